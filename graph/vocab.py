@@ -78,6 +78,7 @@ class DR(DefinedNamespace):
     published: URIRef
     read: URIRef
     recipient: URIRef
+    reportsOn: URIRef
     sensitivity: URIRef
     source: URIRef
     stance: URIRef

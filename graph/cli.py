@@ -1,0 +1,172 @@
+"""The ``datareach`` command line: a thin leaf over the library.
+
+Each command parses its arguments, calls one library function, formats the result and
+turns typed errors into a clean message. Nothing imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph import compiled
+from graph.errors import DatareachError, InputError
+
+EXIT_INPUT = 1
+
+
+def _progress(message: str) -> None:
+    click.echo(f"datareach: {message}", err=True)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> None:
+    """Print a clean error and exit (no traceback)."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+class Context:
+    """What every command shares: where the sources are and where the build goes."""
+
+    def __init__(self, sources: tuple[Path, ...], out: Path, quiet: bool):
+        self.sources = list(sources) or None
+        self.out = out
+        self.progress = (lambda _: None) if quiet else _progress
+
+    def projection(self) -> Any:
+        return compiled.projection(self.sources, self.out, progress=self.progress)
+
+    def rdf_graph(self) -> Any:
+        return compiled.rdf_graph(self.sources, self.out, progress=self.progress)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--sources", "-s", "sources", multiple=True, type=click.Path(path_type=Path),
+              help="Fact files or folders to use (repeatable). Default: the bundled dataset in sources/.")
+@click.option("--out", "out", default=Path("out"), show_default=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Where the compiled graph lives.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
+@click.version_option(package_name="datareach")
+@click.pass_context
+def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool) -> None:
+    """datareach: which companies could reach personal data, by which path, on whose evidence.
+
+    Facts come from cited fact files (YAML, CSV, Turtle) in sources/. `build` compiles
+    them into a validated RDF graph; the question commands reuse that build while the
+    sources are unchanged and rebuild it when they change.
+
+    \b
+    Start here:
+      datareach build                      # validate sources/ and write out/graph.ttl
+      datareach reach "phone number"       # who could reach phone numbers, and how
+      datareach table                      # the partner table
+      datareach sparql --list              # ready-made questions in SPARQL
+    """
+    obj = Context(sources, out, quiet)
+    ctx.obj = {"ctx": obj, "load_graph": obj.rdf_graph, "projection": obj.projection}
+
+
+def _report(error: InputError, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"ok": False, "problems": [vars(p) for p in error.problems]}, indent=2))
+    click.echo(f"error: {error}", err=True)
+    sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def check(paths: tuple[Path, ...], fmt: str) -> None:
+    """Validate fact files without writing anything.
+
+    PATHS are files or folders (default: sources/). Every problem is listed with its
+    file, line and field, what was expected and the nearest known term. Exit status 0
+    when valid, 1 when not.
+
+    \b
+    Examples:
+      datareach check
+      datareach check sources/my-facts.yaml sources/registry.yaml
+    """
+    from graph.load import load
+
+    try:
+        loaded = load(list(paths) or [compiled.default_sources()])
+    except InputError as exc:
+        _report(exc, fmt)
+        return
+    counts = compiled.summarise(loaded.g)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "files": [str(f) for f in loaded.files], "counts": counts,
+                               "warnings": [str(w) for w in loaded.warnings]}, indent=2))
+    else:
+        for w in loaded.warnings:
+            click.echo(f"warning: {w}", err=True)
+        click.echo(f"ok: {len(loaded.files)} files, " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Output folder (default: --out, i.e. out/).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fmt: str) -> None:
+    """Validate fact files and write the compiled graph.
+
+    Writes OUT/graph.ttl and OUT/graph.jsonld (facts plus the ontology) and a cache
+    that later commands reuse. On any problem nothing is written and the previous
+    build stays as it was.
+
+    \b
+    Examples:
+      datareach build                       # sources/ -> out/
+      datareach build my-facts/ -o out/mine
+    """
+    ctx: Context = obj["ctx"]
+    sources = list(paths) or ctx.sources
+    target = ctx.out if out_dir is None else out_dir
+    try:
+        result = compiled.build(sources, target, progress=ctx.progress)
+    except InputError as exc:
+        _report(exc, fmt)
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "out": str(target), "counts": result.counts, "warnings": result.warnings}, indent=2))
+        return
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"built {target}/graph.ttl and {target}/graph.jsonld")
+    for key in ("companies", "data types", "grants", "incidents", "holdings", "ownership", "sources", "claims", "triples"):
+        click.echo(f"  {key:<11} {result.counts[key]}")
+
+
+def _register() -> None:
+    from graph.cli_questions import rank_command, reach_command, table_command
+
+    for command in (reach_command, table_command, rank_command):
+        main.add_command(command)
+    for module, names in (("graph.cli_sparql", ("sparql",)), ("graph.cli_viz", ("viz", "export"))):
+        try:
+            mod = __import__(module, fromlist=["_"])
+        except ImportError:
+            continue
+        for name in names:
+            command = next((c for c in vars(mod).values() if isinstance(c, click.Command) and c.name == name), None)
+            if command is not None:
+                main.add_command(command)
+
+
+_register()
+
+
+def run() -> None:
+    """Entry point that turns stray library errors into clean messages."""
+    try:
+        main(standalone_mode=True)
+    except DatareachError as exc:
+        fail(str(exc))

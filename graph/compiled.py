@@ -1,0 +1,136 @@
+"""The compiled graph in ``out/``: build it once, reuse it while the sources are unchanged.
+
+``build`` writes ``graph.ttl`` and ``graph.jsonld`` for people and other tools, and
+under ``.datareach/`` the N-Triples for SPARQL, the networkx projection as JSON, and a
+manifest holding the inputs' content hash. Every file is written atomically and the
+manifest last, so an interrupted build is simply redone. ``projection`` answers from
+the cache without importing rdflib, which keeps ``reach`` fast from a fresh process.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+
+from graph import atomic
+from graph.errors import InputError
+from graph.inputs import collect, fingerprint
+from graph.paths import default_sources
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+CACHE = ".datareach"
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and counted."""
+
+    out_dir: Path
+    counts: dict[str, int]
+    warnings: list[str]
+    reused: bool = False
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def _paths(sources: list[Path] | None) -> list[Path]:
+    return [default_sources()] if sources is None or len(sources) == 0 else sources
+
+
+def build(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> BuildResult:
+    """Load, validate and write the compiled graph; InputError leaves ``out_dir`` untouched."""
+    from graph.load import load
+    from graph.project import project
+
+    paths = _paths(sources)
+    progress(f"reading {', '.join(str(p) for p in paths)}")
+    loaded = load(paths)
+    progress("projecting onto a networkx graph")
+    G = project(loaded.g)
+    counts = summarise(loaded.g)
+    progress(f"writing {out_dir}/graph.ttl, graph.jsonld and the cache")
+    _write(loaded.g, G, out_dir, fingerprint(loaded.files), counts)
+    warnings = [str(w) for w in loaded.warnings]
+    return BuildResult(out_dir, counts, warnings)
+
+
+def _write(g: Graph, G: nx.MultiDiGraph, out_dir: Path, digest: str, counts: dict[str, int]) -> None:
+    cache = out_dir / CACHE
+    atomic.write_with(out_dir / "graph.ttl", lambda tmp: g.serialize(destination=tmp, format="turtle", encoding="utf-8"))
+    atomic.write_with(out_dir / "graph.jsonld", lambda tmp: g.serialize(destination=tmp, format="json-ld", encoding="utf-8"))
+    atomic.write_with(cache / "graph.nt", lambda tmp: g.serialize(destination=tmp, format="nt", encoding="utf-8"))
+    atomic.write_text(cache / "projection.json", json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False))
+    manifest = {"fingerprint": digest, "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts}
+    atomic.write_text(cache / "manifest.json", json.dumps(manifest, indent=2))
+
+
+def summarise(g: Graph) -> dict[str, int]:
+    """Counts of what the graph holds: companies, data types used, grants, incidents, sources."""
+    from graph.vocab import DR
+
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    count = {name: len(set(g.subjects(predicate=_iri(rdf_type), object=cls)))
+             for name, cls in (("companies", DR.Company), ("grants", DR.AccessGrant), ("incidents", DR.Incident),
+                               ("holdings", DR.Collection), ("ownership", DR.Ownership), ("sources", DR.Source),
+                               ("claims", DR.Claim))}
+    count["data types"] = len(set(g.objects(None, DR.dataType)))
+    count["triples"] = len(g)
+    return count
+
+
+def _iri(text: str) -> Any:
+    from rdflib import URIRef
+
+    return URIRef(text)
+
+
+def is_fresh(sources: list[Path] | None = None, out_dir: Path = Path("out")) -> bool:
+    """True when ``out_dir`` holds a build of exactly these inputs."""
+    files, problems = collect(_paths(sources))
+    if problems:
+        raise InputError(problems)
+    try:
+        manifest = json.loads((out_dir / CACHE / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(manifest.get("fingerprint") == fingerprint(files))
+
+
+def ensure_built(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> BuildResult | None:
+    """Rebuild if the inputs changed since the last build; return the build or None."""
+    if is_fresh(sources, out_dir):
+        return None
+    progress("sources changed since the last build: rebuilding")
+    return build(sources, out_dir, progress=progress)
+
+
+def projection(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> nx.MultiDiGraph:
+    """The networkx data-flow graph, from the cache (rebuilt first if stale)."""
+    ensure_built(sources, out_dir, progress=progress)
+    data = json.loads((out_dir / CACHE / "projection.json").read_text(encoding="utf-8"))
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+
+
+def rdf_graph(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> Graph:
+    """The full rdflib Graph (facts and ontology), from the cache (rebuilt first if stale)."""
+    from rdflib import Graph
+
+    from graph.vocab import PREFIXES
+
+    ensure_built(sources, out_dir, progress=progress)
+    g = Graph()
+    g.parse(out_dir / CACHE / "graph.nt", format="nt")
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    return g

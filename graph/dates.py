@@ -1,0 +1,49 @@
+"""Partial dates (YYYY, YYYY-MM, YYYY-MM-DD) as sources state them, and their intervals."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from rdflib import XSD, Literal
+
+UNKNOWN = "unknown"
+
+
+def parse(text: str) -> tuple[dt.date, dt.date]:
+    """The first and last day a partial date can mean; ValueError if it is no date.
+
+    >>> parse("2019")
+    (datetime.date(2019, 1, 1), datetime.date(2019, 12, 31))
+    >>> parse("2021-02")[1]
+    datetime.date(2021, 2, 28)
+    >>> parse("2024-13-45")
+    Traceback (most recent call last):
+    ...
+    ValueError: '2024-13-45' is not a real date
+    """
+    parts = text.split("-")
+    try:
+        nums = [int(p) for p in parts]
+        if len(parts) == 1 and len(parts[0]) == 4:
+            return dt.date(nums[0], 1, 1), dt.date(nums[0], 12, 31)
+        if len(parts) == 2:
+            last = calendar.monthrange(nums[0], nums[1])[1]
+            return dt.date(nums[0], nums[1], 1), dt.date(nums[0], nums[1], last)
+        if len(parts) == 3:
+            day = dt.date.fromisoformat(text)
+            return day, day
+    except (ValueError, calendar.IllegalMonthError):
+        pass
+    raise ValueError(f"'{text}' is not a real date")
+
+
+def literal(text: str) -> Literal:
+    """An RDF literal with the datatype matching the precision.
+
+    >>> literal("2021-04").datatype == XSD.gYearMonth
+    True
+    """
+    parse(text)
+    kind = {1: XSD.gYear, 2: XSD.gYearMonth, 3: XSD.date}[len(text.split("-"))]
+    return Literal(text, datatype=kind)

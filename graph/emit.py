@@ -1,0 +1,246 @@
+"""Turn schema-checked fact files into RDF: resolve names and terms, then emit triples.
+
+Two passes over all files: first sources and companies (so any file may cite or name
+what another declares), then facts. Every problem is collected; the caller refuses the
+whole input if there is one, so a bad file never yields a partial graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from graph import dates
+from graph.errors import NotFoundError, Problem
+from graph.factfile import FactFile
+from graph.names import CompanyIndex, slugify, suspicious
+from graph.taxonomy import Taxonomy
+from graph.vocab import DR, DT, ID, IK
+
+PUBLIC = "public"
+_PERMISSIONS = {"read": DR.read, "write": DR.write, "delete": DR.delete}
+_WHOSE = {"users": DR.Users, "users' friends": DR.UsersFriends, "non-users": DR.NonUsers}
+_STATUS = {"active": DR.Active, "shut down": DR.ShutDown, "unknown": DR.StatusUnknown}
+_STANCE = {"asserts": DR.Asserts, "disputes": DR.Disputes}
+_CONFIDENCE = {"confirmed": DR.Confirmed, "reported": DR.Reported, "alleged": DR.Alleged}
+_DATE_FIELDS = {"valid_from": DR.validFrom, "stated_end": DR.statedEnd, "last_observed_active": DR.lastObservedActive,
+                "occurred": DR.occurred, "published": DR.published}
+
+
+@dataclass
+class Compiler:
+    """Collects fact files into one rdflib Graph (``g``) plus problems and warnings."""
+
+    data_types: Taxonomy
+    integrations: Taxonomy
+    g: Graph = field(default_factory=Graph)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    companies: CompanyIndex = field(default_factory=CompanyIndex)
+    sources: dict[str, str] = field(default_factory=dict)
+    _ids: set[URIRef] = field(default_factory=set)
+
+    def compile(self, files: list[FactFile]) -> Graph:
+        """Emit every file's facts into ``g``; see ``problems`` afterwards."""
+        for ff in files:
+            for i, src in enumerate(ff.data.get("sources", [])):
+                self._source(ff, ("sources", i), src)
+            for i, company in enumerate(ff.data.get("companies", [])):
+                self._company(ff, ("companies", i), company)
+        for a, b in self.companies.lookalikes():
+            self.warnings.append(Problem("", None, "companies", f"'{a}' and '{b}' look alike but are different companies (not merged)"))
+        for ff in files:
+            for section, emit in (("holdings", self._holding), ("grants", self._grant),
+                                  ("incidents", self._incident), ("ownership", self._ownership)):
+                for i, record in enumerate(ff.data.get(section, [])):
+                    emit(ff, (section, i), record)
+        return self.g
+
+    # ------------------------------------------------------------ helpers
+
+    def _new_id(self, ff: FactFile, path: tuple[str | int, ...], kind: str, slug: str, explicit: bool) -> URIRef:
+        node = ID[f"{kind}/{slug}"]
+        n = 2
+        while node in self._ids and not explicit:
+            node, n = ID[f"{kind}/{slug}-{n}"], n + 1
+        if node in self._ids:
+            self.problems.append(ff.problem((*path, "id"), f"duplicate {kind} id '{slug}'"))
+        self._ids.add(node)
+        return node
+
+    def _text(self, node: URIRef | BNode, pred: URIRef, record: dict[str, Any], key: str) -> None:
+        if key in record:
+            self.g.add((node, pred, Literal(record[key])))
+
+    def _company_ref(self, ff: FactFile, path: tuple[str | int, ...], name: str, allow_public: bool = False) -> URIRef | None:
+        if allow_public and name.strip().casefold() == PUBLIC:
+            return DR.Public
+        slug = self.companies.resolve(name)
+        if slug is None:
+            near = self.companies.suggest(name)
+            self.problems.append(ff.problem(path, f"unknown company '{name}' (declare it under companies:)", near[0] if near else None))
+            return None
+        return ID[f"company/{slug}"]
+
+    def _term(self, ff: FactFile, path: tuple[str | int, ...], tax: Taxonomy, text: str) -> str | None:
+        try:
+            return tax.resolve(text)
+        except NotFoundError as exc:
+            self.problems.append(ff.problem(path, f"unknown {tax.kind} '{text}'", exc.suggestions[0] if exc.suggestions else None))
+            return None
+
+    def _dates(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, record: dict[str, Any]) -> None:
+        for key, pred in _DATE_FIELDS.items():
+            value = record.get(key, dates.UNKNOWN)
+            if value == dates.UNKNOWN:
+                continue
+            try:
+                self.g.add((node, pred, dates.literal(value)))
+            except ValueError as exc:
+                self.problems.append(ff.problem((*path, key), str(exc)))
+
+    def _evidence(self, ff: FactFile, path: tuple[str | int, ...], fact: URIRef, claims: list[dict[str, str]]) -> None:
+        for i, claim in enumerate(claims):
+            node = URIRef(f"{fact}/claim-{i + 1}")
+            self.g.add((fact, DR.evidence, node))
+            self.g.add((node, RDF.type, DR.Claim))
+            if claim["source"] not in self.sources:
+                near = _nearest(claim["source"], list(self.sources))
+                self.problems.append(ff.problem((*path, "evidence", i, "source"), f"unknown source '{claim['source']}' (add it to a sources: list)", near))
+            self.g.add((node, DR.source, ID[f"source/{claim['source']}"]))
+            self.g.add((node, DR.locator, Literal(claim["locator"])))
+            self.g.add((node, DR.stance, _STANCE[claim.get("stance", "asserts")]))
+            self.g.add((node, DR.confidence, _CONFIDENCE[claim.get("confidence", "reported")]))
+            for key, pred in (("claimant", DR.claimant), ("aspect", DR.aspect), ("note", DR.note)):
+                self._text(node, pred, claim, key)
+
+    def _data_types(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, names: list[str]) -> None:
+        for i, name in enumerate(names):
+            slug = self._term(ff, (*path, "data_types", i), self.data_types, name)
+            if slug is not None:
+                self.g.add((node, DR.dataType, DT[slug]))
+
+    def _integration(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, pred: URIRef, name: str | None) -> str:
+        if name is None:
+            return "unspecified"
+        key = "integration" if pred == DR.integration else "exploited_feature"
+        slug = self._term(ff, (*path, key), self.integrations, name)
+        if slug is not None:
+            self.g.add((node, pred, IK[slug]))
+        return slug or "unknown"
+
+    # ------------------------------------------------------------ sections
+
+    def _source(self, ff: FactFile, path: tuple[str | int, ...], src: dict[str, Any]) -> None:
+        slug = src["id"]
+        if slug in self.sources:
+            self.problems.append(ff.problem((*path, "id"), f"source id '{slug}' is already used in {self.sources[slug]}"))
+            return
+        self.sources[slug] = ff.path
+        node = ID[f"source/{slug}"]
+        self.g.add((node, RDF.type, DR.Source))
+        self.g.add((node, DCTERMS.publisher, Literal(src["publisher"])))
+        self.g.add((node, DCTERMS.title, Literal(src["title"])))
+        self.g.add((node, DR.url, Literal(src["url"], datatype=XSD.anyURI)))
+        if src["date"] != dates.UNKNOWN:
+            try:
+                self.g.add((node, DCTERMS.date, dates.literal(src["date"])))
+            except ValueError as exc:
+                self.problems.append(ff.problem((*path, "date"), str(exc)))
+        for key, pred in (("reports_on", DR.reportsOn), ("licence", DR.licence), ("note", DR.note)):
+            self._text(node, pred, src, key)
+
+    def _company(self, ff: FactFile, path: tuple[str | int, ...], company: dict[str, Any]) -> None:
+        name = company["name"]
+        slug = company.get("id") or slugify(name)
+        node = self._new_id(ff, path, "company", slug, explicit=True)
+        for n, clash in self.companies.add(slug, [name, *company.get("aliases", [])]):
+            self.problems.append(ff.problem((*path, "aliases"), f"name '{n}' already belongs to company '{clash}'"))
+        reason = suspicious(name)
+        if reason is not None:
+            self.warnings.append(ff.problem((*path, "name"), f"company name '{name}' {reason}"))
+        self.g.add((node, RDF.type, DR.Company))
+        self.g.add((node, RDFS.label, Literal(name)))
+        for alias in company.get("aliases", []):
+            self.g.add((node, SKOS.altLabel, Literal(alias)))
+        self._text(node, DR.note, company, "note")
+        if "evidence" in company:
+            self._evidence(ff, path, node, company["evidence"])
+
+    def _holding(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        holder = self._company_ref(ff, (*path, "holder"), rec["holder"])
+        slug = rec.get("id") or f"{slugify(rec['holder'])}-holds"
+        node = self._new_id(ff, path, "holding", slug, "id" in rec)
+        self.g.add((node, RDF.type, DR.Collection))
+        if holder is not None:
+            self.g.add((node, DR.holder, holder))
+        self._data_types(ff, path, node, rec["data_types"])
+        self._text(node, DR.note, rec, "note")
+        self._evidence(ff, path, node, rec["evidence"])
+
+    def _grant(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        grantor = self._company_ref(ff, (*path, "grantor"), rec["grantor"])
+        grantee = self._company_ref(ff, (*path, "grantee"), rec["grantee"], allow_public=True)
+        slug = rec.get("id") or f"{slugify(rec['grantor'])}-{slugify(rec['grantee'])}"
+        node = self._new_id(ff, path, "grant", slug, "id" in rec)
+        self.g.add((node, RDF.type, DR.AccessGrant))
+        for pred, ref in ((DR.grantor, grantor), (DR.grantee, grantee)):
+            if ref is not None:
+                self.g.add((node, pred, ref))
+        self._integration(ff, path, node, DR.integration, rec["integration"])
+        self._data_types(ff, path, node, rec["data_types"])
+        for p in rec.get("permissions", []):
+            self.g.add((node, DR.permission, _PERMISSIONS[p]))
+        for w in rec.get("whose_data", []):
+            self.g.add((node, DR.whoseData, _WHOSE[w]))
+        for key, pred in (("on_by_default", DR.onByDefault), ("overrode_privacy_setting", DR.overrodePrivacySetting)):
+            if rec.get(key, "unknown") != "unknown":
+                self.g.add((node, pred, Literal(rec[key] == "yes")))
+        self.g.add((node, DR.status, _STATUS[rec.get("status", "unknown")]))
+        self._dates(ff, path, node, rec)
+        for key, pred in (("activation", DR.activation), ("note", DR.note)):
+            self._text(node, pred, rec, key)
+        self._evidence(ff, path, node, rec["evidence"])
+
+    def _incident(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        node = self._new_id(ff, path, "incident", rec["id"], explicit=True)
+        self.g.add((node, RDF.type, DR.Incident))
+        self.g.add((node, RDFS.label, Literal(rec["name"])))
+        platform = self._company_ref(ff, (*path, "platform"), rec["platform"])
+        if platform is not None:
+            self.g.add((node, DR.platform, platform))
+        self._integration(ff, path, node, DR.integration, rec.get("integration"))
+        self._integration(ff, path, node, DR.exploitedFeature, rec.get("exploited_feature"))
+        self._data_types(ff, path, node, rec["data_types"])
+        for i, name in enumerate(rec["recipients"]):
+            ref = self._company_ref(ff, (*path, "recipients", i), name, allow_public=True)
+            if ref is not None:
+                self.g.add((node, DR.recipient, ref))
+        if "affected" in rec:
+            self.g.add((node, DR.affectedCount, Literal(int(rec["affected"]), datatype=XSD.integer)))
+        self._dates(ff, path, node, rec)
+        for key, pred in (("count_qualifier", DR.countQualifier), ("note", DR.note)):
+            self._text(node, pred, rec, key)
+        self._evidence(ff, path, node, rec["evidence"])
+
+    def _ownership(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        owner = self._company_ref(ff, (*path, "owner"), rec["owner"])
+        owned = self._company_ref(ff, (*path, "owned"), rec["owned"])
+        slug = rec.get("id") or f"{slugify(rec['owner'])}-owns-{slugify(rec['owned'])}"
+        node = self._new_id(ff, path, "ownership", slug, "id" in rec)
+        self.g.add((node, RDF.type, DR.Ownership))
+        for pred, ref in ((DR.owner, owner), (DR.owned, owned)):
+            if ref is not None:
+                self.g.add((node, pred, ref))
+        self._text(node, DR.note, rec, "note")
+        self._evidence(ff, path, node, rec["evidence"])
+
+
+def _nearest(value: str, options: list[str]) -> str | None:
+    import difflib
+
+    near = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return near[0] if near else None

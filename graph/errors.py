@@ -1,0 +1,53 @@
+"""Typed errors. Each names where the problem is and what was expected.
+
+The CLI turns these into a clean message and a non-zero exit; the library never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input file.
+
+    >>> str(Problem("facts.yaml", 12, "grants[0].data_types[1]", "unknown data type 'phone nubmer'", "phone number"))
+    "facts.yaml:12: grants[0].data_types[1]: unknown data type 'phone nubmer' — did you mean 'phone number'?"
+    """
+
+    file: str
+    line: int | None
+    field: str
+    message: str
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        field = f" {self.field}:" if self.field != "" else ""
+        hint = "" if self.suggestion is None else f" — did you mean '{self.suggestion}'?"
+        return f"{where}:{field} {self.message}{hint}"
+
+
+class DatareachError(Exception):
+    """Base class of every error the library raises on purpose."""
+
+
+class InputError(DatareachError):
+    """Input files were refused; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        count = len(problems)
+        head = "\n".join(str(p) for p in problems[:50])
+        more = "" if count <= 50 else f"\n… and {count - 50} more"
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input:\n{head}{more}")
+
+
+class NotFoundError(DatareachError):
+    """A name (data type, company, integration…) that matches nothing known."""
+
+    def __init__(self, kind: str, value: str, suggestions: list[str]):
+        self.kind, self.value, self.suggestions = kind, value, suggestions
+        hint = "" if not suggestions else " — did you mean " + ", ".join(f"'{s}'" for s in suggestions) + "?"
+        super().__init__(f"unknown {kind} '{value}'{hint}")

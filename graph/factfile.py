@@ -1,0 +1,176 @@
+"""Read one YAML or CSV fact file and check it against the JSON Schema, with line numbers.
+
+Only this module and ``graph.rdfinput`` read source files (STYLE: only the loader reads
+sources). Problems name the file, line and field, and suggest the nearest known term.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from graph import safeyaml
+from graph.errors import Problem
+from graph.paths import schema_path
+
+MAX_CSV_FIELD = 1_000_000
+LIST_SEPARATOR = ";"
+CLAIM_COLUMNS = ("source", "locator", "stance", "confidence", "claimant")
+LIST_COLUMNS = ("data_types", "permissions", "whose_data")
+
+
+@dataclass
+class FactFile:
+    """A parsed fact file: ``data`` as the schema sees it, and the line of each path."""
+
+    path: str
+    data: dict[str, Any]
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
+
+    def line(self, path: tuple[str | int, ...]) -> int | None:
+        """The line of ``path`` or of its nearest enclosing value."""
+        while path not in self.lines and len(path) > 0:
+            path = path[:-1]
+        return self.lines.get(path)
+
+    def problem(self, path: tuple[str | int, ...], message: str, suggestion: str | None = None) -> Problem:
+        """A Problem located at ``path`` in this file."""
+        return Problem(self.path, self.line(path), dotted(path), message, suggestion)
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """``("grants", 0, "data_types")`` → ``grants[0].data_types``.
+
+    >>> dotted(("grants", 0, "evidence", 1, "source"))
+    'grants[0].evidence[1].source'
+    """
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+@lru_cache(maxsize=1)
+def schema() -> dict[str, Any]:
+    """The fact-file JSON Schema."""
+    return json.loads(schema_path().read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def read(path: Path, display: str | None = None) -> tuple[FactFile | None, list[Problem]]:
+    """Parse and schema-check one .yaml/.yml/.csv file."""
+    name = str(path) if display is None else display
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(name, None, "", f"not UTF-8 text (byte {exc.start})")]
+    except OSError as exc:
+        return None, [Problem(name, None, "", f"cannot read: {exc.strerror}")]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [Problem(name, line, "", "contains a NUL byte")]
+    parse = _read_csv if path.suffix.lower() == ".csv" else _read_yaml
+    ff, problems = parse(text, name)
+    if ff is None:
+        return None, problems
+    return ff, problems + check_schema(ff)
+
+
+def _read_yaml(text: str, name: str) -> tuple[FactFile | None, list[Problem]]:
+    try:
+        data, lines = safeyaml.load(text)
+    except safeyaml.YamlRefused as exc:
+        return None, [Problem(name, exc.line, "", str(exc))]
+    except RecursionError:
+        return None, [Problem(name, None, "", "nesting too deep")]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return None, [Problem(name, 1, "", "a fact file is a mapping with sections: sources, companies, holdings, grants, incidents, ownership")]
+    return FactFile(name, data, lines), []
+
+
+def _read_csv(text: str, name: str) -> tuple[FactFile | None, list[Problem]]:
+    csv.field_size_limit(MAX_CSV_FIELD)
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        return None, [Problem(name, 1, "", f"not valid CSV: {exc}")]
+    allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
+    bad = [h for h in header if h not in allowed]
+    if bad or not header:
+        hint = difflib.get_close_matches(bad[0], sorted(allowed), n=1) if bad else []
+        msg = f"unknown column '{bad[0]}'" if bad else "empty file: expected a header row"
+        return None, [Problem(name, 1, "header", msg, hint[0] if hint else None)]
+    reader.fieldnames = header
+    ff = FactFile(name, {"grants": []}, {("grants",): 1})
+    try:
+        for i, row in enumerate(reader):
+            ff.data["grants"].append(_csv_row(row, i, reader.line_num, ff.lines))
+    except csv.Error as exc:
+        return None, [Problem(name, reader.line_num, "", f"not valid CSV: {exc}")]
+    return ff, []
+
+
+def _csv_row(row: dict[str, Any], i: int, line: int, lines: dict[tuple[str | int, ...], int]) -> dict[str, Any]:
+    if None in row:
+        row.pop(None)
+        row["_extra"] = "more cells than columns"
+    grant: dict[str, Any] = {}
+    claim: dict[str, str] = {}
+    for key, value in row.items():
+        value = "" if value is None else value.strip()
+        if value == "":
+            continue
+        if key in CLAIM_COLUMNS:
+            claim[key] = value
+        elif key in LIST_COLUMNS:
+            grant[key] = [v.strip() for v in value.split(LIST_SEPARATOR) if v.strip() != ""]
+        else:
+            grant[key] = value
+    if claim:
+        grant["evidence"] = [claim]
+    lines[("grants", i)] = line
+    return grant
+
+
+def check_schema(ff: FactFile) -> list[Problem]:
+    """Every schema violation in ``ff`` as a located Problem."""
+    validator = jsonschema.Draft202012Validator(schema())
+    problems = [_explain(ff, err) for err in validator.iter_errors(ff.data)]
+    return sorted(problems, key=lambda p: (p.line or 0, p.field))
+
+
+def _explain(ff: FactFile, err: jsonschema.ValidationError) -> Problem:
+    path = tuple(err.absolute_path)
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        near = difflib.get_close_matches(extra[0], list(err.schema.get("properties", {})), n=1)
+        return ff.problem((*path, extra[0]), f"unknown field '{extra[0]}'", near[0] if near else None)
+    if err.validator == "required":
+        missing = [r for r in err.validator_value if r not in err.instance]
+        what = "a citation (evidence: with source and locator)" if missing[0] == "evidence" else f"field '{missing[0]}'"
+        return ff.problem(path, f"missing {what}")
+    if err.validator == "enum":
+        near = difflib.get_close_matches(str(err.instance), [str(v) for v in err.validator_value], n=1, cutoff=0.5)
+        allowed = ", ".join(str(v) for v in err.validator_value)
+        return ff.problem(path, f"'{err.instance}' is not allowed here (expected one of: {allowed})", near[0] if near else None)
+    if err.validator == "pattern" and "date" in str(path[-1] if path else ""):
+        return ff.problem(path, f"'{err.instance}' is not a date: write YYYY, YYYY-MM, YYYY-MM-DD or unknown")
+    if err.validator == "type":
+        kind = {"array": "a list", "object": "a mapping", "string": "text"}.get(str(err.validator_value), str(err.validator_value))
+        return ff.problem(path, f"expected {kind}")
+    return ff.problem(path, _short(err.message))
+
+
+def _short(message: str) -> str:
+    return message if len(message) <= 200 else message[:200] + "…"

@@ -1,0 +1,113 @@
+"""Render rows of answers as text tables, CSV, Markdown or a self-contained HTML page.
+
+Pure functions returning strings. CSV cells that a spreadsheet would run as a formula
+are neutralised; HTML is escaped and carries a Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> str:
+    """One value as display text: lists joined with '; ', None as ''.
+
+    >>> cell(["read", "write"]), cell(None), cell(True)
+    ('read; write', '', 'yes')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return "; ".join(cell(v) for v in value)
+    return str(value)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Prefix an apostrophe to text a spreadsheet would run as a formula.
+
+    >>> spreadsheet_safe("=HYPERLINK(\\"x\\")"), spreadsheet_safe("Spotify")
+    ('\\'=HYPERLINK("x")', 'Spotify')
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, delimiter: str = ",") -> str:
+    """CSV with a header row; every cell spreadsheet-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([spreadsheet_safe(cell(v)) for v in row])
+    return out.getvalue()
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 48) -> str:
+    """An aligned plain-text table; long cells are cut with '…'.
+
+    >>> print(text_table(["a", "bb"], [["x", "y"]]))
+    a  bb
+    -  --
+    x  y
+    """
+    def clip(value: Any) -> str:
+        text = " ".join(cell(value).split())
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    body = [[clip(v) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in body]
+    return "\n".join(lines)
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A GitHub-flavoured Markdown table (pipes and newlines escaped)."""
+    def esc(value: Any) -> str:
+        return html.escape(cell(value), quote=False).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(esc(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+_STYLE = ("body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}"
+          "th,td{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}"
+          "th{background:#f3f3f3}tr.disputed td{background:#fff6e0}")
+
+
+def html_page(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, links: Sequence[str | None] = (),
+              row_classes: Sequence[str] = ()) -> str:
+    """A self-contained HTML page with one table; no scripts, everything escaped.
+
+    ``links``: per row, an http(s) URL to link the last cell to (others are ignored).
+    """
+    out = ["<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
+           f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+           f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>",
+           f"<h1>{html.escape(title)}</h1><table><thead><tr>",
+           "".join(f"<th>{html.escape(h)}</th>" for h in headers), "</tr></thead><tbody>"]
+    for i, row in enumerate(rows):
+        cls = row_classes[i] if i < len(row_classes) else ""
+        cells = [html.escape(cell(v)).replace("\n", "<br>") for v in row]
+        url = links[i] if i < len(links) else None
+        if url is not None and url.startswith(("https://", "http://")) and cells:
+            cells[-1] = f'<a href="{html.escape(url, quote=True)}" rel="noreferrer noopener">{cells[-1]}</a>'
+        out.append(f'<tr class="{html.escape(cls)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    out.append("</tbody></table></body></html>")
+    return "".join(out)
+
+
+def json_text(data: Any) -> str:
+    """Pretty JSON, non-ASCII kept."""
+    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -1,0 +1,117 @@
+"""Company names: slugs, alias resolution and look-alike (homoglyph) detection."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import unicodedata
+
+# Common Cyrillic and Greek letters that look like Latin ones (a small confusables table).
+_CONFUSABLES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s",
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I",
+    "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ν": "v",
+})
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def slugify(name: str) -> str:
+    """A stable IRI-safe slug; names that are not plain ASCII get a hash suffix.
+
+    >>> slugify("Royal Bank of Canada")
+    'royal-bank-of-canada'
+    >>> slugify("Аcme") == slugify("Acme")
+    False
+    """
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.casefold()).strip("-")[:80].strip("-")
+    if slug == "" or not name.isascii():
+        digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        slug = f"{slug}-{digest}".strip("-")
+    return slug
+
+
+def name_key(name: str) -> str:
+    """The key names are matched on: NFKC, case-folded, spacing collapsed.
+
+    >>> name_key("  Facebook,   Inc. ") == name_key("facebook, inc.")
+    True
+    """
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name).casefold()).strip()
+
+
+def skeleton(name: str) -> str:
+    """What a name looks like: confusable letters mapped to Latin, invisible marks dropped.
+
+    >>> skeleton("Аcme") == skeleton("Acme")
+    True
+    """
+    return name_key(_INVISIBLE.sub("", name).translate(_CONFUSABLES))
+
+
+def suspicious(name: str) -> str | None:
+    """Why a name is suspicious (invisible or bidi characters, mixed scripts), or None.
+
+    >>> suspicious("Acme") is None
+    True
+    >>> suspicious("Аcme")
+    'mixes Latin and Cyrillic letters'
+    """
+    if _INVISIBLE.search(name) is not None:
+        return "contains invisible or direction-changing characters"
+    scripts = {unicodedata.name(ch, "?").split(" ")[0] for ch in name if ch.isalpha()}
+    scripts &= {"LATIN", "CYRILLIC", "GREEK"}
+    if len(scripts) > 1:
+        return "mixes " + " and ".join(s.title() for s in sorted(scripts, key=lambda s: s != "LATIN")) + " letters"
+    return None
+
+
+class CompanyIndex:
+    """Resolve any known name or alias of a company to its slug.
+
+    >>> idx = CompanyIndex()
+    >>> idx.add("facebook", ["Facebook", "Facebook, Inc."])
+    []
+    >>> idx.resolve("facebook, inc.")
+    'facebook'
+    >>> idx.resolve("Facebok") is None, idx.suggest("Facebok")
+    (True, ['Facebook'])
+    """
+
+    def __init__(self) -> None:
+        self._by_key: dict[str, str] = {}
+        self._display: dict[str, str] = {}
+
+    def add(self, slug: str, names: list[str]) -> list[tuple[str, str]]:
+        """Register names for ``slug``; return (name, other slug) for names already taken."""
+        clashes = []
+        for name in names:
+            key = name_key(name)
+            owner = self._by_key.setdefault(key, slug)
+            self._display.setdefault(key, name)
+            if owner != slug:
+                clashes.append((name, owner))
+        return clashes
+
+    def resolve(self, name: str) -> str | None:
+        """The slug of ``name``, or None."""
+        return self._by_key.get(name_key(name))
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """Known names close to ``name``, including look-alikes."""
+        key = name_key(name)
+        near = difflib.get_close_matches(key, list(self._by_key), n=n, cutoff=0.75)
+        alike = [k for k in self._by_key if skeleton(k) == skeleton(key) and k != key]
+        return list(dict.fromkeys(self._display[k] for k in alike + near))
+
+    def lookalikes(self) -> list[tuple[str, str]]:
+        """Pairs of distinct companies whose names look the same."""
+        seen: dict[str, tuple[str, str]] = {}
+        pairs = []
+        for key, slug in self._by_key.items():
+            other = seen.setdefault(skeleton(key), (slug, self._display[key]))
+            if other[0] != slug:
+                pairs.append((other[1], self._display[key]))
+        return pairs

@@ -1,0 +1,250 @@
+"""Which companies could reach a data type, by which path, on whose evidence (DESIGN §5).
+
+Data moves along the edges of the projected graph: from a holder of the data type to
+the grantees of its grants, their grantees, and on to whoever got an incident's dump.
+An edge carries data type X when one of its data types is X or broader than X (a grant
+of contact information carries phone numbers). An edge carrying only a narrower type
+gives a *partial* reach, marked as such. A grantor is taken to hold what it grants.
+
+Filters: ``as_of`` keeps edges valid on that date (edges with unknown dates are kept
+and marked ``undated``, never silently dropped); ``permissions`` keeps edges with all
+the given permissions; ``integrations`` keeps edges of those kinds; ownership edges
+(owned → owner) are followed only with ``through_ownership`` and carry every type.
+
+>>> from graph.reach import reach
+>>> from graph.examples import small_graph
+>>> result = reach(small_graph(), "phone number")
+>>> [(r["company"], r["hops"], r["partial"]) for r in result.rows]
+[('facebook', 0, False), ('apple', 1, False), ('public', 1, False)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graph import dates
+from graph.taxonomy import Taxonomy
+
+Edge = tuple[str, str, str]
+
+
+@dataclass
+class ReachResult:
+    """The answer: one row per company that could reach the data type, nearest first."""
+
+    data_type: str
+    label: str
+    filters: dict[str, Any]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: the question, its filters and the rows."""
+        return {"data_type": self.data_type, "label": self.label, "filters": self.filters, "companies": self.rows}
+
+
+@dataclass(frozen=True)
+class _Rules:
+    tax: Taxonomy
+    target: str
+    as_of: dt.date | None
+    permissions: frozenset[str]
+    integrations: frozenset[str]
+    through_ownership: bool
+
+    def carries(self, attrs: dict[str, Any]) -> str | None:
+        """'full', 'partial' or None: how an edge carries the target data type."""
+        if attrs["kind"] == "ownership":
+            return "full" if self.through_ownership else None
+        types = set(attrs.get("data_types", []))
+        if types & self.tax.ancestors(self.target):
+            return "full"
+        if types & (self.tax.descendants(self.target) - {self.target}):
+            return "partial"
+        return None
+
+    def passes(self, attrs: dict[str, Any]) -> bool:
+        """Whether an edge survives the permission, integration and date filters."""
+        if attrs["kind"] == "ownership":
+            return self.through_ownership
+        if not self.permissions <= set(attrs.get("permissions", [])):
+            return False
+        if self.integrations and attrs.get("integration") not in self.integrations:
+            return False
+        return self.as_of is None or _valid_at(attrs, self.as_of) is not False
+
+
+def _valid_at(attrs: dict[str, Any], day: dt.date) -> bool | None:
+    """True if valid on ``day``, False if not, None if the dates cannot tell."""
+    start, end = attrs.get("valid_from"), attrs.get("valid_until")
+    if start is not None and dates.parse(start)[0] > day:
+        return False
+    if end is not None and dates.parse(end)[1] < day:
+        return False
+    if start is None or (end is None and attrs.get("status") == "shut down"):
+        return None
+    return True
+
+
+def taxonomy(G: nx.MultiDiGraph) -> Taxonomy:
+    """The data-type taxonomy the graph was built with."""
+    return Taxonomy.from_dict(G.graph["taxonomy"])
+
+
+def reach(
+    G: nx.MultiDiGraph,
+    data_type: str,
+    *,
+    as_of: str | None = None,
+    permissions: Iterable[str] = (),
+    through_ownership: bool = False,
+    integrations: Iterable[str] = (),
+) -> ReachResult:
+    """Every company that could reach ``data_type``, with its shortest evidenced path.
+
+    ``data_type`` may be a label, slug, IRI, ``pd:`` CURIE or fideslang key;
+    ``integrations`` are integration-kind labels or slugs. Raises NotFoundError for
+    an unknown name, ValueError for a bad date.
+
+    >>> from graph.examples import small_graph
+    >>> G = small_graph()
+    >>> [r["company"] for r in reach(G, "private message", permissions=["delete"]).rows]
+    ['facebook', 'spotify']
+    >>> [r["company"] for r in reach(G, "contact information").rows if r["partial"]]
+    ['public']
+    """
+    tax = taxonomy(G)
+    target = tax.resolve(data_type)
+    kinds = Taxonomy.from_dict(G.graph["integrations"])
+    day = None if as_of is None else dates.parse(as_of)[0]
+    rules = _Rules(tax, target, day, frozenset(permissions), frozenset(kinds.resolve(i) for i in integrations), through_ownership)
+    full, partial = _edges(G, rules)
+    holders = _holders(G, rules, full)
+    rows = _answer(G, rules, holders, full, partial)
+    filters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
+               "through_ownership": through_ownership}
+    return ReachResult(target, tax.label(target), filters, rows)
+
+
+def _edges(G: nx.MultiDiGraph, rules: _Rules) -> tuple[list[Edge], list[Edge]]:
+    full, partial = [], []
+    for u, v, key, attrs in sorted(G.edges(keys=True, data=True), key=lambda e: (e[3].get("disputed", False), e[2])):
+        how = rules.carries(attrs) if rules.passes(attrs) else None
+        if how == "full":
+            full.append((u, v, key))
+        elif how == "partial":
+            partial.append((u, v, key))
+    return full, partial
+
+
+def _holders(G: nx.MultiDiGraph, rules: _Rules, full: list[Edge]) -> dict[str, dict[str, Any]]:
+    """Companies holding the target: stated by a holding fact, or implied by a grant."""
+    wanted = rules.tax.ancestors(rules.target)
+    narrower = rules.tax.descendants(rules.target)
+    out: dict[str, dict[str, Any]] = {}
+    for node, holdings in G.nodes(data="holds"):
+        for holding in holdings or []:
+            types = set(holding["data_types"])
+            if types & wanted or types & narrower:
+                out.setdefault(node, {"basis": "stated", "partial": True, "evidence": []})
+                out[node]["partial"] &= not types & wanted
+                out[node]["evidence"] += holding["evidence"]
+    for u, v, key in full:
+        if G.edges[u, v, key]["kind"] != "ownership":
+            entry = out.setdefault(u, {"basis": "implied by what it passes on", "evidence": []})
+            entry["partial"] = False
+    return out
+
+
+def _bfs(G: nx.MultiDiGraph, starts: Iterable[str], edges: list[Edge]) -> dict[str, tuple[int, Edge | None]]:
+    adjacency: dict[str, list[Edge]] = {}
+    for edge in edges:
+        adjacency.setdefault(edge[0], []).append(edge)
+    seen: dict[str, tuple[int, Edge | None]] = {s: (0, None) for s in starts}
+    queue = deque(seen)
+    while queue:
+        node = queue.popleft()
+        for edge in adjacency.get(node, []):
+            if edge[1] not in seen:
+                seen[edge[1]] = (seen[node][0] + 1, edge)
+                queue.append(edge[1])
+    return seen
+
+
+def _answer(G: nx.MultiDiGraph, rules: _Rules, holders: dict[str, dict[str, Any]],
+            full: list[Edge], partial: list[Edge]) -> list[dict[str, Any]]:
+    firm = [h for h, info in holders.items() if not info["partial"]]
+    strong = _bfs(G, firm, full)
+    weak = _bfs(G, list(holders), full + partial)
+    rows = []
+    for node, (hops, _) in weak.items():
+        tree, is_partial = (strong, False) if node in strong else (weak, True)
+        path = _path(G, rules, tree, node)
+        holder = holders.get(node) if tree[node][0] == 0 else None
+        rows.append(_row(G, node, tree[node][0], is_partial or (holder is not None and holder["partial"]), holder, path))
+    return sorted(rows, key=lambda r: (r["partial"], r["hops"], r["label"].casefold()))
+
+
+def _path(G: nx.MultiDiGraph, rules: _Rules, tree: dict[str, tuple[int, Edge | None]], node: str) -> list[dict[str, Any]]:
+    hops = []
+    while tree[node][1] is not None:
+        edge = tree[node][1]
+        assert edge is not None
+        hops.append(hop(G, edge, rules))
+        node = edge[0]
+    return list(reversed(hops))
+
+
+def hop(G: nx.MultiDiGraph, edge: Edge, rules: _Rules | None = None) -> dict[str, Any]:
+    """One edge as a hop of an answer: integration, permissions, dates, status, sources, disputes."""
+    u, v, key = edge
+    attrs = G.edges[u, v, key]
+    kinds = Taxonomy.from_dict(G.graph["integrations"])
+    integration = attrs.get("integration")
+    claims = attrs.get("evidence", [])
+    out = {
+        "from": u, "from_label": G.nodes[u]["label"], "to": v, "to_label": G.nodes[v]["label"],
+        "fact": key, "kind": attrs["kind"],
+        "integration": None if integration is None else kinds.label(integration),
+        "permissions": attrs.get("permissions", []),
+        "data_types": [taxonomy(G).label(t) for t in attrs.get("data_types", [])],
+        "valid_from": attrs.get("valid_from"), "valid_until": attrs.get("valid_until"),
+        "status": attrs.get("status"),
+        "sources": [cite(G, c) for c in claims if c["stance"] == "asserts"],
+        "disputed": bool(attrs.get("disputed")),
+        "disputes": [cite(G, c) for c in claims if c["stance"] == "disputes"],
+    }
+    if rules is not None:
+        out["partial"] = rules.carries(attrs) == "partial"
+        if rules.as_of is not None:
+            out["undated"] = _valid_at(attrs, rules.as_of) is None
+    return out
+
+
+def cite(G: nx.MultiDiGraph, claim: dict[str, Any]) -> dict[str, Any]:
+    """A claim with its source's publisher, title, date and URL filled in."""
+    source = G.graph.get("sources", {}).get(claim.get("source"), {})
+    return {"source": claim.get("source"), "publisher": source.get("publisher"), "title": source.get("title"),
+            "date": source.get("date"), "url": source.get("url"), "locator": claim.get("locator"),
+            "stance": claim.get("stance"), "confidence": claim.get("confidence"), "claimant": claim.get("claimant"),
+            "aspect": claim.get("aspect"), "note": claim.get("note")}
+
+
+def _row(G: nx.MultiDiGraph, node: str, hops: int, partial: bool, holder: dict[str, Any] | None,
+         path: list[dict[str, Any]]) -> dict[str, Any]:
+    attrs = G.nodes[node]
+    return {
+        "company": node, "label": attrs["label"], "iri": attrs["iri"], "kind": attrs["kind"],
+        "hops": hops, "partial": partial, "holder": holder is not None,
+        "holder_basis": None if holder is None else holder["basis"],
+        "holder_sources": [] if holder is None else [cite(G, c) for c in holder["evidence"]],
+        "via_incident": any(h["kind"] == "incident" for h in path),
+        "disputed": any(h["disputed"] for h in path),
+        "undated": any(h.get("undated", False) for h in path),
+        "path": path,
+    }

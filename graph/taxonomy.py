@@ -1,0 +1,121 @@
+"""Data-type and integration-kind taxonomies as plain Python, read from the ontology.
+
+A ``Taxonomy`` resolves what a user types (label, slug, IRI, ``pd:`` CURIE, fideslang
+key) to a concept slug and knows the ``skos:broader`` hierarchy. It serialises to a
+dict, so the compiled graph carries it and ``reach`` never needs rdflib.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from graph.errors import NotFoundError
+
+DT_NS = "https://w3id.org/datareach/datatype/"
+IK_NS = "https://w3id.org/datareach/integration/"
+_CURIES = {"pd:": "https://w3id.org/dpv/pd#", "dpv:": "https://w3id.org/dpv#", "dt:": DT_NS, "ik:": IK_NS}
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One SKOS concept: its slug (IRI local name), labels, hierarchy and mappings."""
+
+    slug: str
+    iri: str
+    label: str
+    alt_labels: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()
+    matches: tuple[str, ...] = ()
+    fideslang: str | None = None
+    sensitivity: int = 1
+    minted: bool = False
+    note: str | None = None
+
+
+def normalise(text: str) -> str:
+    """Fold case, spacing, hyphens and underscores for matching names.
+
+    >>> normalise("  Phone_Number ")
+    'phone number'
+    """
+    return re.sub(r"[\s_\-]+", " ", text.strip().casefold()).strip()
+
+
+@dataclass
+class Taxonomy:
+    """A set of concepts with lookup by any accepted form.
+
+    >>> tax = Taxonomy("data type", [Concept("contact-information", DT_NS + "contact-information", "contact information"),
+    ...     Concept("phone-number", DT_NS + "phone-number", "phone number", broader=("contact-information",),
+    ...             matches=("https://w3id.org/dpv/pd#TelephoneNumber",), fideslang="user.contact.phone_number")])
+    >>> [tax.resolve(x) for x in ("Phone number", "phone-number", "pd:TelephoneNumber", "user.contact.phone_number")]
+    ['phone-number', 'phone-number', 'phone-number', 'phone-number']
+    >>> sorted(tax.ancestors("phone-number"))
+    ['contact-information', 'phone-number']
+    >>> tax.resolve("phone nubmer")
+    Traceback (most recent call last):
+    ...
+    graph.errors.NotFoundError: unknown data type 'phone nubmer' — did you mean 'phone number'?
+    """
+
+    kind: str
+    concepts: list[Concept]
+    _index: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.by_slug = {c.slug: c for c in self.concepts}
+        for c in self.concepts:
+            keys = [c.slug, c.iri, c.label, *c.alt_labels, *c.matches]
+            if c.fideslang is not None:
+                keys.append(c.fideslang)
+            for key in keys:
+                self._index.setdefault(normalise(key), c.slug)
+
+    def resolve(self, text: str) -> str:
+        """The slug for ``text``, or NotFoundError with the nearest suggestions."""
+        key = text.strip()
+        for prefix, ns in _CURIES.items():
+            if key.startswith(prefix):
+                key = ns + key[len(prefix):]
+        slug = self._index.get(normalise(key))
+        if slug is None:
+            raise NotFoundError(self.kind, text, self.suggest(text))
+        return slug
+
+    def suggest(self, text: str, n: int = 3) -> list[str]:
+        """Labels close to ``text``, nearest first."""
+        labels = {normalise(lbl): c.label for c in self.concepts for lbl in (c.slug, c.label, *c.alt_labels)}
+        near = difflib.get_close_matches(normalise(text), list(labels), n=n, cutoff=0.6)
+        return list(dict.fromkeys(labels[k] for k in near))
+
+    def ancestors(self, slug: str) -> set[str]:
+        """``slug`` and every concept broader than it (transitively)."""
+        seen, todo = set(), [slug]
+        while todo:
+            s = todo.pop()
+            if s not in seen and s in self.by_slug:
+                seen.add(s)
+                todo.extend(self.by_slug[s].broader)
+        return seen
+
+    def descendants(self, slug: str) -> set[str]:
+        """``slug`` and every concept narrower than it (transitively)."""
+        return {c.slug for c in self.concepts if slug in self.ancestors(c.slug)}
+
+    def label(self, slug: str) -> str:
+        """The display label of ``slug`` (the slug itself when unknown)."""
+        c = self.by_slug.get(slug)
+        return slug if c is None else c.label
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form; ``Taxonomy.from_dict`` reverses it."""
+        return {"kind": self.kind, "concepts": [asdict(c) for c in self.concepts]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Taxonomy:
+        """Rebuild from ``to_dict`` output."""
+        concepts = [Concept(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in data["concepts"]]
+        return cls(data["kind"], concepts)
