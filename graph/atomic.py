@@ -15,7 +15,7 @@ from typing import IO
 
 
 @contextlib.contextmanager
-def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]:
     """Open a temporary file that replaces ``path`` only if the block succeeds.
 
     >>> import tempfile, pathlib
@@ -54,7 +54,7 @@ def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
         fh.write(data)
 
 
-def write_with(path: str | os.PathLike[str], writer: Callable[[str], None]) -> None:
+def write_with(path: str | os.PathLike[str], writer: Callable[[str], object]) -> None:
     """Let ``writer`` write to a temporary path, then move it over ``path``.
 
     For libraries that insist on writing to a file name themselves (pyvis, rdflib).

@@ -156,9 +156,9 @@ def _register() -> None:
         except ImportError:
             continue
         for name in names:
-            command = next((c for c in vars(mod).values() if isinstance(c, click.Command) and c.name == name), None)
-            if command is not None:
-                main.add_command(command)
+            found = next((c for c in vars(mod).values() if isinstance(c, click.Command) and c.name == name), None)
+            if found is not None:
+                main.add_command(found)
 
 
 _register()

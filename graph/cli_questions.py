@@ -64,9 +64,15 @@ def _notes(row: dict[str, Any]) -> str:
     if row["holder"]:
         notes.append(f"holds it ({row['holder_basis']})")
     for key, text in (("partial", "PARTIAL: only narrower types"), ("via_incident", "via an incident"),
-                      ("disputed", "DISPUTED"), ("undated", "dates unknown")):
+                      ("undated", "dates unknown")):
         if row[key]:
             notes.append(text)
+    disputes = [d for h in row["path"] for d in h["disputes"]]
+    if any(d["aspect"] is None for d in disputes):
+        notes.append("DISPUTED")
+    aspects = sorted({d["aspect"] for d in disputes if d["aspect"] is not None})
+    if aspects:
+        notes.append("contested: " + ", ".join(aspects))
     return "; ".join(notes)
 
 
@@ -82,7 +88,7 @@ def reach_text(result: Any) -> str:
     head = f"Who could reach {result.label}" + (f" (filters: {active})" if active else "") + f": {len(rows)} parties\n"
     table = formats.text_table(["company", "hops", "path", "notes", "evidence"], rows, max_width=70)
     disputes = [f"  {h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
-                + (f" on {d['aspect']}" if d["aspect"] else "") + f" [{cites.ref([d])}]"
+                + (f" on {d['aspect']}" if d["aspect"] else " (the access itself)") + f": {cites.ref([d])}"
                 for r in result.rows for h in r["path"] for d in h["disputes"]]
     extra = "\n\nDisputes:\n" + "\n".join(dict.fromkeys(disputes)) if disputes else ""
     return head + table + extra + cites.footer() + "\n\nEvery hop's dates, permissions and sources: --format json"

@@ -1,7 +1,7 @@
 """Turn schema-checked fact files into RDF: resolve names and terms, then emit triples.
 
-Two passes over all files: first sources and companies (so any file may cite or name
-what another declares), then facts. Every problem is collected; the caller refuses the
+Three passes over all files: sources, then companies, then facts, so any file may cite
+or name what another declares. Every problem is collected; the caller refuses the
 whole input if there is one, so a bad file never yields a partial graph.
 """
 
@@ -48,6 +48,7 @@ class Compiler:
         for ff in files:
             for i, src in enumerate(ff.data.get("sources", [])):
                 self._source(ff, ("sources", i), src)
+        for ff in files:
             for i, company in enumerate(ff.data.get("companies", [])):
                 self._company(ff, ("companies", i), company)
         for a, b in self.companies.lookalikes():

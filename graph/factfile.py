@@ -61,7 +61,7 @@ def dotted(path: tuple[str | int, ...]) -> str:
 @lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
     """The fact-file JSON Schema."""
-    return json.loads(schema_path().read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads(schema_path().read_text(encoding="utf-8"))
 
 
 def read(path: Path, display: str | None = None) -> tuple[FactFile | None, list[Problem]]:
@@ -121,7 +121,7 @@ def _read_csv(text: str, name: str) -> tuple[FactFile | None, list[Problem]]:
     return ff, []
 
 
-def _csv_row(row: dict[str, Any], i: int, line: int, lines: dict[tuple[str | int, ...], int]) -> dict[str, Any]:
+def _csv_row(row: dict[Any, Any], i: int, line: int, lines: dict[tuple[str | int, ...], int]) -> dict[str, Any]:
     if None in row:
         row.pop(None)
         row["_extra"] = "more cells than columns"

@@ -14,9 +14,9 @@ from pathlib import Path
 from rdflib import Graph
 
 from graph import factfile, ontology, rdfinput
-from graph.inputs import RDF_SUFFIXES, collect
 from graph.emit import Compiler
 from graph.errors import InputError, Problem
+from graph.inputs import RDF_SUFFIXES, collect
 from graph.vocab import PREFIXES
 
 logging.getLogger("rdflib").setLevel(logging.CRITICAL)

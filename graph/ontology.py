@@ -48,7 +48,7 @@ def _concept(g: Graph, node: URIRef, ns: str) -> Concept:
         broader=broader,
         matches=matches,
         fideslang=text(DR.fideslangKey),
-        sensitivity=1 if sensitivity is None else int(sensitivity.toPython()),
+        sensitivity=1 if sensitivity is None else int(str(sensitivity)),
         minted=g.value(node, DR.minted) == Literal(True),
         note=text(SKOS.scopeNote),
     )

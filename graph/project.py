@@ -25,7 +25,7 @@ from graph import ontology
 from graph.vocab import DR, DT, ID, IK
 
 PUBLIC = "public"
-_LABELS = {DR.read: "read", DR.write: "write", DR.delete: "delete", DR.Users: "users", DR.UsersFriends: "users' friends",
+_LABELS: dict[Node, str] = {DR.read: "read", DR.write: "write", DR.delete: "delete", DR.Users: "users", DR.UsersFriends: "users' friends",
            DR.NonUsers: "non-users", DR.Active: "active", DR.ShutDown: "shut down", DR.StatusUnknown: "unknown",
            DR.Asserts: "asserts", DR.Disputes: "disputes", DR.Confirmed: "confirmed", DR.Reported: "reported", DR.Alleged: "alleged"}
 
@@ -42,6 +42,14 @@ def node_key(iri: Node) -> str:
     return text[len(prefix):] if text.startswith(prefix) else text
 
 
+def _label(term: Node | None, default: str) -> str:
+    return default if term is None else _LABELS.get(term, default)
+
+
+def _facts(g: Graph, cls: URIRef) -> list[Node]:
+    return sorted(g.subjects(RDF.type, cls), key=str)
+
+
 def _slug(iri: Node | None, ns: Any) -> str | None:
     return None if iri is None else str(iri)[len(str(ns)):]
 
@@ -53,7 +61,7 @@ def _text(g: Graph, s: Node, p: URIRef) -> str | None:
 
 def _bool(g: Graph, s: Node, p: URIRef) -> bool | None:
     value = g.value(s, p)
-    return None if value is None else bool(value.toPython())
+    return None if value is None else str(value) == "true"
 
 
 def claims(g: Graph, fact: Node) -> list[dict[str, Any]]:
@@ -63,8 +71,8 @@ def claims(g: Graph, fact: Node) -> list[dict[str, Any]]:
         out.append({
             "source": _slug(g.value(claim, DR.source), str(ID) + "source/"),
             "locator": _text(g, claim, DR.locator),
-            "stance": _LABELS.get(g.value(claim, DR.stance), "asserts"),  # type: ignore[arg-type]
-            "confidence": _LABELS.get(g.value(claim, DR.confidence), "reported"),  # type: ignore[arg-type]
+            "stance": _label(g.value(claim, DR.stance), "asserts"),
+            "confidence": _label(g.value(claim, DR.confidence), "reported"),
             "claimant": _text(g, claim, DR.claimant),
             "aspect": _text(g, claim, DR.aspect),
             "note": _text(g, claim, DR.note),
@@ -97,7 +105,7 @@ def _grant(g: Graph, fact: Node) -> dict[str, Any]:
         "valid_from": _text(g, fact, DR.validFrom),
         "valid_until": _text(g, fact, DR.statedEnd),
         "last_observed_active": _text(g, fact, DR.lastObservedActive),
-        "status": _LABELS.get(g.value(fact, DR.status), "unknown"),  # type: ignore[arg-type]
+        "status": _label(g.value(fact, DR.status), "unknown"),
     })
     return attrs
 
@@ -114,7 +122,7 @@ def _incident(g: Graph, fact: Node) -> dict[str, Any]:
         "valid_until": None,
         "occurred": _text(g, fact, DR.occurred),
         "published": _text(g, fact, DR.published),
-        "affected": None if count is None else int(count.toPython()),
+        "affected": None if count is None else int(str(count)),
         "count_qualifier": _text(g, fact, DR.countQualifier),
         "status": "incident",
     })
@@ -130,7 +138,9 @@ def _sources(g: Graph) -> dict[str, dict[str, str | None]]:
     return out
 
 
-def _add_actor(G: nx.MultiDiGraph, g: Graph, iri: Node) -> str:
+def _add_actor(G: nx.MultiDiGraph, g: Graph, iri: Node | None) -> str:
+    if iri is None:
+        raise ValueError("a fact names no party (the graph was not validated)")
     key = node_key(iri)
     if key not in G:
         if iri == DR.Public:
@@ -148,21 +158,21 @@ def project(g: Graph) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     G.graph.update(taxonomy=ontology.data_types(g).to_dict(), integrations=ontology.integration_kinds(g).to_dict(),
                    sources=_sources(g))
-    for company in sorted(g.subjects(RDF.type, DR.Company)):
+    for company in _facts(g, DR.Company):
         _add_actor(G, g, company)
-    for fact in sorted(g.subjects(RDF.type, DR.Collection)):
+    for fact in _facts(g, DR.Collection):
         holder = _add_actor(G, g, g.value(fact, DR.holder))
         G.nodes[holder]["holds"].append(_fact_attrs(g, fact, "holding"))
-    for fact in sorted(g.subjects(RDF.type, DR.AccessGrant)):
+    for fact in _facts(g, DR.AccessGrant):
         u, v = _add_actor(G, g, g.value(fact, DR.grantor)), _add_actor(G, g, g.value(fact, DR.grantee))
         attrs = _grant(g, fact)
         G.add_edge(u, v, key=attrs["id"], **attrs)
-    for fact in sorted(g.subjects(RDF.type, DR.Incident)):
+    for fact in _facts(g, DR.Incident):
         u = _add_actor(G, g, g.value(fact, DR.platform))
-        for recipient in sorted(g.objects(fact, DR.recipient)):
+        for recipient in sorted(g.objects(fact, DR.recipient), key=str):
             attrs = _incident(g, fact)
             G.add_edge(u, _add_actor(G, g, recipient), key=attrs["id"], **attrs)
-    for fact in sorted(g.subjects(RDF.type, DR.Ownership)):
+    for fact in _facts(g, DR.Ownership):
         owner, owned = _add_actor(G, g, g.value(fact, DR.owner)), _add_actor(G, g, g.value(fact, DR.owned))
         attrs = _fact_attrs(g, fact, "ownership")
         attrs.update(permissions=[], status="ownership", valid_from=None, valid_until=None)

@@ -182,7 +182,7 @@ def _answer(G: nx.MultiDiGraph, rules: _Rules, holders: dict[str, dict[str, Any]
     strong = _bfs(G, firm, full)
     weak = _bfs(G, list(holders), full + partial)
     rows = []
-    for node, (hops, _) in weak.items():
+    for node, (_hops, _) in weak.items():
         tree, is_partial = (strong, False) if node in strong else (weak, True)
         path = _path(G, rules, tree, node)
         holder = holders.get(node) if tree[node][0] == 0 else None

@@ -117,5 +117,8 @@ class Taxonomy:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Taxonomy:
         """Rebuild from ``to_dict`` output."""
-        concepts = [Concept(**{k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}) for c in data["concepts"]]
+        concepts = []
+        for c in data["concepts"]:
+            fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in c.items()}
+            concepts.append(Concept(**fields))
         return cls(data["kind"], concepts)

@@ -71,14 +71,22 @@ def terms(vocab: Path) -> list[str]:
 
 def render(vocab: Path) -> str:
     """The text of graph/vocab.py for this vocabulary file."""
-    lines = [HEADER, "class DR(DefinedNamespace):", '    """datareach vocabulary terms."""', "", "    _NS = Namespace(%r)" % NS, "    _fail = True", ""]
+    lines = [HEADER, "class DR(DefinedNamespace):", '    """datareach vocabulary terms."""', "", f"    _NS = Namespace({NS!r})", "    _fail = True", ""]
     lines += [f"    {name}: URIRef" for name in terms(vocab)]
     return "\n".join(lines) + "\n" + FOOTER
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """Write graph/vocab.py; with --check, exit 1 if it differs from what would be written."""
+    args = sys.argv[1:] if argv is None else argv
     target = Path(__file__).with_name("vocab.py")
-    target.write_text(render(ontology_dir() / "vocab.ttl"), encoding="utf-8")
+    text = render(ontology_dir() / "vocab.ttl")
+    if "--check" in args:
+        if target.read_text(encoding="utf-8") != text:
+            sys.stderr.write("graph/vocab.py is out of date: run python -m graph.vocabgen\n")
+            return 1
+        return 0
+    target.write_text(text, encoding="utf-8")
     return 0
 
 
