@@ -1,0 +1,53 @@
+"""datareach: a cited knowledge graph of companies and the personal data flowing between them.
+
+The Python API mirrors the commands. ``reach``, ``partner_table`` and ``rank`` take the
+networkx graph from ``projection`` and need neither rdflib, pyvis nor click:
+
+>>> import graph
+>>> G = graph.examples.small_graph()
+>>> [r["company"] for r in graph.reach(G, "private message", permissions=["delete"]).rows]
+['facebook', 'spotify']
+>>> graph.partner_table(G, companies=["Spotify"])[0]["permissions"]
+['read', 'write', 'delete']
+>>> graph.rank(G, by="reach", top=1)[0]["label"]
+'Facebook'
+
+From files: ``graph.build(["sources"], "out")`` validates and writes the compiled graph;
+``graph.projection(["sources"], "out")`` returns the networkx graph (rebuilding if the
+sources changed); ``graph.load(paths)`` returns the validated rdflib graph;
+``graph.sparql(g, query)`` runs a guarded, time-limited SPARQL query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph import examples
+from graph.compiled import build, ensure_built, projection, rdf_graph
+from graph.errors import DatareachError, InputError, NotFoundError
+from graph.rank import rank
+from graph.reach import ReachResult, reach
+from graph.table import partner_table, resolve_company
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DatareachError", "InputError", "NotFoundError", "ReachResult", "build", "ensure_built", "examples", "load",
+    "partner_table", "projection", "rank", "rdf_graph", "reach", "resolve_company", "sparql",
+]
+
+
+def load(paths: Any, **kwargs: Any) -> Any:
+    """Load and validate fact files into an rdflib Graph (see ``graph.load.load``)."""
+    from pathlib import Path
+
+    from graph.load import load as _load
+
+    return _load([Path(p) for p in paths], **kwargs).g
+
+
+def sparql(g: Any, query: str, **kwargs: Any) -> Any:
+    """Run a read-only, time-limited SPARQL query (see ``graph.sparql.run_query``)."""
+    from graph.sparql import run_query
+
+    return run_query(g, query, **kwargs)
