@@ -17,8 +17,11 @@ fi
 echo "check: generated vocabulary is up to date" >&2
 python3 -m graph.vocabgen --check
 
+echo "check: README command reference is up to date" >&2
+python3 scripts/cli_docs.py --check
+
 echo "check: ruff" >&2
-python3 -m ruff check graph tests bench
+python3 -m ruff check graph tests bench scripts
 
 echo "check: mypy" >&2
 python3 -m mypy
