@@ -29,6 +29,40 @@ def fail(message: str, code: int = EXIT_INPUT) -> None:
     sys.exit(code)
 
 
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used.
+
+    Keeps ``datareach reach`` from importing rdflib, pyvis or the SPARQL layer.
+    """
+
+    lazy = {
+        "reach": "graph.cli_questions:reach_command",
+        "table": "graph.cli_questions:table_command",
+        "rank": "graph.cli_questions:rank_command",
+        "sparql": "graph.cli_sparql:sparql",
+        "viz": "graph.cli_viz:viz_command",
+        "export": "graph.cli_viz:export_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(n for n in self.lazy if self._load(n) is not None)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._load(cmd_name)
+
+    def _load(self, name: str) -> click.Command | None:
+        if name not in self.lazy:
+            return None
+        module, _, attr = self.lazy[name].partition(":")
+        try:
+            command = getattr(__import__(module, fromlist=[attr]), attr, None)
+        except ImportError as exc:
+            if exc.name != module:
+                raise
+            return None
+        return command if isinstance(command, click.Command) else None
+
+
 class Context:
     """What every command shares: where the sources are and where the build goes."""
 
@@ -44,7 +78,7 @@ class Context:
         return compiled.rdf_graph(self.sources, self.out, progress=self.progress)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--sources", "-s", "sources", multiple=True, type=click.Path(path_type=Path),
               help="Fact files or folders to use (repeatable). Default: the bundled dataset in sources/.")
 @click.option("--out", "out", default=Path("out"), show_default=True, type=click.Path(path_type=Path, file_okay=False),
@@ -143,25 +177,6 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
     click.echo(f"built {target}/graph.ttl and {target}/graph.jsonld")
     for key in ("companies", "data types", "grants", "incidents", "holdings", "ownership", "sources", "claims", "triples"):
         click.echo(f"  {key:<11} {result.counts[key]}")
-
-
-def _register() -> None:
-    from graph.cli_questions import rank_command, reach_command, table_command
-
-    for command in (reach_command, table_command, rank_command):
-        main.add_command(command)
-    for module, names in (("graph.cli_sparql", ("sparql",)), ("graph.cli_viz", ("viz", "export"))):
-        try:
-            mod = __import__(module, fromlist=["_"])
-        except ImportError:
-            continue
-        for name in names:
-            found = next((c for c in vars(mod).values() if isinstance(c, click.Command) and c.name == name), None)
-            if found is not None:
-                main.add_command(found)
-
-
-_register()
 
 
 def run() -> None:

@@ -44,10 +44,18 @@ class InputError(DatareachError):
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input:\n{head}{more}")
 
 
-class NotFoundError(DatareachError):
+class NotFoundError(DatareachError, LookupError):
     """A name (data type, company, integration…) that matches nothing known."""
 
     def __init__(self, kind: str, value: str, suggestions: list[str]):
         self.kind, self.value, self.suggestions = kind, value, suggestions
         hint = "" if not suggestions else " — did you mean " + ", ".join(f"'{s}'" for s in suggestions) + "?"
         super().__init__(f"unknown {kind} '{value}'{hint}")
+
+
+class AmbiguousName(NotFoundError):
+    """A name that matches several things equally well (e.g. a DPV-PD close match)."""
+
+    def __init__(self, kind: str, value: str, candidates: list[str]):
+        super().__init__(kind, value, candidates)
+        self.args = (f"'{value}' matches several {kind}s: " + ", ".join(f"'{c}'" for c in candidates) + " — name one",)

@@ -38,7 +38,8 @@ def _concept(g: Graph, node: URIRef, ns: str) -> Concept:
         return None if value is None else str(value)
 
     broader = tuple(sorted(str(b)[len(ns):] for b in g.objects(node, SKOS.broader) if str(b).startswith(ns)))
-    matches = tuple(sorted(str(m) for p in (SKOS.exactMatch, SKOS.closeMatch) for m in g.objects(node, p)))
+    matches = tuple(sorted(str(m) for m in g.objects(node, SKOS.exactMatch)))
+    close = tuple(sorted(str(m) for m in g.objects(node, SKOS.closeMatch)))
     sensitivity = g.value(node, DR.sensitivity)
     return Concept(
         slug=str(node)[len(ns):],
@@ -47,6 +48,7 @@ def _concept(g: Graph, node: URIRef, ns: str) -> Concept:
         alt_labels=tuple(sorted(str(a) for a in g.objects(node, SKOS.altLabel))),
         broader=broader,
         matches=matches,
+        close_matches=close,
         fideslang=text(DR.fideslangKey),
         sensitivity=1 if sensitivity is None else int(str(sensitivity)),
         minted=g.value(node, DR.minted) == Literal(True),

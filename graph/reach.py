@@ -21,7 +21,7 @@ the given permissions; ``integrations`` keeps edges of those kinds; ownership ed
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,15 +80,23 @@ class _Rules:
 
 
 def _valid_at(attrs: dict[str, Any], day: dt.date) -> bool | None:
-    """True if valid on ``day``, False if not, None if the dates cannot tell."""
+    """True if valid on ``day``, False if not, None if the dates cannot tell.
+
+    A year- or month-only date covers a range: a day inside that range is uncertain.
+    """
     start, end = attrs.get("valid_from"), attrs.get("valid_until")
-    if start is not None and dates.parse(start)[0] > day:
-        return False
-    if end is not None and dates.parse(end)[1] < day:
-        return False
-    if start is None or (end is None and attrs.get("status") == "shut down"):
-        return None
-    return True
+    uncertain = start is None or (end is None and attrs.get("status") == "shut down")
+    if start is not None:
+        first, last = dates.parse(start)
+        if first > day:
+            return False
+        uncertain |= day <= last and first != last
+    if end is not None:
+        first, last = dates.parse(end)
+        if last < day:
+            return False
+        uncertain |= day >= first and first != last
+    return None if uncertain else True
 
 
 def taxonomy(G: nx.MultiDiGraph) -> Taxonomy:
@@ -124,7 +132,7 @@ def reach(
     day = None if as_of is None else dates.parse(as_of)[0]
     rules = _Rules(tax, target, day, frozenset(permissions), frozenset(kinds.resolve(i) for i in integrations), through_ownership)
     full, partial = _edges(G, rules)
-    holders = _holders(G, rules, full)
+    holders = _holders(G, rules, full, partial)
     rows = _answer(G, rules, holders, full, partial)
     filters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
                "through_ownership": through_ownership}
@@ -142,7 +150,7 @@ def _edges(G: nx.MultiDiGraph, rules: _Rules) -> tuple[list[Edge], list[Edge]]:
     return full, partial
 
 
-def _holders(G: nx.MultiDiGraph, rules: _Rules, full: list[Edge]) -> dict[str, dict[str, Any]]:
+def _holders(G: nx.MultiDiGraph, rules: _Rules, full: list[Edge], partial: list[Edge]) -> dict[str, dict[str, Any]]:
     """Companies holding the target: stated by a holding fact, or implied by a grant."""
     wanted = rules.tax.ancestors(rules.target)
     narrower = rules.tax.descendants(rules.target)
@@ -158,29 +166,43 @@ def _holders(G: nx.MultiDiGraph, rules: _Rules, full: list[Edge]) -> dict[str, d
         if G.edges[u, v, key]["kind"] != "ownership":
             entry = out.setdefault(u, {"basis": "implied by what it passes on", "evidence": []})
             entry["partial"] = False
+    for u, v, key in partial:
+        out.setdefault(u, {"basis": "implied by what it passes on", "partial": True, "evidence": []})
     return out
 
 
-def _bfs(G: nx.MultiDiGraph, starts: Iterable[str], edges: list[Edge]) -> dict[str, tuple[int, Edge | None]]:
+def _search(G: nx.MultiDiGraph, tiers: list[list[str]], edges: list[Edge]) -> dict[str, tuple[int, Edge | None]]:
+    """Shortest paths from the first tier of starts; a later tier starts only what is still
+    unreached, so a chain keeps the holder it came from. Among paths of equal length, the
+    one with fewer disputed edges wins.
+    """
     adjacency: dict[str, list[Edge]] = {}
     for edge in edges:
         adjacency.setdefault(edge[0], []).append(edge)
-    seen: dict[str, tuple[int, Edge | None]] = {s: (0, None) for s in starts}
-    queue = deque(seen)
-    while queue:
-        node = queue.popleft()
-        for edge in adjacency.get(node, []):
-            if edge[1] not in seen:
-                seen[edge[1]] = (seen[node][0] + 1, edge)
-                queue.append(edge[1])
-    return seen
+    best: dict[str, tuple[int, int, Edge | None]] = {}
+    for tier in tiers:
+        frozen = set(best)
+        heap = [(0, 0, node) for node in sorted(set(tier) - frozen)]
+        best.update({node: (0, 0, None) for _, _, node in heap})
+        while heap:
+            hops, disputed, node = heapq.heappop(heap)
+            if (hops, disputed) > best[node][:2]:
+                continue
+            for edge in adjacency.get(node, []):
+                cost = (hops + 1, disputed + int(bool(G.edges[edge].get("disputed"))))
+                if edge[1] not in frozen and (edge[1] not in best or cost < best[edge[1]][:2]):
+                    best[edge[1]] = (*cost, edge)
+                    heapq.heappush(heap, (*cost, edge[1]))
+    return {node: (hops, edge) for node, (hops, _, edge) in best.items()}
 
 
 def _answer(G: nx.MultiDiGraph, rules: _Rules, holders: dict[str, dict[str, Any]],
             full: list[Edge], partial: list[Edge]) -> list[dict[str, Any]]:
-    firm = [h for h, info in holders.items() if not info["partial"]]
-    strong = _bfs(G, firm, full)
-    weak = _bfs(G, list(holders), full + partial)
+    stated = [h for h, info in holders.items() if info["basis"] == "stated"]
+    implied = [h for h in holders if h not in stated]
+    firm = [[h for h in tier if not holders[h]["partial"]] for tier in (stated, implied)]
+    strong = _search(G, firm, full)
+    weak = _search(G, [stated, implied], full + partial)
     rows = []
     for node, (_hops, _) in weak.items():
         tree, is_partial = (strong, False) if node in strong else (weak, True)

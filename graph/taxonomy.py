@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from graph.errors import NotFoundError
+from graph.errors import AmbiguousName, NotFoundError
 
 DT_NS = "https://w3id.org/datareach/datatype/"
 IK_NS = "https://w3id.org/datareach/integration/"
@@ -29,6 +29,7 @@ class Concept:
     alt_labels: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
     matches: tuple[str, ...] = ()
+    close_matches: tuple[str, ...] = ()
     fideslang: str | None = None
     sensitivity: int = 1
     minted: bool = False
@@ -73,6 +74,14 @@ class Taxonomy:
                 keys.append(c.fideslang)
             for key in keys:
                 self._index.setdefault(normalise(key), c.slug)
+        close: dict[str, list[str]] = {}
+        for c in self.concepts:
+            for key in c.close_matches:
+                close.setdefault(normalise(key), []).append(c.slug)
+        self._ambiguous = {k: v for k, v in close.items() if len(v) > 1 and k not in self._index}
+        for key, slugs in close.items():
+            if len(slugs) == 1:
+                self._index.setdefault(key, slugs[0])
 
     def resolve(self, text: str) -> str:
         """The slug for ``text``, or NotFoundError with the nearest suggestions."""
@@ -80,6 +89,9 @@ class Taxonomy:
         for prefix, ns in _CURIES.items():
             if key.startswith(prefix):
                 key = ns + key[len(prefix):]
+        if normalise(key) in self._ambiguous:
+            labels = [self.label(s) for s in self._ambiguous[normalise(key)]]
+            raise AmbiguousName(self.kind, text, labels)
         slug = self._index.get(normalise(key))
         if slug is None:
             raise NotFoundError(self.kind, text, self.suggest(text))

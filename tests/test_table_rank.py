@@ -1,0 +1,326 @@
+"""The partner table and the rankings: library answers and every output format of the CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from click.testing import CliRunner
+
+from graph import compiled
+from graph.cli import main
+from graph.cli_questions import TABLE_HEADERS
+from graph.errors import NotFoundError
+from graph.examples import SMALL, small_graph
+from graph.rank import MEASURES, rank
+from graph.table import COLUMNS, partner_table, resolve_company
+
+PARTNERS = {"Amazon", "Apple", "Microsoft", "Netflix", "Royal Bank of Canada", "Spotify", "Yahoo"}
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("default-build")
+    compiled.build(None, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def G(out: Path) -> nx.MultiDiGraph:
+    return compiled.projection(None, out)
+
+
+def run(out: Path, *args: str, sources: Path | None = None) -> Any:
+    pre = ["-q", "--out", str(out)] + ([] if sources is None else ["--sources", str(sources)])
+    return CliRunner().invoke(main, [*pre, *args])
+
+
+def labels(rows: list[dict[str, Any]]) -> set[str]:
+    return {r["company"] for r in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# partner table (library)
+
+
+def test_table_has_the_seven_grants_of_the_articles(G: nx.MultiDiGraph) -> None:
+    rows = partner_table(G)
+    assert len(rows) == 7
+    assert labels(rows) == PARTNERS
+    assert {r["grantor"] for r in rows} == {"Facebook"}
+    assert not labels(rows) & {"Blackberry", "The New York Times", "Pandora", "Instagram", "WhatsApp", "public"}
+    for r in rows:
+        assert set(COLUMNS) <= set(r)
+        assert r["sources"], f"{r['company']} is uncited"
+        assert all(s["locator"] and s["url"] and s["publisher"] for s in r["sources"])
+    assert [r["company"] for r in rows] == sorted((r["company"] for r in rows), key=str.casefold)
+
+
+def test_spotify_row(G: nx.MultiDiGraph) -> None:
+    (r,) = partner_table(G, companies=["Spotify"])
+    assert (r["grantor"], r["company"], r["integration"]) == ("Facebook", "Spotify", "messaging integration")
+    assert r["permissions"] == ["read", "write", "delete"]
+    assert set(r["data_types"]) == {"private message", "message thread participants"}
+    assert "sign in" in r["activation"]
+    assert (r["status"], r["last_observed_active"]) == ("unknown", "2017")
+    assert r["fact"] == "facebook-spotify-messaging"
+    assert {s["locator"] for s in r["sources"]} >= {'¶10 ("read, write and delete")'}
+    assert all(s["stance"] == "asserts" for s in r["sources"])
+    assert "Spotify" in {d["claimant"] for d in r["disputes"]}  # "completely unaware of the access"
+    assert all(d["stance"] == "disputes" for d in r["disputes"])
+
+
+def test_other_rows_match_the_articles(G: nx.MultiDiGraph) -> None:
+    by_company = {r["company"]: r for r in partner_table(G)}
+    assert by_company["Apple"]["overrode_privacy_setting"] is True  # despite account settings (Techly ¶25)
+    assert {"calendar entries", "phone number"} <= set(by_company["Apple"]["data_types"])
+    assert set(by_company["Amazon"]["data_types"]) == {"name", "contact information"}
+    assert {c for c, r in by_company.items() if r["status"] == "active"} == {"Amazon", "Apple"}  # Techly ¶16
+    assert by_company["Microsoft"]["data_types"] == ["friends list"]
+    assert by_company["Microsoft"]["integration"] == "search integration"
+    assert by_company["Yahoo"]["data_types"] == ["posts"]
+    rbc = by_company["Royal Bank of Canada"]["disputes"]
+    assert any(d["claimant"] == "Royal Bank of Canada" and d["aspect"] is None for d in rbc)
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Bing", {"Microsoft"}), ("bing", {"Microsoft"}), ("RBC", {"Royal Bank of Canada"}),
+    ("royal bank of canada", {"Royal Bank of Canada"}), ("royal-bank-of-canada", {"Royal Bank of Canada"}),
+    ("Spotify", {"Spotify"}), ("Facebook", PARTNERS), ("Blackberry", set()),
+])
+def test_table_company_filter(G: nx.MultiDiGraph, name: str, expected: set[str]) -> None:
+    assert labels(partner_table(G, companies=[name])) == expected
+
+
+def test_table_company_filter_repeatable_and_unknown(G: nx.MultiDiGraph) -> None:
+    assert labels(partner_table(G, companies=["Bing", "RBC"])) == {"Microsoft", "Royal Bank of Canada"}
+    assert resolve_company(G, "Bing") == "microsoft"
+    with pytest.raises(NotFoundError) as err:
+        partner_table(G, companies=["Bingo"])
+    assert "Bing" in err.value.suggestions
+
+
+@pytest.mark.parametrize(("data_type", "expected"), [
+    ("phone number", {"Amazon", "Apple"}),          # Amazon: broader contact information
+    ("contact information", {"Amazon", "Apple"}),   # Apple: narrower phone number / address book
+    ("email address", {"Amazon"}),
+    ("private message", {"Netflix", "Royal Bank of Canada", "Spotify"}),
+    ("communications", {"Netflix", "Royal Bank of Canada", "Spotify", "Yahoo"}),
+    ("friends list", {"Microsoft"}),
+    ("pd:TelephoneNumber", {"Amazon", "Apple"}),
+    ("personal data", PARTNERS),
+])
+def test_table_data_type_filter_is_taxonomy_aware(G: nx.MultiDiGraph, data_type: str, expected: set[str]) -> None:
+    assert labels(partner_table(G, data_types=[data_type])) == expected
+
+
+def test_table_status_filter(G: nx.MultiDiGraph) -> None:
+    assert labels(partner_table(G, statuses=["active"])) == {"Amazon", "Apple"}
+    assert labels(partner_table(G, statuses=["unknown"])) == PARTNERS - {"Amazon", "Apple"}
+    assert partner_table(G, statuses=["shut down"]) == []
+    assert labels(partner_table(G, statuses=["active"], data_types=["phone number"], companies=["Apple"])) == {"Apple"}
+
+
+# ---------------------------------------------------------------------------------------------
+# partner table (CLI formats)
+
+
+def test_table_json_and_default_text(out: Path) -> None:
+    result = run(out, "table", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 7 and labels(rows) == PARTNERS
+    text = run(out, "table")
+    assert text.exit_code == 0
+    assert all(h in text.stdout for h in ("company", "integration", "data accessible", "user activation"))
+    assert "Sources:" in text.stdout and "Techly" in text.stdout
+
+
+def test_table_csv_one_row_per_grant(out: Path) -> None:
+    result = run(out, "table", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    reader = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(reader[0]) == TABLE_HEADERS
+    assert len(reader) == 7 and {r["company"] for r in reader} == PARTNERS
+    spotify = next(r for r in reader if r["company"] == "Spotify")
+    assert spotify["permissions"] == "read; write; delete"
+    assert "Spotify" in spotify["disputes"]
+    assert "https://www.techly.com.au/" in spotify["sources"] and "¶10" in spotify["sources"]
+
+
+def test_table_markdown(out: Path) -> None:
+    result = run(out, "table", "--format", "md", "--company", "Spotify")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("| company | grantor | integration |")
+    assert lines[1].startswith("|---|")
+    body = [line for line in lines[2:] if line.startswith("| ")]
+    assert len(body) == 1 and body[0].startswith("| Spotify | Facebook | messaging integration |")
+    assert "read; write; delete" in body[0]
+    assert "- [1] Techly" in result.stdout
+
+
+def test_table_html_page(out: Path) -> None:
+    result = run(out, "table", "--format", "html")
+    assert result.exit_code == 0, result.output
+    page = result.stdout
+    assert page.startswith("<!DOCTYPE html>") and "Content-Security-Policy" in page
+    assert page.count("<tr class=") == 7
+    assert "<script" not in page
+
+
+def test_table_filters_through_the_cli(out: Path) -> None:
+    def companies(*args: str) -> set[str]:
+        result = run(out, "table", "--format", "json", *args)
+        assert result.exit_code == 0, result.output
+        return labels(json.loads(result.stdout))
+
+    assert companies("--company", "Bing") == {"Microsoft"}
+    assert companies("--company", "RBC", "--company", "Spotify") == {"Royal Bank of Canada", "Spotify"}
+    assert companies("--data-type", "phone number") == {"Amazon", "Apple"}
+    assert companies("--status", "active") == {"Amazon", "Apple"}
+    assert companies("--status", "shut down") == set()
+    bad = run(out, "table", "--company", "Bingo")
+    assert bad.exit_code == 1 and "did you mean 'Bing'" in bad.stderr and bad.stdout == ""
+    bad = run(out, "table", "--data-type", "phone nubmer")
+    assert bad.exit_code == 1 and "did you mean 'phone number'" in bad.stderr
+
+
+HOSTILE = """\
+    sources:
+      - {id: s1, publisher: Example Press, title: A report, date: "2020-01-01", url: "https://example.org/r"}
+    companies:
+      - name: Holder Co
+      - name: "<script>alert(1)</script>"
+      - name: "=cmd|' /C calc'!A0"
+    holdings:
+      - {holder: Holder Co, data_types: [private message], evidence: [{source: s1, locator: "¶1"}]}
+    grants:
+      - id: g1
+        grantor: Holder Co
+        grantee: "<script>alert(1)</script>"
+        integration: messaging integration
+        data_types: [private message]
+        permissions: [read]
+        activation: '=HYPERLINK("http://evil.example","click")'
+        status: active
+        evidence: [{source: s1, locator: "¶2"}]
+      - id: g2
+        grantor: Holder Co
+        grantee: "=cmd|' /C calc'!A0"
+        integration: messaging integration
+        data_types: [private message]
+        permissions: [read]
+        status: active
+        evidence: [{source: s1, locator: "¶3"}]
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("hostile")
+    facts = root / "hostile.yaml"
+    facts.write_text(textwrap.dedent(HOSTILE), encoding="utf-8")
+    compiled.build([facts], root / "out")
+    return facts, root / "out"
+
+
+def test_html_escapes_a_hostile_company_name(hostile: tuple[Path, Path]) -> None:
+    facts, out = hostile
+    result = run(out, "table", "--format", "html", sources=facts)
+    assert result.exit_code == 0, result.output
+    assert "<script>alert(1)</script>" not in result.stdout
+    assert "<script" not in result.stdout
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in result.stdout
+    md = run(out, "table", "--format", "md", sources=facts)
+    assert "<script>" not in md.stdout and "&lt;script&gt;" in md.stdout
+
+
+def test_csv_neutralises_formula_cells(hostile: tuple[Path, Path]) -> None:
+    facts, out = hostile
+    for args in (["table", "--format", "csv"], ["reach", "private message", "--format", "csv"],
+                 ["rank", "--format", "csv"]):
+        result = run(out, *args, sources=facts)
+        assert result.exit_code == 0, result.output
+        cells = [c for r in csv.reader(io.StringIO(result.stdout)) for c in r]
+        assert not [c for c in cells if c.startswith(("=", "+", "@"))], args
+        assert "'=cmd|' /C calc'!A0" in cells, args
+    table = list(csv.DictReader(io.StringIO(run(out, "table", "--format", "csv", sources=facts).stdout)))
+    script_row = next(r for r in table if r["company"] == "<script>alert(1)</script>")
+    assert script_row["user activation"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+
+
+# ---------------------------------------------------------------------------------------------
+# rank
+
+
+@pytest.mark.parametrize("by", MEASURES)
+@pytest.mark.parametrize("through_ownership", [False, True])
+def test_rank_lists_companies_only_in_order(G: nx.MultiDiGraph, by: str, through_ownership: bool) -> None:
+    rows = rank(G, by=by, through_ownership=through_ownership)
+    assert "public" not in {r["company"] for r in rows}
+    assert {r["kind"] for r in rows} == {"company"}
+    assert {r["company"] for r in rows} == {n for n, k in G.nodes(data="kind") if k == "company"}
+    scores = [r["score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert all(r["measure"] == by for r in rows)
+    for top in (1, 3):
+        assert rank(G, by=by, top=top, through_ownership=through_ownership) == rows[:top]
+
+
+def test_rank_by_reach_on_the_default_dataset(G: nx.MultiDiGraph) -> None:
+    rows = {r["company"]: r for r in rank(G, by="reach")}
+    assert next(iter(rows)) == "facebook"
+    # Amazon: name 1 + contact information, phone, email, address book 2 each + personal data ½ (partial)
+    assert rows["amazon"]["score"] == 9.5
+    assert "phone number" in rows["amazon"]["details"]
+    assert "contact information (partial)" in rows["apple"]["details"]
+    assert rows["blackberry"]["score"] == 0.0 and rows["blackberry"]["details"] == []
+
+
+def test_ownership_makes_facebook_a_broker(G: nx.MultiDiGraph) -> None:
+    plain = {r["company"]: r["score"] for r in rank(G, by="betweenness")}
+    owning = {r["company"]: r["score"] for r in rank(G, by="betweenness", through_ownership=True)}
+    assert plain["facebook"] == 0.0
+    assert owning["facebook"] > 0.0  # Instagram/WhatsApp → Facebook → partners
+    assert rank(G, by="pagerank", through_ownership=True)[0]["company"] == "facebook"
+
+
+def test_rank_reach_scores_on_the_small_fixture() -> None:
+    rows = rank(small_graph(), by="reach")
+    assert [(r["company"], r["score"]) for r in rows] == [
+        ("facebook", 15.5), ("apple", 10.5), ("spotify", 4.5), ("amazon", 1.5), ("example-holdings", 0.0)]
+    spotify = next(r for r in rows if r["company"] == "spotify")
+    assert spotify["details"] == ["communications (partial)", "personal data (partial)", "private message"]
+    owning = {r["company"]: r["score"] for r in rank(small_graph(), by="reach", through_ownership=True)}
+    assert owning["example-holdings"] == 4.5  # reaches what Spotify reaches
+
+
+def test_rank_rejects_an_unknown_measure(G: nx.MultiDiGraph) -> None:
+    with pytest.raises(ValueError):
+        rank(G, by="popularity")
+
+
+def test_rank_cli(out: Path, tmp_path: Path) -> None:
+    for by in MEASURES:
+        result = run(out, "rank", "--by", by, "--top", "3", "--format", "json")
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.stdout)
+        assert len(rows) == 3 and all(r["kind"] == "company" for r in rows)
+        assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    small = run(tmp_path / "out", "rank", "--by", "reach", "--format", "json", sources=SMALL)
+    assert small.exit_code == 0, small.output
+    assert [(r["company"], r["score"]) for r in json.loads(small.stdout)][:2] == [("facebook", 15.5), ("apple", 10.5)]
+    text = run(out, "rank", "--top", "2")
+    assert text.exit_code == 0 and "Facebook" in text.stdout and "Yahoo" not in text.stdout
+    rows = list(csv.reader(io.StringIO(run(out, "rank", "--format", "csv", "--top", "4").stdout)))
+    assert rows[0][:3] == ["rank", "company", "reach"] and len(rows) == 5
+    assert run(out, "rank", "--top", "0").exit_code == 2
+    assert run(out, "rank", "--by", "popularity").exit_code == 2
