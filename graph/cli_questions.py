@@ -164,9 +164,12 @@ TABLE_HEADERS = ["company", "grantor", "integration", "data accessible", "permis
 
 def _table_row(r: dict[str, Any], cite: Any) -> list[Any]:
     disputes = [f"{d['claimant'] or d['publisher']}" + (f" ({d['aspect']})" if d["aspect"] else "") for d in r["disputes"]]
-    return [r["company"], r["grantor"], r["integration"], r["data_types"], r["permissions"], r["activation"],
-            r["overrode_privacy_setting"], r["valid_from"], r["stated_end"], r["last_observed_active"], r["status"],
-            cite(r["sources"]), disputes]
+    def known(value: Any) -> Any:
+        return "unknown" if value is None else value
+
+    return [r["company"], r["grantor"], r["integration"], r["data_types"], r["permissions"], known(r["activation"]),
+            known(r["overrode_privacy_setting"]), known(r["valid_from"]), known(r["stated_end"]),
+            known(r["last_observed_active"]), r["status"], cite(r["sources"]), disputes]
 
 
 @click.command("table")

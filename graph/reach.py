@@ -85,7 +85,7 @@ def _valid_at(attrs: dict[str, Any], day: dt.date) -> bool | None:
     A year- or month-only date covers a range: a day inside that range is uncertain.
     """
     start, end = attrs.get("valid_from"), attrs.get("valid_until")
-    uncertain = start is None or (end is None and attrs.get("status") == "shut down")
+    uncertain = start is None or (end is None and attrs.get("status") in ("shut down", "unknown"))
     if start is not None:
         first, last = dates.parse(start)
         if first > day:
