@@ -15,7 +15,7 @@ networkx graph from ``projection`` and need neither rdflib, pyvis nor click:
 From files: ``graph.build(["sources"], "out")`` validates and writes the compiled graph;
 ``graph.projection(["sources"], "out")`` returns the networkx graph (rebuilding if the
 sources changed); ``graph.load(paths)`` returns the validated rdflib graph;
-``graph.sparql(g, query)`` runs a guarded, time-limited SPARQL query.
+``graph.run_sparql(g, query)`` runs a guarded, time-limited SPARQL query.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DatareachError", "InputError", "NotFoundError", "ReachResult", "build", "ensure_built", "examples", "load",
-    "partner_table", "projection", "rank", "rdf_graph", "reach", "resolve_company", "sparql",
+    "partner_table", "projection", "rank", "rdf_graph", "reach", "resolve_company", "run_sparql",
 ]
 
 
@@ -46,7 +46,7 @@ def load(paths: Any, **kwargs: Any) -> Any:
     return _load([Path(p) for p in paths], **kwargs).g
 
 
-def sparql(g: Any, query: str, **kwargs: Any) -> Any:
+def run_sparql(g: Any, query: str, **kwargs: Any) -> Any:
     """Run a read-only, time-limited SPARQL query (see ``graph.sparql.run_query``)."""
     from graph.sparql import run_query
 

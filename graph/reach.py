@@ -166,7 +166,7 @@ def _holders(G: nx.MultiDiGraph, rules: _Rules, full: list[Edge], partial: list[
         if G.edges[u, v, key]["kind"] != "ownership":
             entry = out.setdefault(u, {"basis": "implied by what it passes on", "evidence": []})
             entry["partial"] = False
-    for u, v, key in partial:
+    for u, _v, _key in partial:
         out.setdefault(u, {"basis": "implied by what it passes on", "partial": True, "evidence": []})
     return out
 
