@@ -39,6 +39,7 @@ class LazyGroup(click.Group):
         "reach": "graph.cli_questions:reach_command",
         "table": "graph.cli_questions:table_command",
         "rank": "graph.cli_questions:rank_command",
+        "owner": "graph.cli_questions:owner_command",
         "sparql": "graph.cli_sparql:sparql",
         "viz": "graph.cli_viz:viz_command",
         "export": "graph.cli_viz:export_command",
@@ -114,10 +115,11 @@ def _report(error: InputError, fmt: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def check(paths: tuple[Path, ...], fmt: str) -> None:
+@click.pass_obj
+def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str) -> None:
     """Validate fact files without writing anything.
 
-    PATHS are files or folders (default: sources/). Every problem is listed with its
+    PATHS are files or folders (default: --sources, else sources/). Every problem is listed with its
     file, line and field, what was expected and the nearest known term. Exit status 0
     when valid, 1 when not.
 
@@ -129,7 +131,7 @@ def check(paths: tuple[Path, ...], fmt: str) -> None:
     from graph.load import load
 
     try:
-        loaded = load(list(paths) or [compiled.default_sources()])
+        loaded = load(list(paths) or obj["ctx"].sources or [compiled.default_sources()])
     except InputError as exc:
         _report(exc, fmt)
         return

@@ -245,3 +245,40 @@ def rank_command(obj: dict[str, Any], by: str, top: int, through_ownership: bool
     body = [[r["rank"], r["label"], r["score"], r["details"]] for r in rows]
     headers = ["rank", "company", by, "data types reached" if by == "reach" else "details"]
     click.echo(formats.csv_text(headers, body) if fmt == "csv" else formats.text_table(headers, body, max_width=90), nl=fmt != "csv")
+
+
+@click.command("owner")
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def owner_command(obj: dict[str, Any], name: str, fmt: str) -> None:
+    """Who ultimately owns NAME (a company, alias, brand or domain), and the chain that proves it.
+
+    \b
+    Examples:
+      datareach owner Instagram
+      datareach owner doubleclick.net --format json
+    """
+    from graph.owner import ultimate_owner
+
+    try:
+        answer = ultimate_owner(obj["projection"](), name)
+    except DatareachError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        click.echo(formats.json_text(answer.to_json()))
+        return
+    cites = _Citations()
+    lines = []
+    if answer.domain is not None:
+        ops = ", ".join(answer.domain["operator_labels"])
+        lines.append(f"{answer.domain['domain']} is operated by {ops} {cites.ref(answer.domain['evidence'])}")
+    for chain in answer.chains:
+        if not chain:
+            lines.append(f"{answer.start}: no owner recorded (it is its own ultimate owner here)")
+            continue
+        steps = " → ".join([chain[0]["owned_label"], *(h["owner_label"] for h in chain)])
+        refs = "; ".join(cites.ref(h["evidence"]) for h in chain)
+        lines.append(f"{steps}   {refs}")
+    click.echo(f"Ultimate owner of {name}: {', '.join(answer.ultimate)}\n" + "\n".join(lines) + cites.footer())

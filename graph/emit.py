@@ -16,13 +16,13 @@ from rdflib.namespace import DCTERMS
 from graph import dates
 from graph.errors import NotFoundError, Problem
 from graph.factfile import FactFile
-from graph.names import CompanyIndex, slugify, suspicious
+from graph.names import CompanyIndex, name_key, slugify, suspicious
 from graph.taxonomy import Taxonomy
 from graph.vocab import DR, DT, ID, IK
 
 PUBLIC = "public"
 _PERMISSIONS = {"read": DR.read, "write": DR.write, "delete": DR.delete}
-_WHOSE = {"users": DR.Users, "users' friends": DR.UsersFriends, "non-users": DR.NonUsers}
+_WHOSE = {"users": DR.Users, "users' friends": DR.UsersFriends, "non-users": DR.NonUsers, "minors": DR.Minors}
 _STATUS = {"active": DR.Active, "shut down": DR.ShutDown, "unknown": DR.StatusUnknown}
 _STANCE = {"asserts": DR.Asserts, "disputes": DR.Disputes}
 _CONFIDENCE = {"confirmed": DR.Confirmed, "reported": DR.Reported, "alleged": DR.Alleged}
@@ -42,6 +42,10 @@ class Compiler:
     companies: CompanyIndex = field(default_factory=CompanyIndex)
     sources: dict[str, str] = field(default_factory=dict)
     _ids: set[URIRef] = field(default_factory=set)
+    _names: dict[str, list[str]] = field(default_factory=dict)
+    _same: dict[str, str] = field(default_factory=dict)
+    _apart: set[frozenset[str]] = field(default_factory=set)
+    _judgements: list[URIRef] = field(default_factory=list)
 
     def compile(self, files: list[FactFile]) -> Graph:
         """Emit every file's facts into ``g``; see ``problems`` afterwards."""
@@ -49,13 +53,17 @@ class Compiler:
             for i, src in enumerate(ff.data.get("sources", [])):
                 self._source(ff, ("sources", i), src)
         for ff in files:
+            for i, judgement in enumerate(ff.data.get("judgements", [])):
+                self._judgement(ff, ("judgements", i), judgement)
+        for ff in files:
             for i, company in enumerate(ff.data.get("companies", [])):
                 self._company(ff, ("companies", i), company)
         for a, b in self.companies.lookalikes():
             self.warnings.append(Problem("", None, "companies", f"'{a}' and '{b}' look alike but are different companies (not merged)"))
         for ff in files:
             for section, emit in (("holdings", self._holding), ("grants", self._grant),
-                                  ("incidents", self._incident), ("ownership", self._ownership)):
+                                  ("incidents", self._incident), ("ownership", self._ownership),
+                                  ("domains", self._domain)):
                 for i, record in enumerate(ff.data.get(section, [])):
                     emit(ff, (section, i), record)
         return self.g
@@ -104,8 +112,9 @@ class Compiler:
                 self.problems.append(ff.problem((*path, key), str(exc)))
 
     def _evidence(self, ff: FactFile, path: tuple[str | int, ...], fact: URIRef, claims: list[dict[str, str]]) -> None:
+        start = len(set(self.g.objects(fact, DR.evidence)))
         for i, claim in enumerate(claims):
-            node = URIRef(f"{fact}/claim-{i + 1}")
+            node = URIRef(f"{fact}/claim-{start + i + 1}")
             self.g.add((fact, DR.evidence, node))
             self.g.add((node, RDF.type, DR.Claim))
             if claim["source"] not in self.sources:
@@ -156,20 +165,88 @@ class Compiler:
 
     def _company(self, ff: FactFile, path: tuple[str | int, ...], company: dict[str, Any]) -> None:
         name = company["name"]
-        slug = company.get("id") or slugify(name)
-        node = self._new_id(ff, path, "company", slug, explicit=True)
-        for n, clash in self.companies.add(slug, [name, *company.get("aliases", [])]):
+        names = [name, *company.get("aliases", [])]
+        slug = self._merge_target(ff, path, company, names)
+        if slug is None:
+            slug = company.get("id") or slugify(name)
+            node = self._new_id(ff, path, "company", slug, explicit=True)
+            self.g.add((node, RDF.type, DR.Company))
+            self.g.add((node, RDFS.label, Literal(name)))
+            self._names[slug] = []
+        node = ID[f"company/{slug}"]
+        for n, clash in self.companies.add(slug, names):
             self.problems.append(ff.problem((*path, "aliases"), f"name '{n}' already belongs to company '{clash}'"))
+        label = str(self.g.value(node, RDFS.label))
+        for alias in names:
+            if alias != label:
+                self.g.add((node, SKOS.altLabel, Literal(alias)))
+        self._names[slug] += names
         reason = suspicious(name)
         if reason is not None:
             self.warnings.append(ff.problem((*path, "name"), f"company name '{name}' {reason}"))
-        self.g.add((node, RDF.type, DR.Company))
-        self.g.add((node, RDFS.label, Literal(name)))
-        for alias in company.get("aliases", []):
-            self.g.add((node, SKOS.altLabel, Literal(alias)))
-        self._text(node, DR.note, company, "note")
+        if "homepage" in company:
+            self.g.add((node, DR.homepage, Literal(company["homepage"], datatype=XSD.anyURI)))
+        for key, pred in (("country", DR.country), ("note", DR.note)):
+            self._text(node, pred, company, key)
         if "evidence" in company:
             self._evidence(ff, path, node, company["evidence"])
+
+    def _merge_target(self, ff: FactFile, path: tuple[str | int, ...], company: dict[str, Any], names: list[str]) -> str | None:
+        """The already-declared company these names belong to, or None for a new company."""
+        slug = company.get("id") or slugify(company["name"])
+        if slug in self._names:
+            return str(slug)
+        exact = {s for s in (self.companies.resolve(n) for n in names) if s is not None}
+        judged = {s for s, known in self._names.items() if any(self._judged_same(n, k) for n in names for k in known)}
+        if len(exact | judged) > 1:
+            others = ", ".join(sorted(exact | judged))
+            self.problems.append(ff.problem((*path, "name"), f"these names belong to different companies ({others}): record a 'same' judgement or rename"))
+            return None
+        if exact | judged:
+            return (exact | judged).pop()
+        loose = self.companies.resolve_loosely(company["name"])
+        if loose is None or any(self._judged_apart(n, k) for n in names for k in self._names[loose]):
+            return None
+        label = str(self.g.value(ID[f"company/{loose}"], RDFS.label))
+        self.warnings.append(ff.problem((*path, "name"), f"'{company['name']}' merged into '{label}' (same name without legal form); record a 'not same' judgement to keep them apart"))
+        return loose
+
+    def _judged_same(self, a: str, b: str) -> bool:
+        return self._root(name_key(a)) == self._root(name_key(b))
+
+    def _judged_apart(self, a: str, b: str) -> bool:
+        return frozenset((self._root(name_key(a)), self._root(name_key(b)))) in self._apart
+
+    def _root(self, key: str) -> str:
+        while self._same.get(key, key) != key:
+            key = self._same[key]
+        return key
+
+    def _judgement(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        a, b = (self._root(name_key(n)) for n in rec["names"])
+        if rec["verdict"] == "same":
+            self._same[b] = a
+        else:
+            self._apart.add(frozenset((a, b)))
+        node = ID[f"judgement/{len(self._judgements) + 1}"]
+        self._judgements.append(node)
+        self.g.add((node, RDF.type, DR.Judgement))
+        self.g.add((node, DR.verdict, Literal(rec["verdict"])))
+        for n in rec["names"]:
+            self.g.add((node, DR.names, Literal(n)))
+        self._text(node, DR.note, rec, "note")
+        if "evidence" in rec:
+            self._evidence(ff, path, node, rec["evidence"])
+
+    def _domain(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        node = ID[f"domain/{rec['domain']}"]
+        owner = self._company_ref(ff, (*path, "owner"), rec["owner"])
+        self.g.add((node, RDF.type, DR.Domain))
+        self.g.add((node, RDFS.label, Literal(rec["domain"])))
+        if owner is not None:
+            self.g.add((node, DR.operator, owner))
+        self._text(node, DR.note, rec, "note")
+        self._evidence(ff, path, node, rec["evidence"])
 
     def _holding(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
         holder = self._company_ref(ff, (*path, "holder"), rec["holder"])
@@ -178,6 +255,8 @@ class Compiler:
         self.g.add((node, RDF.type, DR.Collection))
         if holder is not None:
             self.g.add((node, DR.holder, holder))
+        for w in rec.get("whose_data", []):
+            self.g.add((node, DR.whoseData, _WHOSE[w]))
         self._data_types(ff, path, node, rec["data_types"])
         self._text(node, DR.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])

@@ -42,6 +42,25 @@ def name_key(name: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name).casefold()).strip()
 
 
+_LEGAL = re.compile(
+    r"(?:[\s,]+(?:inc|incorporated|llc|l\.l\.c|ltd|limited|corp|corporation|co|company|gmbh|ag|s\.?a|plc|"
+    r"b\.?v|n\.?v|oy|ab|a/s|as|s\.?p\.?a|s\.?r\.?l|sas|k\.?k|pty|holdings?|group)\.?)+$")
+
+
+def legal_key(name: str) -> str:
+    """A name without legal-form suffixes and a leading 'the', for matching across datasets.
+
+    >>> legal_key("Google LLC") == legal_key("google") == legal_key("Google, Inc.")
+    True
+    >>> legal_key("The New York Times Company")
+    'new york times'
+    """
+    key = name_key(name).strip(" .")
+    key = re.sub(r"^the\s+", "", key)
+    stripped = _LEGAL.sub("", key).strip(" ,.")
+    return stripped if stripped != "" else key
+
+
 def skeleton(name: str) -> str:
     """What a name looks like: confusable letters mapped to Latin, invisible marks dropped.
 
@@ -83,12 +102,14 @@ class CompanyIndex:
     def __init__(self) -> None:
         self._by_key: dict[str, str] = {}
         self._display: dict[str, str] = {}
+        self._by_legal: dict[str, set[str]] = {}
 
     def add(self, slug: str, names: list[str]) -> list[tuple[str, str]]:
         """Register names for ``slug``; return (name, other slug) for names already taken."""
         clashes = []
         for name in names:
             key = name_key(name)
+            self._by_legal.setdefault(legal_key(name), set()).add(slug)
             owner = self._by_key.setdefault(key, slug)
             self._display.setdefault(key, name)
             if owner != slug:
@@ -98,6 +119,21 @@ class CompanyIndex:
     def resolve(self, name: str) -> str | None:
         """The slug of ``name``, or None."""
         return self._by_key.get(name_key(name))
+
+    def resolve_loosely(self, name: str) -> str | None:
+        """The one company whose name matches ``name`` once legal forms are dropped, or None.
+
+        >>> idx = CompanyIndex()
+        >>> idx.add("google", ["Google"])
+        []
+        >>> idx.resolve_loosely("Google LLC")
+        'google'
+        """
+        exact = self.resolve(name)
+        if exact is not None:
+            return exact
+        slugs = self._by_legal.get(legal_key(name), set())
+        return next(iter(slugs)) if len(slugs) == 1 else None
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Known names close to ``name``, including look-alikes."""

@@ -149,7 +149,8 @@ def _add_actor(G: nx.MultiDiGraph, g: Graph, iri: Node | None) -> str:
         else:
             aliases = sorted(str(a) for a in g.objects(iri, SKOS.altLabel))
             G.add_node(key, kind="company", label=_text(g, iri, RDFS.label) or key, iri=str(iri), aliases=aliases,
-                       note=_text(g, iri, DR.note), holds=[])
+                       note=_text(g, iri, DR.note), homepage=_text(g, iri, DR.homepage),
+                       country=_text(g, iri, DR.country), holds=[])
     return key
 
 
@@ -157,7 +158,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
     """The data-flow MultiDiGraph of ``g`` (see the module docstring)."""
     G = nx.MultiDiGraph()
     G.graph.update(taxonomy=ontology.data_types(g).to_dict(), integrations=ontology.integration_kinds(g).to_dict(),
-                   sources=_sources(g))
+                   sources=_sources(g), domains={})
     for company in _facts(g, DR.Company):
         _add_actor(G, g, company)
     for fact in _facts(g, DR.Collection):
@@ -177,4 +178,8 @@ def project(g: Graph) -> nx.MultiDiGraph:
         attrs = _fact_attrs(g, fact, "ownership")
         attrs.update(permissions=[], status="ownership", valid_from=None, valid_until=None)
         G.add_edge(owned, owner, key=attrs["id"], **attrs)
+    for fact in _facts(g, DR.Domain):
+        name = _text(g, fact, RDFS.label) or str(fact)
+        operators = [_add_actor(G, g, o) for o in sorted(g.objects(fact, DR.operator), key=str)]
+        G.graph["domains"][name] = {"operators": operators, "evidence": claims(g, fact), "note": _text(g, fact, DR.note)}
     return G

@@ -25,7 +25,7 @@ def company_index(G: nx.MultiDiGraph) -> CompanyIndex:
     """Every company's label and aliases, for resolving what a user types."""
     index = CompanyIndex()
     for node, attrs in G.nodes(data=True):
-        index.add(node, [node, attrs["label"], *attrs.get("aliases", [])])
+        index.add(node, [attrs["label"], *attrs.get("aliases", []), node])
     return index
 
 

@@ -33,9 +33,12 @@ class DR(DefinedNamespace):
     DataSubjectGroup: URIRef
     DataType: URIRef
     Disputes: URIRef
+    Domain: URIRef
     Fact: URIRef
     Incident: URIRef
     IntegrationKind: URIRef
+    Judgement: URIRef
+    Minors: URIRef
     NonUsers: URIRef
     Ownership: URIRef
     Permission: URIRef
@@ -54,6 +57,7 @@ class DR(DefinedNamespace):
     claimant: URIRef
     confidence: URIRef
     countQualifier: URIRef
+    country: URIRef
     dataType: URIRef
     delete: URIRef
     evidence: URIRef
@@ -62,14 +66,17 @@ class DR(DefinedNamespace):
     grantee: URIRef
     grantor: URIRef
     holder: URIRef
+    homepage: URIRef
     integration: URIRef
     lastObservedActive: URIRef
     licence: URIRef
     locator: URIRef
     minted: URIRef
+    names: URIRef
     note: URIRef
     occurred: URIRef
     onByDefault: URIRef
+    operator: URIRef
     overrodePrivacySetting: URIRef
     owned: URIRef
     owner: URIRef
@@ -86,6 +93,7 @@ class DR(DefinedNamespace):
     status: URIRef
     url: URIRef
     validFrom: URIRef
+    verdict: URIRef
     whoseData: URIRef
     write: URIRef
 

@@ -1,0 +1,132 @@
+"""One company per real company: merging declarations, judgements, domains and ultimate owners."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.errors import InputError, NotFoundError
+from graph.load import load
+from graph.owner import ultimate_owner
+from graph.project import project
+
+HEAD = """sources:
+  - {id: s1, publisher: P, title: T, date: "2020", url: "https://example.org/x"}
+"""
+
+
+def graph_of(tmp_path: Path, body: str, name: str = "f.yaml"):
+    path = tmp_path / name
+    path.write_text(HEAD + body, encoding="utf-8")
+    loaded = load([path])
+    return project(loaded.g), loaded.warnings
+
+
+def companies(G) -> list[str]:
+    return sorted(G.nodes[n]["label"] for n in G if G.nodes[n]["kind"] == "company")
+
+
+def test_the_same_company_declared_twice_is_one_company(tmp_path: Path) -> None:
+    G, _ = graph_of(tmp_path, "companies:\n  - {name: Spotify}\n  - {name: Spotify, aliases: [Spotify AB]}\n")
+    assert companies(G) == ["Spotify"]
+    assert G.nodes["spotify"]["aliases"] == ["Spotify AB"]
+
+
+def test_an_alias_links_declarations_across_files(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(HEAD + "companies:\n  - {name: Meta Platforms, aliases: [Facebook]}\n")
+    (tmp_path / "b.yaml").write_text("companies:\n  - {name: Facebook, aliases: [\"Facebook, Inc.\"]}\n")
+    G = project(load([tmp_path]).g)
+    assert companies(G) == ["Meta Platforms"]
+    assert sorted(G.nodes["meta-platforms"]["aliases"]) == ["Facebook", "Facebook, Inc."]
+
+
+def test_legal_forms_merge_with_a_warning(tmp_path: Path) -> None:
+    G, warnings = graph_of(tmp_path, "companies:\n  - {name: Google LLC}\n  - {name: Google}\n")
+    assert companies(G) == ["Google LLC"]
+    assert any("merged into 'Google LLC'" in str(w) for w in warnings)
+
+
+def test_a_not_same_judgement_keeps_companies_apart(tmp_path: Path) -> None:
+    body = ("judgements:\n  - {verdict: \"not same\", names: [Acme, Acme Ltd]}\n"
+            "companies:\n  - {name: Acme}\n  - {name: Acme Ltd}\n")
+    G, warnings = graph_of(tmp_path, body)
+    assert companies(G) == ["Acme", "Acme Ltd"]
+    assert warnings == []
+
+
+def test_a_same_judgement_merges_names_that_do_not_look_alike(tmp_path: Path) -> None:
+    body = ("judgements:\n  - {verdict: same, names: [Alphabet, Google Parent Co]}\n"
+            "companies:\n  - {name: Alphabet}\n  - {name: Google Parent Co}\n")
+    G, _ = graph_of(tmp_path, body)
+    assert companies(G) == ["Alphabet"]
+
+
+def test_names_of_two_different_companies_in_one_declaration_are_refused(tmp_path: Path) -> None:
+    body = "companies:\n  - {name: Netflix}\n  - {name: Spotify}\n  - {name: Netflix, aliases: [Spotify]}\n"
+    with pytest.raises(InputError, match="already belongs to company"):
+        graph_of(tmp_path, body)
+
+
+def test_homoglyph_names_are_flagged_not_merged(tmp_path: Path) -> None:
+    G, warnings = graph_of(tmp_path, "companies:\n  - {name: Acme}\n  - {name: \"\u0410cme\"}\n")
+    assert len(companies(G)) == 2
+    assert any("look alike" in str(w) or "Cyrillic" in str(w) for w in warnings)
+
+
+CHAIN = """companies:
+  - {name: Alphabet}
+  - {name: Google}
+  - {name: DoubleClick}
+ownership:
+  - {owner: Google, owned: DoubleClick, evidence: [{source: s1, locator: r1}]}
+  - {owner: Alphabet, owned: Google, evidence: [{source: s1, locator: r2}]}
+domains:
+  - {domain: doubleclick.net, owner: DoubleClick, evidence: [{source: s1, locator: r3}]}
+"""
+
+
+def test_ultimate_owner_of_a_domain_follows_the_chain_with_evidence(tmp_path: Path) -> None:
+    G, _ = graph_of(tmp_path, CHAIN)
+    answer = ultimate_owner(G, "ad.doubleclick.net")
+    assert answer.ultimate == ["Alphabet"]
+    assert answer.domain is not None and answer.domain["operator_labels"] == ["DoubleClick"]
+    chain = answer.chains[0]
+    assert [(h["owned_label"], h["owner_label"]) for h in chain] == [("DoubleClick", "Google"), ("Google", "Alphabet")]
+    assert [h["evidence"][0]["locator"] for h in chain] == ["r1", "r2"]
+
+
+def test_ultimate_owner_of_an_unowned_company_is_itself(tmp_path: Path) -> None:
+    G, _ = graph_of(tmp_path, CHAIN)
+    assert ultimate_owner(G, "alphabet").ultimate == ["Alphabet"]
+
+
+def test_ownership_cycles_end(tmp_path: Path) -> None:
+    body = CHAIN.replace("domains:", "  - {owner: DoubleClick, owned: Alphabet, evidence: [{source: s1, locator: r4}]}\ndomains:")
+    G, _ = graph_of(tmp_path, body)
+    chains = ultimate_owner(G, "Google").chains
+    assert chains and all(len(c) <= 3 for c in chains)
+
+
+def test_unknown_owner_query_suggests(tmp_path: Path) -> None:
+    G, _ = graph_of(tmp_path, CHAIN)
+    with pytest.raises(NotFoundError, match="Alphabet"):
+        ultimate_owner(G, "Alphabt")
+
+
+def test_a_domain_must_be_a_host_name(tmp_path: Path) -> None:
+    body = CHAIN.replace("doubleclick.net", "javascript:alert(1)")
+    with pytest.raises(InputError, match="domain"):
+        graph_of(tmp_path, body)
+
+
+def test_owner_command(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    (tmp_path / "f.yaml").write_text(HEAD + CHAIN)
+    result = CliRunner().invoke(main, ["-q", "--out", str(tmp_path / "out"), "-s", str(tmp_path / "f.yaml"),
+                                       "owner", "doubleclick.net"])
+    assert result.exit_code == 0, result.output
+    assert "DoubleClick → Google → Alphabet" in result.output
