@@ -40,6 +40,7 @@ class LazyGroup(click.Group):
         "table": "graph.cli_questions:table_command",
         "rank": "graph.cli_questions:rank_command",
         "owner": "graph.cli_questions:owner_command",
+        "import": "graph.cli_import:import_command",
         "sparql": "graph.cli_sparql:sparql",
         "viz": "graph.cli_viz:viz_command",
         "export": "graph.cli_viz:export_command",
