@@ -1,0 +1,1 @@
+"""Browser tests: generated pages opened in headless Chromium."""

@@ -1,0 +1,138 @@
+"""Shared fixtures for the loader, validation and build tests.
+
+Everything here writes only under pytest's tmp_path: the checkout's ``out/`` and
+``sources/`` are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+REPO = Path(__file__).resolve().parents[1]
+SOURCES = REPO / "sources"
+SMALL = REPO / "graph" / "examples" / "small.yaml"
+BAD = REPO / "tests" / "fixtures" / "bad"
+
+# A minimal valid fact file. Tests replace one line of it to make one mistake, so every
+# line below is unique and the line numbers of errors can be asserted.
+BASE_YAML = """\
+sources:
+  - id: src
+    publisher: Example Press
+    title: A report
+    date: "2018-12-20"
+    url: "https://example.org/a"
+companies:
+  - name: Facebook
+    aliases: ["Facebook, Inc."]
+  - name: Spotify
+  - name: Example Holdings
+holdings:
+  - holder: Facebook
+    data_types: [private message, phone number]
+    evidence: [{source: src, locator: "¶1"}]
+grants:
+  - id: g1
+    grantor: Facebook
+    grantee: Spotify
+    integration: messaging integration
+    data_types: [private message]
+    permissions: [read, write]
+    status: shut down
+    valid_from: "2012"
+    note: a note
+    evidence: [{source: src, locator: "¶2"}]
+incidents:
+  - id: scrape
+    name: A scrape
+    platform: Facebook
+    exploited_feature: contact importer
+    data_types: [phone number]
+    recipients: [public]
+    evidence: [{source: src, locator: "¶3"}]
+ownership:
+  - owner: Example Holdings
+    owned: Spotify
+    evidence: [{source: src, locator: "¶4"}]
+"""
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based number of the only line of ``text`` containing ``needle``."""
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    assert len(hits) == 1, f"{needle!r} is on lines {hits}"
+    return hits[0]
+
+
+def replace_line(text: str, old: str, new: str) -> str:
+    """``text`` with the one occurrence of ``old`` replaced by ``new``."""
+    assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
+    return text.replace(old, new)
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """Write a file under tmp_path: ``write("a.yaml", text)`` or ``write("a.csv", data=b"...")``."""
+
+    def _write(name: str, text: str | None = None, *, data: bytes | None = None) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if data is not None:
+            path.write_bytes(data)
+        else:
+            assert text is not None
+            path.write_bytes(text.encode("utf-8"))
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Callable[..., Result]:
+    """Invoke the click command in-process with ``--out`` under tmp_path (unless given)."""
+    from graph.cli import main
+
+    def _invoke(*args: str, out: Path | None = None) -> Result:
+        target = tmp_path / "out" if out is None else out
+        return CliRunner().invoke(main, ["--out", str(target), *args])
+
+    return _invoke
+
+
+def assert_refused(result: Result, *needles: str) -> None:
+    """A clean refusal: exit status 1 via sys.exit, every needle on stderr, no traceback."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"crashed with {result.exception!r}\n{result.output}")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    for needle in needles:
+        assert needle in result.stderr, f"{needle!r} not in:\n{result.stderr}"
+
+
+def run_module(*args: str, timeout: float = 60, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m graph ARGS`` in a fresh process."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run([sys.executable, "-m", "graph", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd or REPO, env=env)
+
+
+@pytest.fixture(scope="session")
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default dataset (sources/) built once into a temporary out folder."""
+    from graph import compiled
+
+    out = tmp_path_factory.mktemp("default") / "out"
+    compiled.build([SOURCES], out)
+    return out
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    """Every file under ``out`` (including .datareach/) and its bytes."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
