@@ -172,19 +172,31 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
     except InputError as exc:
         _report(exc, fmt)
         return
+    except DatareachError as exc:
+        fail(str(exc))
+        return
     if fmt == "json":
-        click.echo(json.dumps({"ok": True, "out": str(target), "counts": result.counts, "warnings": result.warnings}, indent=2))
+        click.echo(json.dumps({"ok": True, "out": str(target), "counts": result.counts, "shacl": result.shacl,
+                               "warnings": result.warnings}, indent=2))
         return
     for w in result.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"built {target}/graph.ttl and {target}/graph.jsonld")
-    for key in ("companies", "data types", "grants", "incidents", "holdings", "ownership", "sources", "claims", "triples"):
-        click.echo(f"  {key:<11} {result.counts[key]}")
+    for key in ("companies", "data types", "grants", "incidents", "holdings", "ownership", "domains", "sources",
+                "claims", "triples"):
+        click.echo(f"  {key:<11} {result.counts[key]:,}")
+    click.echo(f"  SHACL       {result.shacl}")
 
 
 def run() -> None:
     """Entry point that turns stray library errors into clean messages."""
+    import os
+
     try:
         main(standalone_mode=True)
     except DatareachError as exc:
         fail(str(exc))
+    except Exception as exc:  # a bug: say so plainly; DATAREACH_DEBUG=1 shows the traceback
+        if os.environ.get("DATAREACH_DEBUG"):
+            raise
+        fail(f"internal error ({type(exc).__name__}: {exc}); set DATAREACH_DEBUG=1 for details and please report it")

@@ -14,17 +14,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from graph import atomic
-from graph.errors import InputError
+from graph.errors import InputError, OutputError
 from graph.inputs import collect, fingerprint
 from graph.paths import default_sources
 
 if TYPE_CHECKING:
     from rdflib import Graph
+
+    from graph.triples import TripleIndex
 
 CACHE = ".datareach"
 Progress = Callable[[str], None]
@@ -38,6 +40,7 @@ class BuildResult:
     counts: dict[str, int]
     warnings: list[str]
     reused: bool = False
+    shacl: str = "full"
 
 
 def _quiet(_: str) -> None:
@@ -54,50 +57,56 @@ def build(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, pro
     from graph.project import project
 
     paths = _paths(sources)
-    progress(f"reading {', '.join(str(p) for p in paths)}")
-    loaded = load(paths)
+    loaded = load(paths, progress=progress, exclude=[out_dir])
     progress("projecting onto a networkx graph")
-    G = project(loaded.g)
-    counts = summarise(loaded.g)
+    G = project(loaded.index)  # type: ignore[arg-type]
+    counts = summarise(loaded.index)
     progress(f"writing {out_dir}/graph.ttl, graph.jsonld and the cache")
-    _write(loaded.g, G, out_dir, fingerprint(loaded.files), counts)
+    try:
+        _write(loaded.index, G, out_dir, fingerprint(loaded.files), counts)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     warnings = [str(w) for w in loaded.warnings]
-    return BuildResult(out_dir, counts, warnings)
+    return BuildResult(out_dir, counts, warnings, shacl=loaded.shacl)
 
 
-def _write(g: Graph, G: nx.MultiDiGraph, out_dir: Path, digest: str, counts: dict[str, int]) -> None:
+def _write(index: TripleIndex, G: nx.MultiDiGraph, out_dir: Path, digest: str, counts: dict[str, int]) -> None:
+    import pyoxigraph as ox
+
+    from graph.triples import OxConverter
+    from graph.vocab import PREFIXES
+
+    def writer(fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> Callable[[str], object]:
+        return lambda tmp: ox.serialize(OxConverter().triples(index), tmp, fmt, prefixes=prefixes)
+
     cache = out_dir / CACHE
-    atomic.write_with(out_dir / "graph.ttl", lambda tmp: g.serialize(destination=tmp, format="turtle", encoding="utf-8"))
-    atomic.write_with(out_dir / "graph.jsonld", lambda tmp: g.serialize(destination=tmp, format="json-ld", encoding="utf-8"))
-    atomic.write_with(cache / "graph.nt", lambda tmp: g.serialize(destination=tmp, format="nt", encoding="utf-8"))
-    atomic.write_text(cache / "projection.json", json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False))
+    atomic.write_with(out_dir / "graph.ttl", writer(ox.RdfFormat.TURTLE, PREFIXES))
+    atomic.write_with(out_dir / "graph.jsonld", writer(ox.RdfFormat.JSON_LD))
+    atomic.write_with(cache / "graph.nt", writer(ox.RdfFormat.N_TRIPLES))
+    with atomic.atomic_open(cache / "projection.json") as fh:
+        json.dump(nx.node_link_data(G, edges="edges"), fh, ensure_ascii=False)
     manifest = {"fingerprint": digest, "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts}
     atomic.write_text(cache / "manifest.json", json.dumps(manifest, indent=2))
 
 
-def summarise(g: Graph) -> dict[str, int]:
+def summarise(g: TripleIndex | Graph) -> dict[str, int]:
     """Counts of what the graph holds: companies, data types used, grants, incidents, sources."""
+    from rdflib import RDF
+
     from graph.vocab import DR
 
-    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-    count = {name: len(set(g.subjects(predicate=_iri(rdf_type), object=cls)))
+    count = {name: len(set(g.subjects(RDF.type, cls)))
              for name, cls in (("companies", DR.Company), ("grants", DR.AccessGrant), ("incidents", DR.Incident),
-                               ("holdings", DR.Collection), ("ownership", DR.Ownership), ("sources", DR.Source),
-                               ("claims", DR.Claim))}
+                               ("holdings", DR.Collection), ("ownership", DR.Ownership), ("domains", DR.Domain),
+                               ("sources", DR.Source), ("claims", DR.Claim))}
     count["data types"] = len(set(g.objects(None, DR.dataType)))
     count["triples"] = len(g)
     return count
 
 
-def _iri(text: str) -> Any:
-    from rdflib import URIRef
-
-    return URIRef(text)
-
-
 def is_fresh(sources: list[Path] | None = None, out_dir: Path = Path("out")) -> bool:
     """True when ``out_dir`` holds a build of exactly these inputs."""
-    files, problems = collect(_paths(sources))
+    files, problems = collect(_paths(sources), exclude=[out_dir])
     if problems:
         raise InputError(problems)
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from graph import dates
@@ -18,6 +18,7 @@ from graph.errors import NotFoundError, Problem
 from graph.factfile import FactFile
 from graph.names import CompanyIndex, name_key, slugify, suspicious
 from graph.taxonomy import Taxonomy
+from graph.triples import TripleIndex
 from graph.vocab import DR, DT, ID, IK
 
 PUBLIC = "public"
@@ -32,11 +33,11 @@ _DATE_FIELDS = {"valid_from": DR.validFrom, "stated_end": DR.statedEnd, "last_ob
 
 @dataclass
 class Compiler:
-    """Collects fact files into one rdflib Graph (``g``) plus problems and warnings."""
+    """Collects fact files into one TripleIndex (``g``) plus problems and warnings."""
 
     data_types: Taxonomy
     integrations: Taxonomy
-    g: Graph = field(default_factory=Graph)
+    g: TripleIndex = field(default_factory=TripleIndex)
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     companies: CompanyIndex = field(default_factory=CompanyIndex)
@@ -46,8 +47,11 @@ class Compiler:
     _same: dict[str, str] = field(default_factory=dict)
     _apart: set[frozenset[str]] = field(default_factory=set)
     _judgements: list[URIRef] = field(default_factory=list)
+    _declared: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    _reserved: set[URIRef] = field(default_factory=set)
+    _by_root: dict[str, str] = field(default_factory=dict)
 
-    def compile(self, files: list[FactFile]) -> Graph:
+    def compile(self, files: list[FactFile]) -> TripleIndex:
         """Emit every file's facts into ``g``; see ``problems`` afterwards."""
         for ff in files:
             for i, src in enumerate(ff.data.get("sources", [])):
@@ -59,7 +63,9 @@ class Compiler:
             for i, company in enumerate(ff.data.get("companies", [])):
                 self._company(ff, ("companies", i), company)
         for a, b in self.companies.lookalikes():
-            self.warnings.append(Problem("", None, "companies", f"'{a}' and '{b}' look alike but are different companies (not merged)"))
+            file, line = self._declared.get(b, ("", None))
+            self.warnings.append(Problem(file, line, "companies", f"'{a}' and '{b}' look alike but are different companies (not merged)"))
+        self._reserve_explicit_ids(files)
         for ff in files:
             for section, emit in (("holdings", self._holding), ("grants", self._grant),
                                   ("incidents", self._incident), ("ownership", self._ownership),
@@ -70,10 +76,17 @@ class Compiler:
 
     # ------------------------------------------------------------ helpers
 
+    def _reserve_explicit_ids(self, files: list[FactFile]) -> None:
+        """Ids an author wrote win over ids generated for records without one."""
+        kinds = {"holdings": "holding", "grants": "grant", "incidents": "incident", "ownership": "ownership"}
+        for ff in files:
+            for section, kind in kinds.items():
+                self._reserved |= {ID[f"{kind}/{r['id']}"] for r in ff.data.get(section, []) if "id" in r}
+
     def _new_id(self, ff: FactFile, path: tuple[str | int, ...], kind: str, slug: str, explicit: bool) -> URIRef:
         node = ID[f"{kind}/{slug}"]
         n = 2
-        while node in self._ids and not explicit:
+        while (node in self._ids or node in self._reserved) and not explicit:
             node, n = ID[f"{kind}/{slug}-{n}"], n + 1
         if node in self._ids:
             self.problems.append(ff.problem((*path, "id"), f"duplicate {kind} id '{slug}'"))
@@ -114,7 +127,7 @@ class Compiler:
     def _evidence(self, ff: FactFile, path: tuple[str | int, ...], fact: URIRef, claims: list[dict[str, str]]) -> None:
         start = len(set(self.g.objects(fact, DR.evidence)))
         for i, claim in enumerate(claims):
-            node = URIRef(f"{fact}/claim-{start + i + 1}")
+            node = ID[f"claim/{str(fact)[len(str(ID)):].replace('/', '-')}-{start + i + 1}"]
             self.g.add((fact, DR.evidence, node))
             self.g.add((node, RDF.type, DR.Claim))
             if claim["source"] not in self.sources:
@@ -174,6 +187,9 @@ class Compiler:
             self.g.add((node, RDFS.label, Literal(name)))
             self._names[slug] = []
         node = ID[f"company/{slug}"]
+        for n in names:
+            self._declared.setdefault(n, (ff.path, ff.line((*path, "name"))))
+            self._by_root.setdefault(self._root(name_key(n)), slug)
         for n, clash in self.companies.add(slug, names):
             self.problems.append(ff.problem((*path, "aliases"), f"name '{n}' already belongs to company '{clash}'"))
         label = str(self.g.value(node, RDFS.label))
@@ -197,7 +213,7 @@ class Compiler:
         if slug in self._names:
             return str(slug)
         exact = {s for s in (self.companies.resolve(n) for n in names) if s is not None}
-        judged = {s for s, known in self._names.items() if any(self._judged_same(n, k) for n in names for k in known)}
+        judged = {self._by_root[r] for r in (self._root(name_key(n)) for n in names) if r in self._by_root}
         if len(exact | judged) > 1:
             others = ", ".join(sorted(exact | judged))
             self.problems.append(ff.problem((*path, "name"), f"these names belong to different companies ({others}): record a 'same' judgement or rename"))
@@ -205,14 +221,11 @@ class Compiler:
         if exact | judged:
             return (exact | judged).pop()
         loose = self.companies.resolve_loosely(company["name"])
-        if loose is None or any(self._judged_apart(n, k) for n in names for k in self._names[loose]):
+        if loose is None or (self._apart and any(self._judged_apart(n, k) for n in names for k in self._names[loose])):
             return None
         label = str(self.g.value(ID[f"company/{loose}"], RDFS.label))
         self.warnings.append(ff.problem((*path, "name"), f"'{company['name']}' merged into '{label}' (same name without legal form); record a 'not same' judgement to keep them apart"))
         return loose
-
-    def _judged_same(self, a: str, b: str) -> bool:
-        return self._root(name_key(a)) == self._root(name_key(b))
 
     def _judged_apart(self, a: str, b: str) -> bool:
         return frozenset((self._root(name_key(a)), self._root(name_key(b)))) in self._apart

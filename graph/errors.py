@@ -44,6 +44,10 @@ class InputError(DatareachError):
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the input:\n{head}{more}")
 
 
+class OutputError(DatareachError):
+    """An output could not be written (the folder is missing, not a folder, or read-only)."""
+
+
 class NotFoundError(DatareachError, LookupError):
     """A name (data type, company, integration…) that matches nothing known."""
 

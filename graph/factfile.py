@@ -10,6 +10,7 @@ import csv
 import difflib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,12 +20,14 @@ import jsonschema
 
 from graph import safeyaml
 from graph.errors import Problem
+from graph.fastcheck import compile_schema
 from graph.paths import schema_path
 
 MAX_CSV_FIELD = 1_000_000
 LIST_SEPARATOR = ";"
 CLAIM_COLUMNS = ("source", "locator", "stance", "confidence", "claimant")
 LIST_COLUMNS = ("data_types", "permissions", "whose_data")
+DATE_FIELDS = {"date", "valid_from", "stated_end", "last_observed_active", "occurred", "published"}
 
 
 @dataclass
@@ -100,35 +103,53 @@ def _read_yaml(text: str, name: str) -> tuple[FactFile | None, list[Problem]]:
 
 def _read_csv(text: str, name: str) -> tuple[FactFile | None, list[Problem]]:
     csv.field_size_limit(MAX_CSV_FIELD)
-    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
+        header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
-        return None, [Problem(name, 1, "", f"not valid CSV: {exc}")]
-    allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
-    bad = [h for h in header if h not in allowed]
-    if bad or not header:
-        hint = difflib.get_close_matches(bad[0], sorted(allowed), n=1) if bad else []
-        msg = f"unknown column '{bad[0]}'" if bad else "empty file: expected a header row"
-        return None, [Problem(name, 1, "header", msg, hint[0] if hint else None)]
-    reader.fieldnames = header
+        return None, [Problem(name, 1, "header", f"not valid CSV: {exc}")]
+    problem = _check_header(header, name)
+    if problem is not None:
+        return None, [problem]
     ff = FactFile(name, {"grants": []}, {("grants",): 1})
-    try:
-        for i, row in enumerate(reader):
-            ff.data["grants"].append(_csv_row(row, i, reader.line_num, ff.lines))
-    except csv.Error as exc:
-        return None, [Problem(name, reader.line_num, "", f"not valid CSV: {exc}")]
-    return ff, []
+    problems = []
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            return None, [Problem(name, reader.line_num, "", f"not valid CSV: {exc}")]
+        if len(cells) > len(header):
+            problems.append(Problem(name, line, "", f"more cells than columns ({len(cells)} cells, {len(header)} columns)"))
+            continue
+        if not any(c.strip() for c in cells):
+            continue
+        i = len(ff.data["grants"])
+        ff.data["grants"].append(_csv_row(dict(zip(header, cells, strict=False)), i, line, ff.lines))
+    return (None, problems) if problems else (ff, [])
 
 
-def _csv_row(row: dict[Any, Any], i: int, line: int, lines: dict[tuple[str | int, ...], int]) -> dict[str, Any]:
-    if None in row:
-        row.pop(None)
-        row["_extra"] = "more cells than columns"
+def _check_header(header: list[str], name: str) -> Problem | None:
+    allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
+    if not header or header == [""]:
+        return Problem(name, 1, "header", "empty file: expected a header row")
+    bad = [h for h in header if h not in allowed]
+    if bad:
+        hint = difflib.get_close_matches(bad[0], sorted(allowed), n=1)
+        return Problem(name, 1, "header", f"unknown column '{bad[0]}'", hint[0] if hint else None)
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        return Problem(name, 1, "header", f"column '{twice[0]}' appears more than once")
+    return None
+
+
+def _csv_row(row: dict[str, str], i: int, line: int, lines: dict[tuple[str | int, ...], int]) -> dict[str, Any]:
     grant: dict[str, Any] = {}
     claim: dict[str, str] = {}
     for key, value in row.items():
-        value = "" if value is None else value.strip()
+        value = value.strip()
         if value == "":
             continue
         if key in CLAIM_COLUMNS:
@@ -140,11 +161,20 @@ def _csv_row(row: dict[Any, Any], i: int, line: int, lines: dict[tuple[str | int
     if claim:
         grant["evidence"] = [claim]
     lines[("grants", i)] = line
+    for key in grant:
+        lines[("grants", i, key)] = line
     return grant
 
 
+@lru_cache(maxsize=1)
+def _fast() -> Callable[[Any], bool]:
+    return compile_schema(schema())
+
+
 def check_schema(ff: FactFile) -> list[Problem]:
-    """Every schema violation in ``ff`` as a located Problem."""
+    """Every schema violation in ``ff`` as a located Problem (fast when there are none)."""
+    if _fast()(ff.data):
+        return []
     validator = jsonschema.Draft202012Validator(schema())
     problems = [_explain(ff, err) for err in validator.iter_errors(ff.data)]
     return sorted(problems, key=lambda p: (p.line or 0, p.field))
@@ -164,7 +194,11 @@ def _explain(ff: FactFile, err: jsonschema.ValidationError) -> Problem:
         near = difflib.get_close_matches(str(err.instance), [str(v) for v in err.validator_value], n=1, cutoff=0.5)
         allowed = ", ".join(str(v) for v in err.validator_value)
         return ff.problem(path, f"'{err.instance}' is not allowed here (expected one of: {allowed})", near[0] if near else None)
-    if err.validator == "pattern" and "date" in str(path[-1] if path else ""):
+    if err.validator == "maxLength":
+        return ff.problem(path, f"text longer than {err.validator_value} characters")
+    if err.validator == "minLength":
+        return ff.problem(path, "must not be empty")
+    if err.validator == "pattern" and path and path[-1] in DATE_FIELDS:
         return ff.problem(path, f"'{err.instance}' is not a date: write YYYY, YYYY-MM, YYYY-MM-DD or unknown")
     if err.validator == "type":
         kind = {"array": "a list", "object": "a mapping", "string": "text"}.get(str(err.validator_value), str(err.validator_value))

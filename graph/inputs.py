@@ -15,8 +15,10 @@ SKIP_DIRS = {"schema", "__pycache__"}
 FORMAT_VERSION = "1"
 
 
-def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+def collect(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> tuple[list[Path], list[Problem]]:
     """The fact files named by ``paths`` (folders are searched recursively), in order.
+
+    Folders in ``exclude`` (the build's own output) are never read as input.
 
     >>> from graph.paths import default_sources
     >>> files, problems = collect([default_sources()])
@@ -26,10 +28,12 @@ def collect(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     files: list[Path] = []
     problems: list[Problem] = []
     allowed = FACT_SUFFIXES | RDF_SUFFIXES
+    skip = [e.resolve() for e in exclude]
     for path in paths:
         if path.is_dir():
             files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in allowed
-                            and not SKIP_DIRS & set(p.relative_to(path).parts[:-1]) and not p.name.startswith("."))
+                            and not SKIP_DIRS & set(p.relative_to(path).parts[:-1]) and not p.name.startswith(".")
+                            and not any(p.resolve().is_relative_to(e) for e in skip))
         elif not path.exists():
             problems.append(Problem(str(path), None, "", "no such file or folder"))
         elif path.suffix.lower() not in allowed:

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from rdflib import Graph, Literal, URIRef
+import rdflib
+from rdflib import XSD, Graph, Literal, URIRef
 
+from graph import dates
 from graph.errors import Problem
 
 BASE = "https://w3id.org/datareach/id/"
@@ -50,7 +52,7 @@ def _turtle(raw: bytes, text: str, name: str) -> tuple[Graph | None, list[Proble
         return None, [Problem(name, None, "", f"invalid Turtle: {exc}")]
     g = Graph()
     try:
-        g.parse(data=text, format="turtle", publicID=BASE)
+        _parse(g, text, "turtle")
     except Exception as exc:  # rdflib raises many types for bad input
         return None, [Problem(name, None, "", f"invalid Turtle: {exc}")]
     return _checked(g, name)
@@ -67,10 +69,20 @@ def _jsonld(text: str, name: str) -> tuple[Graph | None, list[Problem]]:
         return None, [Problem(name, None, "@context", reason)]
     g = Graph()
     try:
-        g.parse(data=text, format="json-ld", publicID=BASE)
+        _parse(g, text, "json-ld")
     except Exception as exc:  # rdflib raises many types for bad input
         return None, [Problem(name, None, "", f"invalid JSON-LD: {exc}")]
     return _checked(g, name)
+
+
+def _parse(g: Graph, text: str, fmt: str) -> None:
+    """Parse keeping literals as written, so messages quote the author's text."""
+    saved = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        g.parse(data=text, format=fmt, publicID=BASE)
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved
 
 
 def _remote_context(node: Any, depth: int = 0) -> str | None:
@@ -98,14 +110,28 @@ def _names_a_location(value: Any) -> bool:
     return isinstance(value, dict) and "@import" in value
 
 
+_DATE_TYPES = {str(XSD.date), str(XSD.gYear), str(XSD.gYearMonth)}
+
+
+def _bad_partial_date(term: Literal) -> bool:
+    """rdflib does not check xsd:gYear / gYearMonth lexical forms; we do (and real dates)."""
+    if term.datatype is None or str(term.datatype) not in _DATE_TYPES:
+        return False
+    try:
+        dates.parse(str(term))
+    except ValueError:
+        return True
+    return False
+
+
 def _checked(g: Graph, name: str) -> tuple[Graph | None, list[Problem]]:
     problems = []
     for triple in g:
         for term in triple:
             if isinstance(term, URIRef) and not str(term).lower().startswith(("http://", "https://", "urn:", "mailto:")):
                 problems.append(Problem(name, None, "", f"IRI <{term}> is not allowed: use http(s) or urn: IRIs"))
-            elif isinstance(term, Literal) and term.ill_typed:
-                problems.append(Problem(name, None, "", f"ill-typed literal {term.n3()}"))
+            elif isinstance(term, Literal) and (term.ill_typed or _bad_partial_date(term)):
+                problems.append(Problem(name, None, "", f"ill-typed literal \"{term}\"^^<{term.datatype}>"))
             elif isinstance(term, Literal) and len(term) > MAX_LITERAL:
                 problems.append(Problem(name, None, "", f"literal longer than {MAX_LITERAL} characters"))
         if len(problems) >= 20:

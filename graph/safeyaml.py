@@ -113,4 +113,5 @@ def _mapping(node: MappingNode, path: Path, lines: dict[Path, int]) -> dict[str,
             raise YamlRefused(f"duplicate key '{key}' (first at line {first[key]})", line)
         first[key] = line
         out[key] = _to_python(value_node, (*path, key), lines)
+        lines[(*path, key)] = line  # a field is where its key is, even when its value starts below
     return out

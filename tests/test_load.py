@@ -133,8 +133,6 @@ def test_mistake_is_refused_with_file_line_field_and_suggestion(cli, write, old,
         assert f"did you mean '{suggestion}'?" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: factfile._explain gives the friendly date message only for a field "
-                                       "whose name contains 'date'; valid_from etc. get the raw regex, twice")
 @pytest.mark.parametrize("field", ["valid_from", "stated_end", "last_observed_active"])
 def test_malformed_date_in_any_date_field_gets_the_friendly_message(cli, write, field):
     text = replace_line(BASE_YAML, '    valid_from: "2012"\n', f'    {field}: "20/12/2012"\n')
@@ -145,8 +143,6 @@ def test_malformed_date_in_any_date_field_gets_the_friendly_message(cli, write, 
     assert "does not match" not in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an unknown key whose value is a block (on the next lines) is "
-                                       "reported at the value's first line, not the key's line")
 def test_unknown_key_with_block_value_names_the_key_line(cli, write):
     text = replace_line(BASE_YAML, "ownership:\n", "ownershp:\n")
     path = write("facts.yaml", text)
@@ -177,7 +173,6 @@ CRASHING = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason=SCHEMA_THEN_COMPILE)
 @pytest.mark.parametrize(("old", "new", "field", "message", "suggestion"),
                          [m[1:] for m in CRASHING], ids=[m[0] for m in CRASHING])
 def test_schema_mistake_is_refused_not_crashing(cli, write, old, new, field, message, suggestion):
@@ -191,13 +186,11 @@ def test_schema_mistake_is_refused_not_crashing(cli, write, old, new, field, mes
         assert f"did you mean '{suggestion}'?" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a value the schema refused is compiled too and reported a second time")
 def test_schema_refused_value_is_reported_once(cli, write):
     text = replace_line(BASE_YAML, '    date: "2018-12-20"\n', '    date: "20 Dec 2018"\n')
     assert_refused(cli("check", str(write("facts.yaml", text))), "1 problem in the input")
 
 
-@pytest.mark.xfail(strict=True, reason=SCHEMA_THEN_COMPILE)
 def test_uncited_grant_is_refused_by_the_library(write):
     text = replace_line(BASE_YAML, '    evidence: [{source: src, locator: "¶2"}]\n', "")
     with pytest.raises(InputError) as info:
@@ -255,8 +248,6 @@ def test_duplicate_grant_id_is_refused(cli, write):
     assert_refused(cli("check", str(path)), f"{path}:{second}: grants[1].id: duplicate grant id 'g1'")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an explicit id equal to the id generated for an earlier record "
-                                       "without one is reported as a duplicate, though the author wrote it once")
 def test_explicit_id_wins_over_a_generated_one(write):
     earlier = ("  - grantor: Facebook\n    grantee: Spotify\n    integration: scraping\n    data_types: [name]\n"
                "    evidence: [{source: src, locator: x}]\n")
@@ -329,8 +320,6 @@ def test_homoglyph_name_does_not_resolve_to_the_latin_company(cli, write):
     assert loaded.g.value(ID["grant/g1"], DR.grantee) == company_nodes(loaded.g)["\u0410cme"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the look-alike warning has no file (prints ': companies: ...'); "
-                                       "emit.py builds it as Problem('', None, ...)")
 def test_lookalike_warning_names_the_file(write):
     path = write("facts.yaml", HOMOGLYPH)
     loaded = load([path])
