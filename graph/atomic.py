@@ -73,3 +73,55 @@ def write_with(path: str | os.PathLike[str], writer: Callable[[str], object]) ->
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+class Batch:
+    """Several outputs that appear together: each is written to a temporary file, and all
+    are renamed into place only when every one was written. On failure none is.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> with Batch() as batch:
+    ...     batch.write_text(folder / "a.txt", "A")
+    ...     batch.write_text(folder / "b.txt", "B")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['a.txt', 'b.txt']
+    """
+
+    def __init__(self) -> None:
+        self._staged: list[tuple[str, Path]] = []
+
+    def stage(self, path: str | os.PathLike[str]) -> str:
+        """A temporary path beside ``path``; it replaces ``path`` when the batch commits."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        self._staged.append((tmp, target))
+        return tmp
+
+    def write_with(self, path: str | os.PathLike[str], writer: Callable[[str], object]) -> str:
+        """Let ``writer`` fill the staged file for ``path``; return the staged path."""
+        tmp = self.stage(path)
+        writer(tmp)
+        return tmp
+
+    def write_text(self, path: str | os.PathLike[str], text: str) -> None:
+        """Stage ``text`` for ``path``."""
+        self.write_with(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            for tmp, _target in self._staged:
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                os.chmod(tmp, 0o644)
+            for tmp, target in self._staged:
+                os.replace(tmp, target)
+        else:
+            for tmp, _target in self._staged:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)

@@ -2,8 +2,9 @@
 
 ``build`` writes ``graph.ttl`` and ``graph.jsonld`` for people and other tools, and
 under ``.datareach/`` the N-Triples for SPARQL, the networkx projection as JSON, and a
-manifest holding the inputs' content hash. Every file is written atomically and the
-manifest last, so an interrupted build is simply redone. ``projection`` answers from
+manifest holding the inputs' content hash. All of them are staged as temporary files
+and renamed into place together once every one is written, so a failed build leaves
+the previous one as it was. ``projection`` answers from
 the cache without importing rdflib, which keeps ``reach`` fast from a fresh process.
 """
 
@@ -62,31 +63,40 @@ def build(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, pro
     G = project(loaded.index)  # type: ignore[arg-type]
     counts = summarise(loaded.index)
     progress(f"writing {out_dir}/graph.ttl, graph.jsonld and the cache")
+    digest, warnings, shacl = fingerprint(loaded.files), [str(w) for w in loaded.warnings], loaded.shacl
     try:
-        _write(loaded.index, G, out_dir, fingerprint(loaded.files), counts)
+        with atomic.Batch() as batch:  # all outputs appear together, or none does
+            _write_rdf(batch, loaded.index, out_dir)
+            del loaded  # the triples are written: free them before the projection is serialised
+            _write_cache(batch, G, out_dir, digest, counts)
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    warnings = [str(w) for w in loaded.warnings]
-    return BuildResult(out_dir, counts, warnings, shacl=loaded.shacl)
+    return BuildResult(out_dir, counts, warnings, shacl=shacl)
 
 
-def _write(index: TripleIndex, G: nx.MultiDiGraph, out_dir: Path, digest: str, counts: dict[str, int]) -> None:
+def _write_rdf(batch: atomic.Batch, index: TripleIndex, out_dir: Path) -> None:
+    """N-Triples streamed from the index (terms converted once); Turtle and JSON-LD
+    streamed by Oxigraph from that file, so no second copy of the graph is held."""
     import pyoxigraph as ox
 
     from graph.triples import OxConverter
     from graph.vocab import PREFIXES
 
-    def writer(fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> Callable[[str], object]:
-        return lambda tmp: ox.serialize(OxConverter().triples(index), tmp, fmt, prefixes=prefixes)
+    nt = batch.write_with(out_dir / CACHE / "graph.nt",
+                          lambda tmp: ox.serialize(OxConverter().triples(index), tmp, ox.RdfFormat.N_TRIPLES))
 
+    def convert(fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> Callable[[str], object]:
+        return lambda tmp: ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), tmp, fmt, prefixes=prefixes)
+
+    batch.write_with(out_dir / "graph.ttl", convert(ox.RdfFormat.TURTLE, PREFIXES))
+    batch.write_with(out_dir / "graph.jsonld", convert(ox.RdfFormat.JSON_LD))
+
+
+def _write_cache(batch: atomic.Batch, G: nx.MultiDiGraph, out_dir: Path, digest: str, counts: dict[str, int]) -> None:
     cache = out_dir / CACHE
-    atomic.write_with(out_dir / "graph.ttl", writer(ox.RdfFormat.TURTLE, PREFIXES))
-    atomic.write_with(out_dir / "graph.jsonld", writer(ox.RdfFormat.JSON_LD))
-    atomic.write_with(cache / "graph.nt", writer(ox.RdfFormat.N_TRIPLES))
-    with atomic.atomic_open(cache / "projection.json") as fh:
-        json.dump(nx.node_link_data(G, edges="edges"), fh, ensure_ascii=False)
+    batch.write_text(cache / "projection.json", json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False))
     manifest = {"fingerprint": digest, "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts}
-    atomic.write_text(cache / "manifest.json", json.dumps(manifest, indent=2))
+    batch.write_text(cache / "manifest.json", json.dumps(manifest, indent=2))
 
 
 def summarise(g: TripleIndex | Graph) -> dict[str, int]:

@@ -19,16 +19,16 @@ from graph.factfile import FactFile
 from graph.names import CompanyIndex, name_key, slugify, suspicious
 from graph.taxonomy import Taxonomy
 from graph.triples import TripleIndex
-from graph.vocab import DR, DT, ID, IK
+from graph.vocab import DT, FAST, ID, IK
 
 PUBLIC = "public"
-_PERMISSIONS = {"read": DR.read, "write": DR.write, "delete": DR.delete}
-_WHOSE = {"users": DR.Users, "users' friends": DR.UsersFriends, "non-users": DR.NonUsers, "minors": DR.Minors}
-_STATUS = {"active": DR.Active, "shut down": DR.ShutDown, "unknown": DR.StatusUnknown}
-_STANCE = {"asserts": DR.Asserts, "disputes": DR.Disputes}
-_CONFIDENCE = {"confirmed": DR.Confirmed, "reported": DR.Reported, "alleged": DR.Alleged}
-_DATE_FIELDS = {"valid_from": DR.validFrom, "stated_end": DR.statedEnd, "last_observed_active": DR.lastObservedActive,
-                "occurred": DR.occurred, "published": DR.published}
+_PERMISSIONS = {"read": FAST.read, "write": FAST.write, "delete": FAST.delete}
+_WHOSE = {"users": FAST.Users, "users' friends": FAST.UsersFriends, "non-users": FAST.NonUsers, "minors": FAST.Minors}
+_STATUS = {"active": FAST.Active, "shut down": FAST.ShutDown, "unknown": FAST.StatusUnknown}
+_STANCE = {"asserts": FAST.Asserts, "disputes": FAST.Disputes}
+_CONFIDENCE = {"confirmed": FAST.Confirmed, "reported": FAST.Reported, "alleged": FAST.Alleged}
+_DATE_FIELDS = {"valid_from": FAST.validFrom, "stated_end": FAST.statedEnd, "last_observed_active": FAST.lastObservedActive,
+                "occurred": FAST.occurred, "published": FAST.published}
 
 
 @dataclass
@@ -50,6 +50,8 @@ class Compiler:
     _declared: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     _reserved: set[URIRef] = field(default_factory=set)
     _by_root: dict[str, str] = field(default_factory=dict)
+    _iris: dict[str, URIRef] = field(default_factory=dict)
+    _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def compile(self, files: list[FactFile]) -> TripleIndex:
         """Emit every file's facts into ``g``; see ``problems`` afterwards."""
@@ -83,6 +85,14 @@ class Compiler:
             for section, kind in kinds.items():
                 self._reserved |= {ID[f"{kind}/{r['id']}"] for r in ff.data.get(section, []) if "id" in r}
 
+    def _iri(self, local: str, ns: Any) -> URIRef:
+        """A cached IRI in ``ns``: the same companies and terms are named again and again."""
+        key = str(ns) + local
+        node = self._iris.get(key)
+        if node is None:
+            node = self._iris[key] = URIRef(key)
+        return node
+
     def _new_id(self, ff: FactFile, path: tuple[str | int, ...], kind: str, slug: str, explicit: bool) -> URIRef:
         node = ID[f"{kind}/{slug}"]
         n = 2
@@ -99,17 +109,21 @@ class Compiler:
 
     def _company_ref(self, ff: FactFile, path: tuple[str | int, ...], name: str, allow_public: bool = False) -> URIRef | None:
         if allow_public and name.strip().casefold() == PUBLIC:
-            return DR.Public
+            return FAST.Public
         slug = self.companies.resolve(name)
         if slug is None:
             near = self.companies.suggest(name)
             self.problems.append(ff.problem(path, f"unknown company '{name}' (declare it under companies:)", near[0] if near else None))
             return None
-        return ID[f"company/{slug}"]
+        return self._iri(f"company/{slug}", ID)
 
     def _term(self, ff: FactFile, path: tuple[str | int, ...], tax: Taxonomy, text: str) -> str | None:
+        known = self._resolved.get((tax.kind, text))
+        if known is not None:
+            return known
         try:
-            return tax.resolve(text)
+            slug = self._resolved[(tax.kind, text)] = tax.resolve(text)
+            return slug
         except NotFoundError as exc:
             self.problems.append(ff.problem(path, f"unknown {tax.kind} '{text}'", exc.suggestions[0] if exc.suggestions else None))
             return None
@@ -125,31 +139,31 @@ class Compiler:
                 self.problems.append(ff.problem((*path, key), str(exc)))
 
     def _evidence(self, ff: FactFile, path: tuple[str | int, ...], fact: URIRef, claims: list[dict[str, str]]) -> None:
-        start = len(set(self.g.objects(fact, DR.evidence)))
+        start = len(set(self.g.objects(fact, FAST.evidence)))
         for i, claim in enumerate(claims):
             node = ID[f"claim/{str(fact)[len(str(ID)):].replace('/', '-')}-{start + i + 1}"]
-            self.g.add((fact, DR.evidence, node))
-            self.g.add((node, RDF.type, DR.Claim))
+            self.g.add((fact, FAST.evidence, node))
+            self.g.add((node, RDF.type, FAST.Claim))
             if claim["source"] not in self.sources:
                 near = _nearest(claim["source"], list(self.sources))
                 self.problems.append(ff.problem((*path, "evidence", i, "source"), f"unknown source '{claim['source']}' (add it to a sources: list)", near))
-            self.g.add((node, DR.source, ID[f"source/{claim['source']}"]))
-            self.g.add((node, DR.locator, Literal(claim["locator"])))
-            self.g.add((node, DR.stance, _STANCE[claim.get("stance", "asserts")]))
-            self.g.add((node, DR.confidence, _CONFIDENCE[claim.get("confidence", "reported")]))
-            for key, pred in (("claimant", DR.claimant), ("aspect", DR.aspect), ("note", DR.note)):
+            self.g.add((node, FAST.source, self._iri(f"source/{claim['source']}", ID)))
+            self.g.add((node, FAST.locator, Literal(claim["locator"])))
+            self.g.add((node, FAST.stance, _STANCE[claim.get("stance", "asserts")]))
+            self.g.add((node, FAST.confidence, _CONFIDENCE[claim.get("confidence", "reported")]))
+            for key, pred in (("claimant", FAST.claimant), ("aspect", FAST.aspect), ("note", FAST.note)):
                 self._text(node, pred, claim, key)
 
     def _data_types(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, names: list[str]) -> None:
         for i, name in enumerate(names):
             slug = self._term(ff, (*path, "data_types", i), self.data_types, name)
             if slug is not None:
-                self.g.add((node, DR.dataType, DT[slug]))
+                self.g.add((node, FAST.dataType, self._iri(slug, DT)))
 
     def _integration(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, pred: URIRef, name: str | None) -> str:
         if name is None:
             return "unspecified"
-        key = "integration" if pred == DR.integration else "exploited_feature"
+        key = "integration" if pred == FAST.integration else "exploited_feature"
         slug = self._term(ff, (*path, key), self.integrations, name)
         if slug is not None:
             self.g.add((node, pred, IK[slug]))
@@ -164,16 +178,16 @@ class Compiler:
             return
         self.sources[slug] = ff.path
         node = ID[f"source/{slug}"]
-        self.g.add((node, RDF.type, DR.Source))
+        self.g.add((node, RDF.type, FAST.Source))
         self.g.add((node, DCTERMS.publisher, Literal(src["publisher"])))
         self.g.add((node, DCTERMS.title, Literal(src["title"])))
-        self.g.add((node, DR.url, Literal(src["url"], datatype=XSD.anyURI)))
+        self.g.add((node, FAST.url, Literal(src["url"], datatype=XSD.anyURI)))
         if src["date"] != dates.UNKNOWN:
             try:
                 self.g.add((node, DCTERMS.date, dates.literal(src["date"])))
             except ValueError as exc:
                 self.problems.append(ff.problem((*path, "date"), str(exc)))
-        for key, pred in (("reports_on", DR.reportsOn), ("licence", DR.licence), ("note", DR.note)):
+        for key, pred in (("reports_on", FAST.reportsOn), ("licence", FAST.licence), ("note", FAST.note)):
             self._text(node, pred, src, key)
 
     def _company(self, ff: FactFile, path: tuple[str | int, ...], company: dict[str, Any]) -> None:
@@ -183,7 +197,7 @@ class Compiler:
         if slug is None:
             slug = company.get("id") or slugify(name)
             node = self._new_id(ff, path, "company", slug, explicit=True)
-            self.g.add((node, RDF.type, DR.Company))
+            self.g.add((node, RDF.type, FAST.Company))
             self.g.add((node, RDFS.label, Literal(name)))
             self._names[slug] = []
         node = ID[f"company/{slug}"]
@@ -201,8 +215,8 @@ class Compiler:
         if reason is not None:
             self.warnings.append(ff.problem((*path, "name"), f"company name '{name}' {reason}"))
         if "homepage" in company:
-            self.g.add((node, DR.homepage, Literal(company["homepage"], datatype=XSD.anyURI)))
-        for key, pred in (("country", DR.country), ("note", DR.note)):
+            self.g.add((node, FAST.homepage, Literal(company["homepage"], datatype=XSD.anyURI)))
+        for key, pred in (("country", FAST.country), ("note", FAST.note)):
             self._text(node, pred, company, key)
         if "evidence" in company:
             self._evidence(ff, path, node, company["evidence"])
@@ -243,35 +257,35 @@ class Compiler:
             self._apart.add(frozenset((a, b)))
         node = ID[f"judgement/{len(self._judgements) + 1}"]
         self._judgements.append(node)
-        self.g.add((node, RDF.type, DR.Judgement))
-        self.g.add((node, DR.verdict, Literal(rec["verdict"])))
+        self.g.add((node, RDF.type, FAST.Judgement))
+        self.g.add((node, FAST.verdict, Literal(rec["verdict"])))
         for n in rec["names"]:
-            self.g.add((node, DR.names, Literal(n)))
-        self._text(node, DR.note, rec, "note")
+            self.g.add((node, FAST.names, Literal(n)))
+        self._text(node, FAST.note, rec, "note")
         if "evidence" in rec:
             self._evidence(ff, path, node, rec["evidence"])
 
     def _domain(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
         node = ID[f"domain/{rec['domain']}"]
         owner = self._company_ref(ff, (*path, "owner"), rec["owner"])
-        self.g.add((node, RDF.type, DR.Domain))
+        self.g.add((node, RDF.type, FAST.Domain))
         self.g.add((node, RDFS.label, Literal(rec["domain"])))
         if owner is not None:
-            self.g.add((node, DR.operator, owner))
-        self._text(node, DR.note, rec, "note")
+            self.g.add((node, FAST.operator, owner))
+        self._text(node, FAST.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])
 
     def _holding(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
         holder = self._company_ref(ff, (*path, "holder"), rec["holder"])
         slug = rec.get("id") or f"{slugify(rec['holder'])}-holds"
         node = self._new_id(ff, path, "holding", slug, "id" in rec)
-        self.g.add((node, RDF.type, DR.Collection))
+        self.g.add((node, RDF.type, FAST.Collection))
         if holder is not None:
-            self.g.add((node, DR.holder, holder))
+            self.g.add((node, FAST.holder, holder))
         for w in rec.get("whose_data", []):
-            self.g.add((node, DR.whoseData, _WHOSE[w]))
+            self.g.add((node, FAST.whoseData, _WHOSE[w]))
         self._data_types(ff, path, node, rec["data_types"])
-        self._text(node, DR.note, rec, "note")
+        self._text(node, FAST.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])
 
     def _grant(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
@@ -279,43 +293,43 @@ class Compiler:
         grantee = self._company_ref(ff, (*path, "grantee"), rec["grantee"], allow_public=True)
         slug = rec.get("id") or f"{slugify(rec['grantor'])}-{slugify(rec['grantee'])}"
         node = self._new_id(ff, path, "grant", slug, "id" in rec)
-        self.g.add((node, RDF.type, DR.AccessGrant))
-        for pred, ref in ((DR.grantor, grantor), (DR.grantee, grantee)):
+        self.g.add((node, RDF.type, FAST.AccessGrant))
+        for pred, ref in ((FAST.grantor, grantor), (FAST.grantee, grantee)):
             if ref is not None:
                 self.g.add((node, pred, ref))
-        self._integration(ff, path, node, DR.integration, rec["integration"])
+        self._integration(ff, path, node, FAST.integration, rec["integration"])
         self._data_types(ff, path, node, rec["data_types"])
         for p in rec.get("permissions", []):
-            self.g.add((node, DR.permission, _PERMISSIONS[p]))
+            self.g.add((node, FAST.permission, _PERMISSIONS[p]))
         for w in rec.get("whose_data", []):
-            self.g.add((node, DR.whoseData, _WHOSE[w]))
-        for key, pred in (("on_by_default", DR.onByDefault), ("overrode_privacy_setting", DR.overrodePrivacySetting)):
+            self.g.add((node, FAST.whoseData, _WHOSE[w]))
+        for key, pred in (("on_by_default", FAST.onByDefault), ("overrode_privacy_setting", FAST.overrodePrivacySetting)):
             if rec.get(key, "unknown") != "unknown":
                 self.g.add((node, pred, Literal(rec[key] == "yes")))
-        self.g.add((node, DR.status, _STATUS[rec.get("status", "unknown")]))
+        self.g.add((node, FAST.status, _STATUS[rec.get("status", "unknown")]))
         self._dates(ff, path, node, rec)
-        for key, pred in (("activation", DR.activation), ("note", DR.note)):
+        for key, pred in (("activation", FAST.activation), ("note", FAST.note)):
             self._text(node, pred, rec, key)
         self._evidence(ff, path, node, rec["evidence"])
 
     def _incident(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
         node = self._new_id(ff, path, "incident", rec["id"], explicit=True)
-        self.g.add((node, RDF.type, DR.Incident))
+        self.g.add((node, RDF.type, FAST.Incident))
         self.g.add((node, RDFS.label, Literal(rec["name"])))
         platform = self._company_ref(ff, (*path, "platform"), rec["platform"])
         if platform is not None:
-            self.g.add((node, DR.platform, platform))
-        self._integration(ff, path, node, DR.integration, rec.get("integration"))
-        self._integration(ff, path, node, DR.exploitedFeature, rec.get("exploited_feature"))
+            self.g.add((node, FAST.platform, platform))
+        self._integration(ff, path, node, FAST.integration, rec.get("integration"))
+        self._integration(ff, path, node, FAST.exploitedFeature, rec.get("exploited_feature"))
         self._data_types(ff, path, node, rec["data_types"])
         for i, name in enumerate(rec["recipients"]):
             ref = self._company_ref(ff, (*path, "recipients", i), name, allow_public=True)
             if ref is not None:
-                self.g.add((node, DR.recipient, ref))
+                self.g.add((node, FAST.recipient, ref))
         if "affected" in rec:
-            self.g.add((node, DR.affectedCount, Literal(int(rec["affected"]), datatype=XSD.integer)))
+            self.g.add((node, FAST.affectedCount, Literal(int(rec["affected"]), datatype=XSD.integer)))
         self._dates(ff, path, node, rec)
-        for key, pred in (("count_qualifier", DR.countQualifier), ("note", DR.note)):
+        for key, pred in (("count_qualifier", FAST.countQualifier), ("note", FAST.note)):
             self._text(node, pred, rec, key)
         self._evidence(ff, path, node, rec["evidence"])
 
@@ -324,11 +338,11 @@ class Compiler:
         owned = self._company_ref(ff, (*path, "owned"), rec["owned"])
         slug = rec.get("id") or f"{slugify(rec['owner'])}-owns-{slugify(rec['owned'])}"
         node = self._new_id(ff, path, "ownership", slug, "id" in rec)
-        self.g.add((node, RDF.type, DR.Ownership))
-        for pred, ref in ((DR.owner, owner), (DR.owned, owned)):
+        self.g.add((node, RDF.type, FAST.Ownership))
+        for pred, ref in ((FAST.owner, owner), (FAST.owned, owned)):
             if ref is not None:
                 self.g.add((node, pred, ref))
-        self._text(node, DR.note, rec, "note")
+        self._text(node, FAST.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])
 
 

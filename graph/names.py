@@ -103,6 +103,7 @@ class CompanyIndex:
         self._by_key: dict[str, str] = {}
         self._display: dict[str, str] = {}
         self._by_legal: dict[str, set[str]] = {}
+        self._hits: dict[str, str] = {}
 
     def add(self, slug: str, names: list[str]) -> list[tuple[str, str]]:
         """Register names for ``slug``; return (name, other slug) for names already taken."""
@@ -118,7 +119,12 @@ class CompanyIndex:
 
     def resolve(self, name: str) -> str | None:
         """The slug of ``name``, or None."""
-        return self._by_key.get(name_key(name))
+        slug = self._hits.get(name)  # look-ups repeat the same names; a hit never goes stale
+        if slug is None:
+            slug = self._by_key.get(name_key(name))
+            if slug is not None:
+                self._hits[name] = slug
+        return slug
 
     def resolve_loosely(self, name: str) -> str | None:
         """The one company whose name matches ``name`` once legal forms are dropped, or None.

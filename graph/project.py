@@ -22,20 +22,20 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from graph import ontology
-from graph.vocab import DR, DT, ID, IK
+from graph.vocab import DT, FAST, ID, IK
 
 PUBLIC = "public"
-_LABELS: dict[Node, str] = {DR.read: "read", DR.write: "write", DR.delete: "delete", DR.Users: "users", DR.UsersFriends: "users' friends",
-           DR.NonUsers: "non-users", DR.Active: "active", DR.ShutDown: "shut down", DR.StatusUnknown: "unknown",
-           DR.Asserts: "asserts", DR.Disputes: "disputes", DR.Confirmed: "confirmed", DR.Reported: "reported", DR.Alleged: "alleged"}
+_LABELS: dict[Node, str] = {FAST.read: "read", FAST.write: "write", FAST.delete: "delete", FAST.Users: "users", FAST.UsersFriends: "users' friends",
+           FAST.NonUsers: "non-users", FAST.Active: "active", FAST.ShutDown: "shut down", FAST.StatusUnknown: "unknown",
+           FAST.Asserts: "asserts", FAST.Disputes: "disputes", FAST.Confirmed: "confirmed", FAST.Reported: "reported", FAST.Alleged: "alleged"}
 
 
-_PERMISSION_ORDER = ((DR.read, "read"), (DR.write, "write"), (DR.delete, "delete"))
+_PERMISSION_ORDER = ((FAST.read, "read"), (FAST.write, "write"), (FAST.delete, "delete"))
 
 
 def node_key(iri: Node) -> str:
     """The networkx node for an actor IRI: the company slug, or ``"public"``."""
-    if iri == DR.Public:
+    if iri == FAST.Public:
         return PUBLIC
     text = str(iri)
     prefix = str(ID) + "company/"
@@ -67,15 +67,15 @@ def _bool(g: Graph, s: Node, p: URIRef) -> bool | None:
 def claims(g: Graph, fact: Node) -> list[dict[str, Any]]:
     """The evidence of ``fact`` as dicts, asserting claims first."""
     out = []
-    for claim in g.objects(fact, DR.evidence):
+    for claim in g.objects(fact, FAST.evidence):
         out.append({
-            "source": _slug(g.value(claim, DR.source), str(ID) + "source/"),
-            "locator": _text(g, claim, DR.locator),
-            "stance": _label(g.value(claim, DR.stance), "asserts"),
-            "confidence": _label(g.value(claim, DR.confidence), "reported"),
-            "claimant": _text(g, claim, DR.claimant),
-            "aspect": _text(g, claim, DR.aspect),
-            "note": _text(g, claim, DR.note),
+            "source": _slug(g.value(claim, FAST.source), str(ID) + "source/"),
+            "locator": _text(g, claim, FAST.locator),
+            "stance": _label(g.value(claim, FAST.stance), "asserts"),
+            "confidence": _label(g.value(claim, FAST.confidence), "reported"),
+            "claimant": _text(g, claim, FAST.claimant),
+            "aspect": _text(g, claim, FAST.aspect),
+            "note": _text(g, claim, FAST.note),
         })
     return sorted(out, key=lambda c: (c["stance"] != "asserts", c["source"] or "", c["locator"] or ""))
 
@@ -86,9 +86,9 @@ def _fact_attrs(g: Graph, fact: Node, kind: str) -> dict[str, Any]:
         "kind": kind,
         "id": str(fact).rsplit("/", 1)[-1],
         "iri": str(fact),
-        "data_types": sorted(_slug(d, DT) or "" for d in g.objects(fact, DR.dataType)),
-        "integration": _slug(g.value(fact, DR.integration), IK),
-        "note": _text(g, fact, DR.note),
+        "data_types": sorted(_slug(d, DT) or "" for d in g.objects(fact, FAST.dataType)),
+        "integration": _slug(g.value(fact, FAST.integration), IK),
+        "note": _text(g, fact, FAST.note),
         "evidence": evidence,
         "disputed": any(c["stance"] == "disputes" for c in evidence),
     }
@@ -97,33 +97,33 @@ def _fact_attrs(g: Graph, fact: Node, kind: str) -> dict[str, Any]:
 def _grant(g: Graph, fact: Node) -> dict[str, Any]:
     attrs = _fact_attrs(g, fact, "grant")
     attrs.update({
-        "permissions": [name for p, name in _PERMISSION_ORDER if (fact, DR.permission, p) in g],
-        "whose_data": sorted(_LABELS[w] for w in g.objects(fact, DR.whoseData) if w in _LABELS),
-        "activation": _text(g, fact, DR.activation),
-        "on_by_default": _bool(g, fact, DR.onByDefault),
-        "overrode_privacy_setting": _bool(g, fact, DR.overrodePrivacySetting),
-        "valid_from": _text(g, fact, DR.validFrom),
-        "valid_until": _text(g, fact, DR.statedEnd),
-        "last_observed_active": _text(g, fact, DR.lastObservedActive),
-        "status": _label(g.value(fact, DR.status), "unknown"),
+        "permissions": [name for p, name in _PERMISSION_ORDER if (fact, FAST.permission, p) in g],
+        "whose_data": sorted(_LABELS[w] for w in g.objects(fact, FAST.whoseData) if w in _LABELS),
+        "activation": _text(g, fact, FAST.activation),
+        "on_by_default": _bool(g, fact, FAST.onByDefault),
+        "overrode_privacy_setting": _bool(g, fact, FAST.overrodePrivacySetting),
+        "valid_from": _text(g, fact, FAST.validFrom),
+        "valid_until": _text(g, fact, FAST.statedEnd),
+        "last_observed_active": _text(g, fact, FAST.lastObservedActive),
+        "status": _label(g.value(fact, FAST.status), "unknown"),
     })
     return attrs
 
 
 def _incident(g: Graph, fact: Node) -> dict[str, Any]:
     attrs = _fact_attrs(g, fact, "incident")
-    count = g.value(fact, DR.affectedCount)
+    count = g.value(fact, FAST.affectedCount)
     attrs.update({
         "label": _text(g, fact, RDFS.label),
-        "exploited_feature": _slug(g.value(fact, DR.exploitedFeature), IK),
+        "exploited_feature": _slug(g.value(fact, FAST.exploitedFeature), IK),
         # A copy of exposed data can be read by whoever holds it: incidents carry "read".
         "permissions": ["read"],
-        "valid_from": _text(g, fact, DR.published) or _text(g, fact, DR.occurred),
+        "valid_from": _text(g, fact, FAST.published) or _text(g, fact, FAST.occurred),
         "valid_until": None,
-        "occurred": _text(g, fact, DR.occurred),
-        "published": _text(g, fact, DR.published),
+        "occurred": _text(g, fact, FAST.occurred),
+        "published": _text(g, fact, FAST.published),
         "affected": None if count is None else int(str(count)),
-        "count_qualifier": _text(g, fact, DR.countQualifier),
+        "count_qualifier": _text(g, fact, FAST.countQualifier),
         "status": "incident",
     })
     return attrs
@@ -131,10 +131,10 @@ def _incident(g: Graph, fact: Node) -> dict[str, Any]:
 
 def _sources(g: Graph) -> dict[str, dict[str, str | None]]:
     out = {}
-    for src in g.subjects(RDF.type, DR.Source):
+    for src in g.subjects(RDF.type, FAST.Source):
         out[str(src).rsplit("/", 1)[-1]] = {
             key: _text(g, src, pred) for key, pred in (("publisher", DCTERMS.publisher), ("title", DCTERMS.title),
-                                                       ("date", DCTERMS.date), ("url", DR.url), ("reports_on", DR.reportsOn))}
+                                                       ("date", DCTERMS.date), ("url", FAST.url), ("reports_on", FAST.reportsOn))}
     return out
 
 
@@ -143,14 +143,14 @@ def _add_actor(G: nx.MultiDiGraph, g: Graph, iri: Node | None) -> str:
         raise ValueError("a fact names no party (the graph was not validated)")
     key = node_key(iri)
     if key not in G:
-        if iri == DR.Public:
+        if iri == FAST.Public:
             G.add_node(key, kind="public", label="public", iri=str(iri), aliases=[], holds=[],
                        note="anyone who downloaded an openly published dump")
         else:
             aliases = sorted(str(a) for a in g.objects(iri, SKOS.altLabel))
             G.add_node(key, kind="company", label=_text(g, iri, RDFS.label) or key, iri=str(iri), aliases=aliases,
-                       note=_text(g, iri, DR.note), homepage=_text(g, iri, DR.homepage),
-                       country=_text(g, iri, DR.country), holds=[])
+                       note=_text(g, iri, FAST.note), homepage=_text(g, iri, FAST.homepage),
+                       country=_text(g, iri, FAST.country), holds=[])
     return key
 
 
@@ -159,27 +159,27 @@ def project(g: Graph) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
     G.graph.update(taxonomy=ontology.data_types(g).to_dict(), integrations=ontology.integration_kinds(g).to_dict(),
                    sources=_sources(g), domains={})
-    for company in _facts(g, DR.Company):
+    for company in _facts(g, FAST.Company):
         _add_actor(G, g, company)
-    for fact in _facts(g, DR.Collection):
-        holder = _add_actor(G, g, g.value(fact, DR.holder))
+    for fact in _facts(g, FAST.Collection):
+        holder = _add_actor(G, g, g.value(fact, FAST.holder))
         G.nodes[holder]["holds"].append(_fact_attrs(g, fact, "holding"))
-    for fact in _facts(g, DR.AccessGrant):
-        u, v = _add_actor(G, g, g.value(fact, DR.grantor)), _add_actor(G, g, g.value(fact, DR.grantee))
+    for fact in _facts(g, FAST.AccessGrant):
+        u, v = _add_actor(G, g, g.value(fact, FAST.grantor)), _add_actor(G, g, g.value(fact, FAST.grantee))
         attrs = _grant(g, fact)
         G.add_edge(u, v, key=attrs["id"], **attrs)
-    for fact in _facts(g, DR.Incident):
-        u = _add_actor(G, g, g.value(fact, DR.platform))
-        for recipient in sorted(g.objects(fact, DR.recipient), key=str):
+    for fact in _facts(g, FAST.Incident):
+        u = _add_actor(G, g, g.value(fact, FAST.platform))
+        for recipient in sorted(g.objects(fact, FAST.recipient), key=str):
             attrs = _incident(g, fact)
             G.add_edge(u, _add_actor(G, g, recipient), key=attrs["id"], **attrs)
-    for fact in _facts(g, DR.Ownership):
-        owner, owned = _add_actor(G, g, g.value(fact, DR.owner)), _add_actor(G, g, g.value(fact, DR.owned))
+    for fact in _facts(g, FAST.Ownership):
+        owner, owned = _add_actor(G, g, g.value(fact, FAST.owner)), _add_actor(G, g, g.value(fact, FAST.owned))
         attrs = _fact_attrs(g, fact, "ownership")
         attrs.update(permissions=[], status="ownership", valid_from=None, valid_until=None)
         G.add_edge(owned, owner, key=attrs["id"], **attrs)
-    for fact in _facts(g, DR.Domain):
+    for fact in _facts(g, FAST.Domain):
         name = _text(g, fact, RDFS.label) or str(fact)
-        operators = [_add_actor(G, g, o) for o in sorted(g.objects(fact, DR.operator), key=str)]
-        G.graph["domains"][name] = {"operators": operators, "evidence": claims(g, fact), "note": _text(g, fact, DR.note)}
+        operators = [_add_actor(G, g, o) for o in sorted(g.objects(fact, FAST.operator), key=str)]
+        G.graph["domains"][name] = {"operators": operators, "evidence": claims(g, fact), "note": _text(g, fact, FAST.note)}
     return G

@@ -7,12 +7,15 @@ is capped. Each value's line is kept so errors can name it (SECURITY.md 4a–4d)
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_DEPTH = 64
+C_THRESHOLD = 64 * 1024  # files this large are composed by libyaml (C) when it is available
+_CLoader = getattr(yaml, "CBaseLoader", None)
 MAX_BYTES = 20 * 1024 * 1024
 _PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 
@@ -63,6 +66,8 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     """
     if len(text) > MAX_BYTES:
         raise YamlRefused(f"file larger than {MAX_BYTES // (1024 * 1024)} MB", None)
+    if len(text) >= C_THRESHOLD and _CLoader is not None and _shallow(text):
+        return _load_with(_CLoader, text)
     try:
         loader = _StrictLoader(text)
     except yaml.YAMLError as exc:
@@ -80,7 +85,36 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     lines: dict[Path, int] = {}
     if node is None:
         return None, lines
-    return _to_python(node, (), lines), lines
+    return _to_python(node, (), lines, set()), lines
+
+
+def _load_with(loader_class: Any, text: str) -> tuple[Any, dict[Path, int]]:
+    """Compose with libyaml (C); aliases show up as a node reached twice and are refused."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlRefused(f"not valid YAML: {exc.problem or exc.context}", None if mark is None else mark.line + 1) from None
+    except yaml.YAMLError as exc:
+        raise YamlRefused(f"not valid YAML: {exc}".splitlines()[0], None) from None
+    finally:
+        loader.dispose()
+    lines: dict[Path, int] = {}
+    return (None if node is None else _to_python(node, (), lines, set())), lines
+
+
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
+
+
+def _shallow(text: str) -> bool:
+    """True when flow nesting and indentation are modest enough for the recursive C composer."""
+    depth = deepest = 0
+    for ch in re.findall(r"[\[\]{}]", _QUOTED.sub("", text)):
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    indent = max((len(m) for m in re.findall(r"^ +", text, flags=re.M)), default=0)
+    return deepest <= MAX_DEPTH and indent <= 4 * MAX_DEPTH
 
 
 def _reader_line(text: str, exc: yaml.YAMLError) -> int | None:
@@ -88,20 +122,23 @@ def _reader_line(text: str, exc: yaml.YAMLError) -> int | None:
     return None if position is None else text.count("\n", 0, position) + 1
 
 
-def _to_python(node: Node, path: Path, lines: dict[Path, int]) -> Any:
+def _to_python(node: Node, path: Path, lines: dict[Path, int], seen: set[int]) -> Any:
     line = node.start_mark.line + 1
     lines[path] = line
+    if id(node) in seen:
+        raise YamlRefused("aliases (*name) are not allowed in fact files", line)
+    seen.add(id(node))
     if node.tag not in _PLAIN_TAGS:
         raise YamlRefused(f"tag '{node.tag}' is not allowed in fact files", line)
     if isinstance(node, ScalarNode):
         return node.value
     if isinstance(node, SequenceNode):
-        return [_to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
+        return [_to_python(item, (*path, i), lines, seen) for i, item in enumerate(node.value)]
     assert isinstance(node, MappingNode)
-    return _mapping(node, path, lines)
+    return _mapping(node, path, lines, seen)
 
 
-def _mapping(node: MappingNode, path: Path, lines: dict[Path, int]) -> dict[str, Any]:
+def _mapping(node: MappingNode, path: Path, lines: dict[Path, int], seen: set[int]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     first: dict[str, int] = {}
     for key_node, value_node in node.value:
@@ -112,6 +149,6 @@ def _mapping(node: MappingNode, path: Path, lines: dict[Path, int]) -> dict[str,
         if key in first:
             raise YamlRefused(f"duplicate key '{key}' (first at line {first[key]})", line)
         first[key] = line
-        out[key] = _to_python(value_node, (*path, key), lines)
+        out[key] = _to_python(value_node, (*path, key), lines, seen)
         lines[(*path, key)] = line  # a field is where its key is, even when its value starts below
     return out

@@ -118,6 +118,9 @@ class OxConverter:
         return node
 
     def term(self, term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        if type(term) is URIRef:
+            node = self._iris.get(term)
+            return node if node is not None else self.iri(str(term))
         if isinstance(term, URIRef):
             return self.iri(str(term))
         if isinstance(term, BNode):
@@ -128,6 +131,16 @@ class OxConverter:
         if term.datatype is not None:
             return ox.Literal(str(term), datatype=self.iri(str(term.datatype)))
         return ox.Literal(str(term))
+
+    def quads(self, index: TripleIndex) -> Iterator[ox.Quad]:
+        """Every triple of ``index`` as an Oxigraph quad in the default graph (subjects converted once)."""
+        term, iri, quad = self.term, self.iri, ox.Quad
+        for s, preds in index._spo.items():
+            subject = term(s)
+            for p, objects in preds.items():
+                predicate = iri(str(p))
+                for o in objects:
+                    yield quad(subject, predicate, term(o))  # type: ignore[arg-type]
 
     def triples(self, triples: Iterable[Triple]) -> Iterator[ox.Triple]:
         for s, p, o in triples:
