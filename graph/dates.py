@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def parse(text: str) -> tuple[dt.date, dt.date]:
     raise ValueError(f"'{text}' is not a real date")
 
 
+@lru_cache(maxsize=65536)
 def literal(text: str) -> Literal:
     """An RDF literal with the datatype matching the precision.
 

@@ -21,6 +21,10 @@ from graph.taxonomy import Taxonomy
 from graph.triples import TripleIndex
 from graph.vocab import DT, FAST, ID, IK
 
+RDF_TYPE, RDFS_LABEL, SKOS_ALT = RDF.type, RDFS.label, SKOS.altLabel  # constants: Namespace look-ups are slow
+XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
+
+
 PUBLIC = "public"
 _PERMISSIONS = {"read": FAST.read, "write": FAST.write, "delete": FAST.delete}
 _WHOSE = {"users": FAST.Users, "users' friends": FAST.UsersFriends, "non-users": FAST.NonUsers, "minors": FAST.Minors}
@@ -143,7 +147,7 @@ class Compiler:
         for i, claim in enumerate(claims):
             node = ID[f"claim/{str(fact)[len(str(ID)):].replace('/', '-')}-{start + i + 1}"]
             self.g.add((fact, FAST.evidence, node))
-            self.g.add((node, RDF.type, FAST.Claim))
+            self.g.add((node, RDF_TYPE, FAST.Claim))
             if claim["source"] not in self.sources:
                 near = _nearest(claim["source"], list(self.sources))
                 self.problems.append(ff.problem((*path, "evidence", i, "source"), f"unknown source '{claim['source']}' (add it to a sources: list)", near))
@@ -178,10 +182,10 @@ class Compiler:
             return
         self.sources[slug] = ff.path
         node = ID[f"source/{slug}"]
-        self.g.add((node, RDF.type, FAST.Source))
+        self.g.add((node, RDF_TYPE, FAST.Source))
         self.g.add((node, DCTERMS.publisher, Literal(src["publisher"])))
         self.g.add((node, DCTERMS.title, Literal(src["title"])))
-        self.g.add((node, FAST.url, Literal(src["url"], datatype=XSD.anyURI)))
+        self.g.add((node, FAST.url, Literal(src["url"], datatype=XSD_ANYURI)))
         if src["date"] != dates.UNKNOWN:
             try:
                 self.g.add((node, DCTERMS.date, dates.literal(src["date"])))
@@ -197,8 +201,8 @@ class Compiler:
         if slug is None:
             slug = company.get("id") or slugify(name)
             node = self._new_id(ff, path, "company", slug, explicit=True)
-            self.g.add((node, RDF.type, FAST.Company))
-            self.g.add((node, RDFS.label, Literal(name)))
+            self.g.add((node, RDF_TYPE, FAST.Company))
+            self.g.add((node, RDFS_LABEL, Literal(name)))
             self._names[slug] = []
         node = ID[f"company/{slug}"]
         for n in names:
@@ -206,16 +210,16 @@ class Compiler:
             self._by_root.setdefault(self._root(name_key(n)), slug)
         for n, clash in self.companies.add(slug, names):
             self.problems.append(ff.problem((*path, "aliases"), f"name '{n}' already belongs to company '{clash}'"))
-        label = str(self.g.value(node, RDFS.label))
+        label = str(self.g.value(node, RDFS_LABEL))
         for alias in names:
             if alias != label:
-                self.g.add((node, SKOS.altLabel, Literal(alias)))
+                self.g.add((node, SKOS_ALT, Literal(alias)))
         self._names[slug] += names
         reason = suspicious(name)
         if reason is not None:
             self.warnings.append(ff.problem((*path, "name"), f"company name '{name}' {reason}"))
         if "homepage" in company:
-            self.g.add((node, FAST.homepage, Literal(company["homepage"], datatype=XSD.anyURI)))
+            self.g.add((node, FAST.homepage, Literal(company["homepage"], datatype=XSD_ANYURI)))
         for key, pred in (("country", FAST.country), ("note", FAST.note)):
             self._text(node, pred, company, key)
         if "evidence" in company:
@@ -237,7 +241,7 @@ class Compiler:
         loose = self.companies.resolve_loosely(company["name"])
         if loose is None or (self._apart and any(self._judged_apart(n, k) for n in names for k in self._names[loose])):
             return None
-        label = str(self.g.value(ID[f"company/{loose}"], RDFS.label))
+        label = str(self.g.value(ID[f"company/{loose}"], RDFS_LABEL))
         self.warnings.append(ff.problem((*path, "name"), f"'{company['name']}' merged into '{label}' (same name without legal form); record a 'not same' judgement to keep them apart"))
         return loose
 
@@ -257,7 +261,7 @@ class Compiler:
             self._apart.add(frozenset((a, b)))
         node = ID[f"judgement/{len(self._judgements) + 1}"]
         self._judgements.append(node)
-        self.g.add((node, RDF.type, FAST.Judgement))
+        self.g.add((node, RDF_TYPE, FAST.Judgement))
         self.g.add((node, FAST.verdict, Literal(rec["verdict"])))
         for n in rec["names"]:
             self.g.add((node, FAST.names, Literal(n)))
@@ -268,8 +272,8 @@ class Compiler:
     def _domain(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
         node = ID[f"domain/{rec['domain']}"]
         owner = self._company_ref(ff, (*path, "owner"), rec["owner"])
-        self.g.add((node, RDF.type, FAST.Domain))
-        self.g.add((node, RDFS.label, Literal(rec["domain"])))
+        self.g.add((node, RDF_TYPE, FAST.Domain))
+        self.g.add((node, RDFS_LABEL, Literal(rec["domain"])))
         if owner is not None:
             self.g.add((node, FAST.operator, owner))
         self._text(node, FAST.note, rec, "note")
@@ -279,7 +283,7 @@ class Compiler:
         holder = self._company_ref(ff, (*path, "holder"), rec["holder"])
         slug = rec.get("id") or f"{slugify(rec['holder'])}-holds"
         node = self._new_id(ff, path, "holding", slug, "id" in rec)
-        self.g.add((node, RDF.type, FAST.Collection))
+        self.g.add((node, RDF_TYPE, FAST.Collection))
         if holder is not None:
             self.g.add((node, FAST.holder, holder))
         for w in rec.get("whose_data", []):
@@ -293,7 +297,7 @@ class Compiler:
         grantee = self._company_ref(ff, (*path, "grantee"), rec["grantee"], allow_public=True)
         slug = rec.get("id") or f"{slugify(rec['grantor'])}-{slugify(rec['grantee'])}"
         node = self._new_id(ff, path, "grant", slug, "id" in rec)
-        self.g.add((node, RDF.type, FAST.AccessGrant))
+        self.g.add((node, RDF_TYPE, FAST.AccessGrant))
         for pred, ref in ((FAST.grantor, grantor), (FAST.grantee, grantee)):
             if ref is not None:
                 self.g.add((node, pred, ref))
@@ -314,8 +318,8 @@ class Compiler:
 
     def _incident(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
         node = self._new_id(ff, path, "incident", rec["id"], explicit=True)
-        self.g.add((node, RDF.type, FAST.Incident))
-        self.g.add((node, RDFS.label, Literal(rec["name"])))
+        self.g.add((node, RDF_TYPE, FAST.Incident))
+        self.g.add((node, RDFS_LABEL, Literal(rec["name"])))
         platform = self._company_ref(ff, (*path, "platform"), rec["platform"])
         if platform is not None:
             self.g.add((node, FAST.platform, platform))
@@ -327,7 +331,7 @@ class Compiler:
             if ref is not None:
                 self.g.add((node, FAST.recipient, ref))
         if "affected" in rec:
-            self.g.add((node, FAST.affectedCount, Literal(int(rec["affected"]), datatype=XSD.integer)))
+            self.g.add((node, FAST.affectedCount, Literal(int(rec["affected"]), datatype=XSD_INTEGER)))
         self._dates(ff, path, node, rec)
         for key, pred in (("count_qualifier", FAST.countQualifier), ("note", FAST.note)):
             self._text(node, pred, rec, key)
@@ -338,7 +342,7 @@ class Compiler:
         owned = self._company_ref(ff, (*path, "owned"), rec["owned"])
         slug = rec.get("id") or f"{slugify(rec['owner'])}-owns-{slugify(rec['owned'])}"
         node = self._new_id(ff, path, "ownership", slug, "id" in rec)
-        self.g.add((node, RDF.type, FAST.Ownership))
+        self.g.add((node, RDF_TYPE, FAST.Ownership))
         for pred, ref in ((FAST.owner, owner), (FAST.owned, owned)):
             if ref is not None:
                 self.g.add((node, pred, ref))

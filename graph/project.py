@@ -17,12 +17,16 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
-from rdflib import RDF, RDFS, SKOS, Graph, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from graph import ontology
 from graph.vocab import DT, FAST, ID, IK
+
+RDF_TYPE, RDFS_LABEL, SKOS_ALT = RDF.type, RDFS.label, SKOS.altLabel  # constants: Namespace look-ups are slow
+XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
+
 
 PUBLIC = "public"
 _LABELS: dict[Node, str] = {FAST.read: "read", FAST.write: "write", FAST.delete: "delete", FAST.Users: "users", FAST.UsersFriends: "users' friends",
@@ -47,7 +51,7 @@ def _label(term: Node | None, default: str) -> str:
 
 
 def _facts(g: Graph, cls: URIRef) -> list[Node]:
-    return sorted(g.subjects(RDF.type, cls), key=str)
+    return sorted(g.subjects(RDF_TYPE, cls), key=str)
 
 
 def _slug(iri: Node | None, ns: Any) -> str | None:
@@ -114,7 +118,7 @@ def _incident(g: Graph, fact: Node) -> dict[str, Any]:
     attrs = _fact_attrs(g, fact, "incident")
     count = g.value(fact, FAST.affectedCount)
     attrs.update({
-        "label": _text(g, fact, RDFS.label),
+        "label": _text(g, fact, RDFS_LABEL),
         "exploited_feature": _slug(g.value(fact, FAST.exploitedFeature), IK),
         # A copy of exposed data can be read by whoever holds it: incidents carry "read".
         "permissions": ["read"],
@@ -131,7 +135,7 @@ def _incident(g: Graph, fact: Node) -> dict[str, Any]:
 
 def _sources(g: Graph) -> dict[str, dict[str, str | None]]:
     out = {}
-    for src in g.subjects(RDF.type, FAST.Source):
+    for src in g.subjects(RDF_TYPE, FAST.Source):
         out[str(src).rsplit("/", 1)[-1]] = {
             key: _text(g, src, pred) for key, pred in (("publisher", DCTERMS.publisher), ("title", DCTERMS.title),
                                                        ("date", DCTERMS.date), ("url", FAST.url), ("reports_on", FAST.reportsOn))}
@@ -147,8 +151,8 @@ def _add_actor(G: nx.MultiDiGraph, g: Graph, iri: Node | None) -> str:
             G.add_node(key, kind="public", label="public", iri=str(iri), aliases=[], holds=[],
                        note="anyone who downloaded an openly published dump")
         else:
-            aliases = sorted(str(a) for a in g.objects(iri, SKOS.altLabel))
-            G.add_node(key, kind="company", label=_text(g, iri, RDFS.label) or key, iri=str(iri), aliases=aliases,
+            aliases = sorted(str(a) for a in g.objects(iri, SKOS_ALT))
+            G.add_node(key, kind="company", label=_text(g, iri, RDFS_LABEL) or key, iri=str(iri), aliases=aliases,
                        note=_text(g, iri, FAST.note), homepage=_text(g, iri, FAST.homepage),
                        country=_text(g, iri, FAST.country), holds=[])
     return key
@@ -179,7 +183,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
         attrs.update(permissions=[], status="ownership", valid_from=None, valid_until=None)
         G.add_edge(owned, owner, key=attrs["id"], **attrs)
     for fact in _facts(g, FAST.Domain):
-        name = _text(g, fact, RDFS.label) or str(fact)
+        name = _text(g, fact, RDFS_LABEL) or str(fact)
         operators = [_add_actor(G, g, o) for o in sorted(g.objects(fact, FAST.operator), key=str)]
         G.graph["domains"][name] = {"operators": operators, "evidence": claims(g, fact), "note": _text(g, fact, FAST.note)}
     return G

@@ -24,6 +24,7 @@ import datetime as dt
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
@@ -51,6 +52,7 @@ class ReachResult:
 @dataclass(frozen=True)
 class _Rules:
     tax: Taxonomy
+    kinds: Taxonomy
     target: str
     as_of: dt.date | None
     permissions: frozenset[str]
@@ -61,12 +63,22 @@ class _Rules:
         """'full', 'partial' or None: how an edge carries the target data type."""
         if attrs["kind"] == "ownership":
             return "full" if self.through_ownership else None
-        types = set(attrs.get("data_types", []))
-        if types & self.tax.ancestors(self.target):
+        types = attrs.get("data_types", [])
+        if any(t in self.broader for t in types):
             return "full"
-        if types & (self.tax.descendants(self.target) - {self.target}):
+        if any(t in self.narrower for t in types):
             return "partial"
         return None
+
+    @cached_property
+    def broader(self) -> frozenset[str]:
+        """The target and every broader type: an edge carrying one of them carries the target."""
+        return frozenset(self.tax.ancestors(self.target))
+
+    @cached_property
+    def narrower(self) -> frozenset[str]:
+        """Strictly narrower types: an edge carrying only these is a partial reach."""
+        return frozenset(self.tax.descendants(self.target) - {self.target})
 
     def passes(self, attrs: dict[str, Any]) -> bool:
         """Whether an edge survives the permission, integration and date filters."""
@@ -130,7 +142,7 @@ def reach(
     target = tax.resolve(data_type)
     kinds = Taxonomy.from_dict(G.graph["integrations"])
     day = None if as_of is None else dates.parse(as_of)[0]
-    rules = _Rules(tax, target, day, frozenset(permissions), frozenset(kinds.resolve(i) for i in integrations), through_ownership)
+    rules = _Rules(tax, kinds, target, day, frozenset(permissions), frozenset(kinds.resolve(i) for i in integrations), through_ownership)
     full, partial = _edges(G, rules)
     holders = _holders(G, rules, full, partial)
     rows = _answer(G, rules, holders, full, partial)
@@ -226,7 +238,8 @@ def hop(G: nx.MultiDiGraph, edge: Edge, rules: _Rules | None = None) -> dict[str
     """One edge as a hop of an answer: integration, permissions, dates, status, sources, disputes."""
     u, v, key = edge
     attrs = G.edges[u, v, key]
-    kinds = Taxonomy.from_dict(G.graph["integrations"])
+    kinds = Taxonomy.from_dict(G.graph["integrations"]) if rules is None else rules.kinds
+    tax = taxonomy(G) if rules is None else rules.tax
     integration = attrs.get("integration")
     claims = attrs.get("evidence", [])
     out = {
@@ -234,7 +247,7 @@ def hop(G: nx.MultiDiGraph, edge: Edge, rules: _Rules | None = None) -> dict[str
         "fact": key, "kind": attrs["kind"],
         "integration": None if integration is None else kinds.label(integration),
         "permissions": attrs.get("permissions", []),
-        "data_types": [taxonomy(G).label(t) for t in attrs.get("data_types", [])],
+        "data_types": [tax.label(t) for t in attrs.get("data_types", [])],
         "valid_from": attrs.get("valid_from"), "valid_until": attrs.get("valid_until"),
         "status": attrs.get("status"),
         "sources": [cite(G, c) for c in claims if c["stance"] == "asserts"],

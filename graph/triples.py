@@ -17,6 +17,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 Triple = tuple[Node, Node, Node]
+_TYPE = RDF.type  # a plain constant: Namespace attribute look-ups are slow in hot loops
 
 
 class TripleIndex:
@@ -44,7 +45,7 @@ class TripleIndex:
         if o not in objects:
             objects[o] = None
             self._len += 1
-            if p == RDF.type:
+            if p == _TYPE:
                 self._types.setdefault(o, {})[s] = None
 
     def __iadd__(self, other: Iterable[Triple]) -> TripleIndex:
@@ -84,7 +85,7 @@ class TripleIndex:
 
     def subjects(self, predicate: Node | None = None, object: Node | None = None, *_: Any) -> Iterator[Node]:  # noqa: A002
         """Subjects with ``predicate object``; fast for rdf:type."""
-        if predicate == RDF.type and object is not None:
+        if predicate == _TYPE and object is not None:
             yield from self._types.get(object, {})
             return
         for s, preds in self._spo.items():
