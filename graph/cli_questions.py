@@ -274,9 +274,9 @@ def owner_command(obj: dict[str, Any], name: str, fmt: str) -> None:
     if answer.domain is not None:
         ops = ", ".join(answer.domain["operator_labels"])
         lines.append(f"{answer.domain['domain']} is operated by {ops} {cites.ref(answer.domain['evidence'])}")
-    for chain in answer.chains:
+    for chain, start in zip(answer.chains, answer.starts, strict=True):
         if not chain:
-            lines.append(f"{answer.start}: no owner recorded (it is its own ultimate owner here)")
+            lines.append(f"{start}: no owner recorded (it is its own ultimate owner here)")
             continue
         steps = " → ".join([chain[0]["owned_label"], *(h["owner_label"] for h in chain)])
         refs = "; ".join(cites.ref(h["evidence"]) for h in chain)

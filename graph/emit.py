@@ -16,7 +16,8 @@ from rdflib.namespace import DCTERMS
 from graph import dates
 from graph.errors import NotFoundError, Problem
 from graph.factfile import FactFile
-from graph.names import CompanyIndex, name_key, slugify, suspicious
+from graph.identity import Declaration, Identities
+from graph.names import CompanyIndex, slugify, suspicious
 from graph.taxonomy import Taxonomy
 from graph.triples import TripleIndex
 from graph.vocab import DT, FAST, ID, IK
@@ -47,13 +48,10 @@ class Compiler:
     companies: CompanyIndex = field(default_factory=CompanyIndex)
     sources: dict[str, str] = field(default_factory=dict)
     _ids: set[URIRef] = field(default_factory=set)
-    _names: dict[str, list[str]] = field(default_factory=dict)
-    _same: dict[str, str] = field(default_factory=dict)
-    _apart: set[frozenset[str]] = field(default_factory=set)
+    identities: Identities = field(default_factory=Identities)
     _judgements: list[URIRef] = field(default_factory=list)
     _declared: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     _reserved: set[URIRef] = field(default_factory=set)
-    _by_root: dict[str, str] = field(default_factory=dict)
     _iris: dict[str, URIRef] = field(default_factory=dict)
     _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -67,7 +65,11 @@ class Compiler:
                 self._judgement(ff, ("judgements", i), judgement)
         for ff in files:
             for i, company in enumerate(ff.data.get("companies", [])):
-                self._company(ff, ("companies", i), company)
+                self.identities.declare(ff, ("companies", i), company)
+        self.problems += self.identities.problems
+        self.warnings += self.identities.warnings
+        for slug, decls in self.identities.groups():
+            self._company(slug, decls)
         for a, b in self.companies.lookalikes():
             file, line = self._declared.get(b, ("", None))
             self.warnings.append(Problem(file, line, "companies", f"'{a}' and '{b}' look alike but are different companies (not merged)"))
@@ -194,71 +196,32 @@ class Compiler:
         for key, pred in (("reports_on", FAST.reportsOn), ("licence", FAST.licence), ("note", FAST.note)):
             self._text(node, pred, src, key)
 
-    def _company(self, ff: FactFile, path: tuple[str | int, ...], company: dict[str, Any]) -> None:
-        name = company["name"]
-        names = [name, *company.get("aliases", [])]
-        slug = self._merge_target(ff, path, company, names)
-        if slug is None:
-            slug = company.get("id") or slugify(name)
-            node = self._new_id(ff, path, "company", slug, explicit=True)
-            self.g.add((node, RDF_TYPE, FAST.Company))
-            self.g.add((node, RDFS_LABEL, Literal(name)))
-            self._names[slug] = []
-        node = ID[f"company/{slug}"]
-        for n in names:
-            self._declared.setdefault(n, (ff.path, ff.line((*path, "name"))))
-            self._by_root.setdefault(self._root(name_key(n)), slug)
-        for n, clash in self.companies.add(slug, names):
-            self.problems.append(ff.problem((*path, "aliases"), f"name '{n}' already belongs to company '{clash}'"))
-        label = str(self.g.value(node, RDFS_LABEL))
-        for alias in names:
-            if alias != label:
-                self.g.add((node, SKOS_ALT, Literal(alias)))
-        self._names[slug] += names
-        reason = suspicious(name)
-        if reason is not None:
-            self.warnings.append(ff.problem((*path, "name"), f"company name '{name}' {reason}"))
-        if "homepage" in company:
-            self.g.add((node, FAST.homepage, Literal(company["homepage"], datatype=XSD_ANYURI)))
-        for key, pred in (("country", FAST.country), ("note", FAST.note)):
-            self._text(node, pred, company, key)
-        if "evidence" in company:
-            self._evidence(ff, path, node, company["evidence"])
-
-    def _merge_target(self, ff: FactFile, path: tuple[str | int, ...], company: dict[str, Any], names: list[str]) -> str | None:
-        """The already-declared company these names belong to, or None for a new company."""
-        slug = company.get("id") or slugify(company["name"])
-        if slug in self._names:
-            return str(slug)
-        exact = {s for s in (self.companies.resolve(n) for n in names) if s is not None}
-        judged = {self._by_root[r] for r in (self._root(name_key(n)) for n in names) if r in self._by_root}
-        if len(exact | judged) > 1:
-            others = ", ".join(sorted(exact | judged))
-            self.problems.append(ff.problem((*path, "name"), f"these names belong to different companies ({others}): record a 'same' judgement or rename"))
-            return None
-        if exact | judged:
-            return (exact | judged).pop()
-        loose = self.companies.resolve_loosely(company["name"])
-        if loose is None or (self._apart and any(self._judged_apart(n, k) for n in names for k in self._names[loose])):
-            return None
-        label = str(self.g.value(ID[f"company/{loose}"], RDFS_LABEL))
-        self.warnings.append(ff.problem((*path, "name"), f"'{company['name']}' merged into '{label}' (same name without legal form); record a 'not same' judgement to keep them apart"))
-        return loose
-
-    def _judged_apart(self, a: str, b: str) -> bool:
-        return frozenset((self._root(name_key(a)), self._root(name_key(b)))) in self._apart
-
-    def _root(self, key: str) -> str:
-        while self._same.get(key, key) != key:
-            key = self._same[key]
-        return key
+    def _company(self, slug: str, decls: list[Declaration]) -> None:
+        """One company node for all the declarations that name it."""
+        node = self._iri(f"company/{slug}", ID)
+        self._ids.add(node)
+        label = decls[0].names[0]
+        self.g.add((node, RDF_TYPE, FAST.Company))
+        self.g.add((node, RDFS_LABEL, Literal(label)))
+        names = list(dict.fromkeys(n for d in decls for n in d.names))
+        for alias in names[1:]:
+            self.g.add((node, SKOS_ALT, Literal(alias)))
+        self.companies.add(slug, names)
+        for d in decls:
+            for n in d.names:
+                self._declared.setdefault(n, (d.ff.path, d.ff.line((*d.path, "name"))))
+            reason = suspicious(d.record["name"])
+            if reason is not None:
+                self.warnings.append(d.ff.problem((*d.path, "name"), f"company name '{d.record['name']}' {reason}"))
+            if "homepage" in d.record:
+                self.g.add((node, FAST.homepage, Literal(d.record["homepage"], datatype=XSD_ANYURI)))
+            for key, pred in (("country", FAST.country), ("note", FAST.note)):
+                self._text(node, pred, d.record, key)
+            if "evidence" in d.record:
+                self._evidence(d.ff, d.path, node, d.record["evidence"])
 
     def _judgement(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
-        a, b = (self._root(name_key(n)) for n in rec["names"])
-        if rec["verdict"] == "same":
-            self._same[b] = a
-        else:
-            self._apart.add(frozenset((a, b)))
+        self.identities.judge(rec["verdict"], *rec["names"])
         node = ID[f"judgement/{len(self._judgements) + 1}"]
         self._judgements.append(node)
         self.g.add((node, RDF_TYPE, FAST.Judgement))
@@ -288,6 +251,7 @@ class Compiler:
             self.g.add((node, FAST.holder, holder))
         for w in rec.get("whose_data", []):
             self.g.add((node, FAST.whoseData, _WHOSE[w]))
+        self._integration(ff, path, node, FAST.integration, rec.get("integration"))
         self._data_types(ff, path, node, rec["data_types"])
         self._text(node, FAST.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])

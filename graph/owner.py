@@ -28,10 +28,13 @@ class OwnerAnswer:
     domain: dict[str, Any] | None
     chains: list[list[dict[str, Any]]] = field(default_factory=list)
 
+    starts: list[str] = field(default_factory=list)
+
     @property
     def ultimate(self) -> list[str]:
-        """The label of the last company of each chain."""
-        return list(dict.fromkeys(chain[-1]["owner_label"] if chain else self.start for chain in self.chains))
+        """The label of the last company of each chain (a chain with no hop ends where it starts)."""
+        return list(dict.fromkeys(chain[-1]["owner_label"] if chain else start
+                                  for chain, start in zip(self.chains, self.starts, strict=True)))
 
     def to_json(self) -> dict[str, Any]:
         return {"query": self.query, "start": self.start, "domain": self.domain, "ultimate_owners": self.ultimate,
@@ -55,9 +58,10 @@ def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
             raise NotFoundError("company or domain", name, company_index(G).suggest(name))
         starts = [node]
     answer = OwnerAnswer(name, G.nodes[starts[0]]["label"] if starts else name, domain)
-    for start in starts:
-        answer.chains += _chains(G, start, [], set())
-    answer.chains.sort(key=len)
+    found = [(chain, G.nodes[start]["label"]) for start in starts for chain in _chains(G, start, [], set())]
+    found.sort(key=lambda pair: len(pair[0]))
+    answer.chains = [chain for chain, _ in found]
+    answer.starts = [start for _, start in found]
     return answer
 
 

@@ -30,7 +30,7 @@ XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
 
 PUBLIC = "public"
 _LABELS: dict[Node, str] = {FAST.read: "read", FAST.write: "write", FAST.delete: "delete", FAST.Users: "users", FAST.UsersFriends: "users' friends",
-           FAST.NonUsers: "non-users", FAST.Active: "active", FAST.ShutDown: "shut down", FAST.StatusUnknown: "unknown",
+           FAST.NonUsers: "non-users", FAST.Minors: "minors", FAST.Active: "active", FAST.ShutDown: "shut down", FAST.StatusUnknown: "unknown",
            FAST.Asserts: "asserts", FAST.Disputes: "disputes", FAST.Confirmed: "confirmed", FAST.Reported: "reported", FAST.Alleged: "alleged"}
 
 
@@ -167,7 +167,9 @@ def project(g: Graph) -> nx.MultiDiGraph:
         _add_actor(G, g, company)
     for fact in _facts(g, FAST.Collection):
         holder = _add_actor(G, g, g.value(fact, FAST.holder))
-        G.nodes[holder]["holds"].append(_fact_attrs(g, fact, "holding"))
+        holding = _fact_attrs(g, fact, "holding")
+        holding["whose_data"] = sorted(_LABELS[w] for w in g.objects(fact, FAST.whoseData) if w in _LABELS)
+        G.nodes[holder]["holds"].append(holding)
     for fact in _facts(g, FAST.AccessGrant):
         u, v = _add_actor(G, g, g.value(fact, FAST.grantor)), _add_actor(G, g, g.value(fact, FAST.grantee))
         attrs = _grant(g, fact)

@@ -62,9 +62,18 @@ def test_a_same_judgement_merges_names_that_do_not_look_alike(tmp_path: Path) ->
     assert companies(G) == ["Alphabet"]
 
 
-def test_names_of_two_different_companies_in_one_declaration_are_refused(tmp_path: Path) -> None:
-    body = "companies:\n  - {name: Netflix}\n  - {name: Spotify}\n  - {name: Netflix, aliases: [Spotify]}\n"
-    with pytest.raises(InputError, match="already belongs to company"):
+def test_a_declaration_bridging_two_companies_merges_them(tmp_path: Path) -> None:
+    body = "companies:\n  - {name: IBM}\n  - {name: International Business Machines Corporation}\n" \
+           "  - {name: IBM, aliases: [International Business Machines Corporation]}\n"
+    G, warnings = graph_of(tmp_path, body)
+    assert companies(G) == ["IBM"]
+    assert any("names two companies" in str(w) for w in warnings)
+
+
+def test_bridging_respects_a_not_same_judgement(tmp_path: Path) -> None:
+    body = ("judgements:\n  - {verdict: \"not same\", names: [Netflix, Spotify]}\n"
+            "companies:\n  - {name: Netflix}\n  - {name: Spotify}\n  - {name: Netflix, aliases: [Spotify]}\n")
+    with pytest.raises(InputError, match="not the same company"):
         graph_of(tmp_path, body)
 
 

@@ -280,16 +280,23 @@ def test_duplicate_source_id_across_files_is_refused(cli, write):
                    f"{second}:2: sources[0].id: source id 'src' is already used in {first}")
 
 
-def test_alias_clash_is_refused(cli, write):
-    """One declaration whose names belong to two different companies."""
+def test_a_declaration_naming_two_companies_merges_them_with_a_warning(cli, write):
+    """One declaration whose names belong to two companies bridges them (real datasets do this)."""
     text = replace_line(BASE_YAML, "  - name: Example Holdings\n",
                         '  - name: Example Holdings\n  - name: Newco\n    aliases: ["facebook, inc.", "Spotify"]\n')
     path = write("facts.yaml", text)
-    assert_refused(cli("check", str(path)),
-                   f"{path}:{line_of(text, 'Newco')}: companies[3].name: these names belong to different companies "
-                   "(facebook, spotify)",
-                   f"{path}:{line_of(text, 'facebook, inc.')}: companies[3].aliases: name 'facebook, inc.' "
-                   "already belongs to company 'facebook'")
+    result = cli("check", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert f"{path}:{line_of(text, 'Newco')}: companies[3].name: 'Newco' names two companies, 'Facebook' and 'Spotify'" \
+        in result.stderr
+
+
+def test_a_bridge_across_a_not_same_judgement_is_refused(cli, write):
+    text = BASE_YAML.replace("companies:\n", 'judgements:\n  - {verdict: "not same", names: [Facebook, Spotify]}\ncompanies:\n', 1)
+    text = replace_line(text, "  - name: Example Holdings\n",
+                        '  - name: Example Holdings\n  - name: Newco\n    aliases: ["facebook, inc.", "Spotify"]\n')
+    path = write("facts.yaml", text)
+    assert_refused(cli("check", str(path)), "but a judgement says they are not the same company")
 
 
 # ---------------------------------------------------------------- look-alike names

@@ -80,7 +80,8 @@ def read_json(path: Path, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        hint = " — the file looks truncated" if exc.pos >= len(text.rstrip()) - 1 else ""
+        at_end = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
+        hint = " — the file looks truncated" if at_end else ""
         raise ImportProblem(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}){hint}; expected {what}") from None
 
 
@@ -195,7 +196,7 @@ class Doc:
             for n in [c.name, *c.aliases]:
                 owners.setdefault(name_key(n), set()).add(key)
                 owners.setdefault("legal:" + legal_key(n), set()).add(key)
-        for key, c in self.companies.items():
+        for c in self.companies.values():
             for alias in list(c.aliases):
                 if len(owners[name_key(alias)]) > 1 or len(owners["legal:" + legal_key(alias)]) > 1:
                     c.aliases.remove(alias)
@@ -211,6 +212,6 @@ def _company_record(c: Company) -> dict[str, Any]:
         if value is not None:
             record[key] = value
     if c.notes:
-        record["note"] = clip(" ".join(c.notes))
+        record["note"] = clip("; ".join(n.strip().rstrip(".;") for n in c.notes) + ".")
     record["evidence"] = c.evidence[:50]
     return record

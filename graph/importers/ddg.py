@@ -28,7 +28,7 @@ BASELINE = "(every tracker)"
 
 def run(path: Path, options: Options) -> Doc:
     """Read one TDS file into a Doc."""
-    data = need(read_json(path, WHAT), dict, path, "the top level", "a JSON object")
+    data = need(read_json(path, WHAT), dict, path, "the top level", f"a JSON object ({WHAT})")
     for section in ("trackers", "entities"):
         if section not in data:
             raise ImportProblem(f"{path}: no '{section}' section: expected {WHAT}")
@@ -53,7 +53,7 @@ def _owner(tracker: Any, path: Path, host: str) -> dict[str, Any]:
 def _web(doc: Doc, data: dict[str, Any], path: Path, options: Options) -> None:
     trackers: dict[str, Any] = data["trackers"]
     owners = {host: _owner(t, path, host) for host, t in trackers.items()}
-    urls = {o["name"]: o.get("url") for o in owners.values() if isinstance(o.get("url"), str)}
+    urls = _homepages(owners.values())
     names: dict[str, str] = {}
     for name, ent in data["entities"].items():
         ent = need(ent, dict, path, f'entities["{name}"]', "a JSON object")
@@ -61,8 +61,9 @@ def _web(doc: Doc, data: dict[str, Any], path: Path, options: Options) -> None:
         note = f"DuckDuckGo Tracker Radar entity; found on {ent.get('prevalence', 'unknown')} per cent of top sites"
         names[name] = doc.company(name, f'entities["{name}"]', aliases=[display] if display else [], url=urls.get(name), note=note)
     for host, owner in owners.items():
-        if owner["name"] not in names:
-            names[owner["name"]] = doc.company(owner["name"], f'trackers["{host}"].owner', aliases=[owner.get("displayName") or ""], url=owner.get("url"))
+        extra = [a for a in (owner.get("displayName"), owner.get("localizedName")) if isinstance(a, str)]
+        names[owner["name"]] = doc.company(owner["name"], f'trackers["{host}"].owner', aliases=extra, url=owner.get("url"))
+    _owned_by(doc, owners, names)
     for host, owner in need(data.get("domains", {}), dict, path, "'domains'", "a JSON object").items():
         if isinstance(owner, str):
             if owner not in names:
@@ -77,6 +78,29 @@ def _web(doc: Doc, data: dict[str, Any], path: Path, options: Options) -> None:
     skipped = table.check_unknown(options.skip_unknown)
     if skipped:
         doc.warn(f"unknown categories skipped (add rows to {table.path}): {', '.join(table.unknown)}", skipped)
+
+
+def _owned_by(doc: Doc, owners: dict[str, dict[str, Any]], names: dict[str, str]) -> None:
+    """Ownership from ``owner.ownedBy`` (Google Ads → Google LLC), once per pair."""
+    seen: set[tuple[str, str]] = set()
+    for host, owner in owners.items():
+        parent = owner.get("ownedBy")
+        if not isinstance(parent, str) or (owner["name"], parent) in seen:
+            continue
+        seen.add((owner["name"], parent))
+        if parent not in names:
+            names[parent] = doc.company(parent, f'trackers["{host}"].owner.ownedBy')
+        doc.add("ownership", {"id": doc.new_id(names[parent], "owns", names[owner["name"]]), "owner": names[parent],
+                              "owned": names[owner["name"]], "evidence": [claim(doc.sid, f'trackers["{host}"].owner.ownedBy')]})
+
+
+def _homepages(owners: Any) -> dict[str, str]:
+    """Each owner's most frequent ``owner.url`` across its trackers (ties: alphabetical)."""
+    seen: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for o in owners:
+        if isinstance(o.get("url"), str):
+            seen[o["name"]][o["url"]] += 1
+    return {name: min(counts, key=lambda u: (-counts[u], u)) for name, counts in seen.items()}
 
 
 def _keys(tracker: dict[str, Any]) -> list[str]:
@@ -114,7 +138,7 @@ def _web_holding(doc: Doc, table: mapping.Table, holder: str, owner: str, tracke
             + ("" if ent_prev is None else f"; entity prevalence {ent_prev} (per cent of top sites)")
             + ". Integration kind: tracking.")
     locator = f'trackers with owner.name "{owner}": ' + ", ".join(sorted(trackers))
-    doc.add("holdings", {"id": doc.new_id(holder, "tracking"), "holder": holder, "data_types": sorted(types),
+    doc.add("holdings", {"id": doc.new_id(holder, "tracking"), "holder": holder, "data_types": sorted(types, key=str.casefold),
                          "note": clip(note), "evidence": [claim(doc.sid, locator)]})
 
 
@@ -142,7 +166,7 @@ def _app(doc: Doc, data: dict[str, Any], path: Path, options: Options) -> None:
                 f"Signals: {', '.join(signals) or 'none'}. Score {ent.get('score', 'unknown')} "
                 "(DuckDuckGo App Tracking Protection's score for the entity). Integration kind: tracking (in apps).")
         doc.add("holdings", {"id": doc.new_id(names[name], "app-tracking"), "holder": names[name],
-                             "data_types": sorted(types), "note": clip(note),
+                             "data_types": sorted(types, key=str.casefold), "note": clip(note),
                              "evidence": [claim(doc.sid, f'entities["{name}"].signals')]})
     if "packageNames" in data:
         doc.warn("packageNames (app package → entity) are not imported: they name first-party apps, not trackers")

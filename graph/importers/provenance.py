@@ -58,12 +58,13 @@ def entry(kind: str, files: list[Path], defaults: dict[str, str], overrides: dic
     """The source entry: defaults, then what the release table knows, then ``overrides``."""
     note, date = describe(files)
     stem = files[0].parent.name if len(files) > 1 else files[0].stem
-    out = {"id": slugify(f"{kind}-{stem}")[:60].strip("-"), "date": date or "unknown", **defaults}
+    slug = slugify(stem)
+    out = {"id": (slug if slug.startswith(kind) else slugify(f"{kind}-{stem}"))[:60].strip("-"), "date": date or "unknown", **defaults}
     out["note"] = clip(f"{defaults['note']} Imported with 'datareach import {kind}': {note}." if "note" in defaults
                        else f"Imported with 'datareach import {kind}': {note}.")
     for name, value in overrides.items():
         if value is not None and value != "":
-            out[name] = value
+            out[name] = clip(f"{out['note']} {value}") if name == "note" else value
     _check(out)
     return {k: out[k] for k in FIELDS if k in out}
 

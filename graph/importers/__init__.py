@@ -1,0 +1,132 @@
+"""Importers: public datasets and spreadsheets → cited fact files that ``build`` reads unchanged.
+
+``import_file(kind, path, out_dir)`` reads one dataset, builds the whole fact file in
+memory, checks it against the fact-file schema, and only then writes it atomically to
+``out_dir/<source id>.yaml``. A damaged input raises ``ImportProblem`` and writes
+nothing. ``KINDS`` lists what can be imported; the meaning of each dataset's categories
+lives in ``ontology/mappings/*.csv``, not here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.importers.common import Doc, ImportProblem, Options
+
+__all__ = ["KINDS", "ImportProblem", "ImportResult", "Kind", "Options", "import_file"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One importable dataset kind: its module and what it reads."""
+
+    name: str
+    module: str
+    reads: str
+    summary: str
+
+
+KINDS = {k.name: k for k in (
+    Kind("ddg-tds", "ddg", "extension-tds.json or android-tds.json",
+         "DuckDuckGo tracker blocklist: entities, their domains, data types their trackers' categories imply"),
+    Kind("disconnect", "disconnect", "services.json, entities.json, or a folder holding both",
+         "Disconnect tracking protection: organisations, their domains, data types by category"),
+    Kind("webxray-owners", "webxray", "domain_owners.json",
+         "webXray domain owners: companies, aliases, homepages, countries, parent companies, domains"),
+    Kind("ca-broker-registry", "ca_broker", "the CPPA registry CSV (header on row 2)",
+         "California data broker registry: brokers, DBAs, websites; minors / precise geolocation / reproductive health flags"),
+    Kind("csv", "generic_csv", "any CSV, with --map FIELD=COLUMN and --source-… options",
+         "your own spreadsheet: one grant a row, each citing its row"),
+)}
+
+
+@dataclass
+class ImportResult:
+    """What an import wrote and counted; ``warnings`` maps each message to how often it arose."""
+
+    kind: str
+    input: Path
+    output: Path
+    source: dict[str, str]
+    counts: dict[str, int]
+    warnings: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {"ok": True, "kind": self.kind, "input": str(self.input), "output": str(self.output),
+                "source": self.source, "counts": self.counts,
+                "warnings": [{"message": m, "count": n} for m, n in self.warnings.items()], "seconds": self.seconds}
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def read(kind: str, path: Path, options: Options | None = None) -> Doc:
+    """Read ``path`` as ``kind`` into a Doc (nothing is written)."""
+    if kind not in KINDS:
+        import difflib
+
+        near = difflib.get_close_matches(kind, list(KINDS), n=1)
+        raise ImportProblem(f"unknown kind '{kind}'" + (f" — did you mean '{near[0]}'?" if near else "")
+                            + f" (kinds: {', '.join(KINDS)})")
+    if not path.exists():
+        raise ImportProblem(f"{path}: no such file or folder")
+    module = importlib.import_module(f"graph.importers.{KINDS[kind].module}")
+    doc: Doc = module.run(path, options or Options())
+    return doc
+
+
+def import_file(kind: str, path: Path, out_dir: Path, options: Options | None = None, *,
+                progress: Callable[[str], None] = _quiet) -> ImportResult:
+    """Import ``path`` as ``kind`` into ``out_dir/<source id>.yaml``; raise ImportProblem on bad input.
+
+    >>> import tempfile, pathlib
+    >>> from graph.paths import project_home
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> sheet = project_home() / "tests" / "fixtures" / "import" / "partners.csv"
+    >>> opts = Options(maps={"grantor": "Company", "grantee": "Partner", "data_types": "Data shared"},
+    ...                sets={"integration": "data upload"},
+    ...                source={"id": "my-sheet", "title": "Partners", "publisher": "Me", "url": "https://example.org/s"})
+    >>> result = import_file("csv", sheet, out, opts)
+    >>> result.output.name, result.counts["grants"]
+    ('my-sheet.yaml', 3)
+    """
+    from graph import atomic
+    from graph.importers import yamlout
+
+    timer = time.perf_counter()
+    progress(f"reading {path} as {kind}")
+    doc = read(kind, path, options)
+    data = doc.data()
+    seconds = {"read": round(time.perf_counter() - timer, 3)}
+    progress("checking the result against the fact-file schema")
+    _check_schema(data, kind)
+    target = out_dir / f"{doc.sid}.yaml"
+    header = [f"Imported by 'datareach import {kind} {path.name}'. Do not edit: re-run the import instead.",
+              f"Source: {doc.source['publisher']}, {doc.source['url']}",
+              f"Licence: {doc.source.get('licence', 'not stated')}",
+              "Derived data: keep it with its licence; sources/imported/ is not committed to the repository."]
+    text = yamlout.dump(data, header)
+    progress(f"writing {target}")
+    try:
+        atomic.write_text(target, text)
+    except OSError as exc:
+        raise ImportProblem(f"cannot write {target}: {exc.strerror or exc}") from None
+    seconds["total"] = round(time.perf_counter() - timer, 3)
+    counts = {section: len(records) for section, records in data.items() if section != "sources"}
+    return ImportResult(kind, path, target, doc.source, counts, doc.warnings, seconds)
+
+
+def _check_schema(data: dict[str, list[dict[str, object]]], kind: str) -> None:
+    from graph import factfile
+
+    problems = factfile.check_schema(factfile.FactFile(f"<{kind} import>", data))
+    if problems:
+        listed = "\n".join(str(p) for p in problems[:10])
+        raise ImportProblem(f"the imported facts do not fit the fact-file schema (a bug in the {kind} importer; "
+                            f"nothing written):\n{listed}")
