@@ -182,17 +182,22 @@ def check_schema(ff: FactFile) -> list[Problem]:
 
 def _explain(ff: FactFile, err: jsonschema.ValidationError) -> Problem:
     path = tuple(err.absolute_path)
+    instance: Any = err.instance
+    rule: Any = err.schema
     if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
-        near = difflib.get_close_matches(extra[0], list(err.schema.get("properties", {})), n=1)
+        properties = rule.get("properties", {})
+        extra = sorted(set(instance) - set(properties))
+        near = difflib.get_close_matches(extra[0], list(properties), n=1)
         return ff.problem((*path, extra[0]), f"unknown field '{extra[0]}'", near[0] if near else None)
     if err.validator == "required":
-        missing = [r for r in err.validator_value if r not in err.instance]
+        required: Any = err.validator_value
+        missing = [r for r in required if r not in instance]
         what = "a citation (evidence: with source and locator)" if missing[0] == "evidence" else f"field '{missing[0]}'"
         return ff.problem(path, f"missing {what}")
     if err.validator == "enum":
-        near = difflib.get_close_matches(str(err.instance), [str(v) for v in err.validator_value], n=1, cutoff=0.5)
-        allowed = ", ".join(str(v) for v in err.validator_value)
+        values: Any = err.validator_value
+        near = difflib.get_close_matches(str(instance), [str(v) for v in values], n=1, cutoff=0.5)
+        allowed = ", ".join(str(v) for v in values)
         return ff.problem(path, f"'{err.instance}' is not allowed here (expected one of: {allowed})", near[0] if near else None)
     if err.validator == "maxLength":
         return ff.problem(path, f"text longer than {err.validator_value} characters")

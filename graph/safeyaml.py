@@ -46,7 +46,9 @@ class _StrictLoader(yaml.BaseLoader):
         if self._depth > MAX_DEPTH:
             raise YamlRefused(f"nesting deeper than {MAX_DEPTH} levels", line)
         try:
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
+            assert node is not None
+            return node
         finally:
             self._depth -= 1
 
