@@ -59,20 +59,8 @@ def write_with(path: str | os.PathLike[str], writer: Callable[[str], object]) ->
 
     For libraries that insist on writing to a file name themselves (pyvis, rdflib).
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        writer(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with Batch() as batch:
+        batch.write_with(path, writer)
 
 
 class Batch:

@@ -19,7 +19,8 @@ def _fail(exc: Exception) -> None:
     sys.exit(1)
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def partial_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """click callback for --as-of: YYYY, YYYY-MM or YYYY-MM-DD (a real date)."""
     from graph import dates
 
     if value is not None:
@@ -117,7 +118,7 @@ def _cite_list(claims: list[dict[str, Any]]) -> str:
 
 @click.command("reach")
 @click.argument("data_type")
-@click.option("--as-of", callback=_date, metavar="DATE", help="Only edges valid on DATE (YYYY[-MM[-DD]]); edges with unknown dates are kept and marked.")
+@click.option("--as-of", callback=partial_date, metavar="DATE", help="Only edges valid on DATE (YYYY[-MM[-DD]]); edges with unknown dates are kept and marked.")
 @click.option("--permission", "permissions", multiple=True, type=click.Choice(["read", "write", "delete"]),
               help="Only edges with this permission (repeatable: all must hold).")
 @click.option("--through-ownership", is_flag=True, help="Also follow ownership: a parent reaches what its subsidiary reaches.")

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from graph.cli_questions import partial_date
 from graph.errors import DatareachError
 from graph.export import FORMATS
 
@@ -23,23 +24,12 @@ def _out(obj: dict[str, Any]) -> Path:
     return out if isinstance(out, Path) else Path("out")
 
 
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from graph import dates
-
-    if value is not None:
-        try:
-            dates.parse(value)
-        except ValueError as exc:
-            raise click.BadParameter(f"{exc}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
-    return value
-
-
 @click.command("viz")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where to write the HTML page (default: out/graph.html, under --out).")
 @click.option("--data-type", "data_type", metavar="X", help="Draw who could reach data type X, paths highlighted.")
 @click.option("--company", metavar="C", help="Draw company C and everything within two hops of it.")
-@click.option("--as-of", "as_of", metavar="DATE", callback=_date,
+@click.option("--as-of", "as_of", metavar="DATE", callback=partial_date,
               help="Keep only links that may have been valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--title", help="Page title (default: what the view shows).")
 @click.pass_obj
