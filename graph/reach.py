@@ -143,23 +143,26 @@ def reach(
     kinds = Taxonomy.from_dict(G.graph["integrations"])
     day = None if as_of is None else dates.parse(as_of)[0]
     rules = _Rules(tax, kinds, target, day, frozenset(permissions), frozenset(kinds.resolve(i) for i in integrations), through_ownership)
-    full, partial = _edges(G, rules)
+    full, partial, disputed = _edges(G, rules)
     holders = _holders(G, rules, full, partial)
-    rows = _answer(G, rules, holders, full, partial)
+    rows = _answer(G, rules, holders, full, partial, disputed)
     filters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
                "through_ownership": through_ownership}
     return ReachResult(target, tax.label(target), filters, rows)
 
 
-def _edges(G: nx.MultiDiGraph, rules: _Rules) -> tuple[list[Edge], list[Edge]]:
-    full, partial = [], []
-    for u, v, key, attrs in sorted(G.edges(keys=True, data=True), key=lambda e: (e[3].get("disputed", False), e[2])):
+def _edges(G: nx.MultiDiGraph, rules: _Rules) -> tuple[list[Edge], list[Edge], set[Edge]]:
+    """The edges that carry the target fully and partially (in the graph's own, stable
+    order), and which of them are disputed."""
+    full, partial, disputed = [], [], set()
+    for u, v, key, attrs in G.edges(keys=True, data=True):
         how = rules.carries(attrs) if rules.passes(attrs) else None
-        if how == "full":
-            full.append((u, v, key))
-        elif how == "partial":
-            partial.append((u, v, key))
-    return full, partial
+        if how is None:
+            continue
+        (full if how == "full" else partial).append((u, v, key))
+        if attrs.get("disputed"):
+            disputed.add((u, v, key))
+    return full, partial, disputed
 
 
 def _holders(G: nx.MultiDiGraph, rules: _Rules, full: list[Edge], partial: list[Edge]) -> dict[str, dict[str, Any]]:
@@ -183,7 +186,7 @@ def _holders(G: nx.MultiDiGraph, rules: _Rules, full: list[Edge], partial: list[
     return out
 
 
-def _search(G: nx.MultiDiGraph, tiers: list[list[str]], edges: list[Edge]) -> dict[str, tuple[int, Edge | None]]:
+def _search(tiers: list[list[str]], edges: list[Edge], disputed: set[Edge]) -> dict[str, tuple[int, Edge | None]]:
     """Shortest paths from the first tier of starts; a later tier starts only what is still
     unreached, so a chain keeps the holder it came from. Among paths of equal length, the
     one with fewer disputed edges wins.
@@ -197,11 +200,11 @@ def _search(G: nx.MultiDiGraph, tiers: list[list[str]], edges: list[Edge]) -> di
         heap = [(0, 0, node) for node in sorted(set(tier) - frozen)]
         best.update({node: (0, 0, None) for _, _, node in heap})
         while heap:
-            hops, disputed, node = heapq.heappop(heap)
-            if (hops, disputed) > best[node][:2]:
+            hops, hits, node = heapq.heappop(heap)
+            if (hops, hits) > best[node][:2]:
                 continue
             for edge in adjacency.get(node, []):
-                cost = (hops + 1, disputed + int(bool(G.edges[edge].get("disputed"))))
+                cost = (hops + 1, hits + (edge in disputed))
                 if edge[1] not in frozen and (edge[1] not in best or cost < best[edge[1]][:2]):
                     best[edge[1]] = (*cost, edge)
                     heapq.heappush(heap, (*cost, edge[1]))
@@ -209,12 +212,13 @@ def _search(G: nx.MultiDiGraph, tiers: list[list[str]], edges: list[Edge]) -> di
 
 
 def _answer(G: nx.MultiDiGraph, rules: _Rules, holders: dict[str, dict[str, Any]],
-            full: list[Edge], partial: list[Edge]) -> list[dict[str, Any]]:
+            full: list[Edge], partial: list[Edge], disputed: set[Edge]) -> list[dict[str, Any]]:
     stated = [h for h, info in holders.items() if info["basis"] == "stated"]
-    implied = [h for h in holders if h not in stated]
+    stated_set = set(stated)
+    implied = [h for h in holders if h not in stated_set]
     firm = [[h for h in tier if not holders[h]["partial"]] for tier in (stated, implied)]
-    strong = _search(G, firm, full)
-    weak = _search(G, [stated, implied], full + partial)
+    strong = _search(firm, full, disputed)
+    weak = _search([stated, implied], full + partial, disputed)
     rows = []
     for node, (_hops, _) in weak.items():
         tree, is_partial = (strong, False) if node in strong else (weak, True)
