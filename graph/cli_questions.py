@@ -86,7 +86,8 @@ def reach_text(result: Any) -> str:
         claims = r["holder_sources"] if r["holder"] and not r["path"] else [s for h in r["path"] for s in h["sources"]]
         rows.append([r["label"], r["hops"], path, _notes(r), cites.ref(claims)])
     active = {k: v for k, v in result.filters.items() if v not in (None, [], False)}
-    head = f"Who could reach {result.label}" + (f" (filters: {active})" if active else "") + f": {len(rows)} parties\n"
+    shown = "" if len(rows) == result.total else f" (the nearest {len(rows)} shown)"
+    head = f"Who could reach {result.label}" + (f" (filters: {active})" if active else "") + f": {result.total} parties{shown}\n"
     table = formats.text_table(["company", "hops", "path", "notes", "evidence"], rows, max_width=70)
     disputes = [f"  {h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
                 + (f" on {d['aspect']}" if d["aspect"] else " (the access itself)") + f": {cites.ref([d])}"
@@ -123,10 +124,12 @@ def _cite_list(claims: list[dict[str, Any]]) -> str:
               help="Only edges with this permission (repeatable: all must hold).")
 @click.option("--through-ownership", is_flag=True, help="Also follow ownership: a parent reaches what its subsidiary reaches.")
 @click.option("--integration", "integrations", multiple=True, metavar="KIND", help="Only edges of this integration kind (repeatable).")
+@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Show only the N nearest parties (0: all); large graphs answer faster.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True)
 @click.pass_obj
 def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permissions: tuple[str, ...],
-                  through_ownership: bool, integrations: tuple[str, ...], fmt: str) -> None:
+                  through_ownership: bool, integrations: tuple[str, ...], limit: int, fmt: str) -> None:
     """Which companies could reach DATA_TYPE, by which path, on whose evidence.
 
     DATA_TYPE is a label ("phone number"), a slug (phone-number), an IRI, a DPV-PD
@@ -141,13 +144,14 @@ def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permis
       datareach reach "private message" --permission read --permission delete
       datareach reach pd:TelephoneNumber --as-of 2017-06-01 --format json
       datareach reach user.contact --integration "device integration" --format csv
+      datareach reach "private message" --limit 20     # big graphs: the 20 nearest
     """
     from graph.reach import reach
 
     try:
         G = obj["projection"]()
         result = reach(G, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
-                       integrations=integrations)
+                       integrations=integrations, limit=limit or None)
     except (DatareachError, ValueError) as exc:
         _fail(exc)
         return

@@ -43,10 +43,12 @@ class ReachResult:
     label: str
     filters: dict[str, Any]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    total: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: the question, its filters and the rows."""
-        return {"data_type": self.data_type, "label": self.label, "filters": self.filters, "companies": self.rows}
+        """A JSON-ready dict: the question, its filters, how many parties, and the rows."""
+        return {"data_type": self.data_type, "label": self.label, "filters": self.filters, "total": self.total,
+                "companies": self.rows}
 
 
 @dataclass(frozen=True)
@@ -124,11 +126,13 @@ def reach(
     permissions: Iterable[str] = (),
     through_ownership: bool = False,
     integrations: Iterable[str] = (),
+    limit: int | None = None,
 ) -> ReachResult:
     """Every company that could reach ``data_type``, with its shortest evidenced path.
 
     ``data_type`` may be a label, slug, IRI, ``pd:`` CURIE or fideslang key;
-    ``integrations`` are integration-kind labels or slugs. Raises NotFoundError for
+    ``integrations`` are integration-kind labels or slugs. ``limit`` keeps the nearest
+    rows only (paths are built for those alone); ``total`` still counts every party. Raises NotFoundError for
     an unknown name, ValueError for a bad date.
 
     >>> from graph.examples import small_graph
@@ -145,10 +149,10 @@ def reach(
     rules = _Rules(tax, kinds, target, day, frozenset(permissions), frozenset(kinds.resolve(i) for i in integrations), through_ownership)
     full, partial, disputed = _edges(G, rules)
     holders = _holders(G, rules, full, partial)
-    rows = _answer(G, rules, holders, full, partial, disputed)
+    rows, total = _answer(G, rules, holders, full, partial, disputed, limit)
     filters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
                "through_ownership": through_ownership}
-    return ReachResult(target, tax.label(target), filters, rows)
+    return ReachResult(target, tax.label(target), filters, rows, total)
 
 
 def _edges(G: nx.MultiDiGraph, rules: _Rules) -> tuple[list[Edge], list[Edge], set[Edge]]:
@@ -212,20 +216,25 @@ def _search(tiers: list[list[str]], edges: list[Edge], disputed: set[Edge]) -> d
 
 
 def _answer(G: nx.MultiDiGraph, rules: _Rules, holders: dict[str, dict[str, Any]],
-            full: list[Edge], partial: list[Edge], disputed: set[Edge]) -> list[dict[str, Any]]:
+            full: list[Edge], partial: list[Edge], disputed: set[Edge], limit: int | None) -> tuple[list[dict[str, Any]], int]:
+    """The rows (evidenced paths built only for the first ``limit``) and how many there are in all."""
     stated = [h for h, info in holders.items() if info["basis"] == "stated"]
     stated_set = set(stated)
     implied = [h for h in holders if h not in stated_set]
     firm = [[h for h in tier if not holders[h]["partial"]] for tier in (stated, implied)]
     strong = _search(firm, full, disputed)
     weak = _search([stated, implied], full + partial, disputed)
-    rows = []
-    for node, (_hops, _) in weak.items():
-        tree, is_partial = (strong, False) if node in strong else (weak, True)
-        path = _path(G, rules, tree, node)
+    found = []
+    for node in weak:
+        tree = strong if node in strong else weak
         holder = holders.get(node) if tree[node][0] == 0 else None
-        rows.append(_row(G, node, tree[node][0], is_partial or (holder is not None and holder["partial"]), holder, path))
-    return sorted(rows, key=lambda r: (r["partial"], r["hops"], r["label"].casefold()))
+        is_partial = tree is weak or (holder is not None and holder["partial"])
+        found.append((is_partial, tree[node][0], G.nodes[node]["label"].casefold(), node, tree, holder))
+    found.sort(key=lambda f: f[:3])
+    chosen = found if limit is None else found[:limit]
+    rows = [_row(G, node, tree[node][0], is_partial, holder, _path(G, rules, tree, node))
+            for is_partial, _, _, node, tree, holder in chosen]
+    return rows, len(found)
 
 
 def _path(G: nx.MultiDiGraph, rules: _Rules, tree: dict[str, tuple[int, Edge | None]], node: str) -> list[dict[str, Any]]:

@@ -433,3 +433,23 @@ def test_answer_shape_and_evidence(G: nx.MultiDiGraph) -> None:
 def test_nobody_outside_the_dataset_appears(G: nx.MultiDiGraph) -> None:
     for concept in ("phone number", "private message", "personal data", "birth date", "name"):
         assert companies(reach(G, concept)) <= EVERYONE
+
+
+def test_limit_keeps_the_nearest_rows_and_counts_all(G: nx.MultiDiGraph) -> None:
+    whole = reach(G, "phone number")
+    first = reach(G, "phone number", limit=2)
+    assert first.total == whole.total == len(whole.rows) == 4
+    assert first.rows == whole.rows[:2]
+    assert first.to_json()["total"] == 4
+
+
+def test_limit_in_the_cli(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from graph.cli import main
+
+    result = CliRunner().invoke(main, ["-q", "--out", str(tmp_path / "out"), "reach", "phone number", "--limit", "1",
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["total"] == 4 and [c["company"] for c in data["companies"]] == ["facebook"]
