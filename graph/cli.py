@@ -76,6 +76,9 @@ class Context:
     def projection(self) -> Any:
         return compiled.projection(self.sources, self.out, progress=self.progress)
 
+    def flows(self) -> Any:
+        return compiled.flows(self.sources, self.out, progress=self.progress)
+
     def rdf_graph(self) -> Any:
         return compiled.rdf_graph(self.sources, self.out, progress=self.progress)
 
@@ -103,7 +106,7 @@ def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool) 
       datareach sparql --list              # ready-made questions in SPARQL
     """
     obj = Context(sources, out, quiet)
-    ctx.obj = {"ctx": obj, "load_graph": obj.rdf_graph, "projection": obj.projection}
+    ctx.obj = {"ctx": obj, "load_graph": obj.rdf_graph, "projection": obj.projection, "flows": obj.flows}
 
 
 def _report(error: InputError, fmt: str) -> None:

@@ -149,7 +149,7 @@ def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permis
     from graph.reach import reach
 
     try:
-        G = obj["projection"]()
+        G = obj["flows"]() if "flows" in obj else obj["projection"]()
         result = reach(G, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
                        integrations=integrations, limit=limit or None)
     except (DatareachError, ValueError) as exc:

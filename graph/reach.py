@@ -158,7 +158,9 @@ def reach(
 def _edges(G: nx.MultiDiGraph, rules: _Rules) -> tuple[list[Edge], list[Edge], set[Edge]]:
     """The edges that carry the target fully and partially (in the graph's own, stable
     order), and which of them are disputed."""
-    full, partial, disputed = [], [], set()
+    full: list[Edge] = []
+    partial: list[Edge] = []
+    disputed: set[Edge] = set()
     for u, v, key, attrs in G.edges(keys=True, data=True):
         how = rules.carries(attrs) if rules.passes(attrs) else None
         if how is None:
@@ -254,7 +256,10 @@ def hop(G: nx.MultiDiGraph, edge: Edge, rules: _Rules | None = None) -> dict[str
     kinds = Taxonomy.from_dict(G.graph["integrations"]) if rules is None else rules.kinds
     tax = taxonomy(G) if rules is None else rules.tax
     integration = attrs.get("integration")
-    claims = attrs.get("evidence", [])
+    claims = attrs.get("evidence")
+    if claims is None:  # a graph from compiled.flows keeps evidence aside, read per hop
+        lookup = G.graph.get("evidence_of")
+        claims = [] if lookup is None else lookup(key)
     out = {
         "from": u, "from_label": G.nodes[u]["label"], "to": v, "to_label": G.nodes[v]["label"],
         "fact": key, "kind": attrs["kind"],

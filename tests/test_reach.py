@@ -453,3 +453,19 @@ def test_limit_in_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["total"] == 4 and [c["company"] for c in data["companies"]] == ["facebook"]
+
+
+@pytest.mark.parametrize("question", [
+    {"data_type": "phone number"},
+    {"data_type": "private message", "permissions": ["read", "delete"]},
+    {"data_type": "contact information", "as_of": "2018-06"},
+    {"data_type": "personal data", "through_ownership": True},
+    {"data_type": "friends list", "integrations": ["search integration"], "limit": 1},
+])
+def test_the_slim_flows_cache_gives_the_same_answers(tmp_path_factory: pytest.TempPathFactory, question) -> None:
+    """CLI reach reads compiled.flows (edges without evidence, evidence from SQLite per hop)."""
+    out = tmp_path_factory.mktemp("flows")
+    compiled.build(None, out)
+    full, slim = compiled.projection(None, out), compiled.flows(None, out)
+    assert not any("evidence" in a for _, _, a in slim.edges(data=True))
+    assert reach(slim, **question).to_json() == reach(full, **question).to_json()
