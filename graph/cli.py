@@ -41,6 +41,8 @@ class LazyGroup(click.Group):
         "rank": "graph.cli_questions:rank_command",
         "owner": "graph.cli_questions:owner_command",
         "import": "graph.cli_import:import_command",
+        "serve": "graph.cli_serve:serve",
+        "push": "graph.cli_serve:push_command",
         "sparql": "graph.cli_sparql:sparql",
         "viz": "graph.cli_viz:viz_command",
         "export": "graph.cli_viz:export_command",

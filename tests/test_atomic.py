@@ -214,8 +214,11 @@ def test_kill_9_during_build_never_truncates(tmp_path, moment):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        assert proc.stderr is not None
+        stderr = proc.stderr.read()
+        proc.stderr.close()
     if not reached:
-        pytest.skip(f"the build finished before the kill ({moment}); stderr: {proc.stderr.read()[-500:]!r}")
+        pytest.skip(f"the build finished before the kill ({moment}); stderr: {stderr[-500:]!r}")
     after = snapshot(out)
     for name in ("graph.ttl", "graph.jsonld", ".datareach/manifest.json"):
         assert name in after, f"{name} disappeared"

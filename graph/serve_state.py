@@ -1,0 +1,141 @@
+"""The graph a server answers from, loaded once and swapped when the build changes.
+
+A :class:`Snapshot` is one build: the rdflib Graph for SPARQL, the networkx projection
+for reach and the table, and the build's fingerprint. :class:`GraphState` holds the
+current snapshot and, on a background thread, checks the build's ``manifest.json``
+every few seconds; when its fingerprint changes it loads the new build *beside* the
+old one and swaps the reference in one assignment. A request takes the snapshot once,
+at its start, so a request in flight finishes on the graph it started with.
+
+>>> from graph.examples import small_graph
+>>> from rdflib import Graph
+>>> state = GraphState(Snapshot("f1", Graph(), small_graph()))
+>>> state.snapshot.fingerprint
+'f1'
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from rdflib import Graph
+
+from graph.compiled import CACHE
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Snapshot:
+    """One build as the server sees it; ``cache`` keeps rendered pages of this build."""
+
+    fingerprint: str
+    g: Graph
+    G: nx.MultiDiGraph
+    cache: dict[Any, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cached(self, key: Any, make: Callable[[], Any], *, size: int = 32) -> Any:
+        """``make()`` once per key for this build (a small, bounded memo)."""
+        with self.lock:
+            if key in self.cache:
+                return self.cache[key]
+        value = make()
+        with self.lock:
+            if len(self.cache) >= size:
+                self.cache.pop(next(iter(self.cache)))
+            self.cache[key] = value
+        return value
+
+
+def read_fingerprint(out_dir: Path) -> str | None:
+    """The fingerprint in ``out_dir``'s build manifest, or None when there is none.
+
+    >>> read_fingerprint(Path("/nonexistent")) is None
+    True
+    """
+    try:
+        manifest = json.loads((out_dir / CACHE / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    value = manifest.get("fingerprint") if isinstance(manifest, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def load_snapshot(out_dir: Path) -> Snapshot | None:
+    """Read the build in ``out_dir`` as it is (never rebuilding it); None if it changed
+    while being read (a build renames its files one after another) or is incomplete."""
+    from graph.vocab import PREFIXES
+
+    before = read_fingerprint(out_dir)
+    if before is None:
+        return None
+    cache = out_dir / CACHE
+    g = Graph()
+    g.parse(cache / "graph.nt", format="nt")
+    for prefix, namespace in PREFIXES.items():
+        g.bind(prefix, namespace, override=True)
+    data = json.loads((cache / "projection.json").read_text(encoding="utf-8"))
+    G = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+    if read_fingerprint(out_dir) != before:
+        return None
+    return Snapshot(before, g, G)
+
+
+class GraphState:
+    """The current snapshot, and an optional watcher that reloads a rebuilt graph."""
+
+    def __init__(self, snapshot: Snapshot, *, out_dir: Path | None = None, interval: float = 2.0,
+                 progress: Progress = lambda _: None) -> None:
+        self.snapshot = snapshot
+        self.out_dir = out_dir
+        self.interval = interval
+        self.progress = progress
+        self.reloads = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start watching ``out_dir`` (no-op without one)."""
+        if self.out_dir is None or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._watch, name="datareach-reload", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching; the current snapshot stays."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def check(self) -> bool:
+        """Load the build if its fingerprint changed; True when a new snapshot was swapped in."""
+        if self.out_dir is None:
+            return False
+        found = read_fingerprint(self.out_dir)
+        if found is None or found == self.snapshot.fingerprint:
+            return False
+        try:
+            fresh = load_snapshot(self.out_dir)
+        except (OSError, ValueError, KeyError) as err:  # a build in progress, or damaged
+            self.progress(f"could not reload the graph yet ({type(err).__name__}); keeping the current one")
+            return False
+        if fresh is None:
+            return False
+        self.snapshot = fresh  # one assignment: readers see the old or the new build, whole
+        self.reloads += 1
+        self.progress(f"reloaded the graph ({len(fresh.g):,} triples, build {fresh.fingerprint[:12]})")
+        return True
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except Exception as err:  # never let the watcher die silently
+                self.progress(f"reload check failed ({type(err).__name__}); will retry")

@@ -1,0 +1,140 @@
+"""The pages for people, over HTTP: every view a shareable URL, its .json/.csv the same
+answer as the library's, text escaped, assets local."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from test_serve_fixtures import get, running_server
+
+from graph.reach import reach
+from graph.serve import Server
+from graph.serve_state import load_snapshot
+from graph.table import partner_table
+
+
+@pytest.fixture(scope="module")
+def server(default_build: Path) -> Iterator[Server]:
+    with running_server(default_build) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def G(default_build: Path) -> nx.MultiDiGraph:
+    snap = load_snapshot(default_build)
+    assert snap is not None
+    return snap.G
+
+
+def local_only(html: str) -> None:
+    """No asset or link to another host, other than cited sources' pages."""
+    for attr in re.findall(r'(?:src|href)="([^"]*)"', html):
+        assert attr.startswith("/") or attr.startswith("#") or 'rel="noreferrer' in html, attr
+    assert not re.search(r'<(?:script|link|img)[^>]+(?:src|href)="https?://', html)
+
+
+def test_home(server: Server) -> None:
+    reply = get(server, "/")
+    assert reply.status == 200 and reply.headers["content-type"].startswith("text/html")
+    for path in ("/reach", "/table", "/graph", "/query", "/sparql"):
+        assert f'href="{path}"' in reply.text
+    local_only(reply.text)
+
+
+def test_reach_page_and_data(server: Server, G: nx.MultiDiGraph) -> None:
+    expected = reach(G, "phone number")
+    reply = get(server, "/reach", params={"data_type": "phone number"})
+    assert reply.status == 200
+    assert f"Who could reach {expected.label}: {len(expected.rows)} parties" in reply.text
+    for row in expected.rows:
+        assert row["label"] in reply.text
+    assert 'href="/reach.json?data_type=phone+number"' in reply.text
+    data = get(server, "/reach.json", params={"data_type": "phone number"}).json()
+    assert data == expected.to_json()
+    rows = list(csv.DictReader(io.StringIO(get(server, "/reach.csv", params={"data_type": "phone number"}).text)))
+    assert [r["company"] for r in rows] == [r["label"] for r in expected.rows]
+    local_only(reply.text)
+
+
+def test_reach_filters(server: Server, G: nx.MultiDiGraph) -> None:
+    expected = reach(G, "private message", as_of="2015-01-01", permissions=["read"])
+    data = get(server, "/reach.json", params={"data_type": "private message", "as_of": "2015-01-01",
+                                              "permission": "read"}).json()
+    assert data == expected.to_json()
+    page = get(server, "/reach", params={"data_type": "private message", "as_of": "2015-01-01", "permission": "read"})
+    assert 'value="2015-01-01"' in page.text and '<option value="read" selected>' in page.text
+
+
+def test_reach_errors(server: Server) -> None:
+    reply = get(server, "/reach", params={"data_type": "phone nubmer"})
+    assert reply.status == 404 and "did you mean" in reply.text and "phone number" in reply.text
+    assert get(server, "/reach", params={"data_type": "phone number", "as_of": "2015-13-45"}).status == 400
+    get(server, "/reach.json", params={"data_type": "nothing like it"}).assert_clean_error(404)
+    get(server, "/reach", params={"data_type": "phone number", "permission": "own"}).assert_clean_error(400)
+    get(server, "/reach", params=[("data_type", "a"), ("data_type", "b")]).assert_clean_error(400)
+
+
+def test_table_page_and_data(server: Server, G: nx.MultiDiGraph) -> None:
+    everything = partner_table(G)
+    reply = get(server, "/table")
+    assert reply.status == 200 and f"{len(everything)} grants" in reply.text
+    assert get(server, "/table.json").json() == everything
+    company = everything[0]["company"]
+    filtered = partner_table(G, companies=[company], statuses=["shut down"])
+    params = {"company": company, "status": "shut down"}
+    page = get(server, "/table", params=params)
+    assert f"{len(filtered)} grants" in page.text
+    assert get(server, "/table.json", params=params).json() == filtered
+    rows = list(csv.DictReader(io.StringIO(get(server, "/table.csv", params=params).text)))
+    assert [r["company"] for r in rows] == [r["company"] for r in filtered]
+    local_only(page.text)
+
+
+def test_table_unknown_company(server: Server) -> None:
+    reply = get(server, "/table", params={"company": "Spotfy"})
+    assert reply.status == 404 and "did you mean" in reply.text
+
+
+def test_graph_page(server: Server) -> None:
+    reply = get(server, "/graph")
+    assert reply.status == 200 and "<canvas" not in reply.text  # drawn by the page's own script
+    csp = reply.headers["content-security-policy"]
+    assert "script-src 'sha256-" in csp and "connect-src 'none'" in csp
+    assert 'src="http' not in reply.text
+    focused = get(server, "/graph", params={"data_type": "phone number"})
+    assert focused.status == 200 and focused.text != reply.text
+    get(server, "/graph", params={"data_type": "nothing like it"}).assert_clean_error(404)
+
+
+def test_query_page(server: Server) -> None:
+    editor = get(server, "/query")
+    assert editor.status == 200 and "<textarea" in editor.text and "partner-table" in editor.text
+    example = get(server, "/query", params={"example": "partner-table"})
+    assert "SELECT" in example.text
+    answered = get(server, "/query", params={"query": "SELECT ?n WHERE { ?c a dr:Company ; rdfs:label ?n }"})
+    assert answered.status == 200 and 'id="query-answer"' in answered.text
+    assert 'href="/sparql?query=' in answered.text and "format=csv" in answered.text
+    refused = get(server, "/query", params={"query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    assert refused.status == 400 and "SERVICE is not allowed" in refused.text
+    ask = get(server, "/query", params={"query": "ASK { ?c a dr:Company }"})
+    assert "Answer: yes" in ask.text
+
+
+def test_markup_in_parameters_is_escaped(server: Server) -> None:
+    payload = '"><img src=x onerror=alert(1)><script>alert(1)</script>'
+    for path, key in (("/reach", "data_type"), ("/reach", "as_of"), ("/query", "query"), ("/table", "data_type")):
+        reply = get(server, path, params={key: payload})
+        assert "<script>alert" not in reply.text and "<img src=x" not in reply.text, path
+
+
+def test_static_assets(server: Server) -> None:
+    css = get(server, "/static/style.css")
+    assert css.status == 200 and css.headers["content-type"].startswith("text/css")
+    get(server, "/static/../serve.py").assert_clean_error(404)
+    get(server, "/static/service.ttl").assert_clean_error(404)
