@@ -70,18 +70,33 @@ class LazyGroup(click.Group):
 class Context:
     """What every command shares: where the sources are and where the build goes."""
 
-    def __init__(self, sources: tuple[Path, ...], out: Path, quiet: bool):
+    def __init__(self, sources: tuple[Path, ...], out: Path, quiet: bool, endpoint: str | None = None):
         self.sources = list(sources) or None
         self.out = out
+        self.endpoint = endpoint
         self.progress = (lambda _: None) if quiet else _progress
+        self._remote: Any = None
 
     def projection(self) -> Any:
+        if self.endpoint is not None:
+            from graph.project import project
+
+            return project(self.rdf_graph())
         return compiled.projection(self.sources, self.out, progress=self.progress)
 
     def flows(self) -> Any:
+        if self.endpoint is not None:
+            return self.projection()
         return compiled.flows(self.sources, self.out, progress=self.progress)
 
     def rdf_graph(self) -> Any:
+        if self.endpoint is not None:
+            if self._remote is None:
+                from graph.serve_remote import remote_graph
+
+                self.progress(f"reading the graph from {self.endpoint}")
+                self._remote = remote_graph(self.endpoint)
+            return self._remote
         return compiled.rdf_graph(self.sources, self.out, progress=self.progress)
 
 
@@ -91,9 +106,12 @@ class Context:
 @click.option("--out", "out", default=Path("out"), show_default=True, type=click.Path(path_type=Path, file_okay=False),
               help="Where the compiled graph lives.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Ask a SPARQL 1.1 endpoint (Oxigraph, Fuseki, GraphDB, Virtuoso, Neptune…) instead of the local "
+                   "build: sparql sends the query there; reach, table and rank read its graph (see datareach push).")
 @click.version_option(package_name="datareach")
 @click.pass_context
-def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool) -> None:
+def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool, endpoint: str | None) -> None:
     """datareach: which companies could reach personal data, by which path, on whose evidence.
 
     Facts come from cited fact files (YAML, CSV, Turtle) in sources/. `build` compiles
@@ -107,8 +125,11 @@ def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool) 
       datareach table                      # the partner table
       datareach sparql --list              # ready-made questions in SPARQL
     """
-    obj = Context(sources, out, quiet)
-    ctx.obj = {"ctx": obj, "load_graph": obj.rdf_graph, "projection": obj.projection, "flows": obj.flows}
+    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter("use an http(s):// URL", param_hint="--endpoint")
+    obj = Context(sources, out, quiet, endpoint)
+    ctx.obj = {"ctx": obj, "load_graph": obj.rdf_graph, "projection": obj.projection, "flows": obj.flows,
+               "endpoint": endpoint}
 
 
 def _report(error: InputError, fmt: str) -> None:

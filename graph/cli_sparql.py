@@ -106,6 +106,12 @@ def _run(ctx: click.Context, query_or_file: str | None, name: str | None,
     if query_or_file is None:
         raise BadParameter("give a query, a .rq file, - for standard input, --name or --list")
     text = _read_query(query_or_file)
+    endpoint = (ctx.obj or {}).get("endpoint") if isinstance(ctx.obj, Mapping) else None
+    if endpoint is not None:
+        from graph.serve_remote import remote_query
+
+        query = text if isinstance(text, str) else text.decode("utf-8")
+        return remote_query(endpoint, query, timeout=timeout, max_rows=max_rows)
     return run_query(_graph(ctx), text, timeout=timeout, max_rows=max_rows)
 
 

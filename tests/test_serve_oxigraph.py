@@ -140,3 +140,31 @@ def test_push_command(oxigraph: str, default_build: Path, local: Snapshot) -> No
     bad = subprocess.run([sys.executable, "-c", code, "--out", str(default_build), "push", "--endpoint",
                           f"http://127.0.0.1:{free_port()}/store"], capture_output=True, text=True, timeout=120)
     assert bad.returncode != 0 and "cannot reach" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_cli_commands_through_endpoint_match_local(pushed: str, default_build: Path, local: Snapshot) -> None:
+    """`datareach --endpoint URL reach|table|sparql` answer as the local build does."""
+    import json
+    import sys
+
+    def cli(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "graph", "-q", "--out", str(default_build), *args],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+        return done.stdout
+
+    remote = json.loads(cli("--endpoint", pushed, "reach", "phone number", "--format", "json"))
+    assert remote == json.loads(cli("reach", "phone number", "--format", "json"))
+    assert cli("--endpoint", pushed, "table", "--format", "csv") == cli("table", "--format", "csv")
+    query = "SELECT ?c WHERE { ?g dr:grantee ?c ; dr:permission dr:delete } ORDER BY ?c"
+    assert cli("--endpoint", pushed, "sparql", query, "--format", "csv") == cli("sparql", query, "--format", "csv")
+
+
+def test_cli_endpoint_errors_are_clean(default_build: Path) -> None:
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "graph", "-q", "--out", str(default_build), "--endpoint",
+                           f"http://127.0.0.1:{free_port()}/query", "reach", "phone number"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and "cannot reach" in done.stderr and "Traceback" not in done.stderr
