@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,17 @@ class Context:
             return self.projection()
         return compiled.flows(self.sources, self.out, progress=self.progress)
 
+    def store(self, folder: Path) -> Callable[[], Path]:
+        """A callable giving the store folder, made from the (rebuilt if stale) build on first use."""
+        def get() -> Path:
+            from graph.sparql_store import ensure_store
+
+            compiled.ensure_built(self.sources, self.out, progress=self.progress)
+            self.progress(f"using the Oxigraph store {folder}")
+            return ensure_store(self.out, folder)
+
+        return get
+
     def rdf_graph(self) -> Any:
         if self.endpoint is not None:
             if self._remote is None:
@@ -109,9 +121,13 @@ class Context:
 @click.option("--endpoint", metavar="URL", default=None,
               help="Ask a SPARQL 1.1 endpoint (Oxigraph, Fuseki, GraphDB, Virtuoso, Neptune…) instead of the local "
                    "build: sparql sends the query there; reach, table and rank read its graph (see datareach push).")
+@click.option("--store", "store", metavar="DIR", default=None, type=click.Path(path_type=Path, file_okay=False),
+              help="Answer sparql from an on-disk Oxigraph store at DIR, made from the build once and reused "
+                   "while it is current: for graphs too large to reload at every start.")
 @click.version_option(package_name="datareach")
 @click.pass_context
-def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool, endpoint: str | None) -> None:
+def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool, endpoint: str | None,
+         store: Path | None) -> None:
     """datareach: which companies could reach personal data, by which path, on whose evidence.
 
     Facts come from cited fact files (YAML, CSV, Turtle) in sources/. `build` compiles
@@ -129,7 +145,7 @@ def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool, 
         raise click.BadParameter("use an http(s):// URL", param_hint="--endpoint")
     obj = Context(sources, out, quiet, endpoint)
     ctx.obj = {"ctx": obj, "load_graph": obj.rdf_graph, "projection": obj.projection, "flows": obj.flows,
-               "endpoint": endpoint}
+               "endpoint": endpoint, "store": None if store is None else obj.store(store)}
 
 
 def _report(error: InputError, fmt: str) -> None:

@@ -95,9 +95,12 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
 
 def _run(ctx: click.Context, query_or_file: str | None, name: str | None,
          params: tuple[str, ...], timeout: float, max_rows: int) -> QueryResult:
+    store = (ctx.obj or {}).get("store") if isinstance(ctx.obj, Mapping) else None
     if name is not None:
         _reject_extra(query_or_file, None, (), "--name")
         get_query(name)  # unknown names fail before the graph is loaded
+        if store is not None:
+            return _run_named_on_store(store(), name, _parse_params(params), timeout, max_rows)
         g = _graph(ctx)
         return run_named(g, name, _parse_params(params), resolvers=_resolvers(ctx, g),
                          timeout=timeout, max_rows=max_rows)
@@ -106,6 +109,10 @@ def _run(ctx: click.Context, query_or_file: str | None, name: str | None,
     if query_or_file is None:
         raise BadParameter("give a query, a .rq file, - for standard input, --name or --list")
     text = _read_query(query_or_file)
+    if store is not None:
+        from graph.sparql_store import run_store_query
+
+        return run_store_query(store(), text, timeout=timeout, max_rows=max_rows)
     endpoint = (ctx.obj or {}).get("endpoint") if isinstance(ctx.obj, Mapping) else None
     if endpoint is not None:
         from graph.serve_remote import remote_query
@@ -113,6 +120,22 @@ def _run(ctx: click.Context, query_or_file: str | None, name: str | None,
         query = text if isinstance(text, str) else text.decode("utf-8")
         return remote_query(endpoint, query, timeout=timeout, max_rows=max_rows)
     return run_query(_graph(ctx), text, timeout=timeout, max_rows=max_rows)
+
+
+_NAMES = """CONSTRUCT { ?x a ?class ; rdfs:label ?l ; skos:prefLabel ?p ; skos:altLabel ?a }
+WHERE { VALUES ?class { dr:Company dr:DataType } ?x a ?class .
+        OPTIONAL { ?x rdfs:label ?l } OPTIONAL { ?x skos:prefLabel ?p } OPTIONAL { ?x skos:altLabel ?a } }"""
+
+
+def _run_named_on_store(store: Path, name: str, params: dict[str, str], timeout: float, max_rows: int) -> QueryResult:
+    """A named query on the store: parameters are resolved against the store's names, then bound."""
+    from graph.queries import bind_params
+    from graph.sparql_store import run_store_query
+
+    query = get_query(name)
+    names = run_store_query(store, _NAMES, timeout=timeout, max_rows=10_000_000).graph
+    bindings = bind_params(names if names is not None else Graph(), query, params)
+    return run_store_query(store, query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
 
 
 def _reject_extra(query: str | None, name: str | None, params: tuple[str, ...],
