@@ -66,9 +66,18 @@ def serve(obj: dict[str, Any], host: str, port: int, timeout: float, max_rows: i
     settings = Settings(timeout=timeout, max_rows=max_rows, max_response_bytes=max_response_mb * 1024**2,
                         max_concurrent=max_concurrent, queue_timeout=queue_timeout,
                         limits=Limits(max_result_bytes=4 * max_response_mb * 1024**2))
-    g, G = ctx.rdf_graph(), ctx.projection()
-    state = GraphState(Snapshot(read_fingerprint(ctx.out) or "unknown", g, G), out_dir=ctx.out,
-                       interval=reload_interval, progress=progress)
+    store = obj.get("store")
+    if store is not None:  # the triples stay on disk in Oxigraph; pages use the projection
+        from graph.serve_state import load_snapshot
+
+        folder = store()
+        snapshot = load_snapshot(ctx.out, folder)
+        if snapshot is None:
+            raise click.ClickException("the build changed while it was being read: try again")
+    else:
+        folder = None
+        snapshot = Snapshot(read_fingerprint(ctx.out) or "unknown", ctx.rdf_graph(), ctx.projection())
+    state = GraphState(snapshot, out_dir=ctx.out, interval=reload_interval, progress=progress, store_dir=folder)
     config = Config(host=host, port=port, settings=settings, allow_origins=origins, token=token,
                     access_log=access_log)
     try:

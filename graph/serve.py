@@ -125,8 +125,8 @@ class Server:
                                   request.body, settings.limits.max_bytes, frozenset({graph_iri(self.url)}))
         snap = self.state.snapshot  # taken once: a reload never changes a request in flight
         if text is None:
-            return 200, service_description(self.url, len(snap.g), request.headers.get("Accept")), {}
-        answer = execute(snap.g, text, accept=request.headers.get("Accept"), fmt=params.get("format"),
+            return 200, service_description(self.url, snap.triples, request.headers.get("Accept")), {}
+        answer = execute(snap.target, text, accept=request.headers.get("Accept"), fmt=params.get("format"),
                          settings=settings)
         extra = {"X-Datareach-Truncated": "true"} if answer.truncated else {}
         return 200, answer, extra

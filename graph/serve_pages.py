@@ -67,7 +67,7 @@ def _single(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _html(title: str, body: str, snap: Snapshot, links: Links, status: int = 200) -> Result:
-    footer = "" if links.private else (f"{len(snap.g):,} triples · build {esc(snap.fingerprint[:12])} · "
+    footer = "" if links.private else (f"{snap.triples:,} triples · build {esc(snap.fingerprint[:12])} · "
                                        f'SPARQL endpoint: <a href="{esc(links.url("/sparql"))}">/sparql</a>')
     return status, Answer(layout(title, body, links, footer=footer), HTML), {"Content-Security-Policy": PAGE_CSP}
 

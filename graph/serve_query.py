@@ -8,6 +8,7 @@ same text to ``/sparql`` in each result format. The query runs exactly as at ``/
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rdflib import Graph, URIRef
@@ -18,7 +19,7 @@ from graph.serve_state import Snapshot
 from graph.sparql import QueryResult
 from graph.sparql_format import curie
 
-Runner = Callable[[Graph, str, Settings], QueryResult]
+Runner = Callable[[Graph | Path, str, Settings], QueryResult]
 DEFAULT_QUERY = "SELECT ?company ?name WHERE {\n  ?company a dr:Company ; rdfs:label ?name .\n}\nORDER BY ?name\nLIMIT 50"
 _FORMATS = {"SELECT": ("json", "xml", "csv", "tsv"), "ASK": ("json", "xml", "csv", "tsv"),
             "CONSTRUCT": ("turtle", "nt", "json-ld"), "DESCRIBE": ("turtle", "nt", "json-ld")}
@@ -40,7 +41,7 @@ def query_page(params: dict[str, str], snap: Snapshot, links: Links, settings: S
     answer = ""
     if params.get("query"):
         try:
-            answer = _answer(run(snap.g, params["query"], settings), params["query"], links, settings)
+            answer = _answer(run(snap.target, params["query"], settings), params["query"], links, settings)
         except HttpError as err:
             problem, status = err.message, err.status
     form = ('<form method="get" action="/query" id="query-form">'

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qsl
 
 from rdflib import Graph
@@ -128,7 +129,7 @@ def _pick_query(params: list[tuple[str, str]], direct: str | None, max_bytes: in
     return queries[0], others
 
 
-def execute(g: Graph, text: str, *, accept: str | None, fmt: str | None, settings: Settings) -> Answer:
+def execute(g: Graph | Path, text: str, *, accept: str | None, fmt: str | None, settings: Settings) -> Answer:
     """Run ``text`` on ``g`` under the endpoint's caps and write the negotiated format."""
     result = run_limited(g, text, settings)
     mime = negotiate(accept, result.kind, fmt)
@@ -139,14 +140,20 @@ def execute(g: Graph, text: str, *, accept: str | None, fmt: str | None, setting
     return Answer(body, f"{mime}; charset=utf-8", result.truncated)
 
 
-def run_limited(g: Graph, text: str, settings: Settings) -> QueryResult:
-    """:func:`graph.sparql.run_query` under the endpoint's caps; refusals become HttpError."""
+def run_limited(g: Graph | Path, text: str, settings: Settings) -> QueryResult:
+    """:func:`graph.sparql.run_query` (or, for an on-disk store folder, ``run_store_query``)
+    under the endpoint's caps; refusals become HttpError."""
     slot = settings.slots
     if not slot.acquire(timeout=settings.queue_timeout):
         raise HttpError(503, "the server is busy: try again shortly", {"Retry-After": "2"})
     try:
-        result = run_query(g, text, timeout=settings.timeout, max_rows=settings.max_rows,
-                           limits=settings.limits)
+        if isinstance(g, Path):
+            from graph.sparql_store import run_store_query
+
+            result = run_store_query(g, text, timeout=settings.timeout, max_rows=settings.max_rows,
+                                     limits=settings.limits)
+        else:
+            result = run_query(g, text, timeout=settings.timeout, max_rows=settings.max_rows, limits=settings.limits)
     except QueryRefused as err:
         status = 413 if str(err).startswith("query is too long") else 400
         raise HttpError(status, _short(str(err))) from None

@@ -40,6 +40,17 @@ class Snapshot:
     G: nx.MultiDiGraph
     cache: dict[Any, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    store: Path | None = None
+    triples: int = -1
+
+    def __post_init__(self) -> None:
+        if self.triples < 0:
+            self.triples = len(self.g)
+
+    @property
+    def target(self) -> Graph | Path:
+        """What SPARQL runs on: the on-disk Oxigraph store when serving ``--store``, else ``g``."""
+        return self.g if self.store is None else self.store
 
     def cached(self, key: Any, make: Callable[[], Any], *, size: int = 32) -> Any:
         """``make()`` once per key for this build (a small, bounded memo)."""
@@ -68,9 +79,11 @@ def read_fingerprint(out_dir: Path) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def load_snapshot(out_dir: Path) -> Snapshot | None:
+def load_snapshot(out_dir: Path, store_dir: Path | None = None) -> Snapshot | None:
     """Read the build in ``out_dir`` as it is (never rebuilding it); None if it changed
-    while being read (a build renames its files one after another) or is incomplete."""
+    while being read (a build renames its files one after another) or is incomplete.
+    With ``store_dir`` the triples stay in an on-disk Oxigraph store (made if stale)
+    instead of being loaded into rdflib."""
     from graph.vocab import PREFIXES
 
     before = read_fingerprint(out_dir)
@@ -78,13 +91,21 @@ def load_snapshot(out_dir: Path) -> Snapshot | None:
         return None
     cache = out_dir / CACHE
     g = Graph()
-    g.parse(cache / "graph.nt", format="nt")
+    if store_dir is not None:
+        from graph.sparql_store import ensure_store
+
+        ensure_store(out_dir, store_dir)
+        triples = json.loads((cache / "manifest.json").read_text(encoding="utf-8"))["counts"]["triples"]
+    else:
+        g.parse(cache / "graph.nt", format="nt")
     for prefix, namespace in PREFIXES.items():
         g.bind(prefix, namespace, override=True)
     data = json.loads((cache / "projection.json").read_text(encoding="utf-8"))
     G = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
     if read_fingerprint(out_dir) != before:
         return None
+    if store_dir is not None:
+        return Snapshot(before, g, G, store=store_dir, triples=int(triples))
     return Snapshot(before, g, G)
 
 
@@ -92,9 +113,10 @@ class GraphState:
     """The current snapshot, and an optional watcher that reloads a rebuilt graph."""
 
     def __init__(self, snapshot: Snapshot, *, out_dir: Path | None = None, interval: float = 2.0,
-                 progress: Progress = lambda _: None) -> None:
+                 progress: Progress = lambda _: None, store_dir: Path | None = None) -> None:
         self.snapshot = snapshot
         self.out_dir = out_dir
+        self.store_dir = store_dir
         self.interval = interval
         self.progress = progress
         self.reloads = 0
@@ -122,7 +144,7 @@ class GraphState:
         if found is None or found == self.snapshot.fingerprint:
             return False
         try:
-            fresh = load_snapshot(self.out_dir)
+            fresh = load_snapshot(self.out_dir, self.store_dir)
         except (OSError, ValueError, KeyError) as err:  # a build in progress, or damaged
             self.progress(f"could not reload the graph yet ({type(err).__name__}); keeping the current one")
             return False
@@ -130,7 +152,7 @@ class GraphState:
             return False
         self.snapshot = fresh  # one assignment: readers see the old or the new build, whole
         self.reloads += 1
-        self.progress(f"reloaded the graph ({len(fresh.g):,} triples, build {fresh.fingerprint[:12]})")
+        self.progress(f"reloaded the graph ({fresh.triples:,} triples, build {fresh.fingerprint[:12]})")
         return True
 
     def _watch(self) -> None:
