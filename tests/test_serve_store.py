@@ -9,10 +9,11 @@ import sys
 import time
 from pathlib import Path
 
+from test_serve_fixtures import At, free_port, get, running_server
+
 from graph.serve import Config, Server
 from graph.serve_sparql import Settings
 from graph.serve_state import GraphState, load_snapshot
-from test_serve_fixtures import At, free_port, get, running_server
 
 QUERY = "SELECT ?c WHERE { ?g dr:grantee ?c ; dr:permission dr:delete } ORDER BY ?c"
 
