@@ -136,7 +136,8 @@ def render(result: QueryResult, mime: str) -> bytes:
     name = RESULT_TYPES[mime]
     if name == "xml":
         return _xml(result)
-    return format_result(result, name).encode("utf-8")
+    # Clients get SPARQL CSV as the protocol defines it; the CLI's csv defuses spreadsheet formulas.
+    return format_result(result, "csv-raw" if name == "csv" else name).encode("utf-8")
 
 
 def _xml(result: QueryResult) -> bytes:

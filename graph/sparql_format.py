@@ -69,6 +69,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     >>> print(format_result(QueryResult("ASK", boolean=True), "json"))
     {"head": {}, "boolean": true}
     """
+    if fmt == "csv-raw":  # the SPARQL 1.1 CSV format as the protocol defines it, for the endpoint
+        if result.boolean is not None:
+            return _boolean_text(result.boolean, "csv")
+        return _csv(result.vars, result.rows, defuse=False)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if result.graph is not None:
@@ -153,12 +157,13 @@ def _plain(term: Node | None) -> str:
     return str(term)
 
 
-def _csv(names: Sequence[str], rows: Sequence[Sequence[Node | None]]) -> str:
+def _csv(names: Sequence[str], rows: Sequence[Sequence[Node | None]], *, defuse: bool = True) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
+    clean = defuse_formula if defuse else (lambda text: text)
     for row in rows:
-        writer.writerow([defuse_formula(_plain(term)) for term in row])
+        writer.writerow([clean(_plain(term)) for term in row])
     return buffer.getvalue()
 
 
