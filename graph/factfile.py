@@ -21,6 +21,7 @@ import jsonschema
 from graph import safeyaml
 from graph.errors import Problem
 from graph.fastcheck import compile_schema
+from graph.inputs import read_text
 from graph.paths import schema_path
 
 MAX_CSV_FIELD = 1_000_000
@@ -70,13 +71,10 @@ def schema() -> dict[str, Any]:
 def read(path: Path, display: str | None = None) -> tuple[FactFile | None, list[Problem]]:
     """Parse and schema-check one .yaml/.yml/.csv file."""
     name = str(path) if display is None else display
-    try:
-        raw = path.read_bytes()
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(name, None, "", f"not UTF-8 text (byte {exc.start})")]
-    except OSError as exc:
-        return None, [Problem(name, None, "", f"cannot read: {exc.strerror}")]
+    read = read_text(path, name, encoding="utf-8-sig")
+    if isinstance(read, Problem):
+        return None, [read]
+    text = read[1]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [Problem(name, line, "", "contains a NUL byte")]

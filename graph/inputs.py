@@ -51,3 +51,24 @@ def fingerprint(files: Iterable[Path]) -> str:
         h.update(str(path.resolve()).encode("utf-8", "surrogateescape") + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+def read_text(path: Path, name: str, *, encoding: str = "utf-8",
+              max_bytes: int | None = None) -> tuple[bytes, str] | Problem:
+    """A file's bytes and text, or the Problem that stops reading it (size, encoding, I/O).
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "f.ttl"
+    >>> _ = p.write_bytes(b"\\xff")
+    >>> str(read_text(p, "f.ttl"))
+    'f.ttl: not UTF-8 text (byte 0)'
+    """
+    try:
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            return Problem(name, None, "", f"file larger than {max_bytes // 2**20} MB")
+        raw = path.read_bytes()
+        return raw, raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        return Problem(name, None, "", f"not UTF-8 text (byte {exc.start})")
+    except OSError as exc:
+        return Problem(name, None, "", f"cannot read: {exc.strerror}")

@@ -18,6 +18,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 
 from graph import dates
 from graph.errors import Problem
+from graph.inputs import read_text
 
 BASE = "https://w3id.org/datareach/id/"
 MAX_BYTES = 50 * 1024 * 1024
@@ -27,15 +28,10 @@ MAX_LITERAL = 1_000_000
 def read(path: Path, display: str | None = None) -> tuple[Graph | None, list[Problem]]:
     """Parse one .ttl or .jsonld file into a new Graph, or return why not."""
     name = str(path) if display is None else display
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return None, [Problem(name, None, "", f"file larger than {MAX_BYTES // 2**20} MB")]
-        raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(name, None, "", f"not UTF-8 text (byte {exc.start})")]
-    except OSError as exc:
-        return None, [Problem(name, None, "", f"cannot read: {exc.strerror}")]
+    read = read_text(path, name, max_bytes=MAX_BYTES)
+    if isinstance(read, Problem):
+        return None, [read]
+    raw, text = read
     if path.suffix.lower() in (".jsonld", ".json"):
         return _jsonld(text, name)
     return _turtle(raw, text, name)
@@ -50,12 +46,7 @@ def _turtle(raw: bytes, text: str, name: str) -> tuple[Graph | None, list[Proble
         return None, [Problem(name, line, "", f"invalid Turtle: {exc.msg if hasattr(exc, 'msg') else exc}")]
     except ValueError as exc:
         return None, [Problem(name, None, "", f"invalid Turtle: {exc}")]
-    g = Graph()
-    try:
-        _parse(g, text, "turtle")
-    except Exception as exc:  # rdflib raises many types for bad input
-        return None, [Problem(name, None, "", f"invalid Turtle: {exc}")]
-    return _checked(g, name)
+    return _parse(text, "turtle", name)
 
 
 def _jsonld(text: str, name: str) -> tuple[Graph | None, list[Problem]]:
@@ -67,22 +58,23 @@ def _jsonld(text: str, name: str) -> tuple[Graph | None, list[Problem]]:
     reason = _remote_context(doc)
     if reason is not None:
         return None, [Problem(name, None, "@context", reason)]
+    return _parse(text, "json-ld", name)
+
+
+def _parse(text: str, fmt: str, name: str) -> tuple[Graph | None, list[Problem]]:
+    """Parse with rdflib against our fixed base, keeping literals as written (so messages
+    quote the author's text), then check the terms."""
     g = Graph()
-    try:
-        _parse(g, text, "json-ld")
-    except Exception as exc:  # rdflib raises many types for bad input
-        return None, [Problem(name, None, "", f"invalid JSON-LD: {exc}")]
-    return _checked(g, name)
-
-
-def _parse(g: Graph, text: str, fmt: str) -> None:
-    """Parse keeping literals as written, so messages quote the author's text."""
     saved = rdflib.NORMALIZE_LITERALS
     rdflib.NORMALIZE_LITERALS = False
     try:
         g.parse(data=text, format=fmt, publicID=BASE)
+    except Exception as exc:  # rdflib raises many types for bad input
+        label = {"turtle": "Turtle", "json-ld": "JSON-LD"}[fmt]
+        return None, [Problem(name, None, "", f"invalid {label}: {exc}")]
     finally:
         rdflib.NORMALIZE_LITERALS = saved
+    return _checked(g, name)
 
 
 def _remote_context(node: Any, depth: int = 0) -> str | None:
