@@ -78,3 +78,27 @@ def ids_by_key(opened: Opened) -> dict[str, str]:
 def visible_facts(opened: Opened) -> list[str]:
     """The fact ids of the edges the filters leave visible."""
     return sorted(opened.eval("datareach.edgeView.get().map(e => e.fact)"))
+
+
+def instrument(context: Any, allowed: str) -> Opened:
+    """A new page in ``context`` whose requests outside ``allowed`` (a URL prefix) are
+    blocked and recorded, with console errors and dialogs collected (dialogs dismissed)."""
+    page = context.new_page()
+    opened = Opened(page)
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(allowed):
+            r.continue_()
+        else:
+            opened.requests.append(r.request.url)
+            r.abort()
+
+    def dialog(d: Any) -> None:
+        opened.dialogs.append(d.message)
+        d.dismiss()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: opened.errors.append(str(e)))
+    page.on("dialog", dialog)
+    return opened

@@ -13,7 +13,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from .browserkit import ARGS, ARTIFACTS, CHROMIUM, Opened, require_chromium
+from .browserkit import ARGS, ARTIFACTS, CHROMIUM, Opened, instrument, require_chromium
 
 
 @pytest.fixture(scope="session")
@@ -41,25 +41,8 @@ def open_page(chromium: Any) -> Iterator[Any]:
     def opener(path: Path, *, wait_drawn: bool = True, timeout_ms: int = 30_000) -> Opened:
         context = chromium.new_context(viewport={"width": 1400, "height": 900})
         contexts.append(context)
-        page = context.new_page()
-        opened = Opened(page)
-
-        def route(r: Any) -> None:
-            if r.request.url.startswith("file://"):
-                r.continue_()
-            else:
-                opened.requests.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: opened.errors.append(str(e)))
-
-        def dialog(d: Any) -> None:
-            opened.dialogs.append(d.message)
-            d.dismiss()
-
-        page.on("dialog", dialog)
+        opened = instrument(context, "file://")
+        page = opened.page
         page.goto(path.resolve().as_uri())
         if wait_drawn:
             page.wait_for_function("document.body.dataset.drawn === '1'", timeout=timeout_ms)

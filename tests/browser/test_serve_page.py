@@ -14,7 +14,7 @@ from graph.reach import reach
 from graph.serve import Server
 from graph.table import partner_table
 
-from .browserkit import Opened
+from .browserkit import Opened, instrument
 
 pytestmark = pytest.mark.browser
 
@@ -33,21 +33,8 @@ def visit(chromium: Any, server: Server) -> Iterator[Callable[[str], Opened]]:
     def opener(path: str) -> Opened:
         context = chromium.new_context(viewport={"width": 1400, "height": 900})
         contexts.append(context)
-        page = context.new_page()
-        opened = Opened(page)
-
-        def route(r: Any) -> None:
-            if r.request.url.startswith(server.url):
-                r.continue_()
-            else:
-                opened.requests.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", route)
-        page.on("console", lambda m: opened.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: opened.errors.append(str(e)))
-        page.on("dialog", lambda d: (opened.dialogs.append(d.message), d.dismiss()))
-        page.goto(server.url + path.lstrip("/"))
+        opened = instrument(context, server.url)
+        opened.page.goto(server.url + path.lstrip("/"))
         return opened
 
     yield opener
