@@ -10,7 +10,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -136,3 +138,19 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def snapshot(out: Path) -> dict[str, bytes]:
     """Every file under ``out`` (including .datareach/) and its bytes."""
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@lru_cache(maxsize=4)
+def _fixture_graph(name: str) -> Any:
+    from graph.load import load
+    from graph.project import project
+
+    return project(load([FIXTURES / name]).g)
+
+
+def fixture_graph(name: str = "small.yaml") -> Any:
+    """A fresh copy of the projected graph of tests/fixtures/NAME (parsed once per session)."""
+    return _fixture_graph(name).copy()

@@ -29,10 +29,9 @@ README = ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("default-build")
-    compiled.build(None, out)
-    return out
+def out(default_build: Path) -> Path:
+    """The session's build of the default dataset (read only here)."""
+    return default_build
 
 
 @pytest.fixture(scope="module")

@@ -5,30 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+from conftest import fixture_graph as graph
 
 from graph import export as export_module
 from graph.cli_viz import export_command
 from graph.export import FORMATS, csv_text, export, portable
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@lru_cache(maxsize=4)
-def _graph(name: str) -> nx.MultiDiGraph:
-    from graph.load import load
-    from graph.project import project
-
-    return project(load([FIXTURES / name]).g)
-
-
-def graph(name: str = "small.yaml") -> nx.MultiDiGraph:
-    return _graph(name).copy()
 
 
 def with_two_recipient_incident(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

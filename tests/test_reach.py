@@ -26,10 +26,8 @@ EVERYONE = {"facebook", "microsoft", "netflix", "spotify", "royal-bank-of-canada
 
 
 @pytest.fixture(scope="module")
-def G(tmp_path_factory: pytest.TempPathFactory) -> nx.MultiDiGraph:
-    out = tmp_path_factory.mktemp("default-build")
-    compiled.build(None, out)
-    return compiled.projection(None, out)
+def G(default_build: Path) -> nx.MultiDiGraph:
+    return compiled.projection(None, default_build)
 
 
 def companies(result: ReachResult) -> set[str]:
@@ -462,10 +460,8 @@ def test_limit_in_the_cli(tmp_path: Path) -> None:
     {"data_type": "personal data", "through_ownership": True},
     {"data_type": "friends list", "integrations": ["search integration"], "limit": 1},
 ])
-def test_the_slim_flows_cache_gives_the_same_answers(tmp_path_factory: pytest.TempPathFactory, question) -> None:
+def test_the_slim_flows_cache_gives_the_same_answers(default_build: Path, question) -> None:
     """CLI reach reads compiled.flows (edges without evidence, evidence from SQLite per hop)."""
-    out = tmp_path_factory.mktemp("flows")
-    compiled.build(None, out)
-    full, slim = compiled.projection(None, out), compiled.flows(None, out)
+    full, slim = compiled.projection(None, default_build), compiled.flows(None, default_build)
     assert not any("evidence" in a for _, _, a in slim.edges(data=True))
     assert reach(slim, **question).to_json() == reach(full, **question).to_json()

@@ -25,10 +25,9 @@ PARTNERS = {"Amazon", "Apple", "Microsoft", "Netflix", "Royal Bank of Canada", "
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("default-build")
-    compiled.build(None, out)
-    return out
+def out(default_build: Path) -> Path:
+    """The session's build of the default dataset (read only here)."""
+    return default_build
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import hashlib
 import html
 import json
 import re
-from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,25 +17,12 @@ import networkx as nx
 import pytest
 from browser.synthetic import synthetic_graph
 from click.testing import CliRunner
+from conftest import fixture_graph as graph
 
 from graph import viz
 from graph.cli_viz import viz_command
 from graph.errors import NotFoundError
 from graph.viz_data import PERMISSION_COLOURS, SHUT_DOWN
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-@lru_cache(maxsize=4)
-def _graph(name: str) -> nx.MultiDiGraph:
-    from graph.load import load
-    from graph.project import project
-
-    return project(load([FIXTURES / name]).g)
-
-
-def graph(name: str = "small.yaml") -> nx.MultiDiGraph:
-    return _graph(name).copy()
 
 
 class Page(HTMLParser):
