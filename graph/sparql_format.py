@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from graph.formats import spreadsheet_safe
 from graph.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 FORMATS = ("table", "csv", "tsv", "json", "turtle")
 CELL_WIDTH = 60
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 
 _NAMESPACES = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
@@ -121,15 +121,6 @@ def curie(iri: URIRef) -> str:
     return f"<{iri}>"
 
 
-def defuse_formula(text: str) -> str:
-    """Prefix an apostrophe to a cell a spreadsheet would evaluate.
-
-    >>> defuse_formula("=HYPERLINK(\\"http://x\\")"), defuse_formula("Spotify")
-    ('\\'=HYPERLINK("http://x")', 'Spotify')
-    """
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _visible(match: re.Match[str]) -> str:
     char = match.group()
     return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
@@ -161,7 +152,7 @@ def _csv(names: Sequence[str], rows: Sequence[Sequence[Node | None]], *, defuse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
-    clean = defuse_formula if defuse else (lambda text: text)
+    clean = spreadsheet_safe if defuse else (lambda text: text)
     for row in rows:
         writer.writerow([clean(_plain(term)) for term in row])
     return buffer.getvalue()
