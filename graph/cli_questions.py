@@ -12,6 +12,7 @@ from graph.errors import DatareachError
 
 FORMATS_REACH = ["text", "json", "csv"]
 FORMATS_TABLE = ["text", "md", "csv", "html", "json"]
+TEXT_LIMIT = 100  # rows a terminal answer shows unless --limit says otherwise
 
 
 def _fail(exc: Exception) -> None:
@@ -86,7 +87,7 @@ def reach_text(result: Any) -> str:
         claims = r["holder_sources"] if r["holder"] and not r["path"] else [s for h in r["path"] for s in h["sources"]]
         rows.append([r["label"], r["hops"], path, _notes(r), cites.ref(claims)])
     active = {k: v for k, v in result.filters.items() if v not in (None, [], False)}
-    shown = "" if len(rows) == result.total else f" (the nearest {len(rows)} shown)"
+    shown = "" if len(rows) == result.total else f" (the nearest {len(rows)} shown; --limit 0 shows all)"
     head = f"Who could reach {result.label}" + (f" (filters: {active})" if active else "") + f": {result.total} parties{shown}\n"
     table = formats.text_table(["company", "hops", "path", "notes", "evidence"], rows, max_width=70)
     disputes = [f"  {h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
@@ -124,12 +125,12 @@ def _cite_list(claims: list[dict[str, Any]]) -> str:
               help="Only edges with this permission (repeatable: all must hold).")
 @click.option("--through-ownership", is_flag=True, help="Also follow ownership: a parent reaches what its subsidiary reaches.")
 @click.option("--integration", "integrations", multiple=True, metavar="KIND", help="Only edges of this integration kind (repeatable).")
-@click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Show only the N nearest parties (0: all); large graphs answer faster.")
+@click.option("--limit", type=click.IntRange(min=0), default=None,
+              help=f"Show only the N nearest parties; 0 shows all. Default: the nearest {TEXT_LIMIT} as text, all as json or csv.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True)
 @click.pass_obj
 def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permissions: tuple[str, ...],
-                  through_ownership: bool, integrations: tuple[str, ...], limit: int, fmt: str) -> None:
+                  through_ownership: bool, integrations: tuple[str, ...], limit: int | None, fmt: str) -> None:
     """Which companies could reach DATA_TYPE, by which path, on whose evidence.
 
     DATA_TYPE is a label ("phone number"), a slug (phone-number), an IRI, a DPV-PD
@@ -144,14 +145,14 @@ def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permis
       datareach reach "private message" --permission read --permission delete
       datareach reach pd:TelephoneNumber --as-of 2017-06-01 --format json
       datareach reach user.contact --integration "device integration" --format csv
-      datareach reach "private message" --limit 20     # big graphs: the 20 nearest
+      datareach reach "private message" --limit 0 --format json > all.json
     """
     from graph.reach import reach
 
     try:
         G = obj["flows"]() if "flows" in obj else obj["projection"]()
         result = reach(G, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
-                       integrations=integrations, limit=limit or None)
+                       integrations=integrations, limit=((TEXT_LIMIT if fmt == "text" else 0) if limit is None else limit) or None)
     except (DatareachError, ValueError) as exc:
         _fail(exc)
         return

@@ -13,6 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from graph import nogc
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -109,5 +111,28 @@ def html_page(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
 
 
 def json_text(data: Any) -> str:
-    """Pretty JSON, non-ASCII kept."""
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    """JSON with one record per line, non-ASCII kept: the items of a list (at the top or
+    as a value of the top object) each on a line of their own, the top object's keys
+    one per line. Large answers stay fast (each line is written by the C encoder) and
+    line tools (grep, head, wc -l) work on them; ``jq .`` pretty-prints.
+
+    >>> print(json_text({"total": 2, "rows": [{"a": 1}, {"a": 2}], "empty": []}))
+    {
+      "total": 2,
+      "rows": [
+        {"a": 1},
+        {"a": 2}
+      ],
+      "empty": []
+    }
+    """
+    def value(item: Any, indent: str) -> str:
+        if isinstance(item, list) and item:
+            return "[\n" + ",\n".join(indent + "  " + json.dumps(x, ensure_ascii=False) for x in item) + "\n" + indent + "]"
+        return json.dumps(item, ensure_ascii=False)
+
+    if isinstance(data, dict) and data:
+        with nogc.paused():
+            return "{\n" + ",\n".join(f"  {json.dumps(str(k), ensure_ascii=False)}: {value(v, '  ')}" for k, v in data.items()) + "\n}"
+    with nogc.paused():
+        return value(data, "")

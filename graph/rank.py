@@ -12,11 +12,12 @@ companies are listed.
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.reach import reach, taxonomy
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MEASURES = ("betweenness", "pagerank", "reach")
 
@@ -29,6 +30,8 @@ def flow_graph(G: nx.MultiDiGraph, *, through_ownership: bool = False) -> nx.DiG
     >>> D["facebook"]["spotify"]["weight"]
     1
     """
+    import networkx as nx
+
     D = nx.DiGraph()
     D.add_nodes_from(G.nodes(data=True))
     for u, v, attrs in G.edges(data=True):
@@ -50,6 +53,8 @@ def rank(G: nx.MultiDiGraph, *, by: str = "pagerank", top: int | None = None, th
     >>> [(r["company"], r["score"]) for r in rank(small_graph(), by="reach", top=2)]
     [('facebook', 15.5), ('apple', 10.5)]
     """
+    import networkx as nx
+
     if by not in MEASURES:
         raise ValueError(f"unknown measure '{by}': use one of {', '.join(MEASURES)}")
     D = flow_graph(G, through_ownership=through_ownership)

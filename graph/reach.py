@@ -21,18 +21,20 @@ the given permissions; ``integrations`` keeps edges of those kinds; ownership ed
 from __future__ import annotations
 
 import datetime as dt
-import heapq
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
+import numpy as np
 
-from graph import dates
+from graph import dates, nogc
+from graph.flowindex import DATES, KINDS, FlowIndex
 from graph.taxonomy import Taxonomy
 
-Edge = tuple[str, str, str]
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass
@@ -61,11 +63,9 @@ class _Rules:
     integrations: frozenset[str]
     through_ownership: bool
 
-    def carries(self, attrs: dict[str, Any]) -> str | None:
-        """'full', 'partial' or None: how an edge carries the target data type."""
-        if attrs["kind"] == "ownership":
-            return "full" if self.through_ownership else None
-        types = attrs.get("data_types", [])
+    def carries_types(self, types: Iterable[str]) -> str | None:
+        """'full', 'partial' or None: how an edge with these data types carries the target."""
+        types = list(types)
         if any(t in self.broader for t in types):
             return "full"
         if any(t in self.narrower for t in types):
@@ -82,15 +82,10 @@ class _Rules:
         """Strictly narrower types: an edge carrying only these is a partial reach."""
         return frozenset(self.tax.descendants(self.target) - {self.target})
 
-    def passes(self, attrs: dict[str, Any]) -> bool:
-        """Whether an edge survives the permission, integration and date filters."""
-        if attrs["kind"] == "ownership":
-            return self.through_ownership
-        if not self.permissions <= set(attrs.get("permissions", [])):
-            return False
-        if self.integrations and attrs.get("integration") not in self.integrations:
-            return False
-        return self.as_of is None or _valid_at(attrs, self.as_of) is not False
+    def dated(self, attrs: dict[str, Any]) -> int:
+        """1 if the edge is valid on the as-of day, 0 if its dates cannot tell, -1 if not valid."""
+        assert self.as_of is not None
+        return {True: 1, None: 0, False: -1}[_valid_at(attrs, self.as_of)]
 
 
 def _valid_at(attrs: dict[str, Any], day: dt.date) -> bool | None:
@@ -113,13 +108,28 @@ def _valid_at(attrs: dict[str, Any], day: dt.date) -> bool | None:
     return None if uncertain else True
 
 
-def taxonomy(G: nx.MultiDiGraph) -> Taxonomy:
+def taxonomy(G: nx.MultiDiGraph | FlowIndex) -> Taxonomy:
     """The data-type taxonomy the graph was built with."""
     return Taxonomy.from_dict(G.graph["taxonomy"])
 
 
+_INDEXES: weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], FlowIndex]] = weakref.WeakKeyDictionary()
+
+
+def flow_index(G: nx.MultiDiGraph | FlowIndex) -> FlowIndex:
+    """``G`` as a FlowIndex, made once per graph (and again if its size changed)."""
+    if isinstance(G, FlowIndex):
+        return G
+    size = (G.number_of_nodes(), G.number_of_edges())
+    cached = _INDEXES.get(G)
+    if cached is None or cached[0] != size:
+        cached = (size, FlowIndex.from_graph(G))
+        _INDEXES[G] = cached
+    return cached[1]
+
+
 def reach(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | FlowIndex,
     data_type: str,
     *,
     as_of: str | None = None,
@@ -130,6 +140,7 @@ def reach(
 ) -> ReachResult:
     """Every company that could reach ``data_type``, with its shortest evidenced path.
 
+    ``G`` is a projected graph or its FlowIndex (``compiled.flows``).
     ``data_type`` may be a label, slug, IRI, ``pd:`` CURIE or fideslang key;
     ``integrations`` are integration-kind labels or slugs. ``limit`` keeps the nearest
     rows only (paths are built for those alone); ``total`` still counts every party. Raises NotFoundError for
@@ -142,160 +153,228 @@ def reach(
     >>> [r["company"] for r in reach(G, "contact information").rows if r["partial"]]
     ['public']
     """
-    tax = taxonomy(G)
+    index = flow_index(G)
+    tax = taxonomy(index)
     target = tax.resolve(data_type)
-    kinds = Taxonomy.from_dict(G.graph["integrations"])
+    kinds = Taxonomy.from_dict(index.graph["integrations"])
     day = None if as_of is None else dates.parse(as_of)[0]
     rules = _Rules(tax, kinds, target, day, frozenset(permissions), frozenset(kinds.resolve(i) for i in integrations), through_ownership)
-    full, partial, disputed = _edges(G, rules)
-    holders = _holders(G, rules, full, partial)
-    rows, total = _answer(G, rules, holders, full, partial, disputed, limit)
+    edges = _Edges.of(index, rules)
+    holders = _holders(index, rules, edges)
+    with nogc.paused():  # thousands of small acyclic dicts: see graph.nogc
+        rows, total = _answer(index, rules, holders, edges, limit)
     filters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
                "through_ownership": through_ownership}
     return ReachResult(target, tax.label(target), filters, rows, total)
 
 
-def _edges(G: nx.MultiDiGraph, rules: _Rules) -> tuple[list[Edge], list[Edge], set[Edge]]:
-    """The edges that carry the target fully and partially (in the graph's own, stable
-    order), and which of them are disputed."""
-    full: list[Edge] = []
-    partial: list[Edge] = []
-    disputed: set[Edge] = set()
-    for u, v, key, attrs in G.edges(keys=True, data=True):
-        how = rules.carries(attrs) if rules.passes(attrs) else None
-        if how is None:
-            continue
-        (full if how == "full" else partial).append((u, v, key))
-        if attrs.get("disputed"):
-            disputed.add((u, v, key))
-    return full, partial, disputed
+@dataclass
+class _Edges:
+    """Which edges carry the target fully or partially (after the filters), and how each is dated."""
+
+    full: np.ndarray
+    partial: np.ndarray
+    undated: np.ndarray
+    carried: np.ndarray  # 2 full, 1 partial, 0 not (before the filters)
+
+    @classmethod
+    def of(cls, index: FlowIndex, rules: _Rules) -> _Edges:
+        """Each rule is decided once per distinct value of a code table, then looked up for every edge."""
+        def lut(name: str, decide: Callable[[Any], Any], dtype: type = bool) -> np.ndarray:
+            return np.asarray([decide(v) for v in index.tables(name)] or [0], dtype=dtype)[index.codes[name]]
+
+        carried = lut("data_types", lambda types: {"full": 2, "partial": 1, None: 0}[rules.carries_types(types)], np.int8)
+        dated = (lut("dates", lambda d: rules.dated(dict(zip(DATES, d, strict=True))), np.int8) if rules.as_of is not None
+                 else np.ones(index.edge_count, dtype=np.int8))  # 1 valid, 0 cannot tell, -1 not valid
+        ok = (lut("permissions", lambda p: rules.permissions <= set(p))
+              & (lut("integration", lambda i: i in rules.integrations) if rules.integrations else True)
+              & (dated >= 0))
+        own = index.kind == KINDS.index("ownership")
+        carried = np.where(own, 2 if rules.through_ownership else 0, carried)
+        ok = np.where(own, rules.through_ownership, ok)
+        return cls(full=ok & (carried == 2), partial=ok & (carried == 1), undated=~own & (dated == 0), carried=carried)
 
 
-def _holders(G: nx.MultiDiGraph, rules: _Rules, full: list[Edge], partial: list[Edge]) -> dict[str, dict[str, Any]]:
+def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, dict[str, Any]]:
     """Companies holding the target: stated by a holding fact, or implied by a grant."""
     wanted = rules.tax.ancestors(rules.target)
     narrower = rules.tax.descendants(rules.target)
-    out: dict[str, dict[str, Any]] = {}
-    for node, holdings in G.nodes(data="holds"):
-        for holding in holdings or []:
+    out: dict[int, dict[str, Any]] = {}
+    for node, holdings in sorted(index.holdings().items()):
+        for holding in holdings:
             types = set(holding["data_types"])
             if types & wanted or types & narrower:
                 out.setdefault(node, {"basis": "stated", "partial": True, "evidence": []})
                 out[node]["partial"] &= not types & wanted
                 out[node]["evidence"] += holding["evidence"]
-    for u, v, key in full:
-        if G.edges[u, v, key]["kind"] != "ownership":
-            entry = out.setdefault(u, {"basis": "implied by what it passes on", "evidence": []})
-            entry["partial"] = False
-    for u, _v, _key in partial:
+    not_owned = index.kind != KINDS.index("ownership")
+    for u in np.unique(index.src[edges.full & not_owned]).tolist():
+        out.setdefault(u, {"basis": "implied by what it passes on", "evidence": []})["partial"] = False
+    for u in np.unique(index.src[edges.partial]).tolist():
         out.setdefault(u, {"basis": "implied by what it passes on", "partial": True, "evidence": []})
     return out
 
 
-def _search(tiers: list[list[str]], edges: list[Edge], disputed: set[Edge]) -> dict[str, tuple[int, Edge | None]]:
-    """Shortest paths from the first tier of starts; a later tier starts only what is still
-    unreached, so a chain keeps the holder it came from. Among paths of equal length, the
-    one with fewer disputed edges wins.
+@dataclass
+class _Tree:
+    """Shortest-path tree: hops from the start (-1: unreached) and the edge each node was reached by (-1: a start)."""
+
+    hops: np.ndarray
+    pred: np.ndarray
+
+
+def _search(index: FlowIndex, tiers: list[list[int]], mask: np.ndarray) -> _Tree:
+    """Shortest paths over the edges in ``mask`` from the first tier of starts; a later
+    tier starts only what is still unreached, so a chain keeps the holder it came from.
+
+    Among paths of equal length the one with fewer disputed edges wins; among equal
+    ones, the edge leaving the node with fewer disputed hops, then the smaller node
+    name, then the earlier edge in its adjacency: the order in which a Dijkstra search
+    on (hops, disputed hops, name) would find it. The search goes level by level, each
+    level a handful of array operations.
     """
-    adjacency: dict[str, list[Edge]] = {}
-    for edge in edges:
-        adjacency.setdefault(edge[0], []).append(edge)
-    best: dict[str, tuple[int, int, Edge | None]] = {}
+    order, indptr = index.out_edges()
+    n = index.node_count
+    hops = np.full(n, -1, dtype=np.int64)
+    hits = np.zeros(n, dtype=np.int64)
+    pred = np.full(n, -1, dtype=np.int64)
+    disputed = index.disputed.astype(np.int64)
     for tier in tiers:
-        frozen = set(best)
-        heap = [(0, 0, node) for node in sorted(set(tier) - frozen)]
-        best.update({node: (0, 0, None) for _, _, node in heap})
-        while heap:
-            hops, hits, node = heapq.heappop(heap)
-            if (hops, hits) > best[node][:2]:
-                continue
-            for edge in adjacency.get(node, []):
-                cost = (hops + 1, hits + (edge in disputed))
-                if edge[1] not in frozen and (edge[1] not in best or cost < best[edge[1]][:2]):
-                    best[edge[1]] = (*cost, edge)
-                    heapq.heappush(heap, (*cost, edge[1]))
-    return {node: (hops, edge) for node, (hops, _, edge) in best.items()}
+        frontier = np.asarray(sorted(set(tier)), dtype=np.int64)
+        frontier = frontier[hops[frontier] < 0]
+        hops[frontier], hits[frontier] = 0, 0
+        level = 0
+        while len(frontier):
+            starts, counts = indptr[frontier], indptr[frontier + 1] - indptr[frontier]
+            total = int(counts.sum())
+            if total == 0:
+                break
+            # positions in ``order`` of every out-edge of the frontier, in (node, adjacency) order
+            pos = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+            edge = order[pos]
+            keep = mask[edge] & (hops[index.dst[edge]] < 0)
+            pos, edge = pos[keep], edge[keep]
+            if len(edge) == 0:
+                break
+            target = index.dst[edge]
+            came = hits[index.src[edge]]
+            cost = came + disputed[edge]
+            best = np.lexsort((pos, came, cost, target))
+            target, first = np.unique(target[best], return_index=True)
+            chosen = edge[best][first]
+            level += 1
+            hops[target], hits[target], pred[target] = level, cost[best][first], chosen
+            frontier = target
+    return _Tree(hops, pred)
 
 
-def _answer(G: nx.MultiDiGraph, rules: _Rules, holders: dict[str, dict[str, Any]],
-            full: list[Edge], partial: list[Edge], disputed: set[Edge], limit: int | None) -> tuple[list[dict[str, Any]], int]:
+def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, dict[str, Any]], edges: _Edges,
+            limit: int | None) -> tuple[list[dict[str, Any]], int]:
     """The rows (evidenced paths built only for the first ``limit``) and how many there are in all."""
     stated = [h for h, info in holders.items() if info["basis"] == "stated"]
-    stated_set = set(stated)
-    implied = [h for h in holders if h not in stated_set]
+    implied = [h for h, info in holders.items() if info["basis"] != "stated"]
     firm = [[h for h in tier if not holders[h]["partial"]] for tier in (stated, implied)]
-    strong = _search(firm, full, disputed)
-    weak = _search([stated, implied], full + partial, disputed)
-    found = []
-    for node in weak:
-        tree = strong if node in strong else weak
-        holder = holders.get(node) if tree[node][0] == 0 else None
-        is_partial = tree is weak or (holder is not None and holder["partial"])
-        found.append((is_partial, tree[node][0], G.nodes[node]["label"].casefold(), node, tree, holder))
-    found.sort(key=lambda f: f[:3])
-    chosen = found if limit is None else found[:limit]
-    rows = [_row(G, node, tree[node][0], is_partial, holder, _path(G, rules, tree, node))
-            for is_partial, _, _, node, tree, holder in chosen]
+    strong = _search(index, firm, edges.full)
+    weak = _search(index, [stated, implied], edges.full | edges.partial)
+    found = np.flatnonzero(weak.hops >= 0)
+    in_strong = strong.hops[found] >= 0
+    hops = np.where(in_strong, strong.hops[found], weak.hops[found])
+    partial_holder = np.zeros(index.node_count, dtype=bool)
+    partial_holder[[h for h, info in holders.items() if info["partial"]]] = True
+    is_partial = ~in_strong | ((hops == 0) & partial_holder[found])
+    ranked = np.lexsort((index.label_rank[found], hops, is_partial))
+    chosen = ranked if limit is None else ranked[:limit]
+    src, trees = index.src, {True: strong.pred.tolist(), False: weak.pred.tolist()}
+    paths = []
+    for node, n_hops, partial, firm_path in zip(found[chosen].tolist(), hops[chosen].tolist(),
+                                                is_partial[chosen].tolist(), in_strong[chosen].tolist(), strict=True):
+        pred, path, at = trees[firm_path], [], node
+        while pred[at] >= 0:
+            path.append(pred[at])
+            at = int(src[path[-1]])
+        paths.append((node, n_hops, partial, path[::-1]))
+    hop_of = _Hops(index, rules, edges, sorted({e for *_, path in paths for e in path}))
+    nodes = _Nodes(index, sorted({node for node, *_ in paths}))
+    rows = [_row(nodes, node, n_hops, partial, holders.get(node) if n_hops == 0 else None, [hop_of[e] for e in path], hop_of.cite)
+            for node, n_hops, partial, path in paths]
     return rows, len(found)
 
 
-def _path(G: nx.MultiDiGraph, rules: _Rules, tree: dict[str, tuple[int, Edge | None]], node: str) -> list[dict[str, Any]]:
-    hops = []
-    while tree[node][1] is not None:
-        edge = tree[node][1]
-        assert edge is not None
-        hops.append(hop(G, edge, rules))
-        node = edge[0]
-    return list(reversed(hops))
+class _Nodes:
+    """Key, label, IRI and kind of the given nodes, decoded together."""
+
+    def __init__(self, index: FlowIndex, nodes: list[int]) -> None:
+        picked = np.asarray(nodes, dtype=np.int64)
+        kinds = index.meta["node_kinds"]
+        self.attrs = {n: {"company": key, "label": label, "iri": iri, "kind": kinds[k]} for n, key, label, iri, k in zip(
+            nodes, index.keys.take(picked), index.labels.take(picked), index.iris.take(picked),
+            index.node_kind[picked].tolist(), strict=True)}
 
 
-def hop(G: nx.MultiDiGraph, edge: Edge, rules: _Rules | None = None) -> dict[str, Any]:
-    """One edge as a hop of an answer: integration, permissions, dates, status, sources, disputes."""
-    u, v, key = edge
-    attrs = G.edges[u, v, key]
-    kinds = Taxonomy.from_dict(G.graph["integrations"]) if rules is None else rules.kinds
-    tax = taxonomy(G) if rules is None else rules.tax
-    integration = attrs.get("integration")
-    claims = attrs.get("evidence")
-    if claims is None:  # a graph from compiled.flows keeps evidence aside, read per hop
-        lookup = G.graph.get("evidence_of")
-        claims = [] if lookup is None else lookup(key)
-    out = {
-        "from": u, "from_label": G.nodes[u]["label"], "to": v, "to_label": G.nodes[v]["label"],
-        "fact": key, "kind": attrs["kind"],
-        "integration": None if integration is None else kinds.label(integration),
-        "permissions": attrs.get("permissions", []),
-        "data_types": [tax.label(t) for t in attrs.get("data_types", [])],
-        "valid_from": attrs.get("valid_from"), "valid_until": attrs.get("valid_until"),
-        "status": attrs.get("status"),
-        "sources": [cite(G, c) for c in claims if c["stance"] == "asserts"],
-        "disputed": bool(attrs.get("disputed")),
-        "disputes": [cite(G, c) for c in claims if c["stance"] == "disputes"],
-    }
-    if rules is not None:
-        out["partial"] = rules.carries(attrs) == "partial"
-        if rules.as_of is not None:
-            out["undated"] = _valid_at(attrs, rules.as_of) is None
-    return out
+class _Hops:
+    """The hops of an answer, made together: integration, permissions, data types, dates,
+    status, sources and disputes of each edge. Rows share the dict of a hop they have in common."""
+
+    def __init__(self, index: FlowIndex, rules: _Rules, edges: _Edges, picked: list[int]) -> None:
+        self.sources = index.graph.get("sources", {})
+        at = np.asarray(picked, dtype=np.int64)
+        facts = index.facts.take(at)
+        evidence = index.evidence(picked)
+        ends = sorted(set(index.src[at].tolist()) | set(index.dst[at].tolist()))
+        names = dict(zip(ends, zip(index.keys.take(np.asarray(ends, dtype=np.int64)),
+                                   index.labels.take(np.asarray(ends, dtype=np.int64)), strict=True), strict=True))
+        tables = index.meta["tables"]
+        type_labels = [[rules.tax.label(t) for t in types] for types in tables["data_types"]]
+        kind_labels = [None if slug is None else rules.kinds.label(slug) for slug in tables["integration"]]
+        columns = zip(picked, facts, evidence, index.src[at].tolist(), index.dst[at].tolist(), index.kind[at].tolist(),
+                      *(index.codes[name][at].tolist() for name in ("data_types", "permissions", "integration", "dates")),
+                      index.disputed[at].tolist(), edges.carried[at].tolist(), edges.undated[at].tolist(), strict=True)
+        self.hops: dict[int, dict[str, Any]] = {}
+        for e, fact, claims, u, v, kind, types, perms, integration, dated, disputed, carried, undated in columns:
+            start, end, status = tables["dates"][dated]
+            hop = {
+                "from": names[u][0], "from_label": names[u][1], "to": names[v][0], "to_label": names[v][1],
+                "fact": fact, "kind": KINDS[kind],
+                "integration": kind_labels[integration],
+                "permissions": list(tables["permissions"][perms]),
+                "data_types": list(type_labels[types]),
+                "valid_from": start, "valid_until": end, "status": status,
+                "sources": [self.cite(c) for c in claims if c["stance"] == "asserts"],
+                "disputed": disputed,
+                "disputes": [self.cite(c) for c in claims if c["stance"] == "disputes"],
+                "partial": carried == 1,
+            }
+            if rules.as_of is not None:
+                hop["undated"] = undated
+            self.hops[e] = hop
+
+    def __getitem__(self, e: int) -> dict[str, Any]:
+        return self.hops[e]
+
+    def cite(self, claim: dict[str, Any]) -> dict[str, Any]:
+        return _cite(self.sources, claim)
 
 
-def cite(G: nx.MultiDiGraph, claim: dict[str, Any]) -> dict[str, Any]:
+def cite(G: nx.MultiDiGraph | FlowIndex, claim: dict[str, Any]) -> dict[str, Any]:
     """A claim with its source's publisher, title, date and URL filled in."""
-    source = G.graph.get("sources", {}).get(claim.get("source"), {})
+    return _cite(G.graph.get("sources", {}), claim)
+
+
+def _cite(sources: dict[Any, dict[str, Any]], claim: dict[str, Any]) -> dict[str, Any]:
+    source = sources.get(claim.get("source"), {})
     return {"source": claim.get("source"), "publisher": source.get("publisher"), "title": source.get("title"),
             "date": source.get("date"), "url": source.get("url"), "locator": claim.get("locator"),
             "stance": claim.get("stance"), "confidence": claim.get("confidence"), "claimant": claim.get("claimant"),
             "aspect": claim.get("aspect"), "note": claim.get("note")}
 
 
-def _row(G: nx.MultiDiGraph, node: str, hops: int, partial: bool, holder: dict[str, Any] | None,
-         path: list[dict[str, Any]]) -> dict[str, Any]:
-    attrs = G.nodes[node]
+def _row(nodes: _Nodes, node: int, hops: int, partial: bool, holder: dict[str, Any] | None,
+         path: list[dict[str, Any]], cite: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
     return {
-        "company": node, "label": attrs["label"], "iri": attrs["iri"], "kind": attrs["kind"],
+        **nodes.attrs[node],
         "hops": hops, "partial": partial, "holder": holder is not None,
         "holder_basis": None if holder is None else holder["basis"],
-        "holder_sources": [] if holder is None else [cite(G, c) for c in holder["evidence"]],
+        "holder_sources": [] if holder is None else [cite(c) for c in holder["evidence"]],
         "via_incident": any(h["kind"] == "incident" for h in path),
         "disputed": any(h["disputed"] for h in path),
         "undated": any(h.get("undated", False) for h in path),

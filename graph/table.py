@@ -7,14 +7,15 @@ it on, start, stated shutdown, last seen active, status, sources and disputes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import NotFoundError
 from graph.names import CompanyIndex
 from graph.reach import cite, taxonomy
 from graph.taxonomy import Taxonomy
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 COLUMNS = ["grantor", "company", "integration", "data_types", "permissions", "whose_data", "activation",
            "overrode_privacy_setting", "valid_from", "stated_end", "last_observed_active", "status",

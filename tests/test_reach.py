@@ -18,6 +18,7 @@ import pytest
 from graph import compiled
 from graph.errors import NotFoundError
 from graph.examples import small_graph
+from graph.flowindex import FlowIndex
 from graph.reach import ReachResult, reach
 
 # Every partner the articles name, and the public (the 533M dump).
@@ -460,8 +461,34 @@ def test_limit_in_the_cli(tmp_path: Path) -> None:
     {"data_type": "personal data", "through_ownership": True},
     {"data_type": "friends list", "integrations": ["search integration"], "limit": 1},
 ])
-def test_the_slim_flows_cache_gives_the_same_answers(default_build: Path, question) -> None:
-    """CLI reach reads compiled.flows (edges without evidence, evidence from SQLite per hop)."""
+def test_the_flow_index_cache_gives_the_same_answers(default_build: Path, question) -> None:
+    """CLI reach reads compiled.flows (arrays; evidence decoded for an answer's hops only)."""
     full, slim = compiled.projection(None, default_build), compiled.flows(None, default_build)
-    assert not any("evidence" in a for _, _, a in slim.edges(data=True))
+    assert isinstance(slim, FlowIndex) and (default_build / ".datareach" / "flows.npz").is_file()
     assert reach(slim, **question).to_json() == reach(full, **question).to_json()
+
+
+@pytest.mark.parametrize("damage", ["missing", "other version", "truncated"])
+def test_a_missing_or_foreign_flow_index_is_rebuilt(default_build: Path, tmp_path: Path, damage: str) -> None:
+    """A build from an earlier version (no flows.npz), another format, or a damaged file: rebuilt, same answer."""
+    import shutil
+
+    import numpy as np
+
+    out = tmp_path / "out"
+    shutil.copytree(default_build, out)
+    cache = out / ".datareach" / "flows.npz"
+    if damage == "missing":
+        cache.unlink()
+    elif damage == "truncated":
+        cache.write_bytes(cache.read_bytes()[:1000])
+    else:
+        with np.load(cache) as data:
+            arrays = dict(data)
+        arrays["meta"] = np.frombuffer(json.dumps({"format": 0}).encode(), dtype=np.uint8)
+        with open(cache, "wb") as fh:
+            np.savez(fh, **arrays)
+    said: list[str] = []
+    index = compiled.flows(None, out, progress=said.append)
+    assert any("rebuilding" in s for s in said)
+    assert reach(index, "phone number").to_json() == reach(compiled.projection(None, default_build), "phone number").to_json()
