@@ -1,8 +1,8 @@
 """The data-flow graph as arrays: what ``reach`` needs, loaded from a build in milliseconds.
 
 Nodes are numbered in the sort order of their keys, so comparing numbers compares
-names (``reach`` breaks ties by name). Edges keep the order networkx gives them, so
-each node's out-edges keep their adjacency order. An edge's attributes are stored
+names (``reach`` breaks ties by name). Edges are grouped by source node, each node's
+out-edges in the adjacency order networkx gives them. An edge's attributes are stored
 as codes into small tables of distinct values (the data-type sets, the permission
 lists, the integrations, the date and status combinations): a filter is decided
 once per distinct value and applied to every edge by lookup. Strings (fact ids,
@@ -142,7 +142,8 @@ class FlowIndex:
         """(order, indptr): edge numbers grouped by source node, in adjacency order; node
         ``u``'s out-edges are ``order[indptr[u]:indptr[u + 1]]``."""
         if self._csr is None:
-            order = np.argsort(self.src, kind="stable").astype(np.int64)
+            grouped = len(self.src) < 2 or bool((self.src[:-1] <= self.src[1:]).all())  # as from_graph writes them
+            order = np.arange(len(self.src), dtype=np.int64) if grouped else np.argsort(self.src, kind="stable").astype(np.int64)
             indptr = np.zeros(self.node_count + 1, dtype=np.int64)
             np.cumsum(np.bincount(self.src, minlength=self.node_count), out=indptr[1:])
             self._csr = (order, indptr)
@@ -153,7 +154,8 @@ class FlowIndex:
         """The index of a projected graph (``graph.project``), evidence included."""
         nodes = sorted(G.nodes, key=str)
         number = {n: i for i, n in enumerate(nodes)}
-        edges = list(G.edges(keys=True, data=True))
+        # grouped by source node number, each node's out-edges in their adjacency order
+        edges = sorted(G.edges(keys=True, data=True), key=lambda edge: number[edge[0]])
         attrs = [G.nodes[n] for n in nodes]
         node_kind, node_kinds = _intern(a.get("kind", "company") for a in attrs)
         labels = [str(a.get("label", n)) for n, a in zip(nodes, attrs, strict=True)]
