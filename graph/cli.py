@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,13 @@ from graph.errors import DatareachError, InputError
 EXIT_INPUT = 1
 
 
+_STARTED = time.monotonic()
+
+
 def _progress(message: str) -> None:
-    click.echo(f"datareach: {message}", err=True)
+    """A progress line on stderr; after the first seconds, with the time elapsed (long builds)."""
+    elapsed = int(time.monotonic() - _STARTED)
+    click.echo(f"datareach: {message}" + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> None:

@@ -65,7 +65,11 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
     files, problems = collect(paths, exclude=exclude)
     facts, rdf_graphs = [], []
     for path in files:
-        progress(f"reading {path}")
+        try:
+            size = path.stat().st_size
+        except OSError:  # reported by the reader below
+            size = 0
+        progress(f"reading {path}" + (f" ({size / 1e6:,.0f} MB)" if size >= 10**7 else ""))
         if path.suffix.lower() in RDF_SUFFIXES:
             g_in, found = rdfinput.read(path)
             rdf_graphs += [] if g_in is None else [g_in]
