@@ -317,14 +317,14 @@ def _import_chain(lines: list[str], first: str) -> list[str]:
     return list(reversed(chain))
 
 
-def test_fresh_process_reach_does_not_import_rdflib(out: Path) -> None:
+def test_fresh_process_reach_imports_neither_rdflib_nor_networkx(out: Path) -> None:
     assert compiled.is_fresh(None, out)
     proc = python("-X", "importtime", "-m", "graph", "-q", "--out", str(out), "reach", "phone number", "--format", "json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert companies(json.loads(proc.stdout)) == {"facebook", "amazon", "apple", "public"}
     imported = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
     assert imported, "no -X importtime output"
-    heavy = [line for line in imported if re.search(r"\b(rdflib|pyshacl|pyvis|pyoxigraph)\b", line)]
+    heavy = [line for line in imported if re.search(r"\b(rdflib|pyshacl|pyvis|pyoxigraph|networkx)\b", line)]
     assert not heavy, f"imported through {' → '.join(_import_chain(imported, heavy[0]))}: {heavy[:3]}"
     check = python("-c", "import sys\nfrom graph.cli import main\n"
                    f"main(['-q', '--out', {str(out)!r}, 'reach', 'phone number', '--format', 'json'], standalone_mode=False)\n"
