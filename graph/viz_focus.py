@@ -114,9 +114,12 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
             emphasis.nodes.update(dt_key(t) for t in held)
         for hop in row["path"]:
             emphasis.edges.add((hop["from"], hop["to"], hop["fact"]))
+        disputes = [d for hop in row["path"] for d in hop["disputes"]]
         rows.append({"key": row["company"], "label": row["label"], "hops": row["hops"], "partial": row["partial"],
-                     "holder": row["holder"], "disputed": row["disputed"], "via_incident": row["via_incident"],
-                     "undated": row.get("undated", False)})
+                     "holder": row["holder"], "via_incident": row["via_incident"], "undated": row.get("undated", False),
+                     # as the CLI says it: the access itself disputed, or only some aspects of it contested
+                     "disputed": any(d["aspect"] is None for d in disputes),
+                     "contested": sorted({d["aspect"] for d in disputes if d["aspect"] is not None})})
     when = "" if as_of is None else f" as of {as_of}"
     subtitle = f"Who could reach {result.label}{when}: {len(rows)} parties"
     return Focus(None, keep_edge, emphasis, subtitle, {"label": result.label, "as_of": as_of, "rows": rows},

@@ -189,6 +189,17 @@ def test_datatype_focus_highlights_the_reach_answer():
     assert "Who could reach private message" in page
 
 
+def test_datatype_focus_tells_a_disputed_access_from_contested_aspects(default_build: Path) -> None:
+    """As the CLI does: RBC disputes the access itself; Netflix and Spotify only aspects of theirs."""
+    from graph import compiled
+
+    rows = {r["key"]: r for r in data_of(viz.render_html(compiled.projection(None, default_build),
+                                                         focus_data_type="private message"))["reach"]["rows"]}
+    assert rows["royal-bank-of-canada"]["disputed"] and not rows["netflix"]["disputed"]
+    assert "grantee's use of the access" in rows["netflix"]["contested"]
+    assert "grantee's awareness of the access" in rows["spotify"]["contested"] and not rows["facebook"]["contested"]
+
+
 def test_as_of_drops_links_that_had_ended_or_not_begun():
     facts = {e["fact"] for e in data_of(viz.render_html(graph(), as_of="2015"))["edges"]}
     assert "facebook-spotify" not in facts  # ended 2014

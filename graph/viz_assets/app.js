@@ -200,6 +200,7 @@
       if (r.partial) notes.push("partial");
       if (r.via_incident) notes.push("via an incident");
       if (r.disputed) notes.push("disputed");
+      if (r.contested.length) notes.push("contested: " + r.contested.join(", "));
       if (r.undated) notes.push("undated link");
       li.appendChild(document.createTextNode(" — " + notes.join(", ")));
       ol.appendChild(li);

@@ -50,6 +50,16 @@ def test_reach_view(dataset, open_page, write_page, artifacts):
     opened.assert_clean()
 
 
+def test_reach_view_tells_a_disputed_access_from_contested_aspects(dataset, open_page, write_page):
+    opened = open_page(write_page("reach-private-message", dataset, focus_data_type="private message"))
+    notes = dict(opened.eval("Array.from(document.querySelectorAll('#panel ol.reach li'))"
+                             ".map(li => [li.querySelector('button').textContent, li.textContent])"))
+    assert "disputed" in notes["Royal Bank of Canada"]
+    assert "contested: " in notes["Netflix"] and "disputed" not in notes["Netflix"]
+    assert "disputed" not in notes["Facebook"] and "contested" not in notes["Facebook"]
+    opened.assert_clean()
+
+
 def test_company_view(dataset, open_page, write_page, artifacts):
     centre = max(dataset.nodes, key=dataset.degree)
     opened = open_page(write_page("company", dataset, focus_company=centre))
