@@ -15,6 +15,7 @@ from typing import Any
 
 from graph import nogc
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)  # answers are trees: no cycles to look for
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -126,13 +127,15 @@ def json_text(data: Any) -> str:
       "empty": []
     }
     """
+    encode = _ENCODER.encode
+
     def value(item: Any, indent: str) -> str:
         if isinstance(item, list) and item:
-            return "[\n" + ",\n".join(indent + "  " + json.dumps(x, ensure_ascii=False) for x in item) + "\n" + indent + "]"
-        return json.dumps(item, ensure_ascii=False)
+            return "[\n" + ",\n".join(indent + "  " + encode(x) for x in item) + "\n" + indent + "]"
+        return encode(item)
 
     if isinstance(data, dict) and data:
         with nogc.paused():
-            return "{\n" + ",\n".join(f"  {json.dumps(str(k), ensure_ascii=False)}: {value(v, '  ')}" for k, v in data.items()) + "\n}"
+            return "{\n" + ",\n".join(f"  {encode(str(k))}: {value(v, '  ')}" for k, v in data.items()) + "\n}"
     with nogc.paused():
         return value(data, "")
