@@ -169,9 +169,10 @@ class FlowIndex:
                             ("dates", lambda a: tuple(a.get(f) for f in DATES))):
             codes[name], tables[name] = _intern(value(a) for _, _, _, a in edges)
         blob, span, seen = bytearray(), np.zeros((len(edges), 2), dtype=np.int64), {}
+        encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
         for e, (_, _, k, a) in enumerate(edges):  # one copy of each fact's evidence (incidents have an edge per recipient)
             if k not in seen:
-                text = json.dumps(a.get("evidence", []), ensure_ascii=False).encode("utf-8")
+                text = encode(a.get("evidence", [])).encode("utf-8")
                 seen[k] = (len(blob), len(blob) + len(text))
                 blob += text
             span[e] = seen[k]
