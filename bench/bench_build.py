@@ -19,6 +19,7 @@ process's own peak memory (``os.wait4``):
 
     python bench/bench_build.py S M          # sizes to run
     python bench/bench_build.py L --work /var/tmp/bench   # L needs ~20 GB free disk
+    python bench/bench_build.py M --work /var/tmp/bench --keep   # then bench_reach_scale.py on it
 """
 
 from __future__ import annotations
@@ -133,14 +134,22 @@ def main() -> None:
     parser.add_argument("--baseline-cap", type=float, default=20.0, help="GB of address space the baseline may use")
     parser.add_argument("--no-baseline", action="store_true", help="skip the rdflib baseline")
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--keep", action="store_true", help="keep the generated data and builds (gen-SIZE, out-SIZE in --work)")
     args = parser.parse_args()
     machine = {"cores": os.cpu_count(), "python": platform.python_version(),
                "ram_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     print(json.dumps(machine), flush=True)
-    with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+    if args.keep:
+        folder = Path(args.work or tempfile.mkdtemp())
+        folder.mkdir(parents=True, exist_ok=True)
         for size in args.sizes:
-            print(json.dumps(bench(size, Path(tmp), args.timeout, args.baseline_cap, not args.no_baseline)), flush=True)
+            print(json.dumps(bench(size, folder, args.timeout, args.baseline_cap, not args.no_baseline)), flush=True)
+        print(json.dumps({"kept": str(folder)}), flush=True)
+    else:
+        with tempfile.TemporaryDirectory(dir=args.work) as tmp:
+            for size in args.sizes:
+                print(json.dumps(bench(size, Path(tmp), args.timeout, args.baseline_cap, not args.no_baseline)), flush=True)
     print(json.dumps({"load_average": os.getloadavg()}), flush=True)
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from graph import atomic
+from graph import atomic, rdfconvert
 from graph.errors import InputError, OutputError
 from graph.inputs import collect, fingerprint
 from graph.paths import default_sources
@@ -67,9 +67,12 @@ def build(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, pro
     digest, warnings, shacl = fingerprint(loaded.files), [str(w) for w in loaded.warnings], loaded.shacl
     try:
         with atomic.Batch() as batch:  # all outputs appear together, or none does
-            _write_rdf(batch, loaded.index, out_dir)
+            nt = _write_nt(batch, loaded.index, out_dir)
             del loaded  # the triples are written: free them before the projection is serialised
-            _write_cache(batch, G, out_dir, digest, counts)
+            # Turtle and JSON-LD are converted from the N-Triples in child processes meanwhile
+            with rdfconvert.converting([(nt, batch.stage(out_dir / "graph.ttl"), "turtle"),
+                                        (nt, batch.stage(out_dir / "graph.jsonld"), "json-ld")]):
+                _write_cache(batch, G, out_dir, digest, counts)
         for old in ("flows.json", "evidence.sqlite"):  # caches of earlier versions
             (out_dir / CACHE / old).unlink(missing_ok=True)
     except OSError as exc:
@@ -77,22 +80,14 @@ def build(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, pro
     return BuildResult(out_dir, counts, warnings, shacl=shacl)
 
 
-def _write_rdf(batch: atomic.Batch, index: TripleIndex, out_dir: Path) -> None:
-    """N-Triples streamed from the index (terms converted once); Turtle and JSON-LD
-    streamed by Oxigraph from that file, so no second copy of the graph is held."""
+def _write_nt(batch: atomic.Batch, index: TripleIndex, out_dir: Path) -> str:
+    """N-Triples streamed from the index (terms converted once); return the staged file."""
     import pyoxigraph as ox
 
     from graph.triples import OxConverter
-    from graph.vocab import PREFIXES
 
-    nt = batch.write_with(out_dir / CACHE / "graph.nt",
-                          lambda tmp: ox.serialize(OxConverter().triples(index), tmp, ox.RdfFormat.N_TRIPLES))
-
-    def convert(fmt: ox.RdfFormat, prefixes: dict[str, str] | None = None) -> Callable[[str], object]:
-        return lambda tmp: ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), tmp, fmt, prefixes=prefixes)
-
-    batch.write_with(out_dir / "graph.ttl", convert(ox.RdfFormat.TURTLE, PREFIXES))
-    batch.write_with(out_dir / "graph.jsonld", convert(ox.RdfFormat.JSON_LD))
+    return batch.write_with(out_dir / CACHE / "graph.nt",
+                            lambda tmp: ox.serialize(OxConverter().triples(index), tmp, ox.RdfFormat.N_TRIPLES))
 
 
 def _write_cache(batch: atomic.Batch, G: nx.MultiDiGraph, out_dir: Path, digest: str, counts: dict[str, int]) -> None:

@@ -12,12 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-import pyoxigraph
 import pytest
 from conftest import BASE_YAML, REPO, SMALL, SOURCES, assert_refused, replace_line, snapshot
 from rdflib import Graph
 
-from graph import atomic, compiled
+from graph import atomic, compiled, rdfconvert
+from graph.errors import OutputError
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 
@@ -114,36 +114,61 @@ def test_build_of_unparsable_yaml_leaves_outputs_byte_identical(cli, write, old_
     assert snapshot(out) == before
 
 
-def _failing_serialize(fail_on: str):
-    """pyoxigraph.serialize that writes half a file, then fails, for one format."""
-    real = pyoxigraph.serialize
-    formats = {"turtle": pyoxigraph.RdfFormat.TURTLE, "json-ld": pyoxigraph.RdfFormat.JSON_LD}
-
-    def serialize(input, output=None, format=None, *args, **kwargs):
-        if format == formats[fail_on]:
-            assert output is not None
-            Path(output).write_bytes(b"@prefix dr: <https://w3id.org/datareach/ns#> .\n<half")
-            raise ValueError("injected failure halfway through serialising")
-        return real(input, output, format, *args, **kwargs)
-
-    return serialize
+def _failing_conversion(monkeypatch, fail_on: str) -> None:
+    """The Turtle/JSON-LD conversion children: for one format, write half a file and fail."""
+    code = ("import sys\nfrom pathlib import Path\nfrom graph.rdfconvert import convert\n"
+            "nt, out, fmt = sys.argv[1:]\n"
+            f"if fmt == {fail_on!r}:\n"
+            "    Path(out).write_bytes(b'@prefix dr: <https://w3id.org/datareach/ns#> .\\n<half')\n"
+            "    raise ValueError('injected failure halfway through serialising')\n"
+            "convert(nt, out, fmt)\n")
+    monkeypatch.setattr(rdfconvert, "COMMAND", [sys.executable, "-c", code])
 
 
 def test_serialise_failing_halfway_keeps_old_files(monkeypatch, old_build):
     out, before = old_build
-    monkeypatch.setattr(pyoxigraph, "serialize", _failing_serialize("turtle"))
-    with pytest.raises(ValueError, match="injected"):
+    _failing_conversion(monkeypatch, "turtle")
+    with pytest.raises(OutputError, match="injected"):
         compiled.build([SOURCES], out)
     assert snapshot(out) == before
     assert tmp_files(out) == []
+
+
+def test_a_failure_while_converting_stops_the_children_and_keeps_old_files(monkeypatch, old_build):
+    """The cache fails while Turtle and JSON-LD are being converted: the children are
+    stopped, their half files removed, the old build left as it was."""
+    out, before = old_build
+    started: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    def broken_cache(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(rdfconvert, "COMMAND", [sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(rdfconvert.subprocess, "Popen", popen)
+    monkeypatch.setattr(compiled, "_write_cache", broken_cache)
+    with pytest.raises(OutputError, match="No space left"):
+        compiled.build([SOURCES], out)
+    assert len(started) == 2 and all(child.returncode is not None for child in started)
+    assert snapshot(out) == before
+    assert tmp_files(out) == []
+
+
+def test_rdfconvert_usage() -> None:
+    proc = subprocess.run([sys.executable, "-m", "graph.rdfconvert", "a.nt"], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 2 and "FORMAT" in proc.stderr
 
 
 def test_second_file_failing_leaves_complete_files_and_a_stale_manifest(monkeypatch, old_build):
     """graph.jsonld fails after graph.ttl was written: nothing is replaced (outputs are
     committed together), every file is complete and the manifest describes the old build."""
     out, before = old_build
-    monkeypatch.setattr(pyoxigraph, "serialize", _failing_serialize("json-ld"))
-    with pytest.raises(ValueError, match="injected"):
+    _failing_conversion(monkeypatch, "json-ld")
+    with pytest.raises(OutputError, match="injected"):
         compiled.build([SOURCES], out)
     monkeypatch.undo()
     assert tmp_files(out) == []
