@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graph.reach import reach, taxonomy
+from graph.reach import flow_index, reach, taxonomy
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -77,10 +77,11 @@ def rank(G: nx.MultiDiGraph, *, by: str = "pagerank", top: int | None = None, th
 
 def _reach_scores(G: nx.MultiDiGraph, through_ownership: bool) -> tuple[dict[str, float], dict[str, list[str]]]:
     tax = taxonomy(G)
+    index = flow_index(G)  # converted once for every data type's question
     scores: dict[str, float] = {n: 0.0 for n in G.nodes}
     details: dict[str, list[str]] = {n: [] for n in G.nodes}
     for concept in tax.concepts:
-        for row in reach(G, concept.slug, through_ownership=through_ownership).rows:
+        for row in reach(index, concept.slug, through_ownership=through_ownership).rows:
             scores[row["company"]] += concept.sensitivity * (0.5 if row["partial"] else 1.0)
             details[row["company"]].append(concept.label + (" (partial)" if row["partial"] else ""))
     return scores, details

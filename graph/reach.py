@@ -21,7 +21,6 @@ the given permissions; ``integrations`` keeps edges of those kinds; ownership ed
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -113,19 +112,9 @@ def taxonomy(G: nx.MultiDiGraph | FlowIndex) -> Taxonomy:
     return Taxonomy.from_dict(G.graph["taxonomy"])
 
 
-_INDEXES: weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], FlowIndex]] = weakref.WeakKeyDictionary()
-
-
 def flow_index(G: nx.MultiDiGraph | FlowIndex) -> FlowIndex:
-    """``G`` as a FlowIndex, made once per graph (and again if its size changed)."""
-    if isinstance(G, FlowIndex):
-        return G
-    size = (G.number_of_nodes(), G.number_of_edges())
-    cached = _INDEXES.get(G)
-    if cached is None or cached[0] != size:
-        cached = (size, FlowIndex.from_graph(G))
-        _INDEXES[G] = cached
-    return cached[1]
+    """``G`` as a FlowIndex; make it once and pass it to ``reach`` to ask many questions of one graph."""
+    return G if isinstance(G, FlowIndex) else FlowIndex.from_graph(G)
 
 
 def reach(
@@ -140,7 +129,8 @@ def reach(
 ) -> ReachResult:
     """Every company that could reach ``data_type``, with its shortest evidenced path.
 
-    ``G`` is a projected graph or its FlowIndex (``compiled.flows``).
+    ``G`` is a projected graph or its FlowIndex (``flow_index(G)``, or ``compiled.flows``
+    from a build), which answers many questions without converting the graph each time.
     ``data_type`` may be a label, slug, IRI, ``pd:`` CURIE or fideslang key;
     ``integrations`` are integration-kind labels or slugs. ``limit`` keeps the nearest
     rows only (paths are built for those alone); ``total`` still counts every party. Raises NotFoundError for

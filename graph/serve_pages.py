@@ -111,7 +111,7 @@ def _reach(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
     result, problem, status = None, "", 200
     if data_type:
         try:
-            result = reach(snap.G, data_type, as_of=as_of or None, permissions=[permission] if permission else [],
+            result = reach(snap.index, data_type, as_of=as_of or None, permissions=[permission] if permission else [],
                            through_ownership=ownership)
         except NotFoundError as err:
             problem, status = str(err), 404

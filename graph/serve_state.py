@@ -20,13 +20,17 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 from rdflib import Graph
 
 from graph.compiled import CACHE
+
+if TYPE_CHECKING:
+    from graph.flowindex import FlowIndex
 
 Progress = Callable[[str], None]
 
@@ -46,6 +50,13 @@ class Snapshot:
     def __post_init__(self) -> None:
         if self.triples < 0:
             self.triples = len(self.g)
+
+    @cached_property
+    def index(self) -> FlowIndex:
+        """``G`` as arrays for ``reach``, made on the first question to this build."""
+        from graph.reach import flow_index
+
+        return flow_index(self.G)
 
     @property
     def target(self) -> Graph | Path:

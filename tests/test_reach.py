@@ -492,3 +492,19 @@ def test_a_missing_or_foreign_flow_index_is_rebuilt(default_build: Path, tmp_pat
     index = compiled.flows(None, out, progress=said.append)
     assert any("rebuilding" in s for s in said)
     assert reach(index, "phone number").to_json() == reach(compiled.projection(None, default_build), "phone number").to_json()
+
+
+def test_reach_sees_a_graph_changed_between_questions() -> None:
+    """reach(G) converts G each time (no stale cache); flow_index(G) is the explicit, reusable form."""
+    from graph.examples import small_graph
+    from graph.reach import flow_index
+
+    G = small_graph()
+    index = flow_index(G)
+    before = [r["company"] for r in reach(G, "private message", permissions=["delete"]).rows]
+    assert "spotify" in before
+    for _, v, attrs in G.edges(data=True):
+        if v == "spotify":
+            attrs["permissions"] = ["read"]
+    assert "spotify" not in [r["company"] for r in reach(G, "private message", permissions=["delete"]).rows]
+    assert [r["company"] for r in reach(index, "private message", permissions=["delete"]).rows] == before
