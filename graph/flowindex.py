@@ -122,9 +122,6 @@ class FlowIndex:
     def node_key(self, i: int) -> str:
         return self.keys[i]
 
-    def node_attrs(self, i: int) -> dict[str, Any]:
-        return {"label": self.labels[i], "iri": self.iris[i], "kind": self.meta["node_kinds"][self.node_kind[i]]}
-
     def holdings(self) -> dict[int, list[dict[str, Any]]]:
         """What each holder is stated to hold, by node number."""
         return {int(i): h for i, h in self.meta["holds"].items()}
