@@ -241,7 +241,7 @@ def rank_command(obj: dict[str, Any], by: str, top: int, through_ownership: bool
     from graph.rank import rank
 
     try:
-        rows = rank(obj["projection"](), by=by, top=top, through_ownership=through_ownership, sample=sample)
+        rows = rank(obj["flows"](), by=by, top=top, through_ownership=through_ownership, sample=sample)
     except (DatareachError, ValueError) as exc:
         _fail(exc)
         return

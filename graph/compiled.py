@@ -99,7 +99,7 @@ def _write_cache(batch: atomic.Batch, G: nx.MultiDiGraph, out_dir: Path, digest:
     batch.write_text(cache / "projection.json", json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False))
     # For reach: the flow graph as arrays, and each fact's evidence, read only for an answer's hops.
     index = FlowIndex.from_graph(G)
-    batch.write_with(cache / "evidence.json", lambda tmp: _save(tmp, index.evidence_blob))
+    batch.write_with(cache / "evidence.json", lambda tmp: _save(tmp, index.evidence_file()))
     batch.write_with(cache / "flows.npz", lambda tmp: _save(tmp, index))
     manifest = {"fingerprint": digest, "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts}
     batch.write_text(cache / "manifest.json", json.dumps(manifest, indent=2))

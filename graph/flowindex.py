@@ -92,8 +92,9 @@ class FlowIndex:
     codes: dict[str, np.ndarray]
     disputed: np.ndarray
     meta: dict[str, Any]
-    evidence_span: np.ndarray  # (edges, 2): where each edge's evidence is in ``evidence_blob``
+    evidence_span: np.ndarray | None = None  # (edges, 2): where each edge's evidence is in ``evidence_blob``
     evidence_blob: bytes | mmap.mmap = field(repr=False, default=b"")
+    claims: list[tuple[str, Claims]] | None = field(default=None, repr=False)  # in memory: (fact, claims) by edge
     _csr: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -115,7 +116,10 @@ class FlowIndex:
 
     def evidence(self, edges: Iterable[int]) -> list[Claims]:
         """The claims behind each of ``edges``."""
+        if self.claims is not None:
+            return [self.claims[e][1] for e in edges]
         blob, span = self.evidence_blob, self.evidence_span
+        assert span is not None
         parts = [blob[a:b] for a, b in span[np.asarray(list(edges), dtype=np.int64)].tolist()]
         return list(json.loads(b"[" + b",".join(parts) + b"]"))  # one decode for the lot
 
@@ -165,14 +169,6 @@ class FlowIndex:
                             ("integration", lambda a: a.get("integration")),
                             ("dates", lambda a: tuple(a.get(f) for f in DATES))):
             codes[name], tables[name] = _intern(value(a) for _, _, _, a in edges)
-        blob, span, seen = bytearray(), np.zeros((len(edges), 2), dtype=np.int64), {}
-        encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-        for e, (_, _, k, a) in enumerate(edges):  # one copy of each fact's evidence (incidents have an edge per recipient)
-            if k not in seen:
-                text = encode(a.get("evidence", [])).encode("utf-8")
-                seen[k] = (len(blob), len(blob) + len(text))
-                blob += text
-            span[e] = seen[k]
         meta = {"format": FORMAT, "graph": {k: G.graph.get(k, {}) for k in ("taxonomy", "integrations", "sources")},
                 "node_kinds": node_kinds, "tables": tables,
                 "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")}}
@@ -185,10 +181,28 @@ class FlowIndex:
             facts=Strings.of(str(k) for _, _, k, _ in edges),
             kind=np.asarray([KINDS.index(a["kind"]) for _, _, _, a in edges], dtype=np.uint8),
             codes=codes, disputed=np.asarray([bool(a.get("disputed")) for _, _, _, a in edges], dtype=bool),
-            meta=meta, evidence_span=span, evidence_blob=bytes(blob))
+            meta=meta, claims=[(k, a.get("evidence", [])) for _, _, k, a in edges])
+
+    def evidence_file(self) -> bytes | mmap.mmap:
+        """Every fact's evidence as JSON, one after another: the file ``load`` maps (one copy
+        of each fact's, though an incident has an edge per recipient)."""
+        if self.evidence_span is None:
+            assert self.claims is not None
+            blob, span, seen = bytearray(), np.zeros((len(self.claims), 2), dtype=np.int64), {}
+            encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+            for e, (fact, claims) in enumerate(self.claims):
+                if fact not in seen:
+                    text = encode(claims).encode("utf-8")
+                    seen[fact] = (len(blob), len(blob) + len(text))
+                    blob += text
+                span[e] = seen[fact]
+            self.evidence_blob, self.evidence_span = bytes(blob), span
+        return self.evidence_blob
 
     def save(self, fh: io.BufferedIOBase) -> None:
-        """Write the arrays and tables as one uncompressed ``.npz`` (the evidence blob is written apart)."""
+        """Write the arrays and tables as one uncompressed ``.npz``; the evidence goes apart
+        (``evidence_file``)."""
+        self.evidence_file()
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(self.meta, ensure_ascii=False).encode(), dtype=np.uint8)}
         for name in ("keys", "labels", "iris", "facts"):
             strings: Strings = getattr(self, name)

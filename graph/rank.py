@@ -14,16 +14,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graph.reach import flow_index, reach, taxonomy
+from graph.flowindex import KINDS
+from graph.reach import flow_index, parties, taxonomy
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from graph.flowindex import FlowIndex
+
 MEASURES = ("betweenness", "pagerank", "reach")
 
 
-def flow_graph(G: nx.MultiDiGraph, *, through_ownership: bool = False) -> nx.DiGraph:
-    """Collapse the multigraph to one weighted edge per ordered pair of parties.
+def flow_graph(G: nx.MultiDiGraph | FlowIndex, *, through_ownership: bool = False) -> nx.DiGraph:
+    """Collapse the multigraph to one weighted edge per ordered pair of parties (nodes and
+    edges in the order of their names, so sampled measures do not depend on how the graph
+    was read).
 
     >>> from graph.examples import small_graph
     >>> D = flow_graph(small_graph())
@@ -31,21 +36,24 @@ def flow_graph(G: nx.MultiDiGraph, *, through_ownership: bool = False) -> nx.DiG
     1
     """
     import networkx as nx
+    import numpy as np
 
+    index = flow_index(G)
+    n = index.node_count
+    keep = np.ones(index.edge_count, dtype=bool) if through_ownership else index.kind != KINDS.index("ownership")
+    pairs, weights = np.unique(index.src[keep].astype(np.int64) * n + index.dst[keep], return_counts=True)
+    keys = index.keys.all()
     D = nx.DiGraph()
-    D.add_nodes_from(G.nodes(data=True))
-    for u, v, attrs in G.edges(data=True):
-        if attrs["kind"] == "ownership" and not through_ownership:
-            continue
-        weight = D.get_edge_data(u, v, {"weight": 0})["weight"]
-        D.add_edge(u, v, weight=weight + 1)
+    D.add_nodes_from(keys)
+    D.add_weighted_edges_from((keys[p // n], keys[p % n], w) for p, w in zip(pairs.tolist(), weights.tolist(), strict=True))
     return D
 
 
-def rank(G: nx.MultiDiGraph, *, by: str = "pagerank", top: int | None = None, through_ownership: bool = False,
+def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | None = None, through_ownership: bool = False,
          sample: int | None = None) -> list[dict[str, Any]]:
     """Companies ordered by the chosen measure, highest first (ties by name).
 
+    ``G`` is a projected graph or its FlowIndex (``compiled.flows`` loads one fast).
     ``sample`` limits betweenness to that many source nodes (networkx's ``k``, fixed
     seed) for large graphs; None computes it exactly.
 
@@ -57,7 +65,8 @@ def rank(G: nx.MultiDiGraph, *, by: str = "pagerank", top: int | None = None, th
 
     if by not in MEASURES:
         raise ValueError(f"unknown measure '{by}': use one of {', '.join(MEASURES)}")
-    D = flow_graph(G, through_ownership=through_ownership)
+    index = flow_index(G)  # converted once for every measure's needs
+    D = flow_graph(index, through_ownership=through_ownership)
     if by == "betweenness":
         k = None if sample is None or sample >= len(D) else sample
         scores = nx.betweenness_centrality(D, k=k, seed=0 if k is not None else None)
@@ -66,22 +75,24 @@ def rank(G: nx.MultiDiGraph, *, by: str = "pagerank", top: int | None = None, th
         scores = nx.pagerank(D, weight="weight") if len(D) > 0 else {}
         details = {}
     else:
-        scores, details = _reach_scores(G, through_ownership)
-    rows = [{"company": n, "label": G.nodes[n]["label"], "kind": G.nodes[n]["kind"], "score": round(float(s), 6),
-             "measure": by, "details": details.get(n, [])} for n, s in scores.items() if G.nodes[n]["kind"] == "company"]
+        scores, details = _reach_scores(index, through_ownership)
+    kinds = index.meta["node_kinds"]
+    names = {key: (label, kinds[kind]) for key, label, kind in zip(index.keys.all(), index.labels.all(),
+                                                                   index.node_kind.tolist(), strict=True)}
+    rows = [{"company": n, "label": names[n][0], "kind": names[n][1], "score": round(float(s), 6),
+             "measure": by, "details": details.get(n, [])} for n, s in scores.items() if names[n][1] == "company"]
     rows.sort(key=lambda r: (-r["score"], r["label"].casefold()))
     for i, row in enumerate(rows, 1):
         row["rank"] = i
     return rows if top is None else rows[:top]
 
 
-def _reach_scores(G: nx.MultiDiGraph, through_ownership: bool) -> tuple[dict[str, float], dict[str, list[str]]]:
-    tax = taxonomy(G)
-    index = flow_index(G)  # converted once for every data type's question
-    scores: dict[str, float] = {n: 0.0 for n in G.nodes}
-    details: dict[str, list[str]] = {n: [] for n in G.nodes}
+def _reach_scores(index: FlowIndex, through_ownership: bool) -> tuple[dict[str, float], dict[str, list[str]]]:
+    tax = taxonomy(index)
+    scores: dict[str, float] = dict.fromkeys(index.keys.all(), 0.0)
+    details: dict[str, list[str]] = {n: [] for n in scores}
     for concept in tax.concepts:
-        for row in reach(index, concept.slug, through_ownership=through_ownership).rows:
-            scores[row["company"]] += concept.sensitivity * (0.5 if row["partial"] else 1.0)
-            details[row["company"]].append(concept.label + (" (partial)" if row["partial"] else ""))
+        for company, _hops, partial in parties(index, concept.slug, through_ownership=through_ownership):
+            scores[company] += concept.sensitivity * (0.5 if partial else 1.0)
+            details[company].append(concept.label + (" (partial)" if partial else ""))
     return scores, details

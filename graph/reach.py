@@ -144,18 +144,48 @@ def reach(
     ['public']
     """
     index = flow_index(G)
-    tax = taxonomy(index)
-    target = tax.resolve(data_type)
-    kinds = Taxonomy.from_dict(index.graph["integrations"])
-    day = None if as_of is None else dates.parse(as_of)[0]
-    rules = _Rules(tax, kinds, target, day, frozenset(permissions), frozenset(kinds.resolve(i) for i in integrations), through_ownership)
+    rules = _rules(index, data_type, as_of, permissions, through_ownership, integrations)
     edges = _Edges.of(index, rules)
     holders = _holders(index, rules, edges)
+    found = _found(index, holders, edges)
     with nogc.paused():  # thousands of small acyclic dicts: see graph.nogc
-        rows, total = _answer(index, rules, holders, edges, limit)
+        rows = _answer(index, rules, holders, edges, found, limit)
     filters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
                "through_ownership": through_ownership}
-    return ReachResult(target, tax.label(target), filters, rows, total)
+    return ReachResult(rules.target, rules.tax.label(rules.target), filters, rows, len(found.nodes))
+
+
+def parties(
+    G: nx.MultiDiGraph | FlowIndex,
+    data_type: str,
+    *,
+    as_of: str | None = None,
+    permissions: Iterable[str] = (),
+    through_ownership: bool = False,
+    integrations: Iterable[str] = (),
+) -> list[tuple[str, int, bool]]:
+    """Who could reach ``data_type``, as ``reach`` answers it but without paths or
+    evidence: (company key, hops, partial), nearest first. For counting over many questions.
+
+    >>> from graph.examples import small_graph
+    >>> parties(small_graph(), "phone number")
+    [('facebook', 0, False), ('apple', 1, False), ('public', 1, False)]
+    """
+    index = flow_index(G)
+    rules = _rules(index, data_type, as_of, permissions, through_ownership, integrations)
+    edges = _Edges.of(index, rules)
+    found = _found(index, _holders(index, rules, edges), edges)
+    keys = index.keys.take(found.nodes)
+    return list(zip(keys, found.hops.tolist(), found.partial.tolist(), strict=True))
+
+
+def _rules(index: FlowIndex, data_type: str, as_of: str | None, permissions: Iterable[str], through_ownership: bool,
+           integrations: Iterable[str]) -> _Rules:
+    tax = taxonomy(index)
+    kinds = Taxonomy.from_dict(index.graph["integrations"])
+    day = None if as_of is None else dates.parse(as_of)[0]
+    return _Rules(tax, kinds, tax.resolve(data_type), day, frozenset(permissions),
+                  frozenset(kinds.resolve(i) for i in integrations), through_ownership)
 
 
 @dataclass
@@ -258,9 +288,20 @@ def _search(index: FlowIndex, tiers: list[list[int]], mask: np.ndarray) -> _Tree
     return _Tree(hops, pred)
 
 
-def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, dict[str, Any]], edges: _Edges,
-            limit: int | None) -> tuple[list[dict[str, Any]], int]:
-    """The rows (evidenced paths built only for the first ``limit``) and how many there are in all."""
+@dataclass
+class _Found:
+    """Every party that could reach the target, nearest first (then partial last, then by
+    name): its node, hops, whether partial, and which tree holds its path."""
+
+    nodes: np.ndarray
+    hops: np.ndarray
+    partial: np.ndarray
+    firm: np.ndarray  # reached by full edges alone: its path is in ``strong``
+    strong: _Tree
+    weak: _Tree
+
+
+def _found(index: FlowIndex, holders: dict[int, dict[str, Any]], edges: _Edges) -> _Found:
     stated = [h for h, info in holders.items() if info["basis"] == "stated"]
     implied = [h for h, info in holders.items() if info["basis"] != "stated"]
     firm = [[h for h in tier if not holders[h]["partial"]] for tier in (stated, implied)]
@@ -273,11 +314,17 @@ def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, dict[str, Any]],
     partial_holder[[h for h, info in holders.items() if info["partial"]]] = True
     is_partial = ~in_strong | ((hops == 0) & partial_holder[found])
     ranked = np.lexsort((index.label_rank[found], hops, is_partial))
-    chosen = ranked if limit is None else ranked[:limit]
-    src, trees = index.src, {True: strong.pred.tolist(), False: weak.pred.tolist()}
+    return _Found(found[ranked], hops[ranked], is_partial[ranked], in_strong[ranked], strong, weak)
+
+
+def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, dict[str, Any]], edges: _Edges, found: _Found,
+            limit: int | None) -> list[dict[str, Any]]:
+    """The rows, evidenced paths built only for the first ``limit``."""
+    chosen = slice(None) if limit is None else slice(0, limit)
+    src, trees = index.src, {True: found.strong.pred.tolist(), False: found.weak.pred.tolist()}
     paths = []
-    for node, n_hops, partial, firm_path in zip(found[chosen].tolist(), hops[chosen].tolist(),
-                                                is_partial[chosen].tolist(), in_strong[chosen].tolist(), strict=True):
+    for node, n_hops, partial, firm_path in zip(found.nodes[chosen].tolist(), found.hops[chosen].tolist(),
+                                                found.partial[chosen].tolist(), found.firm[chosen].tolist(), strict=True):
         pred, path, at = trees[firm_path], [], node
         while pred[at] >= 0:
             path.append(pred[at])
@@ -285,9 +332,8 @@ def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, dict[str, Any]],
         paths.append((node, n_hops, partial, path[::-1]))
     hop_of = _Hops(index, rules, edges, sorted({e for *_, path in paths for e in path}))
     nodes = _Nodes(index, sorted({node for node, *_ in paths}))
-    rows = [_row(nodes, node, n_hops, partial, holders.get(node) if n_hops == 0 else None, [hop_of[e] for e in path], hop_of.cite)
+    return [_row(nodes, node, n_hops, partial, holders.get(node) if n_hops == 0 else None, [hop_of[e] for e in path], hop_of.cite)
             for node, n_hops, partial, path in paths]
-    return rows, len(found)
 
 
 class _Nodes:

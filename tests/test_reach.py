@@ -508,3 +508,16 @@ def test_reach_sees_a_graph_changed_between_questions() -> None:
             attrs["permissions"] = ["read"]
     assert "spotify" not in [r["company"] for r in reach(G, "private message", permissions=["delete"]).rows]
     assert [r["company"] for r in reach(index, "private message", permissions=["delete"]).rows] == before
+
+
+@pytest.mark.parametrize("question", [
+    {"data_type": "phone number"},
+    {"data_type": "private message", "permissions": ["read", "delete"]},
+    {"data_type": "contact information", "as_of": "2018-06"},
+    {"data_type": "personal data", "through_ownership": True},
+])
+def test_parties_are_reach_without_paths(default_build: Path, question) -> None:
+    from graph.reach import parties
+
+    G = compiled.projection(None, default_build)
+    assert parties(G, **question) == [(r["company"], r["hops"], r["partial"]) for r in reach(G, **question).rows]

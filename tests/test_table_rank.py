@@ -302,6 +302,31 @@ def test_rank_reach_scores_on_the_small_fixture() -> None:
     assert owning["example-holdings"] == 4.5  # reaches what Spotify reaches
 
 
+@pytest.mark.parametrize("through_ownership", [False, True])
+def test_rank_scores_equal_networkx_on_a_plainly_collapsed_graph(through_ownership: bool) -> None:
+    """PageRank and betweenness from the flow index equal networkx's on the multigraph
+    collapsed by hand (weight: the number of grants and incidents joining two parties)."""
+    from browser.synthetic import synthetic_graph
+
+    from graph.reach import flow_index
+
+    G = synthetic_graph(300, seed=3)
+    nodes = sorted(G)
+    for i in range(0, 40, 4):  # a few subsidiaries → parents
+        G.add_edge(nodes[i], nodes[i + 1], key=f"own-{i}", kind="ownership", data_types=[], permissions=[],
+                   integration=None, valid_from=None, valid_until=None, status="ownership", disputed=False, evidence=[])
+    D = nx.DiGraph()
+    D.add_nodes_from(G)
+    for u, v, attrs in G.edges(data=True):
+        if attrs["kind"] != "ownership" or through_ownership:
+            D.add_edge(u, v, weight=D.get_edge_data(u, v, {"weight": 0})["weight"] + 1)
+    companies = {n for n, kind in G.nodes(data="kind") if kind == "company"}
+    for by, expected in (("pagerank", nx.pagerank(D, weight="weight")), ("betweenness", nx.betweenness_centrality(D))):
+        for source in (G, flow_index(G)):
+            got = {r["company"]: r["score"] for r in rank(source, by=by, through_ownership=through_ownership)}
+            assert got == pytest.approx({n: round(s, 6) for n, s in expected.items() if n in companies}, abs=2e-6)
+
+
 def test_rank_rejects_an_unknown_measure(G: nx.MultiDiGraph) -> None:
     with pytest.raises(ValueError):
         rank(G, by="popularity")
