@@ -149,10 +149,12 @@ def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permis
     """
     from graph.reach import reach
 
+    if limit is None:
+        limit = TEXT_LIMIT if fmt == "text" else 0
     try:
         G = obj["flows"]() if "flows" in obj else obj["projection"]()
         result = reach(G, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
-                       integrations=integrations, limit=((TEXT_LIMIT if fmt == "text" else 0) if limit is None else limit) or None)
+                       integrations=integrations, limit=limit or None)
     except (DatareachError, ValueError) as exc:
         _fail(exc)
         return

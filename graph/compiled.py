@@ -1,11 +1,12 @@
 """The compiled graph in ``out/``: build it once, reuse it while the sources are unchanged.
 
 ``build`` writes ``graph.ttl`` and ``graph.jsonld`` for people and other tools, and
-under ``.datareach/`` the N-Triples for SPARQL, the networkx projection as JSON, and a
-manifest holding the inputs' content hash. All of them are staged as temporary files
-and renamed into place together once every one is written, so a failed build leaves
-the previous one as it was. ``projection`` answers from
-the cache without importing rdflib, which keeps ``reach`` fast from a fresh process.
+under ``.datareach/`` the N-Triples for SPARQL, the networkx projection as JSON
+(``projection``: table, viz, the Python API), the flow graph as arrays with each fact's
+evidence beside it (``flows``: reach and rank, without networkx or rdflib; see
+``graph.flowindex``), and a manifest holding the inputs' content hash. All of them are
+staged as temporary files and renamed into place together once every one is written, so
+a failed build leaves the previous one as it was.
 """
 
 from __future__ import annotations
