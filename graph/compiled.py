@@ -167,12 +167,16 @@ def flows(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, pro
 
     ensure_built(sources, out_dir, progress=progress)
     cache = out_dir / CACHE
-    try:
-        return FlowIndex.load(cache / "flows.npz", cache / "evidence.json")
-    except (OSError, ValueError, KeyError):  # an older build's cache, or a damaged one: rebuild once
-        progress("the reach cache is missing or from another version: rebuilding")
-        build(sources, out_dir, progress=progress)
-        return FlowIndex.load(cache / "flows.npz", cache / "evidence.json")
+    for attempt in range(2):
+        try:
+            return FlowIndex.load(cache / "flows.npz", cache / "evidence.json")
+        except (OSError, ValueError, KeyError):
+            if attempt == 0:  # perhaps caught between a build's renames: look again
+                time.sleep(0.5)
+    # an older build's cache, or a damaged one: rebuild once
+    progress("the reach cache is missing, damaged or from another version: rebuilding")
+    build(sources, out_dir, progress=progress)
+    return FlowIndex.load(cache / "flows.npz", cache / "evidence.json")
 
 
 def rdf_graph(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> Graph:

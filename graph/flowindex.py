@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import mmap
+import secrets
 import zipfile
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graph.errors import DatareachError
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -38,6 +41,10 @@ Claims = list[dict[str, Any]]
 KINDS = ("grant", "incident", "ownership")
 DATES = ("valid_from", "valid_until", "status")
 FORMAT = 1
+
+
+class DamagedError(DatareachError):
+    """A cache file of the build does not read as it was written."""
 
 
 class Strings:
@@ -94,7 +101,7 @@ class FlowIndex:
     meta: dict[str, Any]
     evidence_span: np.ndarray | None = None  # (edges, 2): where each edge's evidence is in ``evidence_blob``
     evidence_blob: bytes | mmap.mmap = field(repr=False, default=b"")
-    claims: list[tuple[str, Claims]] | None = field(default=None, repr=False)  # in memory: (fact, claims) by edge
+    claims: list[tuple[str, Claims]] | None = field(default=None, repr=False)  # in memory: ("kind/id", claims) by edge
     _csr: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -121,7 +128,10 @@ class FlowIndex:
         blob, span = self.evidence_blob, self.evidence_span
         assert span is not None
         parts = [blob[a:b] for a, b in span[np.asarray(list(edges), dtype=np.int64)].tolist()]
-        return list(json.loads(b"[" + b",".join(parts) + b"]"))  # one decode for the lot
+        try:
+            return list(json.loads(b"[" + b",".join(parts) + b"]"))  # one decode for the lot
+        except ValueError:
+            raise DamagedError("the build's evidence file is damaged: run `datareach build` again") from None
 
     def node_key(self, i: int) -> str:
         return self.keys[i]
@@ -181,11 +191,12 @@ class FlowIndex:
             facts=Strings.of(str(k) for _, _, k, _ in edges),
             kind=np.asarray([KINDS.index(a["kind"]) for _, _, _, a in edges], dtype=np.uint8),
             codes=codes, disputed=np.asarray([bool(a.get("disputed")) for _, _, _, a in edges], dtype=bool),
-            meta=meta, claims=[(k, a.get("evidence", [])) for _, _, k, a in edges])
+            meta=meta, claims=[(f"{a['kind']}/{k}", a.get("evidence", [])) for _, _, k, a in edges])
 
     def evidence_file(self) -> bytes | mmap.mmap:
-        """Every fact's evidence as JSON, one after another: the file ``load`` maps (one copy
-        of each fact's, though an incident has an edge per recipient)."""
+        """Every fact's evidence as JSON, one after another, then this build's token: the file
+        ``load`` maps. One copy of each fact's (an incident has an edge per recipient; ids are
+        unique within a kind of fact, so a grant and an incident may share one)."""
         if self.evidence_span is None:
             assert self.claims is not None
             blob, span, seen = bytearray(), np.zeros((len(self.claims), 2), dtype=np.int64), {}
@@ -196,7 +207,9 @@ class FlowIndex:
                     seen[fact] = (len(blob), len(blob) + len(text))
                     blob += text
                 span[e] = seen[fact]
-            self.evidence_blob, self.evidence_span = bytes(blob), span
+            self.meta["evidence_bytes"] = len(blob)
+            self.meta["token"] = secrets.token_hex(16)  # ties this evidence file to this index
+            self.evidence_blob, self.evidence_span = bytes(blob + self.meta["token"].encode()), span
         return self.evidence_blob
 
     def save(self, fh: io.BufferedIOBase) -> None:
@@ -234,8 +247,9 @@ class FlowIndex:
                 return Strings(data[f"{name}_blob"].tobytes(), data[f"{name}_offsets"])
 
             span = data["evidence_span"]
-            if len(span) and int(span[:, 1].max()) > len(blob):
-                raise ValueError(f"{evidence}: shorter than the index says; rebuild")
+            size, token = meta.get("evidence_bytes", -1), str(meta.get("token", "")).encode()
+            if len(blob) != size + len(token) or blob[size:] != token:
+                raise ValueError(f"{evidence}: not the evidence of {path.name} (damaged, or from another build); rebuild")
             return cls(keys=strings("keys"), labels=strings("labels"), iris=strings("iris"), node_kind=data["node_kind"],
                        label_rank=data["label_rank"], src=data["src"], dst=data["dst"], facts=strings("facts"),
                        kind=data["kind"], codes={k: data[f"code_{k}"] for k in ("data_types", "permissions", "integration", "dates")},

@@ -15,17 +15,30 @@ True
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+_LOCK = threading.Lock()
+_inside = 0  # blocks running now, in any thread
+_was_enabled = False  # the collector's state when the first of them began
 
 
 @contextmanager
 def paused() -> Iterator[None]:
-    """Disable the cyclic collector inside the block; re-enable it after if it was on."""
-    was = gc.isenabled()
-    gc.disable()
+    """Disable the cyclic collector inside the block; re-enable it when the last block
+    running in any thread ends, if it was on when the first began (the switch is the
+    process's, not a thread's)."""
+    global _inside, _was_enabled
+    with _LOCK:
+        if _inside == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _inside += 1
     try:
         yield
     finally:
-        if was:
-            gc.enable()
+        with _LOCK:
+            _inside -= 1
+            if _inside == 0 and _was_enabled:
+                gc.enable()

@@ -10,13 +10,17 @@ on a core of its own while the build writes its caches: at M size, about 12 s of
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 FORMATS = ("turtle", "json-ld")
-COMMAND = [sys.executable, "-m", "graph.rdfconvert"]  # a child's command, before its three arguments
+# A child's command, before its three arguments. -P: not the current folder first (a
+# graph.py there must not shadow the package); PYTHONPATH (below) names the package's own.
+COMMAND = [sys.executable, "-P", "-m", "graph.rdfconvert"]
 
 
 def convert(nt: str, out: str, fmt: str) -> None:
@@ -34,10 +38,13 @@ def convert(nt: str, out: str, fmt: str) -> None:
 def converting(jobs: list[tuple[str, str, str]]) -> Iterator[None]:
     """Run each (nt, out, format) conversion in a child while the block runs; wait for all
     at its end. OSError if one fails; on any failure every child is stopped."""
-    children = [(out, subprocess.Popen([*COMMAND, nt, out, fmt],
-                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-                for nt, out, fmt in jobs]
+    here = str(Path(__file__).resolve().parent.parent)  # the folder holding this very package
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+    children: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
+        for nt, out, fmt in jobs:
+            children.append((out, subprocess.Popen([*COMMAND, nt, out, fmt], env=env, stdin=subprocess.DEVNULL,
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)))
         yield
         for out, child in children:
             _, err = child.communicate()

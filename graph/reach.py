@@ -212,7 +212,7 @@ class _Edges:
         own = index.kind == KINDS.index("ownership")
         carried = np.where(own, 2 if rules.through_ownership else 0, carried)
         ok = np.where(own, rules.through_ownership, ok)
-        return cls(full=ok & (carried == 2), partial=ok & (carried == 1), undated=~own & (dated == 0), carried=carried)
+        return cls(full=ok & (carried == 2), partial=ok & (carried == 1), undated=dated == 0, carried=carried)
 
 
 def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, dict[str, Any]]:

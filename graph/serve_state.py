@@ -20,7 +20,6 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,17 +45,22 @@ class Snapshot:
     lock: threading.Lock = field(default_factory=threading.Lock)
     store: Path | None = None
     triples: int = -1
+    _index: FlowIndex | None = field(default=None, repr=False)
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         if self.triples < 0:
             self.triples = len(self.g)
 
-    @cached_property
+    @property
     def index(self) -> FlowIndex:
-        """``G`` as arrays for ``reach``, made on the first question to this build."""
+        """``G`` as arrays for ``reach``, made once, on the first question to this build."""
         from graph.reach import flow_index
 
-        return flow_index(self.G)
+        with self._index_lock:  # simultaneous first questions wait for one conversion
+            if self._index is None:
+                self._index = flow_index(self.G)
+            return self._index
 
     @property
     def target(self) -> Graph | Path:

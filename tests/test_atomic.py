@@ -158,6 +158,17 @@ def test_a_failure_while_converting_stops_the_children_and_keeps_old_files(monke
     assert tmp_files(out) == []
 
 
+def test_a_graph_py_in_the_current_folder_does_not_break_the_conversion(monkeypatch, tmp_path) -> None:
+    """The children import this package, not whatever `graph` the user's folder holds."""
+    here = tmp_path / "work"
+    here.mkdir()
+    (here / "graph.py").write_text("raise SystemExit('a stranger graph.py was imported')\n", encoding="utf-8")
+    monkeypatch.chdir(here)
+    compiled.build([SMALL], tmp_path / "out")
+    assert Graph().parse(tmp_path / "out" / "graph.ttl", format="turtle")
+    assert Graph().parse(tmp_path / "out" / "graph.jsonld", format="json-ld")
+
+
 def test_rdfconvert_usage() -> None:
     proc = subprocess.run([sys.executable, "-m", "graph.rdfconvert", "a.nt"], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 2 and "FORMAT" in proc.stderr

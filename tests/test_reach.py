@@ -468,7 +468,7 @@ def test_the_flow_index_cache_gives_the_same_answers(default_build: Path, questi
     assert reach(slim, **question).to_json() == reach(full, **question).to_json()
 
 
-@pytest.mark.parametrize("damage", ["missing", "other version", "truncated"])
+@pytest.mark.parametrize("damage", ["missing", "other version", "truncated", "evidence garbled", "evidence of another build"])
 def test_a_missing_or_foreign_flow_index_is_rebuilt(default_build: Path, tmp_path: Path, damage: str) -> None:
     """A build from an earlier version (no flows.npz), another format, or a damaged file: rebuilt, same answer."""
     import shutil
@@ -482,6 +482,12 @@ def test_a_missing_or_foreign_flow_index_is_rebuilt(default_build: Path, tmp_pat
         cache.unlink()
     elif damage == "truncated":
         cache.write_bytes(cache.read_bytes()[:1000])
+    elif damage == "evidence garbled":  # same length, so only the contents can tell
+        evidence = cache.with_name("evidence.json")
+        evidence.write_bytes(b"#" * evidence.stat().st_size)
+    elif damage == "evidence of another build":
+        evidence = cache.with_name("evidence.json")
+        evidence.write_bytes(evidence.read_bytes()[:-32] + b"0" * 32)
     else:
         with np.load(cache) as data:
             arrays = dict(data)
@@ -521,3 +527,38 @@ def test_parties_are_reach_without_paths(default_build: Path, question) -> None:
 
     G = compiled.projection(None, default_build)
     assert parties(G, **question) == [(r["company"], r["hops"], r["partial"]) for r in reach(G, **question).rows]
+
+
+def test_a_grant_and_an_incident_with_the_same_id_keep_their_own_evidence(tmp_path: Path) -> None:
+    """Ids are unique within a kind of fact: the cache must not give one fact the other's claims."""
+    facts = tmp_path / "facts.yaml"
+    facts.write_text(textwrap.dedent("""\
+        sources:
+          - {id: grant-report, publisher: Grant Press, title: The grant report, date: "2018-12-20", url: "https://example.org/grant"}
+          - {id: leak-report, publisher: Leak Press, title: The leak report, date: "2021-04-01", url: "https://example.org/leak"}
+        companies: [{name: Alpha}, {name: Beta}, {name: Gamma}]
+        holdings:
+          - {holder: Alpha, data_types: [phone number], evidence: [{source: grant-report, locator: "p1"}]}
+        grants:
+          - {id: alpha-data, grantor: Alpha, grantee: Beta, integration: device integration, data_types: [phone number],
+             permissions: [read], status: active, evidence: [{source: grant-report, locator: "grant p2"}]}
+        incidents:
+          - {id: alpha-data, name: A leak, platform: Alpha, integration: scraping, data_types: [phone number],
+             occurred: "2019", published: "2021-04", recipients: [Gamma], evidence: [{source: leak-report, locator: "leak p9"}]}
+        """), encoding="utf-8")
+    out = tmp_path / "out"
+    compiled.build([facts], out)
+
+    def cited(G) -> dict[str, list[str]]:
+        return {h["to"]: [c["locator"] for c in h["sources"]] for r in reach(G, "phone number").rows for h in r["path"]}
+
+    assert cited(compiled.flows([facts], out)) == cited(compiled.projection([facts], out)) == {
+        "beta": ["grant p2"], "gamma": ["leak p9"]}
+
+
+def test_ownership_hops_have_no_dates_so_an_as_of_question_marks_them_undated() -> None:
+    from graph.examples import small_graph
+
+    rows = {r["company"]: r for r in reach(small_graph(), "private message", as_of="2015", through_ownership=True).rows}
+    owner_hops = [h for h in rows["example-holdings"]["path"] if h["kind"] == "ownership"]
+    assert owner_hops and all(h["undated"] for h in owner_hops) and rows["example-holdings"]["undated"]
