@@ -106,7 +106,7 @@ def _write_cache(batch: atomic.Batch, G: nx.MultiDiGraph, out_dir: Path, digest:
     batch.write_text(cache / "manifest.json", json.dumps(manifest, indent=2))
 
 
-def _save(path: str, what: FlowIndex | bytes | mmap.mmap) -> None:
+def _save(path: str, what: FlowIndex | bytes | bytearray | mmap.mmap) -> None:
     from graph.flowindex import FlowIndex
 
     with open(path, "wb") as fh:

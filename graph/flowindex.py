@@ -100,7 +100,7 @@ class FlowIndex:
     disputed: np.ndarray
     meta: dict[str, Any]
     evidence_span: np.ndarray | None = None  # (edges, 2): where each edge's evidence is in ``evidence_blob``
-    evidence_blob: bytes | mmap.mmap = field(repr=False, default=b"")
+    evidence_blob: bytes | bytearray | mmap.mmap = field(repr=False, default=b"")
     claims: list[tuple[str, Claims]] | None = field(default=None, repr=False)  # in memory: ("kind/id", claims) by edge
     _csr: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
@@ -193,7 +193,7 @@ class FlowIndex:
             codes=codes, disputed=np.asarray([bool(a.get("disputed")) for _, _, _, a in edges], dtype=bool),
             meta=meta, claims=[(f"{a['kind']}/{k}", a.get("evidence", [])) for _, _, k, a in edges])
 
-    def evidence_file(self) -> bytes | mmap.mmap:
+    def evidence_file(self) -> bytes | bytearray | mmap.mmap:
         """Every fact's evidence as JSON, one after another, then this build's token: the file
         ``load`` maps. One copy of each fact's (an incident has an edge per recipient; ids are
         unique within a kind of fact, so a grant and an incident may share one)."""
@@ -209,7 +209,8 @@ class FlowIndex:
                 span[e] = seen[fact]
             self.meta["evidence_bytes"] = len(blob)
             self.meta["token"] = secrets.token_hex(16)  # ties this evidence file to this index
-            self.evidence_blob, self.evidence_span = bytes(blob + self.meta["token"].encode()), span
+            blob += self.meta["token"].encode()
+            self.evidence_blob, self.evidence_span = blob, span  # no copy: 290 MB at L
         return self.evidence_blob
 
     def save(self, fh: io.BufferedIOBase) -> None:
