@@ -143,11 +143,7 @@ def reach(
     >>> [r["company"] for r in reach(G, "contact information").rows if r["partial"]]
     ['public']
     """
-    index = flow_index(G)
-    rules = _rules(index, data_type, as_of, permissions, through_ownership, integrations)
-    edges = _Edges.of(index, rules)
-    holders = _holders(index, rules, edges)
-    found = _found(index, holders, edges)
+    index, rules, edges, holders, found = _ask(G, data_type, as_of, permissions, through_ownership, integrations)
     with nogc.paused():  # thousands of small acyclic dicts: see graph.nogc
         rows = _answer(index, rules, holders, edges, found, limit)
     filters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
@@ -171,21 +167,25 @@ def parties(
     >>> parties(small_graph(), "phone number")
     [('facebook', 0, False), ('apple', 1, False), ('public', 1, False)]
     """
-    index = flow_index(G)
-    rules = _rules(index, data_type, as_of, permissions, through_ownership, integrations)
-    edges = _Edges.of(index, rules)
-    found = _found(index, _holders(index, rules, edges), edges)
+    index, _, _, _, found = _ask(G, data_type, as_of, permissions, through_ownership, integrations)
     keys = index.keys.take(found.nodes)
     return list(zip(keys, found.hops.tolist(), found.partial.tolist(), strict=True))
 
 
-def _rules(index: FlowIndex, data_type: str, as_of: str | None, permissions: Iterable[str], through_ownership: bool,
-           integrations: Iterable[str]) -> _Rules:
+def _ask(G: nx.MultiDiGraph | FlowIndex, data_type: str, as_of: str | None, permissions: Iterable[str],
+         through_ownership: bool, integrations: Iterable[str],
+         ) -> tuple[FlowIndex, _Rules, _Edges, dict[int, dict[str, Any]], _Found]:
+    """What ``reach`` and ``parties`` share: the question's rules, the edges that carry the
+    data type, its holders, and every party found (before any row is made)."""
+    index = flow_index(G)
     tax = taxonomy(index)
     kinds = Taxonomy.from_dict(index.graph["integrations"])
     day = None if as_of is None else dates.parse(as_of)[0]
-    return _Rules(tax, kinds, tax.resolve(data_type), day, frozenset(permissions),
-                  frozenset(kinds.resolve(i) for i in integrations), through_ownership)
+    rules = _Rules(tax, kinds, tax.resolve(data_type), day, frozenset(permissions),
+                   frozenset(kinds.resolve(i) for i in integrations), through_ownership)
+    edges = _Edges.of(index, rules)
+    holders = _holders(index, rules, edges)
+    return index, rules, edges, holders, _found(index, holders, edges)
 
 
 @dataclass
