@@ -5,7 +5,7 @@ Side by side in one run, repetitions interleaved (the order rotates each repetit
   cached    `python -m graph reach "phone number" --format json` in a fresh process, with the
             compiled cache present: what a user does after `datareach build`;
   reparse   the baseline: a fresh process that re-parses the sources every time
-            (graph.load.load + graph.project.project + graph.reach.reach);
+            (graph.loader.load + graph.project.project + graph.reach.reach);
   startup   `python -c pass`: the interpreter's own floor on this machine.
 
 Also timed in this process: loading the cached flow index (`compiled.flows`, which
@@ -104,10 +104,10 @@ def main() -> int:
     args = parser.parse_args()
 
     from graph import compiled
-    from graph.paths import default_sources
+    from graph.paths import bundled_sources
     from graph.reach import reach
 
-    sources = default_sources()
+    sources = bundled_sources()
     with tempfile.TemporaryDirectory(prefix="datareach-bench-") as tmp:
         out = Path(tmp) / "out"
         compiled.build(None, out)
@@ -117,7 +117,7 @@ def main() -> int:
         commands: dict[str, list[str]] = {
             "cached": [py, "-m", "graph", "-q", "--out", str(out), "reach", QUESTION, "--format", "json"],
             "reparse": [py, "-c",
-                        "import json, sys\nfrom pathlib import Path\nfrom graph.load import load\n"
+                        "import json, sys\nfrom pathlib import Path\nfrom graph.loader import load\n"
                         "from graph.project import project\nfrom graph.reach import reach\n"
                         f"G = project(load([Path({str(sources)!r})]).g)\n"
                         f"print(json.dumps(reach(G, {QUESTION!r}).to_json()))"],

@@ -12,10 +12,13 @@ networkx graph from ``projection`` and need neither rdflib, pyvis nor click:
 >>> graph.rank(G, by="reach", top=1)[0]["label"]
 'Facebook'
 
-From files: ``graph.build(["sources"], "out")`` validates and writes the compiled graph;
-``graph.projection(["sources"], "out")`` returns the networkx graph (rebuilding if the
+From files: ``graph.build("sources", "out")`` validates and writes the compiled graph;
+``graph.projection("sources", "out")`` returns the networkx graph (rebuilding if the
 sources changed); ``graph.load(paths)`` returns the validated rdflib graph;
-``graph.run_sparql(g, query)`` runs a guarded, time-limited SPARQL query.
+``graph.run_sparql(g, query)`` runs a guarded, time-limited SPARQL query. Paths are
+``str`` or ``os.PathLike``, one or a list. ``graph.bundled_sources()`` is the bundled
+dataset; ``graph.find_project()`` and ``graph.init_project(folder)`` find and make a
+project folder (``sources/`` and ``out/``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 from graph import examples
 from graph.compiled import build, ensure_built, projection, rdf_graph
 from graph.errors import DatareachError, InputError, NotFoundError
+from graph.paths import Project, bundled_sources, find_project
 from graph.rank import rank
 from graph.reach import ReachResult, reach
 from graph.table import partner_table, resolve_company
@@ -32,18 +36,25 @@ from graph.table import partner_table, resolve_company
 __version__ = "0.1.0"
 
 __all__ = [
-    "DatareachError", "InputError", "NotFoundError", "ReachResult", "build", "ensure_built", "examples", "load",
-    "partner_table", "projection", "rank", "rdf_graph", "reach", "resolve_company", "run_sparql",
+    "DatareachError", "InputError", "NotFoundError", "Project", "ReachResult", "build", "bundled_sources",
+    "ensure_built", "examples", "find_project", "init_project", "load", "partner_table", "projection", "rank",
+    "rdf_graph", "reach", "resolve_company", "run_sparql",
 ]
 
 
 def load(paths: Any, **kwargs: Any) -> Any:
-    """Load and validate fact files into an rdflib Graph (see ``graph.load.load``)."""
-    from pathlib import Path
+    """Load and validate fact files (one path or a list) into an rdflib Graph (see ``graph.loader.load``)."""
+    from graph.loader import load as _load
+    from graph.paths import as_paths
 
-    from graph.load import load as _load
+    return _load(as_paths(paths) or [], **kwargs).g
 
-    return _load([Path(p) for p in paths], **kwargs).g
+
+def init_project(folder: Any = ".") -> Project:
+    """Make a project folder (see ``graph.scaffold.init_project``)."""
+    from graph.scaffold import init_project as _init
+
+    return _init(folder)
 
 
 def run_sparql(g: Any, query: str, **kwargs: Any) -> Any:

@@ -75,33 +75,63 @@ class LazyGroup(click.Group):
 
 
 class Context:
-    """What every command shares: where the sources are and where the build goes."""
+    """What every command shares: where the sources are and where the build goes.
 
-    def __init__(self, sources: tuple[Path, ...], out: Path, quiet: bool, endpoint: str | None = None):
-        self.sources = list(sources) or None
-        self.out = out
+    The defaults follow the project rule (``graph.paths``): the sources and ``out/`` of the
+    project holding the current folder; outside any project, the bundled dataset, built
+    into the user's cache folder. ``--sources`` and ``--out`` override either.
+    """
+
+    def __init__(self, sources: tuple[Path, ...], out: Path | None, quiet: bool, endpoint: str | None = None):
+        from graph.paths import bundled_sources, cache_out, find_project
+
+        self.project = find_project()
+        self.bundled = len(sources) == 0 and self.project is None
+        if len(sources) > 0:
+            self.sources = list(sources)
+        else:
+            self.sources = [self.project.sources if self.project is not None else bundled_sources()]
+        self.out_given = out is not None
+        if out is not None:
+            self.out = out
+        else:
+            self.out = self.project.out if self.project is not None else cache_out(self.sources)
         self.endpoint = endpoint
         self.progress = (lambda _: None) if quiet else _progress
         self._remote: Any = None
+        self._announced = False
+
+    def inputs(self) -> list[Path]:
+        """The sources a command reads; says once on stderr when that is the bundled dataset."""
+        if self.bundled and not self._announced:
+            self._announced = True
+            click.echo("datareach: no project here (no sources/ in this folder or a parent): using the bundled "
+                       "dataset; `datareach init` makes a project", err=True)
+        return self.sources
+
+    def deliverable(self, name: str) -> Path:
+        """Where a file the user asked for goes by default: under --out or the project's out/; outside a
+        project, the current folder (the build itself lives in the cache)."""
+        return self.out / name if self.out_given or self.project is not None else Path(name)
 
     def projection(self) -> Any:
         if self.endpoint is not None:
             from graph.project import project
 
             return project(self.rdf_graph())
-        return compiled.projection(self.sources, self.out, progress=self.progress)
+        return compiled.projection(self.inputs(), self.out, progress=self.progress)
 
     def flows(self) -> Any:
         if self.endpoint is not None:
             return self.projection()
-        return compiled.flows(self.sources, self.out, progress=self.progress)
+        return compiled.flows(self.inputs(), self.out, progress=self.progress)
 
     def store(self, folder: Path) -> Callable[[], Path]:
         """A callable giving the store folder, made from the (rebuilt if stale) build on first use."""
         def get() -> Path:
             from graph.sparql_store import ensure_store
 
-            compiled.ensure_built(self.sources, self.out, progress=self.progress)
+            compiled.ensure_built(self.inputs(), self.out, progress=self.progress)
             self.progress(f"using the Oxigraph store {folder}")
             return ensure_store(self.out, folder)
 
@@ -115,14 +145,16 @@ class Context:
                 self.progress(f"reading the graph from {self.endpoint}")
                 self._remote = remote_graph(self.endpoint)
             return self._remote
-        return compiled.rdf_graph(self.sources, self.out, progress=self.progress)
+        return compiled.rdf_graph(self.inputs(), self.out, progress=self.progress)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--sources", "-s", "sources", multiple=True, type=click.Path(path_type=Path),
-              help="Fact files or folders to use (repeatable). Default: the bundled dataset in sources/.")
-@click.option("--out", "out", default=Path("out"), show_default=True, type=click.Path(path_type=Path, file_okay=False),
-              help="Where the compiled graph lives.")
+              help="Fact files or folders to use (repeatable). Default: the project's sources/; outside a project, "
+                   "the bundled dataset.")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path, file_okay=False),
+              help="Where the compiled graph lives. Default: the project's out/; outside a project, a folder in "
+                   "the user's cache (~/.cache/datareach).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
 @click.option("--endpoint", metavar="URL", default=None,
               help="Ask a SPARQL 1.1 endpoint (Oxigraph, Fuseki, GraphDB, Virtuoso, Neptune…) instead of the local "
@@ -132,16 +164,24 @@ class Context:
                    "while it is current: for graphs too large to reload at every start.")
 @click.version_option(package_name="datareach")
 @click.pass_context
-def main(ctx: click.Context, sources: tuple[Path, ...], out: Path, quiet: bool, endpoint: str | None,
+def main(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, quiet: bool, endpoint: str | None,
          store: Path | None) -> None:
     """datareach: which companies could reach personal data, by which path, on whose evidence.
 
-    Facts come from cited fact files (YAML, CSV, Turtle) in sources/. `build` compiles
+    Facts come from cited fact files (YAML, CSV, Turtle, JSON-LD). `build` compiles
     them into a validated RDF graph; the question commands reuse that build while the
     sources are unchanged and rebuild it when they change.
 
+    A project is a folder with a sources/ folder of fact files (`datareach init` makes
+    one). Commands work on the project holding the current folder, found as git finds
+    its repository (this folder or a parent): its sources/ are the input, its out/ holds
+    the build, and `import` writes into its sources/imported/. Outside any project the
+    question commands use the bundled dataset (Facebook's data-sharing partnerships and
+    the 533M scrape) and say so on stderr. Nothing is written into the installed package.
+
     \b
     Start here:
+      datareach init my-project && cd my-project   # a project with an example fact file
       datareach build                      # validate sources/ and write out/graph.ttl
       datareach reach "phone number"       # who could reach phone numbers, and how
       datareach table                      # the partner table
@@ -168,7 +208,7 @@ def _report(error: InputError, fmt: str) -> None:
 def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str) -> None:
     """Validate fact files without writing anything.
 
-    PATHS are files or folders (default: --sources, else sources/). Every problem is listed with its
+    PATHS are files or folders (default: --sources, else the project's sources/). Every problem is listed with its
     file, line and field, what was expected and the nearest known term. Exit status 0
     when valid, 1 when not.
 
@@ -177,10 +217,10 @@ def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str) -> None:
       datareach check
       datareach check sources/my-facts.yaml sources/registry.yaml
     """
-    from graph.load import load
+    from graph.loader import load
 
     try:
-        loaded = load(list(paths) or obj["ctx"].sources or [compiled.default_sources()])
+        loaded = load(list(paths) or obj["ctx"].inputs())
     except InputError as exc:
         _report(exc, fmt)
         return
@@ -197,7 +237,7 @@ def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Output folder (default: --out, i.e. out/).")
+              help="Output folder (default: --out, i.e. the project's out/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fmt: str) -> None:
@@ -209,11 +249,11 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
 
     \b
     Examples:
-      datareach build                       # sources/ -> out/
+      datareach build                       # the project's sources/ -> out/
       datareach build my-facts/ -o out/mine
     """
     ctx: Context = obj["ctx"]
-    sources = list(paths) or ctx.sources
+    sources = list(paths) or ctx.inputs()
     target = ctx.out if out_dir is None else out_dir
     try:
         result = compiled.build(sources, target, progress=ctx.progress)
@@ -234,6 +274,40 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
                 "claims", "triples"):
         click.echo(f"  {key:<11} {result.counts[key]:,}")
     click.echo(f"  SHACL       {result.shacl}")
+
+
+@main.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def init(folder: Path, fmt: str) -> None:
+    """Make a project folder: sources/ with a registry and an example fact file.
+
+    FOLDER (default: the current folder) gets sources/registry.yaml (the publications
+    claims cite), sources/example.yaml (one cited grant, commented), a README and a
+    .gitignore for out/. Commands run anywhere inside FOLDER then use its sources/ and
+    write their build to its out/. Existing files are never overwritten: if any is there,
+    nothing is written.
+
+    \b
+    Examples:
+      datareach init my-project && cd my-project
+      datareach build && datareach reach "private message"
+    """
+    from graph.scaffold import init_project
+
+    try:
+        project = init_project(folder)
+    except DatareachError as exc:
+        fail(str(exc))
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "project": str(project.root), "sources": str(project.sources),
+                               "out": str(project.out)}, indent=2))
+        return
+    click.echo(f"made a datareach project in {project.root}")
+    click.echo(f"  {project.sources}/registry.yaml   the sources your claims cite")
+    click.echo(f"  {project.sources}/example.yaml    an example fact file: edit or replace it")
+    click.echo("next: datareach check, datareach build, datareach reach \"private message\"")
 
 
 def run() -> None:

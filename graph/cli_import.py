@@ -38,7 +38,7 @@ def _kinds_text() -> str:
 @click.argument("kind", required=False)
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=None,
-              help="Where to write the fact file (default: sources/imported/, which build reads and git ignores).")
+              help="Where to write the fact file (default: the project's sources/imported/, which build reads).")
 @click.option("--list", "list_kinds", is_flag=True, help="List the kinds that can be imported.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--skip-unknown", is_flag=True,
@@ -84,14 +84,19 @@ def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | No
         _fail("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
         return
     from graph.importers import Options, import_file
-    from graph.paths import default_sources
 
+    if out_dir is None:
+        project = obj["ctx"].project if isinstance(obj, dict) and "ctx" in obj else None
+        if project is None:
+            _fail("no project here (no sources/ in this folder or a parent) to import into: run `datareach init` "
+                  "to make one, or give -o DIR")
+            return
+        out_dir = project.imported
     progress = obj["ctx"].progress if isinstance(obj, dict) and "ctx" in obj else (lambda m: click.echo(f"datareach: {m}", err=True))
     options = Options(skip_unknown=skip_unknown, maps=_pairs(maps, "--map"), sets=_pairs(sets, "--set"), separator=separator,
                       source={k[len("source_"):]: v for k, v in source.items() if v is not None})
     try:
-        result = import_file(kind, file, out_dir if out_dir is not None else default_sources() / "imported", options,
-                             progress=progress)
+        result = import_file(kind, file, out_dir, options, progress=progress)
     except DatareachError as exc:
         _fail(str(exc))
         return

@@ -18,15 +18,16 @@ def _fail(exc: Exception) -> None:
     sys.exit(1)
 
 
-def _out(obj: dict[str, Any]) -> Path:
-    """The main group's --out folder (out/ by default)."""
-    out = getattr(obj.get("ctx"), "out", None)
-    return out if isinstance(out, Path) else Path("out")
+def _default_output(obj: dict[str, Any], name: str) -> Path:
+    """The main group's default place for an output file (the project's out/, else this folder)."""
+    ctx = obj.get("ctx")
+    return ctx.deliverable(name) if ctx is not None else Path("out") / name
 
 
 @click.command("viz")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Where to write the HTML page (default: out/graph.html, under --out).")
+              help="Where to write the HTML page (default: graph.html in the project's out/ or under "
+                   "--out; outside a project, in the current folder).")
 @click.option("--data-type", "data_type", metavar="X", help="Draw who could reach data type X, paths highlighted.")
 @click.option("--company", metavar="C", help="Draw company C and everything within two hops of it.")
 @click.option("--as-of", "as_of", metavar="DATE", callback=partial_date,
@@ -55,7 +56,7 @@ def viz_command(obj: dict[str, Any], output: Path | None, data_type: str | None,
         raise click.UsageError("use --data-type or --company, not both")
     try:
         G = obj["projection"]()
-        path = write_html(G, output or _out(obj) / "graph.html", focus_data_type=data_type, focus_company=company, as_of=as_of, title=title)
+        path = write_html(G, output or _default_output(obj, "graph.html"), focus_data_type=data_type, focus_company=company, as_of=as_of, title=title)
     except (DatareachError, ValueError, OSError) as exc:
         _fail(exc)
         return
@@ -66,7 +67,8 @@ def viz_command(obj: dict[str, Any], output: Path | None, data_type: str | None,
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="graphml (yEd, Cytoscape), gexf (Gephi), csv (spreadsheets, one row per link) or jsonld.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Where to write (default: out/flows.<format>, under --out).")
+              help="Where to write (default: flows.<format> in the project's out/ or under --out; "
+                   "outside a project, in the current folder).")
 @click.pass_obj
 def export_command(obj: dict[str, Any], fmt: str, output: Path | None) -> None:
     """Export the data-flow graph for other tools.
@@ -84,7 +86,7 @@ def export_command(obj: dict[str, Any], fmt: str, output: Path | None) -> None:
     """
     from graph.export import export
 
-    target = output if output is not None else _out(obj) / f"flows.{fmt}"
+    target = output if output is not None else _default_output(obj, f"flows.{fmt}")
     try:
         G = obj["projection"]()
         export(G, target, fmt)

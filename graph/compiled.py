@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import mmap
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from graph import atomic, rdfconvert
 from graph.errors import InputError, OutputError
 from graph.inputs import collect, fingerprint
-from graph.paths import default_sources
+from graph.paths import PathArg, as_paths, bundled_sources
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -50,13 +50,19 @@ def _quiet(_: str) -> None:
     pass
 
 
-def _paths(sources: list[Path] | None) -> list[Path]:
-    return [default_sources()] if sources is None or len(sources) == 0 else sources
+Sources = PathArg | Sequence[PathArg] | None
 
 
-def build(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> BuildResult:
+def _paths(sources: Sources) -> list[Path]:
+    """The input paths (one path or a sequence, ``str`` or ``os.PathLike``); the bundled dataset by default."""
+    paths = as_paths(sources)
+    return [bundled_sources()] if paths is None or len(paths) == 0 else paths
+
+
+def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> BuildResult:
     """Load, validate and write the compiled graph; InputError leaves ``out_dir`` untouched."""
-    from graph.load import load
+    out_dir = Path(out_dir)
+    from graph.loader import load
     from graph.project import project
 
     paths = _paths(sources)
@@ -131,8 +137,9 @@ def summarise(g: TripleIndex | Graph) -> dict[str, int]:
     return count
 
 
-def is_fresh(sources: list[Path] | None = None, out_dir: Path = Path("out")) -> bool:
+def is_fresh(sources: Sources = None, out_dir: PathArg = "out") -> bool:
     """True when ``out_dir`` holds a build of exactly these inputs."""
+    out_dir = Path(out_dir)
     files, problems = collect(_paths(sources), exclude=[out_dir])
     if problems:
         raise InputError(problems)
@@ -143,16 +150,18 @@ def is_fresh(sources: list[Path] | None = None, out_dir: Path = Path("out")) -> 
     return bool(manifest.get("fingerprint") == fingerprint(files))
 
 
-def ensure_built(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> BuildResult | None:
+def ensure_built(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> BuildResult | None:
     """Rebuild if the inputs changed since the last build; return the build or None."""
+    out_dir = Path(out_dir)
     if is_fresh(sources, out_dir):
         return None
     progress("sources changed since the last build: rebuilding")
     return build(sources, out_dir, progress=progress)
 
 
-def projection(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> nx.MultiDiGraph:
+def projection(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> nx.MultiDiGraph:
     """The networkx data-flow graph, from the cache (rebuilt first if stale)."""
+    out_dir = Path(out_dir)
     import networkx as nx
 
     ensure_built(sources, out_dir, progress=progress)
@@ -160,9 +169,10 @@ def projection(sources: list[Path] | None = None, out_dir: Path = Path("out"), *
     return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
 
 
-def flows(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> FlowIndex:
+def flows(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> FlowIndex:
     """The data-flow graph as arrays, for ``reach`` (``graph.flowindex``): loads in
     milliseconds without networkx; the evidence of an answer's hops is read on demand."""
+    out_dir = Path(out_dir)
     from graph.flowindex import FlowIndex
 
     ensure_built(sources, out_dir, progress=progress)
@@ -179,8 +189,9 @@ def flows(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, pro
     return FlowIndex.load(cache / "flows.npz", cache / "evidence.json")
 
 
-def rdf_graph(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> Graph:
+def rdf_graph(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> Graph:
     """The full rdflib Graph (facts and ontology), from the cache (rebuilt first if stale)."""
+    out_dir = Path(out_dir)
     from rdflib import Graph
 
     from graph.vocab import PREFIXES

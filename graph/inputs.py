@@ -20,8 +20,8 @@ def collect(paths: Iterable[Path], *, exclude: Iterable[Path] = ()) -> tuple[lis
 
     Folders in ``exclude`` (the build's own output) are never read as input.
 
-    >>> from graph.paths import default_sources
-    >>> files, problems = collect([default_sources()])
+    >>> from graph.paths import bundled_sources
+    >>> files, problems = collect([bundled_sources()])
     >>> problems
     []
     """

@@ -22,6 +22,14 @@ SOURCES = REPO / "sources"
 SMALL = REPO / "graph" / "examples" / "small.yaml"
 BAD = REPO / "tests" / "fixtures" / "bad"
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Builds made outside any project go to the user's cache: keep the tests' out of the real one."""
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="datareach-test-cache-")
+
+
 # A minimal valid fact file. Tests replace one line of it to make one mistake, so every
 # line below is unique and the line numbers of errors can be asserted.
 BASE_YAML = """\
@@ -145,7 +153,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @lru_cache(maxsize=4)
 def _fixture_graph(name: str) -> Any:
-    from graph.load import load
+    from graph.loader import load
     from graph.project import project
 
     return project(load([FIXTURES / name]).g)

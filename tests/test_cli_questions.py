@@ -22,9 +22,9 @@ from click.testing import CliRunner
 from graph import compiled
 from graph.cli import main
 from graph.examples import SMALL
-from graph.paths import default_sources, project_home
+from graph.paths import bundled_sources
 
-ROOT = project_home()
+ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 
 
@@ -334,7 +334,7 @@ def test_fresh_process_reach_imports_neither_rdflib_nor_networkx(out: Path) -> N
 
 def test_editing_a_source_rebuilds_and_shows_the_edit(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
-    shutil.copytree(default_sources(), sources)
+    shutil.copytree(bundled_sources(), sources)
     out = tmp_path / "out"
     assert run(out, "build", sources=[sources]).exit_code == 0
     manifest = out / ".datareach" / "manifest.json"

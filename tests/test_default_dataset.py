@@ -12,7 +12,7 @@ from conftest import SOURCES
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.load import load, validate
+from graph.loader import load, validate
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 

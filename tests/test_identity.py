@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import InputError, NotFoundError
-from graph.load import load
+from graph.loader import load
 from graph.owner import ultimate_owner
 from graph.project import project
 

@@ -14,7 +14,7 @@ from rdflib import RDF
 
 from graph.cli import main
 from graph.importers import KINDS, Options, import_file, mapping, yamlout
-from graph.load import load
+from graph.loader import load
 from graph.owner import ultimate_owner
 from graph.project import project
 from graph.reach import reach

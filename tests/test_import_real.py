@@ -22,7 +22,7 @@ from rdflib import RDF
 
 from graph.cli import main
 from graph.importers import import_file
-from graph.load import load
+from graph.loader import load
 from graph.owner import ultimate_owner
 from graph.project import project
 from graph.reach import reach

@@ -13,7 +13,7 @@ from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 
 from graph import compiled
 from graph.errors import InputError, Problem
-from graph.load import load, validate
+from graph.loader import load, validate
 from graph.vocab import DR, ID
 
 # A mistake in one place crashes the compiler today because schema-invalid records are

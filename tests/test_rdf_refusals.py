@@ -17,7 +17,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from graph import compiled, rdfinput
 from graph.errors import InputError
-from graph.load import load
+from graph.loader import load
 from graph.vocab import DR, ID
 
 BASE = rdfinput.BASE

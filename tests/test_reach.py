@@ -43,7 +43,7 @@ def row(result: ReachResult, company: str) -> dict[str, Any]:
 
 def fixture_graph(tmp_path: Path, text: str) -> nx.MultiDiGraph:
     """Load a YAML fact file through the real loader and project it."""
-    from graph.load import load
+    from graph.loader import load
     from graph.project import project
 
     path = tmp_path / "facts.yaml"

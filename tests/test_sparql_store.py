@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graph import compiled
-from graph.paths import default_sources
+from graph.paths import bundled_sources
 from graph.sparql import QueryTimeout, run_query
 from graph.sparql_format import format_result
 from graph.sparql_guard import QueryRefused
@@ -42,7 +42,7 @@ def test_store_answers_equal_the_in_memory_engine(built: tuple[Path, Path], quer
 
 def test_the_store_is_made_once_and_remade_when_the_build_changes(tmp_path: Path) -> None:
     sources = tmp_path / "sources"
-    shutil.copytree(default_sources(), sources)
+    shutil.copytree(bundled_sources(), sources)
     out, folder = tmp_path / "out", tmp_path / "store"
     compiled.build([sources], out)
     ensure_store(out, folder)

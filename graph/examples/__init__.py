@@ -15,7 +15,7 @@ SMALL = Path(__file__).with_name("small.yaml")
 
 @lru_cache(maxsize=1)
 def _small() -> nx.MultiDiGraph:
-    from graph.load import load
+    from graph.loader import load
     from graph.project import project
 
     return project(load([SMALL]).g)

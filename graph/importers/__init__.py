@@ -86,9 +86,10 @@ def import_file(kind: str, path: Path, out_dir: Path, options: Options | None = 
     """Import ``path`` as ``kind`` into ``out_dir/<source id>.yaml``; raise ImportProblem on bad input.
 
     >>> import tempfile, pathlib
-    >>> from graph.paths import project_home
     >>> out = pathlib.Path(tempfile.mkdtemp())
-    >>> sheet = project_home() / "tests" / "fixtures" / "import" / "partners.csv"
+    >>> sheet = out / "partners.csv"
+    >>> _ = sheet.write_text("Company,Partner,Data shared\\nExample Social,Example Music,address book; name\\n"
+    ...                      "Example Social,Example Tracker Co,email address\\nExample Music,Example Ads Ltd,name\\n")
     >>> opts = Options(maps={"grantor": "Company", "grantee": "Partner", "data_types": "Data shared"},
     ...                sets={"integration": "data upload"},
     ...                source={"id": "my-sheet", "title": "Partners", "publisher": "Me", "url": "https://example.org/s"})

@@ -29,7 +29,7 @@ def require_chromium() -> None:
 
 @lru_cache(maxsize=4)
 def _fixture_graph(name: str) -> nx.MultiDiGraph:
-    from graph.load import load
+    from graph.loader import load
     from graph.project import project
 
     return project(load([FIXTURES / name]).g)
