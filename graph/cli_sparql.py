@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -33,11 +34,21 @@ EXIT_FAILED, EXIT_BAD_INPUT, EXIT_TIMEOUT = 1, 2, 3
 
 
 class SparqlError(click.ClickException):
-    """A clean one-line error on stderr with a chosen exit code."""
+    """A clean one-line error on stderr; the subclass sets the exit code (a class variable in click)."""
 
-    def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    exit_code = EXIT_FAILED
+
+
+class SparqlBadInput(SparqlError):
+    """The query or its parameters were refused."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class SparqlTimeout(SparqlError):
+    """The query ran past its time limit."""
+
+    exit_code = EXIT_TIMEOUT
 
 
 @click.command("sparql")
@@ -82,13 +93,13 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
         result = _run(ctx, query_or_file, name, params, timeout, max_rows)
         click.echo(format_result(result, fmt))
     except (QueryRefused, UnknownQuery, BadParameter, QueryFileError) as err:
-        raise SparqlError(str(err), EXIT_BAD_INPUT) from None
+        raise SparqlBadInput(str(err)) from None
     except ValueError as err:  # e.g. a format that does not fit the result
-        raise SparqlError(str(err), EXIT_BAD_INPUT) from None
+        raise SparqlBadInput(str(err)) from None
     except QueryTimeout as err:
-        raise SparqlError(f"{err} (raise --timeout, or narrow the query)", EXIT_TIMEOUT) from None
+        raise SparqlTimeout(f"{err} (raise --timeout, or narrow the query)") from None
     except QueryFailed as err:
-        raise SparqlError(f"query failed: {err}", EXIT_FAILED) from None
+        raise SparqlError(f"query failed: {err}") from None
     if result.truncated:
         click.echo(f"note: output cut at {max_rows:,} rows (--max-rows)", err=True)
 
@@ -159,7 +170,7 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
 def _read_query(arg: str) -> str | bytes:
     limit = DEFAULT_LIMITS.max_bytes + 1  # read one byte past the cap: the guard refuses
     if arg == "-":
-        return _read_capped(click.get_binary_stream("stdin"), limit)
+        return _read_capped(sys.stdin.buffer, limit)
     if _looks_like_path(arg):
         try:
             with open(arg, "rb") as handle:

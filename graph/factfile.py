@@ -175,7 +175,9 @@ def check_schema(ff: FactFile) -> list[Problem]:
         return []
     validator = jsonschema.Draft202012Validator(schema())
     problems = [_explain(ff, err) for err in validator.iter_errors(ff.data)]
-    return sorted(problems, key=lambda p: (p.line or 0, p.field))
+    # jsonschema may report one missing field per error; the explanation names them all, so keep one
+    unique = list({(p.file, p.line, p.field, p.message): p for p in problems}.values())
+    return sorted(unique, key=lambda p: (p.line or 0, p.field))
 
 
 def _explain(ff: FactFile, err: jsonschema.ValidationError) -> Problem:
@@ -190,8 +192,10 @@ def _explain(ff: FactFile, err: jsonschema.ValidationError) -> Problem:
     if err.validator == "required":
         required: Any = err.validator_value
         missing = [r for r in required if r not in instance]
-        what = "a citation (evidence: with source and locator)" if missing[0] == "evidence" else f"field '{missing[0]}'"
-        return ff.problem(path, f"missing {what}")
+        fields = [f"'{m}'" for m in missing if m != "evidence"]
+        what = ([f"field{'s' if len(fields) > 1 else ''} {', '.join(fields)}"] if fields else []) + \
+            (["a citation (evidence: with source and locator)"] if "evidence" in missing else [])
+        return ff.problem(path, f"missing {' and '.join(what)}")
     if err.validator == "enum":
         values: Any = err.validator_value
         near = difflib.get_close_matches(str(instance), [str(v) for v in values], n=1, cutoff=0.5)

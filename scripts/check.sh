@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
-# Every check, as CI runs it: install test needs (Python packages and Debian's Chromium
-# for the browser tests), then generated-file drift, lint, types, tests and doctests.
-# Usage: bash scripts/check.sh [extra pytest args]
+# Every check, as CI runs it, in a virtual environment this script makes (.venv-check, or
+# $DATAREACH_VENV): the package with the NEWEST runtime dependencies pyproject.toml allows and
+# the PINNED test tools (constraints/test.txt); Debian's Chromium for the browser tests; then
+# generated-file drift, lint, types, the tests (the installed-wheel tour included) and doctests.
+# Last, the LOWEST allowed runtime dependencies (constraints/lowest.txt) run the core tests.
+# Usage: bash scripts/check.sh [extra pytest args]   (extra args skip the lowest-versions run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+VENV="${DATAREACH_VENV:-.venv-check}"
+PIP_FLAGS=(--quiet --disable-pip-version-check)
 
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+venv_with() {  # venv_with DIR [pip args...]: a venv at DIR with this package and the given constraints
+  local dir="$1"; shift
+  [ -x "$dir/bin/python" ] || python3 -m venv "$dir"
+  "$dir/bin/python" -m pip install "${PIP_FLAGS[@]}" --upgrade pip -c constraints/test.txt
+  "$dir/bin/python" -m pip install "${PIP_FLAGS[@]}" --upgrade --upgrade-strategy eager -e '.[test]' \
+    -c constraints/test.txt "$@"
+}
+
+echo "check: installing into $VENV (newest allowed dependencies, pinned test tools)" >&2
+venv_with "$VENV"
+PY="$VENV/bin/python"
+export PATH="$(cd "$VENV" && pwd)/bin:$PATH"  # the venv's console scripts (datareach, the oxigraph server) for the tests
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "check: installing Debian's chromium for the browser tests" >&2
@@ -15,17 +31,26 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 echo "check: generated vocabulary is up to date" >&2
-python3 -m graph.vocabgen --check
+"$PY" -m graph.vocabgen --check
 
 echo "check: README command reference is up to date" >&2
-python3 scripts/cli_docs.py --check
+"$PY" scripts/cli_docs.py --check
 
 echo "check: ruff" >&2
-python3 -m ruff check graph tests bench scripts
+"$PY" -m ruff check graph tests bench scripts
 
 echo "check: mypy" >&2
-python3 -m mypy
+"$PY" -m mypy
 
-echo "check: pytest (tests and doctests)" >&2
+echo "check: pytest (tests, doctests, the installed wheel)" >&2
+"$PY" -m pip freeze --exclude-editable > "$VENV/tested-versions.txt"
 # pytest exits 5 when it collects nothing; set -e makes that (and any failure) fail the run.
-python3 -m pytest -q "$@"
+"$PY" -m pytest -q "$@"
+
+if [ $# -eq 0 ] && [ -z "${DATAREACH_SKIP_LOWEST:-}" ]; then
+  LOW="$VENV-lowest"
+  echo "check: the lowest allowed runtime dependencies ($LOW, constraints/lowest.txt)" >&2
+  rm -rf "$LOW"
+  venv_with "$LOW" -c constraints/lowest.txt
+  "$LOW/bin/python" -m pytest -q -m "not browser and not slow"
+fi

@@ -3,9 +3,11 @@ build with the Graph Store Protocol, then SPARQL, reach, table and rank give the
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import sysconfig
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,7 +26,8 @@ from graph.serve_state import Snapshot, load_snapshot
 from graph.sparql import QueryRefused, QueryResult, run_query
 from graph.table import partner_table
 
-OXIGRAPH = shutil.which("oxigraph")
+# the server is a console script of this environment, on PATH or not (a venv that is not activated)
+OXIGRAPH = shutil.which("oxigraph", path=os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")]))
 pytestmark = pytest.mark.skipif(OXIGRAPH is None, reason="pip install oxigraph (the server) to run these")
 
 

@@ -18,7 +18,7 @@ from rdflib import XSD, Literal
 
 from graph import compiled, factfile, safeyaml
 from graph.errors import InputError
-from graph.load import load
+from graph.loader import load
 from graph.vocab import DR, ID
 
 # ---------------------------------------------------------------- YAML: code and bombs
@@ -387,3 +387,11 @@ def test_csv_formula_cells_load_as_data_and_export_neutralised(cli, write, decls
     for cells in table:
         for value in cells.values():
             assert not value.startswith(("=", "+", "-", "@")), value
+
+
+def test_several_missing_fields_are_named_once_not_repeated(write):
+    """jsonschema 4.2x reports one error per missing field; the explanation used to repeat the first."""
+    ff, problems = factfile.read(write("g.yaml", "grants:\n  - grantor: Nobody\n"))
+    assert [(p.line, p.field, p.message) for p in problems] == [
+        (2, "grants[0]", "missing fields 'grantee', 'integration', 'data_types' and a citation "
+                         "(evidence: with source and locator)")]
