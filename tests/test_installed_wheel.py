@@ -120,7 +120,7 @@ def test_import_a_shared_dataset_into_a_project(installed: dict[str, object], tm
     assert [p.name for p in (tmp_path / "p" / "sources" / "imported").iterdir()] == ["webxray-owners-domain-owners.yaml"]
     owner = _datareach(installed, tmp_path / "p", "-q", "owner", "doubleclick.net", "--format", "json")
     assert owner.returncode == 0, owner.stderr
-    assert json.loads(owner.stdout)["ultimate"]["label"] == "Alphabet"
+    assert json.loads(owner.stdout)["ultimate_owners"] == ["Alphabet"]
 
 
 def test_outside_a_project_the_bundled_dataset_answers(installed: dict[str, object], tmp_path: Path) -> None:
