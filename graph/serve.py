@@ -40,6 +40,7 @@ from graph.serve_sparql import (
     service_description,
 )
 from graph.serve_state import GraphState
+from graph.termsafe import visible
 
 Log = Callable[[str], None]
 PUBLIC = ("/", "/favicon.ico")
@@ -61,17 +62,23 @@ class Config:
     token: str | None = None
     max_body: int = 512 * 1024
     access_log: bool = False
+    body_timeout: float = 5.0
 
 
 class Server:
     """A running endpoint: ``start()`` serves on a background thread, ``stop()`` ends it."""
 
     def __init__(self, config: Config, state: GraphState, *, log: Log = _quiet) -> None:
-        self.config, self.state, self.log = config, state, log
+        self.config, self.state, self._log = config, state, log
         server_class = HTTPServer6 if ":" in config.host else HTTPServer
         self.httpd = server_class((config.host, config.port), Handler)
         self.httpd.app = self
         self._thread: threading.Thread | None = None
+
+    def log(self, line: str) -> None:
+        """Write one log line with control characters made visible (a request path or a
+        name may hold terminal escapes)."""
+        self._log(visible(line))
 
     @property
     def port(self) -> int:

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from graph.serve_sparql import Answer, HttpError, pairs
+from graph.serve_sparql import CLIENT, Answer, HttpError, pairs
 
 if TYPE_CHECKING:
     from graph.serve import Server
@@ -115,6 +115,7 @@ class Handler(BaseHTTPRequestHandler):
         start = time.monotonic()
         app = self.server.app
         try:
+            CLIENT.set(str(self.client_address[0]))
             request = self._request(method)
             status, answer, headers = app.handle(request)
             self._send(status, answer, headers)
@@ -147,7 +148,27 @@ class Handler(BaseHTTPRequestHandler):
         if length < 0 or length > cap:
             self._discard(length)
             raise HttpError(413, f"the request body is too large (more than {cap:,} bytes)")
-        return self.rfile.read(length)
+        return self._read_exactly(length)
+
+    def _read_exactly(self, length: int) -> bytes:
+        """The body; 400 when it ends before its Content-Length, 408 when it stops arriving."""
+        self.connection.settimeout(self.server.app.config.body_timeout)
+        chunks, left = [], length
+        try:
+            while left > 0:
+                chunk = self.rfile.read1(min(left, 1 << 16))
+                if not chunk:
+                    self.close_connection = True
+                    raise HttpError(400, f"the request body ended {left:,} bytes before its Content-Length")
+                chunks.append(chunk)
+                left -= len(chunk)
+        except TimeoutError:
+            self.close_connection = True
+            raise HttpError(408, f"the request body stopped arriving ({left:,} bytes short of its "
+                                 "Content-Length)") from None
+        finally:
+            self.connection.settimeout(self.timeout)
+        return b"".join(chunks)
 
     def _discard(self, length: int) -> None:
         """Read and drop a refused body (up to DRAIN bytes) so the client can read the answer."""

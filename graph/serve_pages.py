@@ -26,7 +26,7 @@ from graph.serve_html import (
     source_links,
     table,
 )
-from graph.serve_sparql import ASSETS, Answer, HttpError, Settings, run_limited
+from graph.serve_sparql import ASSETS, Answer, HttpError, Settings, run_bounded, run_limited
 from graph.serve_state import Snapshot
 
 Result = tuple[int, Answer, dict[str, str]]
@@ -54,7 +54,10 @@ def page(request: Any, snap: Snapshot, settings: Settings) -> Result:
         return _query(params, snap, links, settings)
     if path not in routes:
         raise HttpError(404, "not found: try / for the list of pages")
-    return routes[path](dict(params, _path=path), snap, links)
+    if path == "/":
+        return _home(dict(params, _path=path), snap, links)
+    # reach, the table and the graph are work like a query: the same slots and time limit
+    return run_bounded(settings, lambda: routes[path](dict(params, _path=path), snap, links))
 
 
 def _single(pairs: list[tuple[str, str]]) -> dict[str, str]:

@@ -27,7 +27,8 @@ from rdflib.term import Node
 from graph.compiled import CACHE
 from graph.errors import DatareachError
 from graph.sparql import QueryFailed, QueryResult, QueryTimeout
-from graph.sparql_guard import DEFAULT_LIMITS, Limits, scan_text
+from graph.sparql_guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep, scan_text
+from graph.termsafe import visible
 from graph.vocab import PREFIXES
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -103,9 +104,8 @@ def remote_query(endpoint: str, text: str, *, bindings: Mapping[str, Node] | Non
         "Content-Type": "application/sparql-query", "Accept": ACCEPT, **(headers or {})})
     kind, data = _fetch(request, timeout, limits.max_result_bytes)
     if kind.startswith("application/sparql-results+json"):
-        return _from_json(json.loads(data), max_rows)
-    g = Graph()
-    g.parse(data=data, format="nt" if "n-triples" in kind else "turtle")
+        return _from_json(_json_answer(data, endpoint), max_rows, endpoint)
+    g = _graph_answer(data, kind, endpoint)
     kept = Graph()
     for i, triple in enumerate(g):
         if i >= max_rows:
@@ -126,24 +126,53 @@ def _fetch(request: urllib.request.Request, timeout: float, max_bytes: int) -> t
             data = response.read(max_bytes + 1)
             kind = response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as err:
-        detail = err.read(300).decode("utf-8", "replace").strip()
-        raise EndpointError(f"the endpoint answered {err.code}: {detail or err.reason}") from None
+        detail = visible(err.read(300).decode("utf-8", "replace").strip())
+        raise EndpointError(f"the endpoint answered {err.code}: {detail or visible(str(err.reason))}") from None
     except TimeoutError:
         raise QueryTimeout(f"the endpoint did not answer within {timeout:g} s") from None
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
-        raise EndpointError(f"cannot reach the endpoint {request.full_url}: {reason}") from None
+        raise EndpointError(f"cannot reach the endpoint {visible(request.full_url)}: {visible(str(reason))}") from None
     if len(data) > max_bytes:
         raise QueryFailed(f"the result is too large (> {max_bytes:,} bytes)")
     return kind, data
 
 
-def _from_json(data: dict[str, Any], max_rows: int) -> QueryResult:
-    if "boolean" in data:
-        return QueryResult("ASK", boolean=bool(data["boolean"]))
-    names = list(data["head"]["vars"])
-    bindings = data["results"]["bindings"]
-    rows = [tuple(_json_term(b.get(n)) for n in names) for b in bindings[:max_rows]]
+def _bad_answer(endpoint: str, what: str) -> EndpointError:
+    return EndpointError(f"the endpoint {visible(endpoint)} sent an answer that is not {what}")
+
+
+def _json_answer(data: bytes, endpoint: str) -> Any:
+    """SPARQL JSON results, parsed on a deep stack: a 100,000-deep array is refused, not a crash."""
+    try:
+        return run_deep(lambda: json.loads(data))
+    except (ValueError, QueryRefused, RecursionError) as err:
+        raise _bad_answer(endpoint, f"valid SPARQL JSON results ({type(err).__name__})") from None
+
+
+def _graph_answer(data: bytes, kind: str, endpoint: str) -> Graph:
+    """The triples of a Turtle / N-Triples answer. Relative IRIs resolve against the endpoint's
+    URL (the document's own address), never against this machine's working folder."""
+    g = Graph()
+    try:
+        run_deep(lambda: g.parse(data=data, format="nt" if "n-triples" in kind else "turtle", publicID=endpoint))
+    except QueryRefused:
+        raise _bad_answer(endpoint, "readable RDF (nested too deeply)") from None
+    except Exception as err:  # rdflib raises many kinds for a bad document
+        raise _bad_answer(endpoint, f"valid {'N-Triples' if 'n-triples' in kind else 'Turtle'} "
+                                    f"({type(err).__name__})") from None
+    return g
+
+
+def _from_json(data: Any, max_rows: int, endpoint: str = "") -> QueryResult:
+    try:
+        if "boolean" in data:
+            return QueryResult("ASK", boolean=bool(data["boolean"]))
+        names = [str(n) for n in data["head"]["vars"]]
+        bindings = data["results"]["bindings"]
+        rows = [tuple(_json_term(b.get(n)) for n in names) for b in bindings[:max_rows]]
+    except (KeyError, TypeError, AttributeError, ValueError) as err:
+        raise _bad_answer(endpoint, f"valid SPARQL JSON results (missing or wrong {visible(str(err))[:60]})") from None
     return QueryResult("SELECT", vars=names, rows=rows, truncated=len(bindings) > max_rows)
 
 
@@ -151,6 +180,8 @@ def _json_term(cell: dict[str, str] | None) -> Node | None:
     if cell is None:
         return None
     kind, value = cell["type"], cell["value"]
+    if not isinstance(value, str):
+        raise ValueError("value")
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":
@@ -159,10 +190,16 @@ def _json_term(cell: dict[str, str] | None) -> Node | None:
     return Literal(value, lang=cell.get("xml:lang"), datatype=None if datatype is None else URIRef(datatype))
 
 
-def remote_graph(endpoint: str, *, timeout: float = 120.0, max_triples: int = 5_000_000) -> Graph:
-    """Every triple of the endpoint's default graph, as an rdflib Graph (for the projection)."""
-    limits = Limits(max_result_bytes=max_triples * 400)
-    result = remote_query(endpoint, ALL_TRIPLES, timeout=timeout, max_rows=max_triples, limits=limits)
+def remote_graph(endpoint: str, *, timeout: float = 120.0, max_triples: int = 5_000_000,
+                 max_bytes: int = DEFAULT_LIMITS.max_result_bytes) -> Graph:
+    """Every triple of the endpoint's default graph, as an rdflib Graph (for the projection).
+
+    The answer is cut at ``max_bytes``, the same cap as ``sparql`` (256 MiB)."""
+    limits = Limits(max_result_bytes=max_bytes)
+    try:
+        result = remote_query(endpoint, ALL_TRIPLES, timeout=timeout, max_rows=max_triples, limits=limits)
+    except (QueryFailed, QueryTimeout) as err:
+        raise EndpointError(f"reading the graph from {visible(endpoint)}: {err}") from None
     if result.truncated or result.graph is None:
         raise EndpointError(f"the endpoint holds more than {max_triples:,} triples")
     return result.graph

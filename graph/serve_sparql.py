@@ -13,8 +13,12 @@ deadline); formats are in :mod:`graph.serve_formats`.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl
 
 from rdflib import Graph
@@ -34,7 +38,8 @@ from graph.sparql import QueryFailed, QueryRefused, QueryResult, QueryTimeout, r
 from graph.sparql_guard import Limits
 
 __all__ = ["ASSETS", "Answer", "HttpError", "Settings", "execute", "graph_iri", "negotiate", "pairs",
-           "read_query", "render", "run_limited", "service_description"]
+           "read_query", "render", "run_bounded", "run_limited", "service_description"]
+T = TypeVar("T")
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 MAX_FIELDS = 64
@@ -51,10 +56,93 @@ class Settings:
     max_concurrent: int = 4
     queue_timeout: float = 30.0
     limits: Limits = Limits(max_result_bytes=64 * 1024**2)
+    max_per_client: int | None = None
     slots: threading.BoundedSemaphore = field(init=False, repr=False, compare=False)
+    clients: ClientSlots = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "slots", threading.BoundedSemaphore(self.max_concurrent))
+        per_client = self.max_per_client if self.max_per_client is not None else max(1, self.max_concurrent - 1)
+        object.__setattr__(self, "clients", ClientSlots(per_client))
+
+
+CLIENT: ContextVar[str] = ContextVar("datareach_client", default="-")
+
+
+class ClientSlots:
+    """At most ``per_client`` queries (or pages) at once from one client address, so one
+    client with slow queries cannot hold every slot: by default one slot stays for others.
+
+    >>> slots = ClientSlots(1)
+    >>> slots.acquire("10.0.0.1", 0.0), slots.acquire("10.0.0.1", 0.0), slots.acquire("10.0.0.2", 0.0)
+    (True, False, True)
+    """
+
+    def __init__(self, per_client: int) -> None:
+        self.per_client = per_client
+        self._cond = threading.Condition()
+        self._running: dict[str, int] = {}
+
+    def acquire(self, client: str, timeout: float) -> bool:
+        """Take one of ``client``'s slots, waiting up to ``timeout`` seconds."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._running.get(client, 0) < self.per_client, timeout):
+                return False
+            self._running[client] = self._running.get(client, 0) + 1
+            return True
+
+    def release(self, client: str) -> None:
+        """Give one of ``client``'s slots back."""
+        with self._cond:
+            left = self._running.get(client, 0) - 1
+            if left > 0:
+                self._running[client] = left
+            else:
+                self._running.pop(client, None)
+            self._cond.notify_all()
+
+
+def take_slot(settings: Settings) -> Callable[[], None]:
+    """Wait for a slot of this request's client, then for one of the server's; return the
+    function that gives both back. 503 when none is free within ``queue_timeout``."""
+    client = CLIENT.get()
+    deadline = time.monotonic() + settings.queue_timeout
+    if not settings.clients.acquire(client, settings.queue_timeout):
+        raise HttpError(503, "too many queries at once from your address: try again shortly", {"Retry-After": "2"})
+    if not settings.slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        settings.clients.release(client)
+        raise HttpError(503, "the server is busy: try again shortly", {"Retry-After": "2"})
+
+    def release() -> None:
+        settings.slots.release()
+        settings.clients.release(client)
+
+    return release
+
+
+def run_bounded(settings: Settings, work: Callable[[], T]) -> T:
+    """``work()`` under the same caps as a query: a slot (per client and overall), and an
+    answer within ``timeout`` seconds (else 503). Python cannot stop the thread, so the slot
+    is held until the work really ends: ``max_concurrent`` stays true."""
+    release = take_slot(settings)
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as err:  # handed to the request's thread
+            box["error"] = err
+        finally:
+            release()
+            done.set()
+
+    threading.Thread(target=run, name="datareach-page", daemon=True).start()
+    if not done.wait(settings.timeout):
+        raise HttpError(503, f"the page was stopped at the time limit ({settings.timeout:g} s): narrow it")
+    if "error" in box:
+        raise box["error"]
+    return cast(T, box["value"])
 
 
 def pairs(raw: bytes) -> list[tuple[str, str]]:
@@ -143,9 +231,7 @@ def execute(g: Graph | Path, text: str, *, accept: str | None, fmt: str | None, 
 def run_limited(g: Graph | Path, text: str, settings: Settings) -> QueryResult:
     """:func:`graph.sparql.run_query` (or, for an on-disk store folder, ``run_store_query``)
     under the endpoint's caps; refusals become HttpError."""
-    slot = settings.slots
-    if not slot.acquire(timeout=settings.queue_timeout):
-        raise HttpError(503, "the server is busy: try again shortly", {"Retry-After": "2"})
+    release = take_slot(settings)
     try:
         if isinstance(g, Path):
             from graph.sparql_store import run_store_query
@@ -163,7 +249,7 @@ def run_limited(g: Graph | Path, text: str, settings: Settings) -> QueryResult:
     except QueryFailed as err:
         raise HttpError(500, _failure(str(err))) from None
     finally:
-        slot.release()
+        release()
     return result
 
 

@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from pyparsing import ParseBaseException, ParseResults
+from rdflib import Literal
 from rdflib.plugins.sparql import parser as sparql_parser
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.operators import ConditionalAndExpression
+from rdflib.plugins.sparql.parserutils import CompValue, Expr
 from rdflib.plugins.sparql.sparql import Query
 
 from graph.vocab import PREFIXES
@@ -135,6 +137,7 @@ def scan_text(text: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> str:
     except ValueError as err:
         raise QueryRefused(f"not a valid SPARQL query: {err}") from None
     _check_unicode(expanded)
+    _refuse_lone_cr(expanded)
     for word in _code_tokens(expanded, limits.max_depth):
         if limits.keyword_scan:
             _refuse_keyword(word)
@@ -203,6 +206,21 @@ def _check_unicode(text: str) -> None:
         raise QueryRefused(f"query is not valid Unicode (character {err.start})") from None
 
 
+def _refuse_lone_cr(text: str) -> None:
+    """Refuse a carriage return not followed by a line feed.
+
+    rdflib ends a ``#`` comment only at ``\\n``, Oxigraph (and the SPARQL grammar) at
+    ``\\r`` too, so ``# x\\rFILTER(false)`` or ``# x\\rSERVICE …`` would mean one thing to
+    one engine and another to the other. ``\\r\\n`` reads the same to both.
+    """
+    at = re.search(r"\r(?!\n)", text)
+    if at is not None:
+        raise QueryRefused(
+            f"a lone carriage return (\\r, character {at.start()}) is not allowed in a query: "
+            "end lines with \\n or \\r\\n (write \\r inside strings as the escape \\\\r)"
+        )
+
+
 def _code_tokens(text: str, max_depth: int) -> Iterator[str]:
     """Yield the bare words outside strings, IRIs and comments; enforce the depth cap."""
     depth, i, n = 0, 0, len(text)
@@ -259,12 +277,18 @@ def _skip_string(text: str, i: int) -> int:
 
 def _refuse_keyword(word: str) -> None:
     upper = word.upper()
-    if upper == "SERVICE":
-        raise QueryRefused(MSG_SERVICE)
-    if upper == "FROM":
-        raise QueryRefused(MSG_FROM)
     if upper in _UPDATE_WORDS:
         raise QueryRefused(f"{MSG_UPDATE} ({upper})")
+    # Oxigraph's parser matches keywords without a word boundary: it reads
+    # ``SERVICESILENT:x`` as ``SERVICE SILENT :x`` and ``1SERVICE`` as ``1 SERVICE``. So a
+    # keyword glued into a longer bare word (before any ``:``; a local name is read whole)
+    # counts too. A prefix named exactly ``service:`` or ``from:`` stays a name.
+    head = upper.split(":", 1)[0]
+    for keyword, message in (("SERVICE", MSG_SERVICE), ("FROM", MSG_FROM)):
+        if upper == keyword:
+            raise QueryRefused(message)
+        if keyword in head and head != keyword:
+            raise QueryRefused(f"{message} ({keyword} inside the word {word[:40]!r})")
 
 
 def _parse_and_check(expanded: str) -> Query:
@@ -274,6 +298,7 @@ def _parse_and_check(expanded: str) -> Query:
         _refuse_if_update(expanded)
         raise QueryRefused(f"not a valid SPARQL query: {err}") from None
     refuse_unsafe_parts(tree)
+    _keep_constant_filters(tree)
     star = tree[1].name == "SelectQuery" and dict.get(tree[1], "projection") is None
     try:
         query = translateQuery(tree, initNs=PREFIXES)
@@ -285,6 +310,27 @@ def _parse_and_check(expanded: str) -> Query:
     if star:  # SELECT *: columns in a stable order, not set order
         query.algebra["PV"] = sorted(query.algebra["PV"])
     return query
+
+
+def _keep_constant_filters(tree: object) -> None:
+    """Make ``FILTER(false)`` (any constant literal) survive rdflib's translation.
+
+    rdflib drops a group's filter when the expression is a falsy Python object
+    (``if filters:``), so ``FILTER(false)``, ``FILTER(0)`` and ``FILTER("")`` kept every
+    row, while Oxigraph (and the SPARQL semantics) keep none. ``c && true`` has the same
+    effective boolean value (or error) as ``c`` and is never dropped.
+    """
+    for node in list(_walk(tree)):
+        if node.name == "Filter" and isinstance(_collapsed(dict.get(node, "expr")), Literal):
+            node["expr"] = Expr("ConditionalAndExpression", ConditionalAndExpression,
+                                expr=node["expr"], other=[Literal(True)])
+
+
+def _collapsed(expr: object) -> object:
+    """What a chain of one-operand expressions reduces to (rdflib simplifies them away)."""
+    while isinstance(expr, CompValue) and list(expr.keys()) == ["expr"]:
+        expr = dict.get(expr, "expr")
+    return expr
 
 
 def _refuse_if_update(expanded: str) -> None:
