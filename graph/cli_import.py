@@ -46,6 +46,8 @@ def _kinds_text() -> str:
 @click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="csv: which column holds a grant field (repeatable).")
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="csv: one value for a field on every row (repeatable).")
 @click.option("--separator", default=";", show_default=True, help="csv: separator between several values in one cell.")
+@click.option("--max-input-mb", "max_input_mb", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Refuse input files larger than N MB (default 100; also DATAREACH_MAX_INPUT_MB).")
 @click.option("--source-id", help="Id of the source entry (default: KIND-FILE); also the output file's name.")
 @click.option("--source-title", help="Title of the source.")
 @click.option("--source-publisher", help="Publisher of the source.")
@@ -56,7 +58,7 @@ def _kinds_text() -> str:
 @click.pass_obj
 def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | None, out_dir: Path | None, list_kinds: bool,
                    fmt: str, skip_unknown: bool, maps: tuple[str, ...], sets: tuple[str, ...], separator: str,
-                   **source: str | None) -> None:
+                   max_input_mb: int | None, **source: str | None) -> None:
     """Import a public dataset (or your own spreadsheet) as a cited fact file.
 
     Writes OUT_DIR/<source id>.yaml with the dataset's citation and licence filled in;
@@ -88,7 +90,7 @@ def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | No
 
     progress = obj["ctx"].progress if isinstance(obj, dict) and "ctx" in obj else (lambda m: click.echo(f"datareach: {m}", err=True))
     options = Options(skip_unknown=skip_unknown, maps=_pairs(maps, "--map"), sets=_pairs(sets, "--set"), separator=separator,
-                      source={k[len("source_"):]: v for k, v in source.items() if v is not None})
+                      max_input_mb=max_input_mb, source={k[len("source_"):]: v for k, v in source.items() if v is not None})
     try:
         result = import_file(kind, file, out_dir if out_dir is not None else default_sources() / "imported", options,
                              progress=progress)

@@ -54,13 +54,17 @@ def _paths(sources: list[Path] | None) -> list[Path]:
     return [default_sources()] if sources is None or len(sources) == 0 else sources
 
 
-def build(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet) -> BuildResult:
-    """Load, validate and write the compiled graph; InputError leaves ``out_dir`` untouched."""
+def build(sources: list[Path] | None = None, out_dir: Path = Path("out"), *, progress: Progress = _quiet,
+          max_input_mb: int | None = None) -> BuildResult:
+    """Load, validate and write the compiled graph; InputError leaves ``out_dir`` untouched.
+
+    ``max_input_mb`` overrides every input's size cap (see ``graph.inputs.cap_bytes``).
+    """
     from graph.load import load
     from graph.project import project
 
     paths = _paths(sources)
-    loaded = load(paths, progress=progress, exclude=[out_dir])
+    loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb)
     progress("projecting onto a networkx graph")
     G = project(loaded.index)  # type: ignore[arg-type]
     counts = summarise(loaded.index)

@@ -21,14 +21,14 @@ from graph.errors import Problem
 from graph.inputs import read_text
 
 BASE = "https://w3id.org/datareach/id/"
-MAX_BYTES = 50 * 1024 * 1024
 MAX_LITERAL = 1_000_000
 
 
-def read(path: Path, display: str | None = None) -> tuple[Graph | None, list[Problem]]:
-    """Parse one .ttl or .jsonld file into a new Graph, or return why not."""
+def read(path: Path, display: str | None = None, *, max_bytes: int | None = None) -> tuple[Graph | None, list[Problem]]:
+    """Parse one .ttl or .jsonld file into a new Graph, or return why not (refused unread
+    past ``max_bytes``, by default the format's cap: ``graph.inputs.cap_bytes``)."""
     name = str(path) if display is None else display
-    read = read_text(path, name, max_bytes=MAX_BYTES)
+    read = read_text(path, name, max_bytes=max_bytes)
     if isinstance(read, Problem):
         return None, [read]
     raw, text = read

@@ -53,7 +53,7 @@ class _StrictLoader(yaml.BaseLoader):
             self._depth -= 1
 
 
-def load(text: str) -> tuple[Any, dict[Path, int]]:
+def load(text: str, *, max_chars: int = MAX_BYTES) -> tuple[Any, dict[Path, int]]:
     """Parse ``text``; return the data (dicts, lists, strings) and each path's line.
 
     >>> data, lines = load("status: NO\\ncount: 0123\\nat: 12:30\\n")
@@ -66,8 +66,8 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     ...
     graph.safeyaml.YamlRefused: duplicate key 'a' (first at line 1)
     """
-    if len(text) > MAX_BYTES:
-        raise YamlRefused(f"file larger than {MAX_BYTES // (1024 * 1024)} MB", None)
+    if len(text) > max_chars:
+        raise YamlRefused(f"file larger than {max_chars // (1024 * 1024)} MB", None)
     if len(text) >= C_THRESHOLD and _CLoader is not None and _shallow(text):
         return _load_with(_CLoader, text)
     try:

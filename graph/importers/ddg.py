@@ -28,7 +28,7 @@ BASELINE = "(every tracker)"
 
 def run(path: Path, options: Options) -> Doc:
     """Read one TDS file into a Doc."""
-    data = need(read_json(path, WHAT), dict, path, "the top level", f"a JSON object ({WHAT})")
+    data = need(read_json(path, WHAT, options.max_input_mb), dict, path, "the top level", f"a JSON object ({WHAT})")
     for section in ("trackers", "entities"):
         if section not in data:
             raise ImportProblem(f"{path}: no '{section}' section: expected {WHAT}")
