@@ -17,6 +17,7 @@ import click
 
 from graph import compiled
 from graph.errors import DatareachError, InputError
+from graph.formats import printable
 
 EXIT_INPUT = 1
 
@@ -27,12 +28,12 @@ _STARTED = time.monotonic()
 def _progress(message: str) -> None:
     """A progress line on stderr; after the first seconds, with the time elapsed (long builds)."""
     elapsed = int(time.monotonic() - _STARTED)
-    click.echo(f"datareach: {message}" + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
+    click.echo(printable(f"datareach: {message}") + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> None:
     """Print a clean error and exit (no traceback)."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(printable(f"error: {message}"), err=True)
     sys.exit(code)
 
 
@@ -164,7 +165,7 @@ def max_input_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def _report(error: InputError, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"ok": False, "problems": [vars(p) for p in error.problems]}, indent=2))
-    click.echo(f"error: {error}", err=True)
+    click.echo(printable(f"error: {error}"), err=True)
     sys.exit(EXIT_INPUT)
 
 
@@ -201,7 +202,7 @@ def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str, max_input_mb: 
                                "warnings": [str(w) for w in loaded.warnings]}, indent=2))
     else:
         for w in loaded.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(printable(f"warning: {w}"), err=True)
         click.echo(f"ok: {len(loaded.files)} files, " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -240,7 +241,7 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
                                "warnings": result.warnings}, indent=2))
         return
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(printable(f"warning: {w}"), err=True)
     click.echo(f"built {target}/graph.ttl and {target}/graph.jsonld")
     for key in ("companies", "data types", "grants", "incidents", "holdings", "ownership", "domains", "sources",
                 "claims", "triples"):

@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from graph.errors import DatareachError
+from graph.formats import printable
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(printable(f"error: {message}"), err=True)
     sys.exit(1)
 
 
@@ -88,7 +89,7 @@ def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | No
     from graph.importers import Options, import_file
     from graph.paths import default_sources
 
-    progress = obj["ctx"].progress if isinstance(obj, dict) and "ctx" in obj else (lambda m: click.echo(f"datareach: {m}", err=True))
+    progress = obj["ctx"].progress if isinstance(obj, dict) and "ctx" in obj else (lambda m: click.echo(printable(f"datareach: {m}"), err=True))
     options = Options(skip_unknown=skip_unknown, maps=_pairs(maps, "--map"), sets=_pairs(sets, "--set"), separator=separator,
                       max_input_mb=max_input_mb, source={k[len("source_"):]: v for k, v in source.items() if v is not None})
     try:
@@ -101,9 +102,10 @@ def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | No
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     for message, count in result.warnings.items():
-        click.echo(f"warning: {message}" + (f" ({count}×)" if count > 1 else ""), err=True)
+        click.echo(printable(f"warning: {message}" + (f" ({count}×)" if count > 1 else "")), err=True)
     click.echo(f"wrote {result.output} ({result.seconds['total']:.1f} s)")
     for section, count in result.counts.items():
         if count:
             click.echo(f"  {section:<10} {count}")
-    click.echo(f"  source     {result.source['id']}: {result.source['publisher']}, licence: {result.source.get('licence', 'not stated')}")
+    click.echo(printable(f"  source     {result.source['id']}: {result.source['publisher']}, "
+                         f"licence: {result.source.get('licence', 'not stated')}"))

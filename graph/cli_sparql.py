@@ -36,7 +36,9 @@ class SparqlError(click.ClickException):
     """A clean one-line error on stderr with a chosen exit code."""
 
     def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
+        from graph.formats import printable
+
+        super().__init__(printable(message))  # a query or a term quoted in it may hold control characters
         self.exit_code = exit_code
 
 
