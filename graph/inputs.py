@@ -10,10 +10,13 @@ before reading and again while reading, so a file that grows cannot get past it.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from graph.errors import DatareachError, Problem
 from graph.paths import ontology_dir, schema_path
@@ -115,6 +118,70 @@ def read_bounded(path: Path, max_bytes: int) -> bytes:
 def _too_large(max_bytes: int) -> str:
     size = f"{max_bytes // MB} MB" if max_bytes >= MB else f"{max_bytes} bytes"
     return f"file larger than {size} ({RAISE_HINT})"
+
+
+_BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
+
+
+def bad_character(text: str) -> str | None:
+    """Why ``text`` cannot be stored (a NUL, or a lone surrogate from a ``\\uD800`` escape), or None.
+
+    >>> bad_character("ok"), bad_character("a\\x00b"), bad_character("a\\ud800")
+    (None, 'contains a NUL character', 'contains a lone surrogate (\\\\ud800): not valid Unicode text')
+    """
+    found = _BAD_CHARS.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    return "contains a NUL character" if char == "\x00" else f"contains a lone surrogate (\\u{ord(char):04x}): not valid Unicode text"
+
+
+MAX_DIGITS = 4300  # Python's own limit for turning digits into an int
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"a number with more than {MAX_DIGITS} digits")
+    return int(digits)
+
+
+def strict_json(text: str) -> Any:
+    """``json.loads`` that refuses NaN and Infinity and numbers over 4,300 digits with a
+    ValueError (RecursionError when nested too deeply), and strings holding a NUL or a lone surrogate.
+
+    >>> strict_json('{"a": [1, "x"]}')
+    {'a': [1, 'x']}
+    >>> strict_json('[NaN]')
+    Traceback (most recent call last):
+    ...
+    ValueError: NaN is not a JSON number
+    """
+    doc = json.loads(text, parse_constant=_no_constant, parse_int=_int)
+    reason = _bad_string(doc)
+    if reason is not None:
+        raise ValueError(reason)
+    return doc
+
+
+def _bad_string(doc: Any) -> str | None:
+    """Why a string (key or value) in ``doc`` cannot be stored, or None; walked without recursion."""
+    todo = [doc]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            todo += node.values()
+            todo += node.keys()
+        elif isinstance(node, list):
+            todo += node
+        elif isinstance(node, str):
+            reason = bad_character(node)
+            if reason is not None:
+                return f"the string {ascii(node[:60])} {reason}"
+    return None
 
 
 def collect(paths: Iterable[Path], *, exclude: Iterable[Path] = (),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DatareachError
-from graph.inputs import Refused, cap_bytes, read_bounded
+from graph.inputs import Refused, cap_bytes, read_bounded, strict_json
 from graph.names import legal_key, name_key, slugify
 
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63}$")
@@ -80,11 +80,15 @@ def read_json(path: Path, what: str, max_input_mb: int | None = None) -> Any:
     if text.strip() == "":
         raise ImportProblem(f"{path}: the file is empty (expected {what})")
     try:
-        return json.loads(text)
+        return strict_json(text)
     except json.JSONDecodeError as exc:
         at_end = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         hint = " — the file looks truncated" if at_end else ""
         raise ImportProblem(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}){hint}; expected {what}") from None
+    except RecursionError:
+        raise ImportProblem(f"{path}: cannot import: JSON nested too deeply; expected {what}") from None
+    except ValueError as exc:  # what strict_json refuses: NaN, huge numbers, NUL or lone surrogates
+        raise ImportProblem(f"{path}: cannot import: {exc}; expected {what}") from None
 
 
 def read_text(path: Path, max_input_mb: int | None = None) -> str:
@@ -98,7 +102,10 @@ def read_text(path: Path, max_input_mb: int | None = None) -> str:
     if path.is_dir():
         raise ImportProblem(f"{path}: is a folder; give the file itself")
     try:
-        return read_bounded(path, cap_bytes("", max_input_mb)).decode("utf-8-sig")
+        text = read_bounded(path, cap_bytes("", max_input_mb)).decode("utf-8-sig")
+        if "\x00" in text:
+            raise ImportProblem(f"{path}:{text.count(chr(10), 0, text.index(chr(0))) + 1}: contains a NUL character")
+        return text
     except Refused as exc:
         raise ImportProblem(f"{path}: {exc}") from None
     except UnicodeDecodeError as exc:
