@@ -76,7 +76,8 @@ def _parse(text: str, fmt: str, name: str) -> tuple[Graph | None, list[Problem]]
         g.parse(data=text, format=fmt, publicID=BASE)
     except Exception as exc:  # rdflib raises many types for bad input
         label = {"turtle": "Turtle", "json-ld": "JSON-LD"}[fmt]
-        return None, [Problem(name, None, "", f"invalid {label}: {exc}")]
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # rdflib quotes whole lines of input after it
+        return None, [Problem(name, None, "", f"invalid {label}: {first[:200]}")]
     finally:
         rdflib.NORMALIZE_LITERALS = saved
     return _checked(g, name)
