@@ -88,7 +88,7 @@ def read(path: Path, display: str | None = None, *, max_bytes: int | None = None
     return ff, problems + check_schema(ff)
 
 
-def _read_yaml(text: str, name: str, size: int) -> tuple[FactFile | None, list[Problem]]:
+def _read_yaml(text: str, name: str, size: int = 0) -> tuple[FactFile | None, list[Problem]]:
     try:
         data, lines = safeyaml.load(text, max_chars=max(size, safeyaml.MAX_BYTES))
     except safeyaml.YamlRefused as exc:
