@@ -102,7 +102,7 @@ def bench(size: str, work: Path, timeout: float, cap_gb: float, baseline: bool) 
     counts = generate(size, data)
     py = sys.executable
     cli = [py, "-m", "graph", "-q", "--out", str(out), "-s", str(data)]
-    ours = run([py, "-m", "graph", "-q", "--out", str(out), "build", str(data)], timeout)
+    ours = run([py, "-m", "graph", "-q", "--out", str(out), "build", "--max-input-mb", "4096", str(data)], timeout)
     if ours["ok"] is not True:
         raise RuntimeError(f"build failed: {ours['ok']}")
     manifest = json.loads((out / ".datareach" / "manifest.json").read_text())

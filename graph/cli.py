@@ -17,6 +17,7 @@ import click
 
 from graph import compiled
 from graph.errors import DatareachError, InputError
+from graph.formats import printable
 
 EXIT_INPUT = 1
 
@@ -27,12 +28,12 @@ _STARTED = time.monotonic()
 def _progress(message: str) -> None:
     """A progress line on stderr; after the first seconds, with the time elapsed (long builds)."""
     elapsed = int(time.monotonic() - _STARTED)
-    click.echo(f"datareach: {message}" + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
+    click.echo(printable(f"datareach: {message}") + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> None:
     """Print a clean error and exit (no traceback)."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(printable(f"error: {message}"), err=True)
     sys.exit(code)
 
 
@@ -194,18 +195,26 @@ def main(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, quiet:
                "endpoint": endpoint, "store": None if store is None else obj.store(store)}
 
 
+def max_input_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--max-input-mb``: one size cap for every input file, instead of each format's default."""
+    return click.option("--max-input-mb", "max_input_mb", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Refuse input files larger than N MB, read or not (default: YAML 20, CSV 100, "
+                             "Turtle and JSON-LD 50, imported datasets 100; also DATAREACH_MAX_INPUT_MB).")(command)
+
+
 def _report(error: InputError, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps({"ok": False, "problems": [vars(p) for p in error.problems]}, indent=2))
-    click.echo(f"error: {error}", err=True)
+    click.echo(printable(f"error: {error}"), err=True)
     sys.exit(EXIT_INPUT)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@max_input_option
 @click.pass_obj
-def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str) -> None:
+def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str, max_input_mb: int | None) -> None:
     """Validate fact files without writing anything.
 
     PATHS are files or folders (default: --sources, else the project's sources/). Every problem is listed with its
@@ -220,9 +229,12 @@ def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str) -> None:
     from graph.loader import load
 
     try:
-        loaded = load(list(paths) or obj["ctx"].inputs())
+        loaded = load(list(paths) or obj["ctx"].inputs(), max_input_mb=max_input_mb)
     except InputError as exc:
         _report(exc, fmt)
+        return
+    except DatareachError as exc:
+        fail(str(exc))
         return
     counts = compiled.summarise(loaded.g)
     if fmt == "json":
@@ -230,7 +242,7 @@ def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str) -> None:
                                "warnings": [str(w) for w in loaded.warnings]}, indent=2))
     else:
         for w in loaded.warnings:
-            click.echo(f"warning: {w}", err=True)
+            click.echo(printable(f"warning: {w}"), err=True)
         click.echo(f"ok: {len(loaded.files)} files, " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -239,8 +251,9 @@ def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Output folder (default: --out, i.e. the project's out/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@max_input_option
 @click.pass_obj
-def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fmt: str) -> None:
+def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fmt: str, max_input_mb: int | None) -> None:
     """Validate fact files and write the compiled graph.
 
     Writes OUT/graph.ttl and OUT/graph.jsonld (facts plus the ontology) and a cache
@@ -256,7 +269,7 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
     sources = list(paths) or ctx.inputs()
     target = ctx.out if out_dir is None else out_dir
     try:
-        result = compiled.build(sources, target, progress=ctx.progress)
+        result = compiled.build(sources, target, progress=ctx.progress, max_input_mb=max_input_mb)
     except InputError as exc:
         _report(exc, fmt)
         return
@@ -268,7 +281,7 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
                                "warnings": result.warnings}, indent=2))
         return
     for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(printable(f"warning: {w}"), err=True)
     click.echo(f"built {target}/graph.ttl and {target}/graph.jsonld")
     for key in ("companies", "data types", "grants", "incidents", "holdings", "ownership", "domains", "sources",
                 "claims", "triples"):

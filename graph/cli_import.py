@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from graph.errors import DatareachError
+from graph.formats import printable
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(printable(f"error: {message}"), err=True)
     sys.exit(1)
 
 
@@ -46,6 +47,8 @@ def _kinds_text() -> str:
 @click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="csv: which column holds a grant field (repeatable).")
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="csv: one value for a field on every row (repeatable).")
 @click.option("--separator", default=";", show_default=True, help="csv: separator between several values in one cell.")
+@click.option("--max-input-mb", "max_input_mb", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Refuse input files larger than N MB (default 100; also DATAREACH_MAX_INPUT_MB).")
 @click.option("--source-id", help="Id of the source entry (default: KIND-FILE); also the output file's name.")
 @click.option("--source-title", help="Title of the source.")
 @click.option("--source-publisher", help="Publisher of the source.")
@@ -56,7 +59,7 @@ def _kinds_text() -> str:
 @click.pass_obj
 def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | None, out_dir: Path | None, list_kinds: bool,
                    fmt: str, skip_unknown: bool, maps: tuple[str, ...], sets: tuple[str, ...], separator: str,
-                   **source: str | None) -> None:
+                   max_input_mb: int | None, **source: str | None) -> None:
     """Import a public dataset (or your own spreadsheet) as a cited fact file.
 
     Writes OUT_DIR/<source id>.yaml with the dataset's citation and licence filled in;
@@ -92,9 +95,9 @@ def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | No
                   "to make one, or give -o DIR")
             return
         out_dir = project.imported
-    progress = obj["ctx"].progress if isinstance(obj, dict) and "ctx" in obj else (lambda m: click.echo(f"datareach: {m}", err=True))
+    progress = obj["ctx"].progress if isinstance(obj, dict) and "ctx" in obj else (lambda m: click.echo(printable(f"datareach: {m}"), err=True))
     options = Options(skip_unknown=skip_unknown, maps=_pairs(maps, "--map"), sets=_pairs(sets, "--set"), separator=separator,
-                      source={k[len("source_"):]: v for k, v in source.items() if v is not None})
+                      max_input_mb=max_input_mb, source={k[len("source_"):]: v for k, v in source.items() if v is not None})
     try:
         result = import_file(kind, file, out_dir, options, progress=progress)
     except DatareachError as exc:
@@ -104,9 +107,10 @@ def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | No
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     for message, count in result.warnings.items():
-        click.echo(f"warning: {message}" + (f" ({count}×)" if count > 1 else ""), err=True)
+        click.echo(printable(f"warning: {message}" + (f" ({count}×)" if count > 1 else "")), err=True)
     click.echo(f"wrote {result.output} ({result.seconds['total']:.1f} s)")
     for section, count in result.counts.items():
         if count:
             click.echo(f"  {section:<10} {count}")
-    click.echo(f"  source     {result.source['id']}: {result.source['publisher']}, licence: {result.source.get('licence', 'not stated')}")
+    click.echo(printable(f"  source     {result.source['id']}: {result.source['publisher']}, "
+                         f"licence: {result.source.get('licence', 'not stated')}"))

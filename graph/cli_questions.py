@@ -9,6 +9,8 @@ import click
 
 from graph import formats
 from graph.errors import DatareachError
+from graph.formats import printable
+from graph.termsafe import visible
 
 FORMATS_REACH = ["text", "json", "csv"]
 FORMATS_TABLE = ["text", "md", "csv", "html", "json"]
@@ -16,7 +18,7 @@ TEXT_LIMIT = 100  # rows a terminal answer shows unless --limit says otherwise
 
 
 def _fail(exc: Exception) -> None:
-    click.echo(f"error: {exc}", err=True)
+    click.echo(printable(f"error: {exc}"), err=True)
     sys.exit(1)
 
 
@@ -49,9 +51,20 @@ class _Citations:
         return "; ".join(dict.fromkeys(out))
 
     def footer(self) -> str:
+        """The numbered sources, one a line; each field made visible (``termsafe``)."""
         lines = ["", "Sources:"]
         for n, c in enumerate(self.sources, 1):
-            lines.append(f"  [{n}] {c['publisher']}, \"{c['title']}\", {c['date'] or 'date unknown'}, {c['url']}")
+            publisher, title, date, url = (visible(" ".join(str(c[k] or "").split())) for k in ("publisher", "title", "date", "url"))
+            lines.append(f"  [{n}] {publisher}, \"{title}\", {date or 'date unknown'}, {url}")
+        return "\n".join(lines) if self.sources else ""
+
+    def markdown_footer(self) -> str:
+        """The numbered sources as a Markdown list; every field escaped (no HTML, links or images)."""
+        lines = ["", "Sources:", ""]
+        for n, c in enumerate(self.sources, 1):
+            publisher, title = formats.markdown_text(c["publisher"]), formats.markdown_text(c["title"])
+            date = formats.markdown_text(c["date"] or "date unknown")
+            lines.append(f"- [{n}] {publisher}, \"{title}\", {date}, {formats.markdown_url(str(c['url'] or ''))}")
         return "\n".join(lines) if self.sources else ""
 
 
@@ -78,6 +91,11 @@ def _notes(row: dict[str, Any]) -> str:
     return "; ".join(notes)
 
 
+def _one_line(text: str) -> str:
+    """``text`` on one line, its control and bidi characters made visible."""
+    return visible(" ".join(text.split()))
+
+
 def reach_text(result: Any) -> str:
     """A reach answer as a table with numbered source footnotes."""
     cites = _Citations()
@@ -88,10 +106,11 @@ def reach_text(result: Any) -> str:
         rows.append([r["label"], r["hops"], path, _notes(r), cites.ref(claims)])
     active = {k: v for k, v in result.filters.items() if v not in (None, [], False)}
     shown = "" if len(rows) == result.total else f" (the nearest {len(rows)} shown; --limit 0 shows all)"
-    head = f"Who could reach {result.label}" + (f" (filters: {active})" if active else "") + f": {result.total} parties{shown}\n"
+    head = _one_line(f"Who could reach {result.label}" + (f" (filters: {active})" if active else "")
+                     + f": {result.total} parties{shown}") + "\n"
     table = formats.text_table(["company", "hops", "path", "notes", "evidence"], rows, max_width=70)
-    disputes = [f"  {h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
-                + (f" on {d['aspect']}" if d["aspect"] else " (the access itself)") + f": {cites.ref([d])}"
+    disputes = ["  " + _one_line(f"{h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
+                                 + (f" on {d['aspect']}" if d["aspect"] else " (the access itself)") + f": {cites.ref([d])}")
                 for r in result.rows for h in r["path"] for d in h["disputes"]]
     extra = "\n\nDisputes:\n" + "\n".join(dict.fromkeys(disputes)) if disputes else ""
     return head + table + extra + cites.footer() + "\n\nEvery hop's dates, permissions and sources: --format json"
@@ -161,9 +180,9 @@ def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permis
     if fmt == "json":
         click.echo(formats.json_text(result.to_json()))
     elif fmt == "csv":
-        click.echo(reach_csv(result), nl=False)
+        click.echo(printable(reach_csv(result)), nl=False)
     else:
-        click.echo(reach_text(result))
+        click.echo(printable(reach_text(result)))
 
 
 TABLE_HEADERS = ["company", "grantor", "integration", "data accessible", "permissions", "user activation",
@@ -213,14 +232,14 @@ def table_command(obj: dict[str, Any], companies: tuple[str, ...], data_types: t
     full = fmt in ("csv", "html")
     body = [_table_row(r, (lambda c: _cite_list(c)) if full else cites.ref) for r in rows]
     if fmt == "csv":
-        click.echo(formats.csv_text(TABLE_HEADERS, body), nl=False)
+        click.echo(printable(formats.csv_text(TABLE_HEADERS, body)), nl=False)
     elif fmt == "md":
-        click.echo(formats.markdown_table(TABLE_HEADERS, body) + "\n" + cites.footer().replace("\n  ", "\n- "))
+        click.echo(printable(formats.markdown_table(TABLE_HEADERS, body) + "\n" + cites.markdown_footer()))
     elif fmt == "html":
         classes = ["disputed" if r["disputes"] else "" for r in rows]
-        click.echo(formats.html_page("datareach partner table", TABLE_HEADERS, body, row_classes=classes))
+        click.echo(printable(formats.html_page("datareach partner table", TABLE_HEADERS, body, row_classes=classes)))
     else:
-        click.echo(formats.text_table(TABLE_HEADERS, body, max_width=40) + cites.footer())
+        click.echo(printable(formats.text_table(TABLE_HEADERS, body, max_width=40) + cites.footer()))
 
 
 @click.command("rank")
@@ -252,7 +271,8 @@ def rank_command(obj: dict[str, Any], by: str, top: int, through_ownership: bool
         return
     body = [[r["rank"], r["label"], r["score"], r["details"]] for r in rows]
     headers = ["rank", "company", by, "data types reached" if by == "reach" else "details"]
-    click.echo(formats.csv_text(headers, body) if fmt == "csv" else formats.text_table(headers, body, max_width=90), nl=fmt != "csv")
+    text = formats.csv_text(headers, body) if fmt == "csv" else formats.text_table(headers, body, max_width=90)
+    click.echo(printable(text), nl=fmt != "csv")
 
 
 @click.command("owner")
@@ -281,12 +301,13 @@ def owner_command(obj: dict[str, Any], name: str, fmt: str) -> None:
     lines = []
     if answer.domain is not None:
         ops = ", ".join(answer.domain["operator_labels"])
-        lines.append(f"{answer.domain['domain']} is operated by {ops} {cites.ref(answer.domain['evidence'])}")
+        lines.append(_one_line(f"{answer.domain['domain']} is operated by {ops} {cites.ref(answer.domain['evidence'])}"))
     for chain, start in zip(answer.chains, answer.starts, strict=True):
         if not chain:
-            lines.append(f"{start}: no owner recorded (it is its own ultimate owner here)")
+            lines.append(_one_line(f"{start}: no owner recorded (it is its own ultimate owner here)"))
             continue
         steps = " → ".join([chain[0]["owned_label"], *(h["owner_label"] for h in chain)])
         refs = "; ".join(cites.ref(h["evidence"]) for h in chain)
-        lines.append(f"{steps}   {refs}")
-    click.echo(f"Ultimate owner of {name}: {', '.join(answer.ultimate)}\n" + "\n".join(lines) + cites.footer())
+        lines.append(_one_line(steps) + "   " + _one_line(refs))
+    text = _one_line(f"Ultimate owner of {name}: {', '.join(answer.ultimate)}") + "\n" + "\n".join(lines) + cites.footer()
+    click.echo(printable(text))

@@ -38,6 +38,11 @@ class SparqlError(click.ClickException):
 
     exit_code = EXIT_FAILED
 
+    def __init__(self, message: str) -> None:
+        from graph.formats import printable
+
+        super().__init__(printable(message))  # a query or a term quoted in it may hold control characters
+
 
 class SparqlBadInput(SparqlError):
     """The query or its parameters were refused."""

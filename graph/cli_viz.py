@@ -14,7 +14,9 @@ from graph.export import FORMATS
 
 
 def _fail(exc: Exception) -> None:
-    click.echo(f"error: {exc}", err=True)
+    from graph.formats import printable
+
+    click.echo(printable(f"error: {exc}"), err=True)
     sys.exit(1)
 
 

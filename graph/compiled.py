@@ -59,14 +59,18 @@ def _paths(sources: Sources) -> list[Path]:
     return [bundled_sources()] if paths is None or len(paths) == 0 else paths
 
 
-def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> BuildResult:
-    """Load, validate and write the compiled graph; InputError leaves ``out_dir`` untouched."""
+def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet,
+          max_input_mb: int | None = None) -> BuildResult:
+    """Load, validate and write the compiled graph; InputError leaves ``out_dir`` untouched.
+
+    ``max_input_mb`` overrides every input's size cap (see ``graph.inputs.cap_bytes``).
+    """
     out_dir = Path(out_dir)
     from graph.loader import load
     from graph.project import project
 
     paths = _paths(sources)
-    loaded = load(paths, progress=progress, exclude=[out_dir])
+    loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb)
     progress("projecting onto a networkx graph")
     G = project(loaded.index)  # type: ignore[arg-type]
     counts = summarise(loaded.index)

@@ -68,26 +68,29 @@ def schema() -> dict[str, Any]:
     return json.loads(schema_path().read_text(encoding="utf-8"))
 
 
-def read(path: Path, display: str | None = None) -> tuple[FactFile | None, list[Problem]]:
-    """Parse and schema-check one .yaml/.yml/.csv file."""
+def read(path: Path, display: str | None = None, *, max_bytes: int | None = None) -> tuple[FactFile | None, list[Problem]]:
+    """Parse and schema-check one .yaml/.yml/.csv file (refused unread past ``max_bytes``,
+    by default the format's cap: ``graph.inputs.cap_bytes``)."""
     name = str(path) if display is None else display
-    read = read_text(path, name, encoding="utf-8-sig")
+    read = read_text(path, name, encoding="utf-8-sig", max_bytes=max_bytes)
     if isinstance(read, Problem):
         return None, [read]
     text = read[1]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [Problem(name, line, "", "contains a NUL byte")]
-    parse = _read_csv if path.suffix.lower() == ".csv" else _read_yaml
-    ff, problems = parse(text, name)
+    if path.suffix.lower() == ".csv":
+        ff, problems = _read_csv(text, name)
+    else:
+        ff, problems = _read_yaml(text, name, len(read[0]))
     if ff is None:
         return None, problems
     return ff, problems + check_schema(ff)
 
 
-def _read_yaml(text: str, name: str) -> tuple[FactFile | None, list[Problem]]:
+def _read_yaml(text: str, name: str, size: int = 0) -> tuple[FactFile | None, list[Problem]]:
     try:
-        data, lines = safeyaml.load(text)
+        data, lines = safeyaml.load(text, max_chars=max(size, safeyaml.MAX_BYTES))
     except safeyaml.YamlRefused as exc:
         return None, [Problem(name, exc.line, "", str(exc))]
     except RecursionError:

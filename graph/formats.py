@@ -1,7 +1,8 @@
 """Render rows of answers as text tables, CSV, Markdown or a self-contained HTML page.
 
 Pure functions returning strings. CSV cells that a spreadsheet would run as a formula
-are neutralised; HTML is escaped and carries a Content-Security-Policy.
+are neutralised; HTML and Markdown are escaped (HTML carries a Content-Security-Policy);
+text for a terminal shows control and bidi characters as escapes (``graph.termsafe``).
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import csv
 import html
 import io
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from graph import nogc
+from graph.termsafe import visible
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)  # answers are trees: no cycles to look for
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -43,6 +46,39 @@ def spreadsheet_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+def printable(text: str) -> str:
+    """``text`` for a terminal: each line through ``termsafe.visible``, the line breaks kept.
+
+    >>> printable("a\\x1b[2J\\nb")
+    'a\\\\x1b[2J\\nb'
+    """
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()!|~])")
+_MD_URL = re.compile(r"^https?://[^\s<>\"'`\\]+$")
+
+
+def markdown_text(value: Any) -> str:
+    r"""One value as Markdown text that renders as itself: HTML escaped, and every character
+    that could start a link, an image, emphasis, code or a table cell backslash-escaped.
+
+    >>> markdown_text('<img src=x onerror=alert(1)> ![t](https://evil/p.png) a|b')
+    '&lt;img src=x onerror=alert\\(1\\)&gt; \\!\\[t\\]\\(https://evil/p.png\\) a\\|b'
+    """
+    text = " ".join(cell(value).split())
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def markdown_url(url: str) -> str:
+    r"""An http(s) address as a Markdown autolink (``<…>``, taken literally), anything else as text.
+
+    >>> markdown_url("https://example.org/a?b=1&c"), markdown_url("javascript:alert(1)")
+    ('<https://example.org/a?b=1&c>', 'javascript:alert\\(1\\)')
+    """
+    return f"<{url}>" if _MD_URL.match(url) else markdown_text(url)
+
+
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, delimiter: str = ",") -> str:
     """CSV with a header row; every cell spreadsheet-safe."""
     out = io.StringIO()
@@ -62,7 +98,7 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_wid
     x  y
     """
     def clip(value: Any) -> str:
-        text = " ".join(cell(value).split())
+        text = visible(" ".join(cell(value).split()))
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
     body = [[clip(v) for v in row] for row in rows]
@@ -74,12 +110,9 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_wid
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """A GitHub-flavoured Markdown table (pipes and newlines escaped)."""
-    def esc(value: Any) -> str:
-        return html.escape(cell(value), quote=False).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(esc(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(esc(v) for v in row) + " |" for row in rows]
+    """A GitHub-flavoured Markdown table; every cell is ``markdown_text`` (no HTML, links or images)."""
+    lines = ["| " + " | ".join(markdown_text(h) for h in headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -134,8 +167,24 @@ def json_text(data: Any) -> str:
             return "[\n" + ",\n".join(indent + "  " + encode(x) for x in item) + "\n" + indent + "]"
         return encode(item)
 
-    if isinstance(data, dict) and data:
-        with nogc.paused():
-            return "{\n" + ",\n".join(f"  {encode(str(k))}: {value(v, '  ')}" for k, v in data.items()) + "\n}"
     with nogc.paused():
-        return value(data, "")
+        if isinstance(data, dict) and data:
+            text = "{\n" + ",\n".join(f"  {encode(str(k))}: {value(v, '  ')}" for k, v in data.items()) + "\n}"
+        else:
+            text = value(data, "")
+    # The encoder escapes C0 controls itself; C1 controls, bidi and zero-width characters and
+    # lone surrogates it keeps as they are (ensure_ascii=False): escape those too.
+    return json_safe(text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text with C1 controls, bidi and zero-width characters and lone surrogates as
+    ``\\uNNNN`` escapes (the same JSON value, but nothing a terminal acts on)."""
+    return _JSON_UNSAFE.sub(_json_escape, text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"

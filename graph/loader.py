@@ -17,7 +17,7 @@ from rdflib.term import Node
 from graph import factfile, ontology, rdfinput
 from graph.emit import Compiler
 from graph.errors import InputError, Problem
-from graph.inputs import RDF_SUFFIXES, collect
+from graph.inputs import RDF_SUFFIXES, cap_bytes, collect
 from graph.triples import TripleIndex
 from graph.vocab import DR, ID, PREFIXES
 
@@ -57,12 +57,14 @@ def _quiet(_: str) -> None:
 
 
 def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _quiet,
-         exclude: Iterable[Path] = ()) -> Loaded:
+         exclude: Iterable[Path] = (), max_input_mb: int | None = None) -> Loaded:
     """Read, resolve and validate ``paths``; raise InputError listing every problem.
 
-    Folders in ``exclude`` (a build's output folder) are not read.
+    Folders in ``exclude`` (a build's output folder) are not read. No file is read
+    past its size cap (``graph.inputs.cap_bytes``; ``max_input_mb`` raises or lowers it).
     """
-    files, problems = collect(paths, exclude=exclude)
+    skipped: list[Problem] = []
+    files, problems = collect(paths, exclude=exclude, warnings=skipped)
     facts, rdf_graphs = [], []
     for path in files:
         try:
@@ -70,11 +72,12 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
         except OSError:  # reported by the reader below
             size = 0
         progress(f"reading {path}" + (f" ({size / 1e6:,.0f} MB)" if size >= 10**7 else ""))
+        cap = cap_bytes(path.suffix, max_input_mb)
         if path.suffix.lower() in RDF_SUFFIXES:
-            g_in, found = rdfinput.read(path)
+            g_in, found = rdfinput.read(path, max_bytes=cap)
             rdf_graphs += [] if g_in is None else [g_in]
         else:
-            ff, found = factfile.read(path)
+            ff, found = factfile.read(path, max_bytes=cap)
             facts += [] if ff is None else [ff]
         problems += found
     if problems:
@@ -88,7 +91,7 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
         native += g_in
     index += native
     index += ontology.ontology_graph()
-    loaded = Loaded(index, files, compiler.warnings)
+    loaded = Loaded(index, files, skipped + compiler.warnings)
     if not problems and shacl:
         progress(f"checking SHACL shapes over {len(index):,} triples")
         sample = None if len(index) <= SHACL_FULL_LIMIT else _sample(index, native)

@@ -8,7 +8,7 @@ a context given as a URL or path would be fetched or read (SECURITY.md 3d–3h).
 
 from __future__ import annotations
 
-import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -18,17 +18,18 @@ from rdflib import XSD, Graph, Literal, URIRef
 
 from graph import dates
 from graph.errors import Problem
-from graph.inputs import read_text
+from graph.inputs import bad_character, read_text, strict_json
+from graph.vocab import DR, DT, IK
 
 BASE = "https://w3id.org/datareach/id/"
-MAX_BYTES = 50 * 1024 * 1024
 MAX_LITERAL = 1_000_000
 
 
-def read(path: Path, display: str | None = None) -> tuple[Graph | None, list[Problem]]:
-    """Parse one .ttl or .jsonld file into a new Graph, or return why not."""
+def read(path: Path, display: str | None = None, *, max_bytes: int | None = None) -> tuple[Graph | None, list[Problem]]:
+    """Parse one .ttl or .jsonld file into a new Graph, or return why not (refused unread
+    past ``max_bytes``, by default the format's cap: ``graph.inputs.cap_bytes``)."""
     name = str(path) if display is None else display
-    read = read_text(path, name, max_bytes=MAX_BYTES)
+    read = read_text(path, name, max_bytes=max_bytes)
     if isinstance(read, Problem):
         return None, [read]
     raw, text = read
@@ -46,13 +47,17 @@ def _turtle(raw: bytes, text: str, name: str) -> tuple[Graph | None, list[Proble
         return None, [Problem(name, line, "", f"invalid Turtle: {exc.msg if hasattr(exc, 'msg') else exc}")]
     except ValueError as exc:
         return None, [Problem(name, None, "", f"invalid Turtle: {exc}")]
+    except MemoryError:  # Oxigraph's parser holds one token in a buffer of at most 16 MiB
+        return None, [Problem(name, None, "", "invalid Turtle: a literal or IRI longer than 16 MiB")]
     return _parse(text, "turtle", name)
 
 
 def _jsonld(text: str, name: str) -> tuple[Graph | None, list[Problem]]:
     try:
-        doc = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
+        doc = strict_json(text)
+    except RecursionError:
+        return None, [Problem(name, None, "", "invalid JSON: nested too deeply")]
+    except ValueError as exc:  # JSONDecodeError, or what strict_json refuses
         line = getattr(exc, "lineno", None)
         return None, [Problem(name, line, "", f"invalid JSON: {exc}")]
     reason = _remote_context(doc)
@@ -71,7 +76,8 @@ def _parse(text: str, fmt: str, name: str) -> tuple[Graph | None, list[Problem]]
         g.parse(data=text, format=fmt, publicID=BASE)
     except Exception as exc:  # rdflib raises many types for bad input
         label = {"turtle": "Turtle", "json-ld": "JSON-LD"}[fmt]
-        return None, [Problem(name, None, "", f"invalid {label}: {exc}")]
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]  # rdflib quotes whole lines of input after it
+        return None, [Problem(name, None, "", f"invalid {label}: {first[:200]}")]
     finally:
         rdflib.NORMALIZE_LITERALS = saved
     return _checked(g, name)
@@ -116,16 +122,48 @@ def _bad_partial_date(term: Literal) -> bool:
     return False
 
 
+_ONTOLOGY = (str(DR), str(DT), str(IK))
+_FLOATS = {str(XSD.double), str(XSD.float)}
+
+
+def _quoted(term: URIRef | Literal) -> str:
+    """A term as an error message quotes it: cut to 80 characters."""
+    text = str(term)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _term_problem(term: object) -> str | None:
+    """Why one term of a triple is refused, or None."""
+    if isinstance(term, URIRef):
+        if not str(term).lower().startswith(("http://", "https://", "urn:", "mailto:")):
+            return f"IRI <{_quoted(term)}> is not allowed: use http(s) or urn: IRIs"
+        reason = bad_character(str(term))
+        return None if reason is None else f"IRI <{_quoted(term)}> {reason}"
+    if not isinstance(term, Literal):
+        return None
+    reason = bad_character(str(term))
+    if reason is not None:
+        return f"literal \"{_quoted(term)}\" {reason}"
+    if term.ill_typed or _bad_partial_date(term):
+        return f"ill-typed literal \"{_quoted(term)}\"^^<{term.datatype}>"
+    if str(term.datatype) in _FLOATS and isinstance(term.value, float) and not math.isfinite(term.value):
+        return f"\"{_quoted(term)}\"^^<{term.datatype}> is not a finite number: NaN and infinities are refused"
+    if len(term) > MAX_LITERAL:
+        return f"literal longer than {MAX_LITERAL} characters"
+    return None
+
+
 def _checked(g: Graph, name: str) -> tuple[Graph | None, list[Problem]]:
     problems = []
     for triple in g:
+        subject = triple[0]
+        if isinstance(subject, URIRef) and str(subject).startswith(_ONTOLOGY):
+            problems.append(Problem(name, None, "", f"<{_quoted(subject)}> is an ontology term: statements about it "
+                                                    "belong in ontology/*.ttl, not in a fact file"))
         for term in triple:
-            if isinstance(term, URIRef) and not str(term).lower().startswith(("http://", "https://", "urn:", "mailto:")):
-                problems.append(Problem(name, None, "", f"IRI <{term}> is not allowed: use http(s) or urn: IRIs"))
-            elif isinstance(term, Literal) and (term.ill_typed or _bad_partial_date(term)):
-                problems.append(Problem(name, None, "", f"ill-typed literal \"{term}\"^^<{term.datatype}>"))
-            elif isinstance(term, Literal) and len(term) > MAX_LITERAL:
-                problems.append(Problem(name, None, "", f"literal longer than {MAX_LITERAL} characters"))
+            reason = _term_problem(term)
+            if reason is not None:
+                problems.append(Problem(name, None, "", reason))
         if len(problems) >= 20:
             break
     return (None, problems) if problems else (g, [])

@@ -13,6 +13,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from graph.inputs import bad_character
+
 MAX_DEPTH = 64
 C_THRESHOLD = 64 * 1024  # files this large are composed by libyaml (C) when it is available
 _CLoader = getattr(yaml, "CBaseLoader", None)
@@ -53,7 +55,7 @@ class _StrictLoader(yaml.BaseLoader):
             self._depth -= 1
 
 
-def load(text: str) -> tuple[Any, dict[Path, int]]:
+def load(text: str, *, max_chars: int = MAX_BYTES) -> tuple[Any, dict[Path, int]]:
     """Parse ``text``; return the data (dicts, lists, strings) and each path's line.
 
     >>> data, lines = load("status: NO\\ncount: 0123\\nat: 12:30\\n")
@@ -66,8 +68,8 @@ def load(text: str) -> tuple[Any, dict[Path, int]]:
     ...
     graph.safeyaml.YamlRefused: duplicate key 'a' (first at line 1)
     """
-    if len(text) > MAX_BYTES:
-        raise YamlRefused(f"file larger than {MAX_BYTES // (1024 * 1024)} MB", None)
+    if len(text) > max_chars:
+        raise YamlRefused(f"file larger than {max_chars // (1024 * 1024)} MB", None)
     if len(text) >= C_THRESHOLD and _CLoader is not None and _shallow(text):
         return _load_with(_CLoader, text)
     try:
@@ -133,11 +135,20 @@ def _to_python(node: Node, path: Path, lines: dict[Path, int], seen: set[int]) -
     if node.tag not in _PLAIN_TAGS:
         raise YamlRefused(f"tag '{node.tag}' is not allowed in fact files", line)
     if isinstance(node, ScalarNode):
-        return node.value
+        return _text(node.value, line)
     if isinstance(node, SequenceNode):
         return [_to_python(item, (*path, i), lines, seen) for i, item in enumerate(node.value)]
     assert isinstance(node, MappingNode)
     return _mapping(node, path, lines, seen)
+
+
+def _text(value: str, line: int) -> str:
+    """A scalar as it is, unless it holds what no output can store: a NUL (``"\\0"``) or a
+    lone surrogate (``"\\ud800"``), which would pass here and fail when the graph is written."""
+    reason = bad_character(value)
+    if reason is not None:
+        raise YamlRefused(f"the value {reason}", line)
+    return value
 
 
 def _mapping(node: MappingNode, path: Path, lines: dict[Path, int], seen: set[int]) -> dict[str, Any]:
@@ -147,7 +158,7 @@ def _mapping(node: MappingNode, path: Path, lines: dict[Path, int], seen: set[in
         line = key_node.start_mark.line + 1
         if not isinstance(key_node, ScalarNode) or key_node.tag not in _PLAIN_TAGS:
             raise YamlRefused("mapping keys must be plain text", line)
-        key = key_node.value
+        key = _text(key_node.value, line)
         if key in first:
             raise YamlRefused(f"duplicate key '{key}' (first at line {first[key]})", line)
         first[key] = line

@@ -136,8 +136,8 @@ def render(result: QueryResult, mime: str) -> bytes:
     name = RESULT_TYPES[mime]
     if name == "xml":
         return _xml(result)
-    # Clients get SPARQL CSV as the protocol defines it; the CLI's csv defuses spreadsheet formulas.
-    return format_result(result, "csv-raw" if name == "csv" else name).encode("utf-8")
+    # Clients get SPARQL CSV/TSV as the protocol defines them; the CLI's csv and tsv defuse spreadsheet formulas.
+    return format_result(result, f"{name}-raw" if name in ("csv", "tsv") else name).encode("utf-8")
 
 
 def _xml(result: QueryResult) -> bytes:

@@ -1,7 +1,9 @@
 """Write a SPARQL result as an aligned table, CSV, TSV, SPARQL JSON or Turtle.
 
-CSV cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab or
-carriage return) get a leading apostrophe. Table cells show terms compactly with our
+CSV and TSV cells that a spreadsheet would run as a formula (starting with ``= + - @``,
+tab or carriage return) get a leading apostrophe, and their control characters are made
+visible (``csv-raw`` and ``tsv-raw`` are the protocol's formats, for programs). Turtle and
+JSON-LD carry control and bidi characters as ``\\u`` escapes. Table cells show terms compactly with our
 prefixes, elide long values, and make control and bidi characters visible, so a label
 cannot rewrite the terminal or reverse the text around it.
 
@@ -29,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from graph.formats import spreadsheet_safe
+from graph.formats import json_safe, printable, spreadsheet_safe
 from graph.vocab import PREFIXES
 
 if TYPE_CHECKING:
@@ -69,10 +71,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     >>> print(format_result(QueryResult("ASK", boolean=True), "json"))
     {"head": {}, "boolean": true}
     """
-    if fmt == "csv-raw":  # the SPARQL 1.1 CSV format as the protocol defines it, for the endpoint
+    if fmt in ("csv-raw", "tsv-raw"):  # the SPARQL 1.1 formats as the protocol defines them, for the endpoint
         if result.boolean is not None:
-            return _boolean_text(result.boolean, "csv")
-        return _csv(result.vars, result.rows, defuse=False)
+            return _boolean_text(result.boolean, fmt[:3])
+        return (_csv if fmt == "csv-raw" else _tsv)(result.vars, result.rows, defuse=False)
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if result.graph is not None:
@@ -152,29 +154,45 @@ def _csv(names: Sequence[str], rows: Sequence[Sequence[Node | None]], *, defuse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
-    clean = spreadsheet_safe if defuse else (lambda text: text)
+    clean = (lambda text: printable(spreadsheet_safe(text))) if defuse else (lambda text: text)
     for row in rows:
         writer.writerow([clean(_plain(term)) for term in row])
     return buffer.getvalue()
 
 
-def _tsv(names: Sequence[str], rows: Sequence[Sequence[Node | None]]) -> str:
+def _tsv(names: Sequence[str], rows: Sequence[Sequence[Node | None]], *, defuse: bool = True) -> str:
     lines = ["\t".join(f"?{name}" for name in names)]
-    lines += ["\t".join(_tsv_cell(term) for term in row) for row in rows]
+    lines += ["\t".join(_tsv_cell(term, defuse) for term in row) for row in rows]
     return "\n".join(lines) + "\n"
 
 
-def _tsv_cell(term: Node | None) -> str:
+def _uchar(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04X}"
+
+
+def turtle_safe(text: str) -> str:
+    """Turtle (or N-Triples, or a TSV term) with control and bidi characters as ``\\uNNNN``
+    escapes: they only occur inside strings and IRIs, where Turtle reads the escape back."""
+    return _UNSAFE_TURTLE.sub(_uchar, text)
+
+
+_UNSAFE_TURTLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def _tsv_cell(term: Node | None, defuse: bool = True) -> str:
     if term is None:
         return ""
     if isinstance(term, Literal):
-        body = '"' + str(term).translate(_ESCAPES) + '"'
+        text = spreadsheet_safe(str(term)) if defuse else str(term)
+        body = '"' + turtle_safe(text.translate(_ESCAPES)) + '"'
         if term.language is not None:
             return f"{body}@{term.language}"
         return body if term.datatype is None else f"{body}^^<{term.datatype}>"
     if isinstance(term, BNode):
         return f"_:{term}"
-    return f"<{str(term).translate(_ESCAPES)}>"
+    return f"<{turtle_safe(str(term).translate(_ESCAPES))}>"
 
 
 def _json(names: Sequence[str], rows: Sequence[Sequence[Node | None]]) -> str:
@@ -210,7 +228,7 @@ def _boolean_text(value: bool, fmt: str) -> str:
 def _graph_text(result: QueryResult, fmt: str) -> str:
     assert result.graph is not None
     if fmt in ("table", "turtle"):
-        return result.graph.serialize(format="turtle")
+        return turtle_safe(result.graph.serialize(format="turtle"))
     if fmt == "json":
-        return result.graph.serialize(format="json-ld")
+        return json_safe(result.graph.serialize(format="json-ld"))
     raise ValueError(f"a {result.kind} result is a graph: use turtle or json, not {fmt}")

@@ -1,26 +1,33 @@
-"""Text made safe for a terminal or a log: control characters shown, never obeyed.
+"""Make text safe to print to a terminal or a log.
 
-A company name holding ``ESC ]0;…BEL`` or ``ESC [2J`` would retitle or clear the
-terminal of whoever reads a log or an error message. :func:`visible` writes every C0 and
-C1 control character (and DEL) as a Python-style escape instead.
-
->>> visible("Acme\\x1b]0;pwned\\x07 Ltd")
-'Acme\\\\x1b]0;pwned\\\\x07 Ltd'
+A company name holding ``ESC ]0;…BEL`` retitles the terminal, ``ESC [2J`` clears it,
+and a right-to-left override reverses the text after it. ``visible`` shows such code
+points as escapes instead. Apply it to each field or value, not to a whole document, so
+the line breaks an output format uses itself stay line breaks.
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# C0 controls, DEL, C1 controls, bidi marks, overrides and isolates, zero-width
+# characters, the line and paragraph separators, the BOM, interlinear annotation
+# characters, and lone surrogates (which cannot even be encoded for output).
+_DANGEROUS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069"
+                        "\ufeff\ufff9-\ufffb\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
-    """``text`` with C0/C1 control characters (tab and newline included) as ``\\xNN`` escapes.
+    """``text`` with control, bidi and other dangerous code points shown as ``\\xNN`` / ``\\uNNNN``.
 
-    >>> visible("a\\tb\\x9bc")
-    'a\\\\x09b\\\\x9bc'
-    >>> visible("plain é ✓")
-    'plain é ✓'
+    >>> visible("Acme\\x1b]0;owned\\x07 Ltd")
+    'Acme\\\\x1b]0;owned\\\\x07 Ltd'
+    >>> visible("evil\\u202egnp.exe"), visible("line\\nbreak"), visible("café, 東京")
+    ('evil\\\\u202egnp.exe', 'line\\\\x0abreak', 'café, 東京')
     """
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _DANGEROUS.sub(_escape, text)

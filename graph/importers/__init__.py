@@ -77,7 +77,10 @@ def read(kind: str, path: Path, options: Options | None = None) -> Doc:
     if not path.exists():
         raise ImportProblem(f"{path}: no such file or folder")
     module = importlib.import_module(f"graph.importers.{KINDS[kind].module}")
-    doc: Doc = module.run(path, options or Options())
+    try:
+        doc: Doc = module.run(path, options or Options())
+    except (TypeError, AttributeError) as exc:  # a value of an unexpected type deep in a well-formed file
+        raise ImportProblem(f"{path}: a value has an unexpected type ({exc}): is this {KINDS[kind].reads}?") from None
     return doc
 
 

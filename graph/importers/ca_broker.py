@@ -109,7 +109,7 @@ def _header(rows: list[list[str]], path: Path) -> tuple[int, dict[str, int]]:
 
 def run(path: Path, options: Options) -> Doc:
     """Read the registry CSV into a Doc."""
-    text = read_text(path)
+    text = read_text(path, options.max_input_mb)
     if text.strip() == "":
         raise ImportProblem(f"{path}: the file is empty (expected the California data broker registry CSV)")
     try:

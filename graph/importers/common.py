@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import DatareachError
+from graph.inputs import Refused, cap_bytes, read_bounded, strict_json
 from graph.names import legal_key, name_key, slugify
 
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63}$")
@@ -36,6 +37,7 @@ class Options:
     maps: dict[str, str] = field(default_factory=dict)
     sets: dict[str, str] = field(default_factory=dict)
     separator: str = ";"
+    max_input_mb: int | None = None
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
@@ -72,31 +74,42 @@ def homepage(value: str | None) -> str | None:
     return text if URL.match(text) and len(text) <= 2000 else None
 
 
-def read_json(path: Path, what: str) -> Any:
+def read_json(path: Path, what: str, max_input_mb: int | None = None) -> Any:
     """Parse a JSON file; a truncated or damaged file is a clean ImportProblem."""
-    text = read_text(path)
+    text = read_text(path, max_input_mb)
     if text.strip() == "":
         raise ImportProblem(f"{path}: the file is empty (expected {what})")
     try:
-        return json.loads(text)
+        return strict_json(text)
     except json.JSONDecodeError as exc:
         at_end = exc.pos >= len(text.rstrip()) - 1 or exc.msg.startswith("Unterminated string")
         hint = " — the file looks truncated" if at_end else ""
         raise ImportProblem(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}, column {exc.colno}){hint}; expected {what}") from None
+    except RecursionError:
+        raise ImportProblem(f"{path}: cannot import: JSON nested too deeply; expected {what}") from None
+    except ValueError as exc:  # what strict_json refuses: NaN, huge numbers, NUL or lone surrogates
+        raise ImportProblem(f"{path}: cannot import: {exc}; expected {what}") from None
 
 
-def read_text(path: Path) -> str:
-    """The UTF-8 text of ``path`` (a byte-order mark is dropped); clean errors otherwise."""
+def read_text(path: Path, max_input_mb: int | None = None) -> str:
+    """The UTF-8 text of ``path`` (a byte-order mark is dropped); clean errors otherwise.
+
+    Only a regular file is read, and never past its size cap (``graph.inputs.cap_bytes``:
+    100 MB unless ``max_input_mb`` or $DATAREACH_MAX_INPUT_MB says otherwise).
+    """
     if not path.exists():
         raise ImportProblem(f"{path}: no such file or folder")
     if path.is_dir():
         raise ImportProblem(f"{path}: is a folder; give the file itself")
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path, cap_bytes("", max_input_mb)).decode("utf-8-sig")
+        if "\x00" in text:
+            raise ImportProblem(f"{path}:{text.count(chr(10), 0, text.index(chr(0))) + 1}: contains a NUL character")
+        return text
+    except Refused as exc:
+        raise ImportProblem(f"{path}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ImportProblem(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ImportProblem(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def need(value: Any, kind: type, path: Path, where: str, what: str) -> Any:

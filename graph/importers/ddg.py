@@ -28,7 +28,7 @@ BASELINE = "(every tracker)"
 
 def run(path: Path, options: Options) -> Doc:
     """Read one TDS file into a Doc."""
-    data = need(read_json(path, WHAT), dict, path, "the top level", f"a JSON object ({WHAT})")
+    data = need(read_json(path, WHAT, options.max_input_mb), dict, path, "the top level", f"a JSON object ({WHAT})")
     for section in ("trackers", "entities"):
         if section not in data:
             raise ImportProblem(f"{path}: no '{section}' section: expected {WHAT}")
@@ -103,10 +103,20 @@ def _homepages(owners: Any) -> dict[str, str]:
     return {name: min(counts, key=lambda u: (-counts[u], u)) for name, counts in seen.items()}
 
 
+def _categories(tracker: dict[str, Any]) -> list[str]:
+    """A tracker's categories: the texts in its ``categories`` list (anything else is not a category)."""
+    cats = tracker.get("categories")
+    return [c for c in cats if isinstance(c, str)] if isinstance(cats, list) else []
+
+
+def _number(value: Any) -> float:
+    """A score or prevalence as a number; 0 when missing or not a number."""
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
 def _keys(tracker: dict[str, Any]) -> list[str]:
     """The mapping-table keys of one tracker: its categories plus its scores."""
-    cats = tracker.get("categories") or []
-    keys = [BASELINE, *[c for c in cats if isinstance(c, str)]]
+    keys = [BASELINE, *_categories(tracker)]
     if tracker.get("fingerprinting") in (0, 1, 2, 3):
         keys.append(f"fingerprinting {tracker['fingerprinting']}")
     cookies = tracker.get("cookies")
@@ -123,12 +133,12 @@ def _web_holding(doc: Doc, table: mapping.Table, holder: str, owner: str, tracke
         found, _, used = table.apply(_keys(t), f'trackers["{host}"]')
         types |= found
         rows.update(used)
-        for c in t.get("categories") or []:
+        for c in _categories(t):
             cats[c] += 1
     if not types:
         return
-    top = max(trackers, key=lambda h: trackers[h].get("prevalence") or 0)
-    fp = max((t.get("fingerprinting") or 0) for t in trackers.values())
+    top = max(trackers, key=lambda h: _number(trackers[h].get("prevalence")))
+    fp = max(_number(t.get("fingerprinting")) for t in trackers.values())
     ent_prev = entity.get("prevalence") if isinstance(entity, dict) else None
     note = (f"Data types inferred from DuckDuckGo's categories and scores for {len(trackers)} tracker domain(s) "
             f"through {table.path} rows {', '.join(map(str, sorted(rows)))}. Categories: "
@@ -158,7 +168,7 @@ def _app(doc: Doc, data: dict[str, Any], path: Path, options: Options) -> None:
     table = mapping.table("ddg-app-tds", "DuckDuckGo app-tracker signal")
     for name, ent in data["entities"].items():
         ent = need(ent, dict, path, f'entities["{name}"]', "a JSON object")
-        signals = [s for s in ent.get("signals") or [] if isinstance(s, str)]
+        signals = [s for s in ent.get("signals") or [] if isinstance(s, str)] if isinstance(ent.get("signals"), list) else []
         types, _, rows = table.apply([BASELINE, *signals], f'entities["{name}"].signals')
         if not types:
             continue

@@ -40,7 +40,7 @@ def run(path: Path, options: Options) -> Doc:
     """Read one Disconnect file, or both from a folder, into a Doc."""
     parsed: dict[str, tuple[Path, Any]] = {}
     for p in _files(path).values():
-        data = need(read_json(p, WHAT), dict, p, "the top level", f"a JSON object ({WHAT})")
+        data = need(read_json(p, WHAT, options.max_input_mb), dict, p, "the top level", f"a JSON object ({WHAT})")
         if isinstance(data.get("categories"), dict):
             parsed["services"] = (p, data["categories"])
         elif isinstance(data.get("entities"), dict):

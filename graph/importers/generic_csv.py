@@ -47,7 +47,7 @@ def run(path: Path, options: Options) -> Doc:
     for need in ("id", "title", "publisher", "url"):
         if options.source.get(need) in (None, ""):
             raise ImportProblem(f"describe your source: --source-{need} is required for a csv import")
-    text = read_text(path)
+    text = read_text(path, options.max_input_mb)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         table = list(reader)

@@ -9,12 +9,12 @@ tell exactly which file the facts came from. ``--source-…`` options override a
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from pathlib import Path
 
 from graph.importers.common import URL, ImportProblem, clip
+from graph.inputs import file_digest
 from graph.names import slugify
 from graph.paths import ontology_dir
 
@@ -24,8 +24,8 @@ FIELDS = ("id", "publisher", "title", "date", "url", "licence", "note")
 
 
 def digest(path: Path) -> str:
-    """The SHA-256 of a file, hex."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a file, hex (read in blocks, never held whole)."""
+    return file_digest(path).hex()
 
 
 def releases() -> dict[str, dict[str, str]]:

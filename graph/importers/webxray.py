@@ -28,7 +28,7 @@ COUNTRY_FIXES = {"UK": "GB"}
 
 def run(path: Path, options: Options) -> Doc:
     """Read ``domain_owners.json`` into a Doc."""
-    owners = need(read_json(path, WHAT), list, path, "the top level", "a JSON list of owners, as in domain_owners.json")
+    owners = need(read_json(path, WHAT, options.max_input_mb), list, path, "the top level", "a JSON list of owners, as in domain_owners.json")
     by_id = {}
     for i, owner in enumerate(owners):
         need(owner, dict, path, f"owners[{i}]", "a JSON object")
