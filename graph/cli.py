@@ -101,9 +101,9 @@ class Context:
         def get() -> Path:
             from graph.sparql_store import ensure_store
 
-            compiled.ensure_built(self.sources, self.out, progress=self.progress)
             self.progress(f"using the Oxigraph store {folder}")
-            return ensure_store(self.out, folder)
+            return compiled.read_build(self.sources, self.out, lambda found: ensure_store(self.out, folder, found),
+                                       progress=self.progress)
 
         return get
 

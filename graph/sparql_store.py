@@ -1,8 +1,9 @@
 """SPARQL over an embedded on-disk Oxigraph store (``--store DIR``), for graphs too large
 to reload into rdflib at every start (PERF.md: rdflib needs about 1.2 KB a triple).
 
-The store is made from a build's N-Triples once, in a temporary folder swapped into place,
-and marked with the build's fingerprint; later runs open it read-only. Queries pass the
+The store is made from a build's N-Triples once (their size and sha256 checked against the
+build's manifest first), in a temporary folder swapped into place, and marked with the
+build's token; later runs open it read-only while that build is the current one. Queries pass the
 same guard as ``run_query`` (size and nesting caps — pyoxigraph crashes on very deep
 nesting — then rdflib's parser and the algebra walk refusing SERVICE, FROM and updates)
 and run in a forked child that is killed at the deadline, since an Oxigraph query cannot
@@ -22,7 +23,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from graph.compiled import CACHE
+from graph.buildfolder import Build, BuildDamaged, current
 from graph.errors import DatareachError
 from graph.sparql import (
     QueryResult,
@@ -43,20 +44,24 @@ class StoreBusy(DatareachError):
     """Another process holds the store's write lock."""
 
 
-def ensure_store(out_dir: Path, store_dir: Path) -> Path:
-    """An Oxigraph store of the build in ``out_dir`` at ``store_dir``, made if missing or stale."""
-    manifest = json.loads((out_dir / CACHE / "manifest.json").read_text(encoding="utf-8"))
-    mark = store_dir / MARK
-    if mark.is_file() and json.loads(mark.read_text(encoding="utf-8")).get("fingerprint") == manifest["fingerprint"]:
+def ensure_store(out_dir: Path, store_dir: Path, build: Build | None = None) -> Path:
+    """An Oxigraph store of ``build`` (default: the current build in ``out_dir``) at
+    ``store_dir``, made if missing or of another build (its mark names the build's token)."""
+    found = build if build is not None else current(out_dir)
+    if found is None:
+        raise BuildDamaged(f"no build in {out_dir}")
+    if _mark(store_dir).get("token") == found.token:
         return store_dir
+    nt = found.file("graph.nt", full=True)  # never a store of another build's triples
     store_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
     try:
         store = ox.Store(str(staging))
-        store.bulk_load(path=str(out_dir / CACHE / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
         store.flush()
         del store
-        (staging / MARK).write_text(json.dumps({"fingerprint": manifest["fingerprint"]}), encoding="utf-8")
+        mark = {"token": found.token, "fingerprint": found.manifest.get("fingerprint")}
+        (staging / MARK).write_text(json.dumps(mark), encoding="utf-8")
         old = store_dir.with_name(f".{store_dir.name}.old")
         if store_dir.exists():
             store_dir.rename(old)
@@ -68,6 +73,15 @@ def ensure_store(out_dir: Path, store_dir: Path) -> Path:
             raise StoreBusy(f"the store {store_dir} is in use by another process; try again") from None
         raise
     return store_dir
+
+
+def _mark(store_dir: Path) -> dict[str, Any]:
+    """What the store at ``store_dir`` says it was made from ({} if nothing readable)."""
+    try:
+        mark = json.loads((store_dir / MARK).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return mark if isinstance(mark, dict) else {}
 
 
 def run_store_query(store_dir: Path, text: str | bytes, *, bindings: Mapping[str, Node] | None = None,

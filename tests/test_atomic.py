@@ -4,6 +4,7 @@ file, and the previous build stays byte-identical (SECURITY.md §8 items 53–54
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -232,6 +233,7 @@ def test_kill_9_during_build_never_truncates(tmp_path, moment):
     out = tmp_path / "out"
     compiled.build([SMALL], out)
     before = snapshot(out)
+    current_token = json.loads((out / ".datareach" / "manifest.json").read_text())["token"]
 
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "graph", "-q", "--out", str(out), "build",
@@ -243,7 +245,9 @@ def test_kill_9_during_build_never_truncates(tmp_path, moment):
             reached = proc.poll() is None
         else:
             name = moment.removeprefix("while-writing-")
-            reached = _wait_for(lambda: any(p.stat().st_size > 0 for p in out.glob(f".{name}.*.tmp")), proc, 60)
+            staged = out / ".datareach" / "builds"  # a build writes into a folder of its own
+            reached = _wait_for(lambda: any(p.stat().st_size > 0 for p in staged.glob(f"*/{name}")
+                                            if p.parent.name != current_token), proc, 60)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
