@@ -273,6 +273,11 @@ def test_kill_9_during_build_never_truncates(tmp_path, moment):
     # The manifest is written last: a killed build is never taken for a fresh one.
     assert after[".datareach/manifest.json"] == before[".datareach/manifest.json"]
     assert not compiled.is_fresh([tmp_path / "decl.yaml", tmp_path / "grants.csv"], out)
+    # The next build removes what the killed one left: its folder and temporary files.
+    compiled.build([SMALL], out)
+    manifest = json.loads((out / ".datareach" / "manifest.json").read_text())
+    builds = {p.name for p in (out / ".datareach" / "builds").iterdir()}
+    assert builds == {manifest["token"], manifest["previous"]} and tmp_files(out) == []
 
 
 # ---------------------------------------------------------------- output onto a special file (issue 11 #5)

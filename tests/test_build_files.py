@@ -201,3 +201,26 @@ def test_stale_temp_files_of_a_killed_build_are_removed(ours: Path) -> None:
     latest = buildfolder.current(ours)
     assert latest is not None
     assert sorted(p.name for p in builds.iterdir()) == sorted([latest.token, now.token])
+
+
+def test_two_builds_at_once_leave_one_whole_build(ours: Path, tmp_path: Path) -> None:
+    """Two builds started together into one folder: neither removes the other's folder
+    while it is written, and the one that switched last is whole and current."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    other = tmp_path / "other.yaml"
+    other.write_text(BASE_YAML, encoding="utf-8")
+    procs = [subprocess.Popen([sys.executable, "-m", "graph", "-q", "--out", str(ours), "build", str(source)],
+                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for source in (SMALL, other)]
+    errors = [proc.communicate(timeout=120)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], errors
+    found = buildfolder.current(ours)
+    assert found is not None
+    for name in found.manifest["files"]:
+        found.file(name, full=True)  # every file is the one the manifest describes
+    builds = {p.name for p in (ours / ".datareach" / "builds").iterdir()}
+    assert found.token in builds and len(builds) <= 3 and not any(name.endswith(".lock") for name in builds)
