@@ -117,7 +117,7 @@ def bench(size: str, work: Path, timeout: float, cap_gb: float, baseline: bool) 
         "reach_total": json.loads(reach["json_nearest_50"]["stdout"])["total"],
     }
     if baseline:
-        base = run([py, "-c", BASELINE, str(out / ".datareach" / "graph.nt"), str(work)], timeout, cap_gb)
+        base = run([py, "-c", BASELINE, str(out / ".datareach" / "builds" / manifest["token"] / "graph.nt"), str(work)], timeout, cap_gb)
         row.update(baseline_s=base["s"], baseline_peak_gb=base["peak_gb"], baseline_ok=base["ok"])
         if base["ok"] is True:
             parts = json.loads(base["stdout"])

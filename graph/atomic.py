@@ -2,16 +2,50 @@
 
 A reader never sees a half-written file, and a failure mid-write leaves the old file
 byte-identical (SECURITY.md 6a).
+
+Every file any command writes goes through here, so this is where an output path is
+vetted: the target must be a new name or a regular file. A FIFO, a device, a socket or
+a folder is refused with :class:`~graph.errors.OutputError` (a rename would replace the
+device node itself, e.g. ``-o /dev/full`` as root). A symbolic link as the target is
+*replaced* by the new file; what it pointed to is left untouched, so an output never
+lands outside the path that was named. The check is made when the temporary file is
+created and again just before the rename.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
+
+from graph.errors import OutputError
+
+_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def check_target(path: str | os.PathLike[str]) -> None:
+    """Refuse ``path`` as an output unless it is a new name, a regular file or a symlink
+    (which is replaced, not written through).
+
+    >>> check_target("/dev/null")
+    Traceback (most recent call last):
+    graph.errors.OutputError: /dev/null is a character device, not a regular file: refusing to replace it (name a file)
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+        return
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    raise OutputError(f"{path} is {kind}, not a regular file: refusing to replace it (name a file)")
 
 
 @contextlib.contextmanager
@@ -26,6 +60,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]:
     'new'
     """
     target = Path(path)
+    check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -35,6 +70,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]:
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
+        check_target(target)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -82,6 +118,7 @@ class Batch:
     def stage(self, path: str | os.PathLike[str]) -> str:
         """A temporary path beside ``path``; it replaces ``path`` when the batch commits."""
         target = Path(path)
+        check_target(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
@@ -103,13 +140,21 @@ class Batch:
 
     def __exit__(self, kind: object, *_: object) -> None:
         if kind is None:
-            for tmp, _target in self._staged:
-                with open(tmp, "rb") as fh:
-                    os.fsync(fh.fileno())
-                os.chmod(tmp, 0o644)
+            try:
+                for tmp, target in self._staged:
+                    with open(tmp, "rb") as fh:
+                        os.fsync(fh.fileno())
+                    os.chmod(tmp, 0o644)
+                    check_target(target)
+            except BaseException:
+                self._discard()
+                raise
             for tmp, target in self._staged:
                 os.replace(tmp, target)
         else:
-            for tmp, _target in self._staged:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
+            self._discard()
+
+    def _discard(self) -> None:
+        for tmp, _target in self._staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)

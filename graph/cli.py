@@ -132,9 +132,9 @@ class Context:
         def get() -> Path:
             from graph.sparql_store import ensure_store
 
-            compiled.ensure_built(self.inputs(), self.out, progress=self.progress)
             self.progress(f"using the Oxigraph store {folder}")
-            return ensure_store(self.out, folder)
+            return compiled.read_build(self.inputs(), self.out, lambda found: ensure_store(self.out, folder, found),
+                                       progress=self.progress)
 
         return get
 

@@ -55,9 +55,10 @@ def serve(obj: dict[str, Any], host: str, port: int, timeout: float, max_rows: i
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """
+    from graph import compiled
     from graph.serve import Config, Server
     from graph.serve_sparql import Settings
-    from graph.serve_state import GraphState, Snapshot, read_fingerprint
+    from graph.serve_state import GraphState, Snapshot, read_fingerprint, snapshot_of
     from graph.sparql_guard import Limits
 
     _check_origins(origins)
@@ -67,16 +68,11 @@ def serve(obj: dict[str, Any], host: str, port: int, timeout: float, max_rows: i
                         max_concurrent=max_concurrent, queue_timeout=queue_timeout,
                         limits=Limits(max_result_bytes=4 * max_response_mb * 1024**2))
     store = obj.get("store")
-    if store is not None:  # the triples stay on disk in Oxigraph; pages use the projection
-        from graph.serve_state import load_snapshot
-
-        folder = store()
-        snapshot = load_snapshot(ctx.out, folder)
-        if snapshot is None:
-            raise click.ClickException("the build changed while it was being read: try again")
-    else:
-        folder = None
+    folder = None if store is None else store()  # with a store, the triples stay on disk in Oxigraph
+    if ctx.endpoint is not None and folder is None:
         snapshot = Snapshot(read_fingerprint(ctx.out) or "unknown", ctx.rdf_graph(), ctx.projection())
+    else:  # the graph and the projection of one build, each file checked against its manifest
+        snapshot = compiled.read_build(ctx.sources, ctx.out, lambda found: snapshot_of(found, folder), progress=progress)
     state = GraphState(snapshot, out_dir=ctx.out, interval=reload_interval, progress=progress, store_dir=folder)
     config = Config(host=host, port=port, settings=settings, allow_origins=origins, token=token,
                     access_log=access_log)

@@ -4,9 +4,10 @@
 under ``.datareach/`` the N-Triples for SPARQL, the networkx projection as JSON
 (``projection``: table, viz, the Python API), the flow graph as arrays with each fact's
 evidence beside it (``flows``: reach and rank, without networkx or rdflib; see
-``graph.flowindex``), and a manifest holding the inputs' content hash. All of them are
-staged as temporary files and renamed into place together once every one is written, so
-a failed build leaves the previous one as it was.
+``graph.flowindex``), and a manifest holding the inputs' content hash. Each build is
+written into a folder of its own and made current by replacing the manifest, so a failed
+or killed build leaves the previous one as it was; every file is checked against the
+manifest before use, and a mismatch rebuilds once (``graph.buildfolder``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from graph import atomic, rdfconvert
+from graph import rdfconvert
+from graph.buildfolder import CACHE as CACHE
+from graph.buildfolder import Build, BuildDamaged, Staging, current, republish_if_needed
 from graph.errors import InputError, OutputError
 from graph.inputs import collect, fingerprint
 from graph.paths import PathArg, as_paths, bundled_sources
@@ -31,8 +34,8 @@ if TYPE_CHECKING:
     from graph.flowindex import FlowIndex
     from graph.triples import TripleIndex
 
-CACHE = ".datareach"
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,44 +79,44 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     counts = summarise(loaded.index)
     progress(f"writing {out_dir}/graph.ttl, graph.jsonld and the cache")
     digest, warnings, shacl = fingerprint(loaded.files), [str(w) for w in loaded.warnings], loaded.shacl
+    built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     try:
-        with atomic.Batch() as batch:  # all outputs appear together, or none does
-            nt = _write_nt(batch, loaded.index, out_dir)
+        with Staging(out_dir) as staging:  # a folder of its own, made current in one step
+            nt = _write_nt(staging, loaded.index)
             del loaded  # the triples are written: free them before the projection is serialised
             # Turtle and JSON-LD are converted from the N-Triples in child processes meanwhile
-            with rdfconvert.converting([(nt, batch.stage(out_dir / "graph.ttl"), "turtle"),
-                                        (nt, batch.stage(out_dir / "graph.jsonld"), "json-ld")]):
-                _write_cache(batch, G, out_dir, digest, counts)
-        for old in ("flows.json", "evidence.sqlite"):  # caches of earlier versions
-            (out_dir / CACHE / old).unlink(missing_ok=True)
+            with rdfconvert.converting([(nt, staging.path("graph.ttl"), "turtle"),
+                                        (nt, staging.path("graph.jsonld"), "json-ld")]):
+                _write_cache(staging, G)
+            staging.commit({"fingerprint": digest, "built": built, "counts": counts})
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     return BuildResult(out_dir, counts, warnings, shacl=shacl)
 
 
-def _write_nt(batch: atomic.Batch, index: TripleIndex, out_dir: Path) -> str:
-    """N-Triples streamed from the index (terms converted once); return the staged file."""
+def _write_nt(staging: Staging, index: TripleIndex) -> str:
+    """N-Triples streamed from the index (terms converted once); return the file written."""
     import pyoxigraph as ox
 
     from graph.triples import OxConverter
 
-    return batch.write_with(out_dir / CACHE / "graph.nt",
-                            lambda tmp: ox.serialize(OxConverter().triples(index), tmp, ox.RdfFormat.N_TRIPLES))
+    path = staging.path("graph.nt")
+    ox.serialize(OxConverter().triples(index), path, ox.RdfFormat.N_TRIPLES)
+    return path
 
 
-def _write_cache(batch: atomic.Batch, G: nx.MultiDiGraph, out_dir: Path, digest: str, counts: dict[str, int]) -> None:
+def _write_cache(staging: Staging, G: nx.MultiDiGraph) -> None:
     import networkx as nx
 
     from graph.flowindex import FlowIndex
 
-    cache = out_dir / CACHE
-    batch.write_text(cache / "projection.json", json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False))
+    with open(staging.path("projection.json"), "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False))
     # For reach: the flow graph as arrays, and each fact's evidence, read only for an answer's hops.
     index = FlowIndex.from_graph(G)
-    batch.write_with(cache / "evidence.json", lambda tmp: _save(tmp, index.evidence_file()))
-    batch.write_with(cache / "flows.npz", lambda tmp: _save(tmp, index))
-    manifest = {"fingerprint": digest, "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "counts": counts}
-    batch.write_text(cache / "manifest.json", json.dumps(manifest, indent=2))
+    index.meta["token"] = staging.token  # ties the arrays and the evidence to this build
+    _save(staging.path("evidence.json"), index.evidence_file())
+    _save(staging.path("flows.npz"), index)
 
 
 def _save(path: str, what: FlowIndex | bytes | bytearray | mmap.mmap) -> None:
@@ -147,29 +150,60 @@ def is_fresh(sources: Sources = None, out_dir: PathArg = "out") -> bool:
     files, problems = collect(_paths(sources), exclude=[out_dir])
     if problems:
         raise InputError(problems)
-    try:
-        manifest = json.loads((out_dir / CACHE / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return bool(manifest.get("fingerprint") == fingerprint(files))
+    found = current(out_dir)
+    return found is not None and found.manifest.get("fingerprint") == fingerprint(files)
 
 
 def ensure_built(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> BuildResult | None:
     """Rebuild if the inputs changed since the last build; return the build or None."""
     out_dir = Path(out_dir)
     if is_fresh(sources, out_dir):
+        found = current(out_dir)
+        if found is not None:
+            republish_if_needed(found)
         return None
     progress("sources changed since the last build: rebuilding")
     return build(sources, out_dir, progress=progress)
 
 
-def projection(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> nx.MultiDiGraph:
-    """The networkx data-flow graph, from the cache (rebuilt first if stale)."""
+def read_build(sources: Sources, out_dir: PathArg, reader: Callable[[Build], T], *,
+               progress: Progress = _quiet) -> T:
+    """``reader(build)`` on the current build of ``sources`` in ``out_dir``: built first if
+    stale, and rebuilt once if ``reader`` finds a file not matching the manifest
+    (``BuildDamaged``); a build switched in meanwhile is read again, not rebuilt."""
     out_dir = Path(out_dir)
+    ensure_built(sources, out_dir, progress=progress)
+    rebuilt, problem = False, None
+    for _ in range(5):
+        found = current(out_dir)
+        try:
+            if found is None:
+                raise BuildDamaged(f"{out_dir}: no build, or its manifest is damaged")
+            return reader(found)
+        except BuildDamaged as exc:
+            problem = exc
+            now = current(out_dir)
+            if found is not None and now is not None and now.token != found.token:
+                continue  # another build became current while this one was read
+            if rebuilt:
+                raise
+            progress(f"{exc.problem}: rebuilding")
+            build(sources, out_dir, progress=progress)
+            rebuilt = True
+    assert problem is not None
+    raise problem
+
+
+def projection(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> nx.MultiDiGraph:
+    """The networkx data-flow graph, from the cache (rebuilt first if stale or damaged)."""
+    out_dir = Path(out_dir)
+    return read_build(sources, out_dir, _projection, progress=progress)
+
+
+def _projection(found: Build) -> nx.MultiDiGraph:
     import networkx as nx
 
-    ensure_built(sources, out_dir, progress=progress)
-    data = json.loads((out_dir / CACHE / "projection.json").read_text(encoding="utf-8"))
+    data = json.loads(found.read("projection.json"))  # size and sha256 checked
     return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
 
 
@@ -177,32 +211,36 @@ def flows(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     """The data-flow graph as arrays, for ``reach`` (``graph.flowindex``): loads in
     milliseconds without networkx; the evidence of an answer's hops is read on demand."""
     out_dir = Path(out_dir)
+    return read_build(sources, out_dir, _flows, progress=progress)
+
+
+def _flows(found: Build) -> FlowIndex:
+    """Sizes checked against the manifest, the token inside the arrays and at the end of
+    the evidence against the build's; no full checksum (reach stays fast)."""
     from graph.flowindex import FlowIndex
 
-    ensure_built(sources, out_dir, progress=progress)
-    cache = out_dir / CACHE
-    for attempt in range(2):
-        try:
-            return FlowIndex.load(cache / "flows.npz", cache / "evidence.json")
-        except (OSError, ValueError, KeyError):
-            if attempt == 0:  # perhaps caught between a build's renames: look again
-                time.sleep(0.5)
-    # an older build's cache, or a damaged one: rebuild once
-    progress("the reach cache is missing, damaged or from another version: rebuilding")
-    build(sources, out_dir, progress=progress)
-    return FlowIndex.load(cache / "flows.npz", cache / "evidence.json")
+    try:
+        index = FlowIndex.load(found.file("flows.npz"), found.file("evidence.json"))
+    except (OSError, ValueError) as exc:
+        raise BuildDamaged(str(exc).removesuffix("; rebuild")) from None
+    if index.meta.get("token") != found.token:
+        raise BuildDamaged(f"{found.folder / 'flows.npz'} is from another build")
+    return index
 
 
 def rdf_graph(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> Graph:
-    """The full rdflib Graph (facts and ontology), from the cache (rebuilt first if stale)."""
+    """The full rdflib Graph (facts and ontology), from the cache (rebuilt first if stale or damaged)."""
     out_dir = Path(out_dir)
+    return read_build(sources, out_dir, _rdf_graph, progress=progress)
+
+
+def _rdf_graph(found: Build) -> Graph:
     from rdflib import Graph
 
     from graph.vocab import PREFIXES
 
-    ensure_built(sources, out_dir, progress=progress)
     g = Graph()
-    g.parse(out_dir / CACHE / "graph.nt", format="nt")
+    g.parse(found.file("graph.nt", full=True), format="nt")  # size and sha256 checked first
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns, override=True)
     return g

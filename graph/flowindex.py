@@ -208,7 +208,7 @@ class FlowIndex:
                     blob += text
                 span[e] = seen[fact]
             self.meta["evidence_bytes"] = len(blob)
-            self.meta["token"] = secrets.token_hex(16)  # ties this evidence file to this index
+            self.meta.setdefault("token", secrets.token_hex(16))  # ties this evidence file to this index (a build sets its own)
             blob += self.meta["token"].encode()
             self.evidence_blob, self.evidence_span = blob, span  # no copy: 290 MB at L
         return self.evidence_blob

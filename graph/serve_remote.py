@@ -24,7 +24,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.compiled import CACHE
+from graph.buildfolder import current
 from graph.errors import DatareachError
 from graph.sparql import QueryFailed, QueryResult, QueryTimeout
 from graph.sparql_guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep, scan_text
@@ -208,9 +208,10 @@ def remote_graph(endpoint: str, *, timeout: float = 120.0, max_triples: int = 5_
 def push(out_dir: Path, store: str, *, timeout: float = 300.0, headers: Mapping[str, str] | None = None) -> int:
     """Replace the default graph at the Graph Store Protocol URL ``store`` with the build in
     ``out_dir``; return the number of triples sent. E.g. Oxigraph: ``http://host:7878/store``."""
-    path = out_dir / CACHE / "graph.nt"
-    if not path.is_file():
+    found = current(out_dir)
+    if found is None:
         raise EndpointError(f"no build in {out_dir}: run `datareach build` first")
+    path = found.file("graph.nt", full=True)  # never another build's triples
     url = store + ("&" if "?" in store else "?") + "default"
     with path.open("rb") as body:
         count = sum(1 for line in body if line.strip() and not line.startswith(b"#"))

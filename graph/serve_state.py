@@ -1,10 +1,12 @@
 """The graph a server answers from, loaded once and swapped when the build changes.
 
 A :class:`Snapshot` is one build: the rdflib Graph for SPARQL, the networkx projection
-for reach and the table, and the build's fingerprint. :class:`GraphState` holds the
-current snapshot and, on a background thread, checks the build's ``manifest.json``
-every few seconds; when its fingerprint changes it loads the new build *beside* the
-old one and swaps the reference in one assignment. A request takes the snapshot once,
+for reach and the table, and the build's token (``fingerprint``: what identifies the
+build). Both are read from the one build the manifest names, each file checked against
+it (``graph.buildfolder``). :class:`GraphState` holds the current snapshot and, on a
+background thread, checks the build's ``manifest.json`` every few seconds; when it names
+another build it loads that build *beside* the old one and swaps the reference in one
+assignment. A request takes the snapshot once,
 at its start, so a request in flight finishes on the graph it started with.
 
 >>> from graph.examples import small_graph
@@ -26,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from rdflib import Graph
 
-from graph.compiled import CACHE
+from graph.buildfolder import Build, current
+from graph.errors import DatareachError
 
 if TYPE_CHECKING:
     from graph.flowindex import FlowIndex
@@ -81,47 +84,41 @@ class Snapshot:
 
 
 def read_fingerprint(out_dir: Path) -> str | None:
-    """The fingerprint in ``out_dir``'s build manifest, or None when there is none.
+    """The token of ``out_dir``'s current build (what identifies it), or None when there is none.
 
     >>> read_fingerprint(Path("/nonexistent")) is None
     True
     """
-    try:
-        manifest = json.loads((out_dir / CACHE / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    value = manifest.get("fingerprint") if isinstance(manifest, dict) else None
-    return value if isinstance(value, str) else None
+    found = current(out_dir)
+    return None if found is None else found.token
 
 
 def load_snapshot(out_dir: Path, store_dir: Path | None = None) -> Snapshot | None:
-    """Read the build in ``out_dir`` as it is (never rebuilding it); None if it changed
-    while being read (a build renames its files one after another) or is incomplete.
-    With ``store_dir`` the triples stay in an on-disk Oxigraph store (made if stale)
-    instead of being loaded into rdflib."""
+    """Read the build in ``out_dir`` as it is (never rebuilding it); None if there is none.
+    ``BuildDamaged`` if a file is not the one its manifest describes. With ``store_dir`` the
+    triples stay in an on-disk Oxigraph store (made if stale) instead of being loaded into rdflib."""
+    found = current(out_dir)
+    return None if found is None else snapshot_of(found, store_dir)
+
+
+def snapshot_of(found: Build, store_dir: Path | None = None) -> Snapshot:
+    """The snapshot of one build, every file it reads checked against the build's manifest."""
     from graph.vocab import PREFIXES
 
-    before = read_fingerprint(out_dir)
-    if before is None:
-        return None
-    cache = out_dir / CACHE
     g = Graph()
     if store_dir is not None:
         from graph.sparql_store import ensure_store
 
-        ensure_store(out_dir, store_dir)
-        triples = json.loads((cache / "manifest.json").read_text(encoding="utf-8"))["counts"]["triples"]
+        ensure_store(found.out_dir, store_dir, found)
     else:
-        g.parse(cache / "graph.nt", format="nt")
+        g.parse(found.file("graph.nt", full=True), format="nt")
     for prefix, namespace in PREFIXES.items():
         g.bind(prefix, namespace, override=True)
-    data = json.loads((cache / "projection.json").read_text(encoding="utf-8"))
+    data = json.loads(found.read("projection.json"))
     G = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
-    if read_fingerprint(out_dir) != before:
-        return None
     if store_dir is not None:
-        return Snapshot(before, g, G, store=store_dir, triples=int(triples))
-    return Snapshot(before, g, G)
+        return Snapshot(found.token, g, G, store=store_dir, triples=int(found.manifest["counts"]["triples"]))
+    return Snapshot(found.token, g, G)
 
 
 class GraphState:
@@ -160,8 +157,9 @@ class GraphState:
             return False
         try:
             fresh = load_snapshot(self.out_dir, self.store_dir)
-        except (OSError, ValueError, KeyError) as err:  # a build in progress, or damaged
-            self.progress(f"could not reload the graph yet ({type(err).__name__}); keeping the current one")
+        except (OSError, ValueError, KeyError, DatareachError) as err:  # damaged, or removed by later builds
+            why = err if isinstance(err, DatareachError) else type(err).__name__
+            self.progress(f"could not reload the graph yet ({why}); keeping the current one")
             return False
         if fresh is None:
             return False

@@ -1,8 +1,9 @@
 """SPARQL over an embedded on-disk Oxigraph store (``--store DIR``), for graphs too large
 to reload into rdflib at every start (PERF.md: rdflib needs about 1.2 KB a triple).
 
-The store is made from a build's N-Triples once, in a temporary folder swapped into place,
-and marked with the build's fingerprint; later runs open it read-only. Queries pass the
+The store is made from a build's N-Triples once (their size and sha256 checked against the
+build's manifest first), in a temporary folder swapped into place, and marked with the
+build's token; later runs open it read-only while that build is the current one. Queries pass the
 same guard as ``run_query`` (size and nesting caps — pyoxigraph crashes on very deep
 nesting — then rdflib's parser and the algebra walk refusing SERVICE, FROM and updates)
 and run in a forked child that is killed at the deadline, since an Oxigraph query cannot
@@ -32,7 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.term import Node
 
-from graph.compiled import CACHE
+from graph.buildfolder import Build, BuildDamaged, current
 from graph.errors import DatareachError
 from graph.sparql import (
     QueryResult,
@@ -64,41 +65,37 @@ MSG_NO_SANDBOX = ("the word SERVICE may not appear anywhere in a query on --stor
                   "cannot cut the query process off the network (no network namespace)")
 
 
-def ensure_store(out_dir: Path, store_dir: Path, *, wait: float = LOCK_WAIT) -> Path:
-    """An Oxigraph store of the build in ``out_dir`` at ``store_dir``, made if missing or stale.
+def ensure_store(out_dir: Path, store_dir: Path, build: Build | None = None, *, wait: float = LOCK_WAIT) -> Path:
+    """An Oxigraph store of ``build`` (default: the current build in ``out_dir``) at
+    ``store_dir``, made if missing or of another build (its mark names the build's token).
 
     Making it holds a lock beside the folder, so processes started together make it once:
     the others wait (up to ``wait`` seconds, then :class:`StoreBusy`) and reuse it.
     Disk problems (full, read-only) are a :class:`StoreError` naming the folder.
     """
-    fingerprint = _fingerprint(out_dir)
-    if _current(store_dir, fingerprint):
+    found = build if build is not None else current(out_dir)
+    if found is None:
+        raise BuildDamaged(f"no build in {out_dir}")
+    if _mark(store_dir).get("token") == found.token:
         return store_dir
+    nt = found.file("graph.nt", full=True)  # never a store of another build's triples
     try:
         store_dir.parent.mkdir(parents=True, exist_ok=True)
         with _store_lock(store_dir, wait):
-            if not _current(store_dir, fingerprint):  # made by another process meanwhile?
-                _make(out_dir, store_dir, fingerprint)
+            if _mark(store_dir).get("token") != found.token:  # made by another process meanwhile?
+                _make(nt, store_dir, {"token": found.token, "fingerprint": found.manifest.get("fingerprint")})
     except OSError as exc:
         raise _disk_error(store_dir, exc) from None
     return store_dir
 
 
-def _fingerprint(out_dir: Path) -> str:
+def _mark(store_dir: Path) -> dict[str, Any]:
+    """What the store at ``store_dir`` says it was made from ({} if nothing readable)."""
     try:
-        manifest = json.loads((out_dir / CACHE / "manifest.json").read_text(encoding="utf-8"))
-        return str(manifest["fingerprint"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise StoreError(f"cannot read the build in {out_dir} ({type(exc).__name__}): "
-                         "run `datareach build` again") from None
-
-
-def _current(store_dir: Path, fingerprint: str) -> bool:
-    try:
-        mark = json.loads((store_dir / MARK).read_text(encoding="utf-8"))
+        mark = json.loads((store_dir / MARK).read_bytes())
     except (OSError, ValueError):
-        return False
-    return isinstance(mark, dict) and mark.get("fingerprint") == fingerprint
+        return {}
+    return mark if isinstance(mark, dict) else {}
 
 
 @contextmanager
@@ -121,17 +118,17 @@ def _store_lock(store_dir: Path, wait: float) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _make(out_dir: Path, store_dir: Path, fingerprint: str) -> None:
+def _make(nt: Path, store_dir: Path, mark: dict[str, Any]) -> None:
     for stale in store_dir.parent.glob(f".{store_dir.name}.*"):  # left by a killed run
         if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
     try:
         store = ox.Store(str(staging))
-        store.bulk_load(path=str(out_dir / CACHE / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
         store.flush()
         del store
-        (staging / MARK).write_text(json.dumps({"fingerprint": fingerprint}), encoding="utf-8")
+        (staging / MARK).write_text(json.dumps(mark), encoding="utf-8")
         old = store_dir.with_name(f".{store_dir.name}.old")
         if store_dir.exists():
             store_dir.rename(old)

@@ -143,6 +143,15 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def build_file(out: Path, name: str) -> Path:
+    """The file ``name`` (graph.nt, projection.json, flows.npz…) of the current build in ``out``."""
+    from graph.buildfolder import current
+
+    found = current(out)
+    assert found is not None, f"no build in {out}"
+    return found.folder / name
+
+
 def snapshot(out: Path) -> dict[str, bytes]:
     """Every file under ``out`` (including .datareach/) and its bytes."""
     return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

@@ -4,6 +4,7 @@ file, and the previous build stays byte-identical (SECURITY.md §8 items 53–54
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import stat
@@ -232,6 +233,7 @@ def test_kill_9_during_build_never_truncates(tmp_path, moment):
     out = tmp_path / "out"
     compiled.build([SMALL], out)
     before = snapshot(out)
+    current_token = json.loads((out / ".datareach" / "manifest.json").read_text())["token"]
 
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "graph", "-q", "--out", str(out), "build",
@@ -243,7 +245,9 @@ def test_kill_9_during_build_never_truncates(tmp_path, moment):
             reached = proc.poll() is None
         else:
             name = moment.removeprefix("while-writing-")
-            reached = _wait_for(lambda: any(p.stat().st_size > 0 for p in out.glob(f".{name}.*.tmp")), proc, 60)
+            staged = out / ".datareach" / "builds"  # a build writes into a folder of its own
+            reached = _wait_for(lambda: any(p.stat().st_size > 0 for p in staged.glob(f"*/{name}")
+                                            if p.parent.name != current_token), proc, 60)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -269,3 +273,80 @@ def test_kill_9_during_build_never_truncates(tmp_path, moment):
     # The manifest is written last: a killed build is never taken for a fresh one.
     assert after[".datareach/manifest.json"] == before[".datareach/manifest.json"]
     assert not compiled.is_fresh([tmp_path / "decl.yaml", tmp_path / "grants.csv"], out)
+    # The next build removes what the killed one left: its folder and temporary files.
+    compiled.build([SMALL], out)
+    manifest = json.loads((out / ".datareach" / "manifest.json").read_text())
+    builds = {p.name for p in (out / ".datareach" / "builds").iterdir()}
+    assert builds == {manifest["token"], manifest["previous"]} and tmp_files(out) == []
+
+
+# ---------------------------------------------------------------- output onto a special file (issue 11 #5)
+
+
+def _special(tmp_path: Path, kind: str) -> Path:
+    """A FIFO or a character device (/dev/null's numbers) under tmp_path; never /dev itself."""
+    path = tmp_path / kind
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        try:
+            os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip("making a device node needs root")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["fifo", "chardev"])
+def test_output_onto_a_device_node_is_refused(tmp_path, kind):
+    """`-o n` onto a character device turned it into a regular file; now every atomic write refuses."""
+    node = _special(tmp_path, kind)
+    before = os.lstat(node)
+    for write in (lambda: atomic.write_text(node, "x"), lambda: atomic.write_bytes(node, b"x"),
+                  lambda: atomic.write_with(node, lambda tmp: Path(tmp).write_text("x"))):
+        with pytest.raises(OutputError, match="not a regular file"):
+            write()
+    with pytest.raises(OutputError, match="refusing to replace it"), atomic.Batch() as batch:
+        batch.write_text(tmp_path / "fine.txt", "x")
+        batch.write_text(node, "x")
+    after = os.lstat(node)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+    assert tmp_files(tmp_path) == [] and not (tmp_path / "fine.txt").exists()
+
+
+def test_a_device_node_made_while_writing_is_not_replaced(tmp_path):
+    """The target is checked again just before the rename."""
+    target = tmp_path / "late"
+
+    def writer(tmp: str) -> None:
+        Path(tmp).write_text("x")
+        os.mkfifo(target)
+
+    with pytest.raises(OutputError, match="FIFO"):
+        atomic.write_with(target, writer)
+    assert stat.S_ISFIFO(os.lstat(target).st_mode) and tmp_files(tmp_path) == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "chardev"])
+@pytest.mark.parametrize("command", [["viz"], ["export", "--format", "csv"], ["export", "--format", "graphml"]])
+def test_cli_output_onto_a_device_node_is_refused(cli, tmp_path, kind, command):
+    node = _special(tmp_path, kind)
+    compiled.build([SMALL], tmp_path / "out")
+    assert_refused(cli(*command, "-o", str(node)), "not a regular file")
+    assert not stat.S_ISREG(os.lstat(node).st_mode)
+
+
+def test_output_onto_a_folder_is_refused(tmp_path):
+    (tmp_path / "d").mkdir()
+    with pytest.raises(OutputError, match="is a folder"):
+        atomic.write_text(tmp_path / "d", "x")
+
+
+def test_a_symlink_as_output_is_replaced_not_written_through(tmp_path):
+    """Documented choice: the link itself becomes the new file; what it pointed to is untouched."""
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "link.html"
+    link.symlink_to(elsewhere)
+    atomic.write_text(link, "new")
+    assert not link.is_symlink() and link.read_text(encoding="utf-8") == "new"
+    assert elsewhere.read_text(encoding="utf-8") == "keep me"

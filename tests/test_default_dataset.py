@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import SOURCES
+from conftest import SOURCES, build_file
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -101,7 +101,7 @@ def test_jsonld_output_has_the_same_triples(default_build, loaded):
 
 
 def test_cache_ntriples_has_the_same_triples(default_build, loaded):
-    g = Graph().parse(default_build / ".datareach" / "graph.nt", format="nt")
+    g = Graph().parse(build_file(default_build, "graph.nt"), format="nt")
     assert isomorphic(g, loaded.g)
 
 

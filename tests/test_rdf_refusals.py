@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import assert_refused, run_module
+from conftest import assert_refused, build_file, run_module
 from rdflib import RDF, Literal, URIRef
 
 from graph import compiled, rdfinput
@@ -101,8 +101,8 @@ def test_turtle_facts_build_without_file_iris(write, tmp_path):
     out = tmp_path / "out"
     result = compiled.build([write("facts.ttl", GOOD_TTL)], out)
     assert result.counts["grants"] == 1
-    for name in ("graph.ttl", "graph.jsonld", ".datareach/graph.nt"):
-        assert "file:" not in (out / name).read_text(encoding="utf-8")
+    for path in (out / "graph.ttl", out / "graph.jsonld", build_file(out, "graph.nt")):
+        assert "file:" not in path.read_text(encoding="utf-8")
 
 
 def test_turtle_and_yaml_mix(write):

@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from conftest import build_file
 
 from graph import compiled
 from graph.errors import NotFoundError
@@ -464,7 +465,7 @@ def test_limit_in_the_cli(tmp_path: Path) -> None:
 def test_the_flow_index_cache_gives_the_same_answers(default_build: Path, question) -> None:
     """CLI reach reads compiled.flows (arrays; evidence decoded for an answer's hops only)."""
     full, slim = compiled.projection(None, default_build), compiled.flows(None, default_build)
-    assert isinstance(slim, FlowIndex) and (default_build / ".datareach" / "flows.npz").is_file()
+    assert isinstance(slim, FlowIndex) and build_file(default_build, "flows.npz").is_file()
     assert reach(slim, **question).to_json() == reach(full, **question).to_json()
 
 
@@ -477,7 +478,7 @@ def test_a_missing_or_foreign_flow_index_is_rebuilt(default_build: Path, tmp_pat
 
     out = tmp_path / "out"
     shutil.copytree(default_build, out)
-    cache = out / ".datareach" / "flows.npz"
+    cache = build_file(out, "flows.npz")
     if damage == "missing":
         cache.unlink()
     elif damage == "truncated":

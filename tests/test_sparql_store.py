@@ -54,7 +54,7 @@ def test_the_store_is_made_once_and_remade_when_the_build_changes(tmp_path: Path
     compiled.build([sources], out)
     ensure_store(out, folder)
     manifest = json.loads((out / ".datareach" / "manifest.json").read_text())
-    assert json.loads((folder / MARK).read_text())["fingerprint"] == manifest["fingerprint"]
+    assert json.loads((folder / MARK).read_text())["token"] == manifest["token"]
     assert not list(tmp_path.glob(".store.*"))  # no staging folder left behind
 
 
