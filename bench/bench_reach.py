@@ -5,7 +5,7 @@ Side by side in one run, repetitions interleaved (the order rotates each repetit
   cached    `python -m graph reach "phone number" --format json` in a fresh process, with the
             compiled cache present: what a user does after `datareach build`;
   reparse   the baseline: a fresh process that re-parses the sources every time
-            (graph.loader.load + graph.project.project + graph.reach.reach);
+            (graph.build.loader.load + graph.build.projection.project + graph.questions.reach.reach);
   startup   `python -c pass`: the interpreter's own floor on this machine.
 
 Also timed in this process: loading the cached flow index (`compiled.flows`, which
@@ -103,9 +103,9 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="do not update bench/README.md")
     args = parser.parse_args()
 
-    from graph import compiled
+    from graph.build import compiled
     from graph.paths import bundled_sources
-    from graph.reach import reach
+    from graph.questions.reach import reach
 
     sources = bundled_sources()
     with tempfile.TemporaryDirectory(prefix="datareach-bench-") as tmp:
@@ -117,8 +117,8 @@ def main() -> int:
         commands: dict[str, list[str]] = {
             "cached": [py, "-m", "graph", "-q", "--out", str(out), "reach", QUESTION, "--format", "json"],
             "reparse": [py, "-c",
-                        "import json, sys\nfrom pathlib import Path\nfrom graph.loader import load\n"
-                        "from graph.project import project\nfrom graph.reach import reach\n"
+                        "import json, sys\nfrom pathlib import Path\nfrom graph.build.loader import load\n"
+                        "from graph.build.projection import project\nfrom graph.questions.reach import reach\n"
                         f"G = project(load([Path({str(sources)!r})]).g)\n"
                         f"print(json.dumps(reach(G, {QUESTION!r}).to_json()))"],
             "startup": [py, "-c", "pass"],

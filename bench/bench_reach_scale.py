@@ -67,8 +67,9 @@ def main() -> None:
     for name in names:
         print(f"| {name} | {statistics.median(times[name]):.2f} | {min(times[name]):.2f} | {sizes[name] / 1e6:.1f} |")
 
-    from graph import compiled, formats
-    from graph.reach import reach
+    from graph.build import compiled
+    from graph.present import formats
+    from graph.questions.reach import reach
 
     parts: dict[str, float] = {}
     start = time.perf_counter()

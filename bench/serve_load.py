@@ -31,11 +31,11 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from graph import compiled  # noqa: E402
-from graph.serve import Config, Server  # noqa: E402
-from graph.serve_sparql import Settings  # noqa: E402
-from graph.serve_state import GraphState, load_snapshot  # noqa: E402
-from graph.sparql import run_query  # noqa: E402
+from graph.build import compiled  # noqa: E402
+from graph.serve.protocol import Settings  # noqa: E402
+from graph.serve.server import Config, Server  # noqa: E402
+from graph.serve.state import GraphState, load_snapshot  # noqa: E402
+from graph.sparql.local import run_query  # noqa: E402
 
 COMPANIES = "SELECT ?c ?name WHERE { ?c a dr:Company ; rdfs:label ?name } ORDER BY ?name"
 ASK = "ASK { ?c a dr:Company }"

@@ -5,7 +5,7 @@ Run by hand (not in the test suite):  python bench/viz_bench.py [--sizes 500 500
 For each size, one generated graph (tests/browser/synthetic.py) is rendered two ways,
 side by side in one run:
 
-- tuned: ``graph.viz.render_html`` (layout in Python, physics off, straight edges above
+- tuned: ``graph.viz.page.render_html`` (layout in Python, physics off, straight edges above
   300 nodes, hideEdgesOnDrag, vis lists filled directly, everything inline);
 - baseline: pyvis with its defaults and ``cdn_resources="in_line"`` (physics on,
   ``smooth: dynamic``, 1000 stabilisation iterations), nodes and edges added through
@@ -44,7 +44,7 @@ HOOK = ("window.__constructed = performance.now(); network.once('afterDrawing', 
 
 
 def tuned(G: Any) -> str:
-    from graph.viz import render_html
+    from graph.viz.page import render_html
 
     return render_html(G)
 

@@ -26,12 +26,12 @@ from __future__ import annotations
 from typing import Any
 
 from graph import examples
-from graph.compiled import build, ensure_built, projection, rdf_graph
+from graph.build.compiled import build, ensure_built, projection, rdf_graph
 from graph.errors import DatareachError, InputError, NotFoundError
 from graph.paths import Project, bundled_sources, find_project
-from graph.rank import rank
-from graph.reach import ReachResult, reach
-from graph.table import partner_table, resolve_company
+from graph.questions.rank import rank
+from graph.questions.reach import ReachResult, reach
+from graph.questions.table import partner_table, resolve_company
 
 __version__ = "0.1.0"
 
@@ -43,22 +43,22 @@ __all__ = [
 
 
 def load(paths: Any, **kwargs: Any) -> Any:
-    """Load and validate fact files (one path or a list) into an rdflib Graph (see ``graph.loader.load``)."""
-    from graph.loader import load as _load
+    """Load and validate fact files (one path or a list) into an rdflib Graph (see ``graph.build.loader.load``)."""
+    from graph.build.loader import load as _load
     from graph.paths import as_paths
 
     return _load(as_paths(paths) or [], **kwargs).g
 
 
 def init_project(folder: Any = ".") -> Project:
-    """Make a project folder (see ``graph.scaffold.init_project``)."""
-    from graph.scaffold import init_project as _init
+    """Make a project folder (see ``graph.build.scaffold.init_project``)."""
+    from graph.build.scaffold import init_project as _init
 
     return _init(folder)
 
 
 def run_sparql(g: Any, query: str, **kwargs: Any) -> Any:
-    """Run a read-only, time-limited SPARQL query (see ``graph.sparql.run_query``)."""
-    from graph.sparql import run_query
+    """Run a read-only, time-limited SPARQL query (see ``graph.sparql.local.run_query``)."""
+    from graph.sparql.local import run_query
 
     return run_query(g, query, **kwargs)

@@ -1,5 +1,5 @@
 """``python -m graph`` runs the datareach command line."""
 
-from graph.cli import run
+from graph.cli.main import run
 
 run()

@@ -31,7 +31,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 echo "check: generated vocabulary is up to date" >&2
-"$PY" -m graph.vocabgen --check
+"$PY" -m graph.model.vocabgen --check
 
 echo "check: README command reference is up to date" >&2
 "$PY" scripts/cli_docs.py --check

@@ -14,7 +14,7 @@ import click
 # Document this checkout's code, whatever `graph` an installed package may point at.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graph.cli import main  # noqa: E402
+from graph.cli.main import main  # noqa: E402
 
 START, END = "<!-- cli-help:start -->", "<!-- cli-help:end -->"
 README = Path(__file__).resolve().parent.parent / "README.md"

@@ -23,6 +23,15 @@ SMALL = REPO / "graph" / "examples" / "small.yaml"
 BAD = REPO / "tests" / "fixtures" / "bad"
 
 
+def console_script(name: str) -> str | None:
+    """The console script ``name`` of the environment running the tests (a venv need not be
+    activated), else the one on PATH."""
+    import shutil
+    import sysconfig
+
+    return shutil.which(name, path=os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")]))
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Builds made outside any project go to the user's cache: keep the tests' out of the real one."""
     import tempfile
@@ -107,7 +116,7 @@ def write(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def cli(tmp_path: Path) -> Callable[..., Result]:
     """Invoke the click command in-process with ``--out`` under tmp_path (unless given)."""
-    from graph.cli import main
+    from graph.cli.main import main
 
     def _invoke(*args: str, out: Path | None = None) -> Result:
         target = tmp_path / "out" if out is None else out
@@ -136,7 +145,7 @@ def run_module(*args: str, timeout: float = 60, cwd: Path | None = None) -> subp
 @pytest.fixture(scope="session")
 def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The default dataset (sources/) built once into a temporary out folder."""
-    from graph import compiled
+    from graph.build import compiled
 
     out = tmp_path_factory.mktemp("default") / "out"
     compiled.build([SOURCES], out)
@@ -145,7 +154,7 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def build_file(out: Path, name: str) -> Path:
     """The file ``name`` (graph.nt, projection.json, flows.npz…) of the current build in ``out``."""
-    from graph.buildfolder import current
+    from graph.build.folder import current
 
     found = current(out)
     assert found is not None, f"no build in {out}"
@@ -162,8 +171,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 @lru_cache(maxsize=4)
 def _fixture_graph(name: str) -> Any:
-    from graph.loader import load
-    from graph.project import project
+    from graph.build.loader import load
+    from graph.build.projection import project
 
     return project(load([FIXTURES / name]).g)
 

@@ -22,9 +22,9 @@ sys.meta_path.insert(0, Block())  # …then every optional or heavy library is g
 import importlib
 for name in [m for m in sys.modules if m.startswith("graph.") and m.split(".")[1] in ("reach", "rank", "table")]:
     importlib.reload(sys.modules[name])
-from graph.rank import rank
-from graph.reach import reach
-from graph.table import partner_table
+from graph.questions.rank import rank
+from graph.questions.reach import reach
+from graph.questions.table import partner_table
 
 print([r["company"] for r in reach(G, "private message").rows])
 print(rank(G, by="pagerank", top=1)[0]["company"], len(partner_table(G)))

@@ -17,7 +17,8 @@ import pytest
 from conftest import BASE_YAML, REPO, SMALL, SOURCES, assert_refused, replace_line, snapshot
 from rdflib import Graph
 
-from graph import atomic, compiled, rdfconvert
+from graph import atomic
+from graph.build import compiled, rdfconvert
 from graph.errors import OutputError
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -117,7 +118,7 @@ def test_build_of_unparsable_yaml_leaves_outputs_byte_identical(cli, write, old_
 
 def _failing_conversion(monkeypatch, fail_on: str) -> None:
     """The Turtle/JSON-LD conversion children: for one format, write half a file and fail."""
-    code = ("import sys\nfrom pathlib import Path\nfrom graph.rdfconvert import convert\n"
+    code = ("import sys\nfrom pathlib import Path\nfrom graph.build.rdfconvert import convert\n"
             "nt, out, fmt = sys.argv[1:]\n"
             f"if fmt == {fail_on!r}:\n"
             "    Path(out).write_bytes(b'@prefix dr: <https://w3id.org/datareach/ns#> .\\n<half')\n"
@@ -171,7 +172,7 @@ def test_a_graph_py_in_the_current_folder_does_not_break_the_conversion(monkeypa
 
 
 def test_rdfconvert_usage() -> None:
-    proc = subprocess.run([sys.executable, "-m", "graph.rdfconvert", "a.nt"], capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run([sys.executable, "-m", "graph.build.rdfconvert", "a.nt"], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 2 and "FORMAT" in proc.stderr
 
 

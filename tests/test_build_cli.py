@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -17,13 +16,14 @@ from conftest import (
     SMALL,
     assert_refused,
     build_file,
+    console_script,
     line_of,
     replace_line,
     run_module,
     snapshot,
 )
 
-from graph import compiled
+from graph.build import compiled
 from graph.errors import InputError
 
 OUTPUTS = ["graph.ttl", "graph.jsonld", ".datareach/manifest.json"]
@@ -160,7 +160,7 @@ def test_subprocess_bad_enum_is_clean(tmp_path):
 
 
 def test_console_script_runs(tmp_path):
-    exe = shutil.which("datareach")
+    exe = console_script("datareach")
     if exe is None:
         pytest.skip("datareach console script not installed")
     import subprocess

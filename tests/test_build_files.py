@@ -1,6 +1,6 @@
 """The build's own files are checked before use (issue 11 #4): each command reads files of
 one build, named by one manifest (token, size and sha256 of each file), and a build
-becomes current in one step (``graph.buildfolder``).
+becomes current in one step (``graph.build.folder``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import BASE_YAML, SMALL, build_file, run_module
 
-from graph import buildfolder, compiled
-from graph.buildfolder import BuildDamaged
+from graph.build import compiled
+from graph.build import folder as buildfolder
+from graph.build.folder import BuildDamaged
 from graph.errors import OutputError
-from graph.serve_state import GraphState, load_snapshot
+from graph.serve.state import GraphState, load_snapshot
 
 COUNT = "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a dr:Company }"
 
@@ -117,7 +118,7 @@ def test_truncated_or_flipped_build_files_give_a_clear_message(ours: Path, tmp_p
                                                                command: list[str]) -> None:
     """Truncated or flipped files gave `internal error`: now the command rebuilds and says why."""
     if name == "evidence.json" and damage is _flip:
-        pytest.skip("evidence is read for an answer's hops only, not hashed (see graph.buildfolder)")
+        pytest.skip("evidence is read for an answer's hops only, not hashed (see graph.build.folder)")
     expected = run_module("--out", str(ours), "-s", str(SMALL), *[str(tmp_path / "s0") if a == "STORE" else a for a in command])
     assert expected.returncode == 0, expected.stderr
     damage(ours / ".datareach" / name if name == "manifest.json" else build_file(ours, name))

@@ -18,9 +18,10 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import console_script
 
-from graph import compiled
-from graph.cli import main
+from graph.build import compiled
+from graph.cli.main import main
 from graph.examples import SMALL
 from graph.paths import bundled_sources
 
@@ -228,7 +229,7 @@ def test_main_help() -> None:
     assert 'datareach reach "phone number"' in proc.stdout
     for name in ("reach", "table", "rank"):
         assert re.search(rf"^\s+{name}\s", proc.stdout, re.M), name
-    exe = shutil.which("datareach")
+    exe = console_script("datareach")
     if exe is not None:
         installed = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=60)
         assert installed.returncode == 0 and installed.stdout.splitlines()[1:] == proc.stdout.splitlines()[1:]
@@ -326,7 +327,7 @@ def test_fresh_process_reach_imports_neither_rdflib_nor_networkx(out: Path) -> N
     assert imported, "no -X importtime output"
     heavy = [line for line in imported if re.search(r"\b(rdflib|pyshacl|pyvis|pyoxigraph|networkx)\b", line)]
     assert not heavy, f"imported through {' → '.join(_import_chain(imported, heavy[0]))}: {heavy[:3]}"
-    check = python("-c", "import sys\nfrom graph.cli import main\n"
+    check = python("-c", "import sys\nfrom graph.cli.main import main\n"
                    f"main(['-q', '--out', {str(out)!r}, 'reach', 'phone number', '--format', 'json'], standalone_mode=False)\n"
                    "print('rdflib' in sys.modules, file=sys.stderr)")
     assert check.returncode == 0 and check.stderr.strip().splitlines()[-1] == "False", check.stderr[-2000:]

@@ -12,7 +12,7 @@ from conftest import SOURCES, build_file
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.loader import load, validate
+from graph.build.loader import load, validate
 
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 

@@ -36,7 +36,7 @@ def test_readme_python_block_runs(index: int, tmp_path: Path) -> None:
 
 
 def test_no_public_function_is_shadowed_by_a_submodule() -> None:
-    """`import graph.loader` (or any submodule) must leave graph.load and friends callable."""
+    """`import graph.build.loader` (or any submodule) must leave graph.load and friends callable."""
     for info in pkgutil.walk_packages(graph.__path__, "graph."):
         if info.name.startswith("graph.cli") or info.name == "graph.__main__":
             continue

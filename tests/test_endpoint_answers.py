@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from graph.serve_remote import EndpointError, remote_graph, remote_query
+from graph.sparql.remote import EndpointError, remote_graph, remote_query
 
 
 def _serve(body: bytes, kind: str, status: int = 200) -> tuple[http.server.ThreadingHTTPServer, str]:

@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import fixture_graph as graph
 
-from graph import export as export_module
-from graph.cli_viz import export_command
-from graph.export import FORMATS, csv_text, export, portable
+from graph.cli.viz import export_command
+from graph.export import writers as export_module
+from graph.export.writers import FORMATS, csv_text, export, portable
 
 
 def with_two_recipient_incident(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """One incident, two recipients: two edges sharing a fact id (as graph.project makes them)."""
+    """One incident, two recipients: two edges sharing a fact id (as graph.build.projection makes them)."""
     attrs = dict(G.edges["facebook", "public", "scrape"])
     G.add_edge("facebook", "lonely-corp", key="scrape", **attrs)
     return G
@@ -99,7 +99,7 @@ def test_csv_rows_carry_the_evidence():
 def test_jsonld_is_self_contained_rdf(tmp_path):
     from rdflib import RDF, Graph
 
-    from graph.vocab import DR
+    from graph.model.vocab import DR
 
     path = export(with_two_recipient_incident(graph()), tmp_path / "g.jsonld", "jsonld")
     doc = json.loads(path.read_text(encoding="utf-8"))

@@ -7,8 +7,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from graph import factfile
-from graph.fastcheck import compile_schema
+from graph.build import factfile
+from graph.build.fastcheck import compile_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = sorted([*ROOT.glob("sources/*.yaml"), *ROOT.glob("tests/fixtures/**/*.yaml"), *ROOT.glob("tests/fixtures/**/*.csv"),

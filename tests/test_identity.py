@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from graph.build.loader import load
+from graph.build.projection import project
 from graph.errors import InputError, NotFoundError
-from graph.loader import load
-from graph.owner import ultimate_owner
-from graph.project import project
+from graph.questions.owner import ultimate_owner
 
 HEAD = """sources:
   - {id: s1, publisher: P, title: T, date: "2020", url: "https://example.org/x"}
@@ -132,7 +132,7 @@ def test_a_domain_must_be_a_host_name(tmp_path: Path) -> None:
 def test_owner_command(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from graph.cli import main
+    from graph.cli.main import main
 
     (tmp_path / "f.yaml").write_text(HEAD + CHAIN)
     result = CliRunner().invoke(main, ["-q", "--out", str(tmp_path / "out"), "-s", str(tmp_path / "f.yaml"),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from graph.cli import main
+from graph.cli.main import main
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "import"
 SHARED = Path(os.environ.get("DATAREACH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))

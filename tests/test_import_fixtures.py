@@ -12,14 +12,14 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF
 
-from graph.cli import main
+from graph.build.loader import load
+from graph.build.projection import project
+from graph.build.safeyaml import load as strict_yaml
+from graph.cli.main import main
 from graph.importers import KINDS, Options, import_file, mapping, yamlout
-from graph.loader import load
-from graph.owner import ultimate_owner
-from graph.project import project
-from graph.reach import reach
-from graph.safeyaml import load as strict_yaml
-from graph.vocab import DR
+from graph.model.vocab import DR
+from graph.questions.owner import ultimate_owner
+from graph.questions.reach import reach
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "import"
 
@@ -164,7 +164,7 @@ def test_mapping_tables_resolve_and_cite() -> None:
 
 def test_mapping_tables_use_types_without_narrower_ones() -> None:
     """Holding a type implies every narrower type, so a table naming a broad type would over-claim."""
-    from graph import ontology
+    from graph.model import ontology
 
     tax = ontology.data_types()
     for name in ("ddg-tds", "ddg-app-tds", "disconnect", "ca-broker-registry"):

@@ -20,14 +20,14 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF
 
-from graph.cli import main
+from graph.build.loader import load
+from graph.build.projection import project
+from graph.cli.main import main
 from graph.importers import import_file
-from graph.loader import load
-from graph.owner import ultimate_owner
-from graph.project import project
-from graph.reach import reach
-from graph.table import company_index
-from graph.vocab import DR
+from graph.model.vocab import DR
+from graph.questions.owner import ultimate_owner
+from graph.questions.reach import reach
+from graph.questions.table import company_index
 
 SHARED = Path(os.environ.get("DATAREACH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"the shared datasets are not at {SHARED} (set DATAREACH_SHARED_DATA)")

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import BASE_YAML, assert_refused, run_module
 
-from graph import factfile, rdfinput
+from graph.build import factfile, rdfinput
+from graph.build.inputs import MB, Refused, read_bounded
+from graph.build.loader import load
 from graph.errors import InputError
 from graph.importers import ImportProblem, Options, import_file
-from graph.inputs import MB, Refused, read_bounded
-from graph.loader import load
 
 GIB = 1024 * MB
 

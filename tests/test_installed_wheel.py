@@ -68,8 +68,8 @@ def test_wheel_carries_everything_the_commands_read(installed: dict[str, object]
     tracked = subprocess.run(["git", "ls-files", "ontology", "sources"], cwd=REPO, capture_output=True, text=True).stdout
     for path in tracked.split():
         assert f"graph/_data/{path}" in names, f"{path} is missing from the wheel"
-    for needed in ("graph/importers/ddg.py", "graph/viz_assets/app.js", "graph/serve_assets/style.css",
-                   "graph/init_assets/registry.yaml", "graph/py.typed"):
+    for needed in ("graph/importers/ddg.py", "graph/viz/assets/app.js", "graph/serve/assets/style.css",
+                   "graph/build/init_assets/registry.yaml", "graph/py.typed"):
         assert needed in names
     assert not any(n.startswith("graph/_data/sources/imported/") for n in names)
 

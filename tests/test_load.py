@@ -11,10 +11,10 @@ import pytest
 from conftest import BASE_YAML, SMALL, assert_refused, line_of, replace_line
 from rdflib import RDF, RDFS, SKOS, Literal, URIRef
 
-from graph import compiled
+from graph.build import compiled
+from graph.build.loader import load, validate
 from graph.errors import InputError, Problem
-from graph.loader import load, validate
-from graph.vocab import DR, ID
+from graph.model.vocab import DR, ID
 
 # A mistake in one place crashes the compiler today because schema-invalid records are
 # still compiled (emit.py indexes fields the schema has just refused). See the report.
@@ -75,7 +75,7 @@ def test_files_may_refer_to_each_other(write):
 def test_json_schema_file_is_valid_draft_2020_12():
     import jsonschema
 
-    from graph.factfile import schema
+    from graph.build.factfile import schema
 
     jsonschema.Draft202012Validator.check_schema(schema())
 
@@ -203,7 +203,7 @@ def test_uncited_grant_is_refused_by_the_library(write):
 
 def test_bad_enum_problem_is_reported_by_the_schema_check(write):
     """The schema layer itself finds the bad enum and suggests the nearest value."""
-    from graph import factfile
+    from graph.build import factfile
 
     text = replace_line(BASE_YAML, "    status: shut down\n", "    status: shutdown\n")
     ff, problems = factfile.read(write("facts.yaml", text))

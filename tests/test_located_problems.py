@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import BASE_YAML, FIXTURES, replace_line, run_module
 
-from graph import compiled
+from graph.build import compiled
+from graph.build.loader import load
 from graph.errors import InputError
 from graph.importers import ImportProblem, Options, import_file
-from graph.loader import load
 
 TTL = ("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n")

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from graph import compiled
-from graph.cli import main
-from graph.termsafe import visible
+from graph.build import compiled
+from graph.cli.main import main
+from graph.safetext import visible
 
 FACTS = FIXTURES / "terminal-escapes.yaml"
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -85,7 +85,8 @@ def test_sparql_tsv_defuses_formulas_and_the_endpoint_keeps_them():
     """CLI ``sparql --format tsv`` kept =HYPERLINK(…) raw; the protocol's TSV stays raw for programs."""
     from rdflib import Literal
 
-    from graph.sparql import QueryResult, format_result
+    from graph.sparql.output import format_result
+    from graph.sparql.result import QueryResult
 
     result = QueryResult("SELECT", vars=["x"], rows=[(Literal('=HYPERLINK("http://evil","x")'),)])
     assert format_result(result, "tsv").splitlines()[1] == '"\'=HYPERLINK(\\"http://evil\\",\\"x\\")"'

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
+from graph.build.scaffold import init_project
+from graph.cli.main import main
 from graph.paths import Project, bundled_sources, data_root, find_project, is_project
-from graph.scaffold import init_project
 
 MY_FACTS = """\
 sources:

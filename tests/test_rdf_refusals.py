@@ -15,10 +15,10 @@ import pytest
 from conftest import assert_refused, build_file, run_module
 from rdflib import RDF, Literal, URIRef
 
-from graph import compiled, rdfinput
+from graph.build import compiled, rdfinput
+from graph.build.loader import load
 from graph.errors import InputError
-from graph.loader import load
-from graph.vocab import DR, ID
+from graph.model.vocab import DR, ID
 
 BASE = rdfinput.BASE
 

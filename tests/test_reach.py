@@ -16,11 +16,11 @@ import networkx as nx
 import pytest
 from conftest import build_file
 
-from graph import compiled
+from graph.build import compiled
+from graph.build.flowindex import FlowIndex
 from graph.errors import NotFoundError
 from graph.examples import small_graph
-from graph.flowindex import FlowIndex
-from graph.reach import ReachResult, reach
+from graph.questions.reach import ReachResult, reach
 
 # Every partner the articles name, and the public (the 533M dump).
 EVERYONE = {"facebook", "microsoft", "netflix", "spotify", "royal-bank-of-canada", "amazon", "yahoo", "apple",
@@ -44,8 +44,8 @@ def row(result: ReachResult, company: str) -> dict[str, Any]:
 
 def fixture_graph(tmp_path: Path, text: str) -> nx.MultiDiGraph:
     """Load a YAML fact file through the real loader and project it."""
-    from graph.loader import load
-    from graph.project import project
+    from graph.build.loader import load
+    from graph.build.projection import project
 
     path = tmp_path / "facts.yaml"
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -446,7 +446,7 @@ def test_limit_keeps_the_nearest_rows_and_counts_all(G: nx.MultiDiGraph) -> None
 def test_limit_in_the_cli(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from graph.cli import main
+    from graph.cli.main import main
 
     result = CliRunner().invoke(main, ["-q", "--out", str(tmp_path / "out"), "reach", "phone number", "--limit", "1",
                                        "--format", "json"])
@@ -504,7 +504,7 @@ def test_a_missing_or_foreign_flow_index_is_rebuilt(default_build: Path, tmp_pat
 def test_reach_sees_a_graph_changed_between_questions() -> None:
     """reach(G) converts G each time (no stale cache); flow_index(G) is the explicit, reusable form."""
     from graph.examples import small_graph
-    from graph.reach import flow_index
+    from graph.questions.reach import flow_index
 
     G = small_graph()
     index = flow_index(G)
@@ -524,7 +524,7 @@ def test_reach_sees_a_graph_changed_between_questions() -> None:
     {"data_type": "personal data", "through_ownership": True},
 ])
 def test_parties_are_reach_without_paths(default_build: Path, question) -> None:
-    from graph.reach import parties
+    from graph.questions.reach import parties
 
     G = compiled.projection(None, default_build)
     assert parties(G, **question) == [(r["company"], r["hops"], r["partial"]) for r in reach(G, **question).rows]

@@ -15,8 +15,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.flowindex import FlowIndex
-from graph.reach import _search
+from graph.build.flowindex import FlowIndex
+from graph.questions.reach import _search
 
 Edge = tuple[str, str, str]
 

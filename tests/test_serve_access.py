@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_serve_fixtures import get, post_form, request, running_server
 
-from graph.serve import Server
+from graph.serve.server import Server
 
 ALLOWED = "https://yasgui.example.org"
 

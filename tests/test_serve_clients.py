@@ -12,10 +12,10 @@ import pytest
 from rdflib import Graph
 from test_serve_fixtures import COMPANIES, running_server
 
-from graph.serve import Server
-from graph.serve_state import load_snapshot
-from graph.sparql import run_query
-from graph.vocab import PREFIXES
+from graph.model.vocab import PREFIXES
+from graph.serve.server import Server
+from graph.serve.state import load_snapshot
+from graph.sparql.local import run_query
 
 SPARQLWrapper = pytest.importorskip("SPARQLWrapper")
 

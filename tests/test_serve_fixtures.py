@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from graph.serve import Config, Server
-from graph.serve_sparql import Settings
-from graph.serve_state import GraphState, load_snapshot
+from graph.serve.protocol import Settings
+from graph.serve.server import Config, Server
+from graph.serve.state import GraphState, load_snapshot
 
 COMPANIES = "SELECT ?c ?name WHERE { ?c a dr:Company ; rdfs:label ?name } ORDER BY ?name"
 LEAKS = ("Traceback", "/work/", ".py", "File \"", "site-packages")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from test_serve_fixtures import get, post_form, request, running_server
 
-from graph.serve import Server
-from graph.serve_sparql import Settings
+from graph.serve.protocol import Settings
+from graph.serve.server import Server
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from test_serve_fixtures import get, running_server
 
-from graph import serve_pages
-from graph.serve_sparql import ClientSlots, Settings
+from graph.serve import pages as serve_pages
+from graph.serve.protocol import ClientSlots, Settings
 
 
 def _raw(port: int, data: bytes, timeout: float = 20) -> bytes:

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from test_serve_fixtures import COMPANIES, At, Reply, get, post_form, request, running_server
 
-from graph import compiled
-from graph.serve import Server
-from graph.serve_state import load_snapshot
-from graph.sparql import run_query
+from graph.build import compiled
+from graph.serve.server import Server
+from graph.serve.state import load_snapshot
+from graph.sparql.local import run_query
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = REPO / "graph" / "examples" / "small.yaml"
@@ -101,8 +101,8 @@ def test_reload_after_rebuild(tmp_path: Path) -> None:
 
 
 def _start_cli(out: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
-    code = ("from graph.cli import LazyGroup, run; "
-            "LazyGroup.lazy.setdefault('serve', 'graph.cli_serve:serve'); run()")
+    code = ("from graph.cli.main import LazyGroup, run; "
+            "LazyGroup.lazy.setdefault('serve', 'graph.cli.serving:serve'); run()")
     proc = subprocess.Popen([sys.executable, "-c", code, "--out", str(out), "serve", "--port", "0", *args],
                             stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
                             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
@@ -143,8 +143,8 @@ def test_cli_starts_and_stops_cleanly(tmp_path: Path, sig: signal.Signals) -> No
 
 @pytest.mark.parametrize("origin", ["*", "https://ok.example/path", "null"])
 def test_cli_refuses_a_bad_origin(tmp_path: Path, origin: str) -> None:
-    code = ("from graph.cli import LazyGroup, run; "
-            "LazyGroup.lazy.setdefault('serve', 'graph.cli_serve:serve'); run()")
+    code = ("from graph.cli.main import LazyGroup, run; "
+            "LazyGroup.lazy.setdefault('serve', 'graph.cli.serving:serve'); run()")
     done = subprocess.run([sys.executable, "-c", code, "--out", str(tmp_path / "out"), "serve",
                            "--allow-origin", origin], capture_output=True, text=True, timeout=60, cwd=REPO)
     assert done.returncode == 2 and "--allow-origin" in done.stderr and "Traceback" not in done.stderr

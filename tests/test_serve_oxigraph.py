@@ -3,11 +3,8 @@ build with the Graph Store Protocol, then SPARQL, reach, table and rank give the
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
-import sysconfig
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -15,19 +12,19 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import console_script
 from test_serve_fixtures import COMPANIES, running_server
 
-from graph.project import project
-from graph.queries import bind_params, get_query, list_queries
-from graph.rank import rank
-from graph.reach import reach
-from graph.serve_remote import EndpointError, push, remote_graph, remote_query
-from graph.serve_state import Snapshot, load_snapshot
-from graph.sparql import QueryRefused, QueryResult, run_query
-from graph.table import partner_table
+from graph.build.projection import project
+from graph.questions.rank import rank
+from graph.questions.reach import reach
+from graph.questions.table import partner_table
+from graph.serve.state import Snapshot, load_snapshot
+from graph.sparql.local import QueryRefused, QueryResult, run_query
+from graph.sparql.queries import bind_params, get_query, list_queries
+from graph.sparql.remote import EndpointError, push, remote_graph, remote_query
 
-# the server is a console script of this environment, on PATH or not (a venv that is not activated)
-OXIGRAPH = shutil.which("oxigraph", path=os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")]))
+OXIGRAPH = console_script("oxigraph")
 pytestmark = pytest.mark.skipif(OXIGRAPH is None, reason="pip install oxigraph (the server) to run these")
 
 
@@ -132,8 +129,8 @@ def test_push_command(oxigraph: str, default_build: Path, local: Snapshot) -> No
     """`datareach push --endpoint URL` (the command's module, wired as the CLI will wire it)."""
     import sys
 
-    code = ("from graph.cli import LazyGroup, run; "
-            "LazyGroup.lazy.setdefault('push', 'graph.cli_serve:push_command'); run()")
+    code = ("from graph.cli.main import LazyGroup, run; "
+            "LazyGroup.lazy.setdefault('push', 'graph.cli.serving:push_command'); run()")
     done = subprocess.run([sys.executable, "-c", code, "--out", str(default_build), "push", "--endpoint",
                            oxigraph + "/store"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

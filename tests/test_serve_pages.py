@@ -13,10 +13,10 @@ import networkx as nx
 import pytest
 from test_serve_fixtures import get, running_server
 
-from graph.reach import reach
-from graph.serve import Server
-from graph.serve_state import load_snapshot
-from graph.table import partner_table
+from graph.questions.reach import reach
+from graph.questions.table import partner_table
+from graph.serve.server import Server
+from graph.serve.state import load_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ from rdflib.namespace import RDF
 from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
 from test_serve_fixtures import COMPANIES, get, post_form, request, running_server
 
-from graph.serve import Server
-from graph.serve_state import load_snapshot
-from graph.sparql import run_query
+from graph.serve.server import Server
+from graph.serve.state import load_snapshot
+from graph.sparql.local import run_query
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
@@ -144,7 +144,7 @@ def test_service_description(server: Server) -> None:
 
 
 def test_truncated_header(default_build: Path) -> None:
-    from graph.serve_sparql import Settings
+    from graph.serve.protocol import Settings
 
     with running_server(default_build, settings=Settings(max_rows=3)) as srv:
         reply = get(srv, "/sparql", params={"query": "SELECT * { ?s ?p ?o }"})

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from test_serve_fixtures import At, free_port, get, running_server
 
-from graph.serve import Config, Server
-from graph.serve_sparql import Settings
-from graph.serve_state import GraphState, load_snapshot
+from graph.serve.protocol import Settings
+from graph.serve.server import Config, Server
+from graph.serve.state import GraphState, load_snapshot
 
 QUERY = "SELECT ?c WHERE { ?g dr:grantee ?c ; dr:permission dr:delete } ORDER BY ?c"
 

@@ -23,7 +23,9 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.sparql import Query
 
-from graph.sparql import (
+from graph.model.vocab import ID, PREFIXES
+from graph.sparql.guard import scan_text
+from graph.sparql.local import (
     Limits,
     QueryFailed,
     QueryRefused,
@@ -31,11 +33,9 @@ from graph.sparql import (
     check_query,
     run_query,
 )
-from graph.sparql_guard import scan_text
-from graph.vocab import ID, PREFIXES
 
 T = TypeVar("T")
-sparql = importlib.import_module("graph.sparql")  # the module: graph.sparql is also a function
+sparql = importlib.import_module("graph.sparql.local")  # the module: graph.sparql.local is also a function
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "sparql_small.ttl"
 NO_SCAN = Limits(keyword_scan=False)  # the algebra walk alone must refuse

@@ -14,9 +14,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from graph.cli_sparql import sparql as sparql_command
+from graph.cli.sparql import sparql as sparql_command
 from graph.errors import NotFoundError
-from graph.queries import (
+from graph.model.vocab import DT, ID
+from graph.sparql.local import check_query, run_query
+from graph.sparql.output import curie, format_result
+from graph.sparql.queries import (
     BadParameter,
     QueryFileError,
     UnknownQuery,
@@ -25,10 +28,8 @@ from graph.queries import (
     load_query_file,
     run_named,
 )
-from graph.query_terms import resolve_company, resolve_datatype
-from graph.sparql import QueryResult, check_query, format_result, run_query
-from graph.sparql_format import curie
-from graph.vocab import DT, ID
+from graph.sparql.result import QueryResult
+from graph.sparql.terms import resolve_company, resolve_datatype
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "sparql_small.ttl"

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from graph import compiled
+from graph.build import compiled
 from graph.paths import bundled_sources
-from graph.sparql import QueryTimeout, run_query
-from graph.sparql_format import format_result
-from graph.sparql_guard import QueryRefused
-from graph.sparql_store import MARK, ensure_store, run_store_query
+from graph.sparql.guard import QueryRefused
+from graph.sparql.local import QueryTimeout, run_query
+from graph.sparql.output import format_result
+from graph.sparql.store import MARK, ensure_store, run_store_query
 
 QUERIES = [
     "SELECT ?c ?l WHERE { ?g dr:grantee ?c ; dr:permission dr:delete . ?c rdfs:label ?l } ORDER BY ?c",

@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from graph import compiled, sparql_store
-from graph.sparql import QueryTimeout, run_query
-from graph.sparql_guard import Limits, QueryRefused
-from graph.sparql_store import ensure_store, run_store_query
+from graph.build import compiled
+from graph.sparql import store as sparql_store
+from graph.sparql.guard import Limits, QueryRefused
+from graph.sparql.local import QueryTimeout, run_query
+from graph.sparql.store import ensure_store, run_store_query
 
 NO_SCAN = Limits(keyword_scan=False)
 

@@ -13,13 +13,13 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from graph import compiled
-from graph.cli import main
-from graph.cli_questions import TABLE_HEADERS
+from graph.build import compiled
+from graph.cli.main import main
+from graph.cli.questions import TABLE_HEADERS
 from graph.errors import NotFoundError
 from graph.examples import SMALL, small_graph
-from graph.rank import MEASURES, rank
-from graph.table import COLUMNS, partner_table, resolve_company
+from graph.questions.rank import MEASURES, rank
+from graph.questions.table import COLUMNS, partner_table, resolve_company
 
 PARTNERS = {"Amazon", "Apple", "Microsoft", "Netflix", "Royal Bank of Canada", "Spotify", "Yahoo"}
 
@@ -308,7 +308,7 @@ def test_rank_scores_equal_networkx_on_a_plainly_collapsed_graph(through_ownersh
     collapsed by hand (weight: the number of grants and incidents joining two parties)."""
     from browser.synthetic import synthetic_graph
 
-    from graph.reach import flow_index
+    from graph.questions.reach import flow_index
 
     G = synthetic_graph(300, seed=3)
     nodes = sorted(G)

@@ -19,10 +19,10 @@ from browser.synthetic import synthetic_graph
 from click.testing import CliRunner
 from conftest import fixture_graph as graph
 
-from graph import viz
-from graph.cli_viz import viz_command
+from graph.cli.viz import viz_command
 from graph.errors import NotFoundError
-from graph.viz_data import PERMISSION_COLOURS, SHUT_DOWN
+from graph.viz import page as viz
+from graph.viz.data import PERMISSION_COLOURS, SHUT_DOWN
 
 
 class Page(HTMLParser):
@@ -191,7 +191,7 @@ def test_datatype_focus_highlights_the_reach_answer():
 
 def test_datatype_focus_tells_a_disputed_access_from_contested_aspects(default_build: Path) -> None:
     """As the CLI does: RBC disputes the access itself; Netflix and Spotify only aspects of theirs."""
-    from graph import compiled
+    from graph.build import compiled
 
     rows = {r["key"]: r for r in data_of(viz.render_html(compiled.projection(None, default_build),
                                                          focus_data_type="private message"))["reach"]["rows"]}
@@ -262,7 +262,7 @@ def test_notebook_view_embeds_the_page_escaped():
 def test_only_the_viz_module_imports_pyvis():
     importers = [p.name for p in (Path(viz.__file__).parent).glob("*.py")
                  if re.search(r"^\s*(import pyvis|from pyvis)", p.read_text(encoding="utf-8"), re.M)]
-    assert importers == ["viz.py"]
+    assert importers == ["page.py"]
 
 
 def _run(args: list[str], G: nx.MultiDiGraph):

@@ -16,10 +16,10 @@ import pytest
 from conftest import BASE_YAML, REPO, assert_refused, line_of, replace_line
 from rdflib import XSD, Literal
 
-from graph import compiled, factfile, safeyaml
+from graph.build import compiled, factfile, safeyaml
+from graph.build.loader import load
 from graph.errors import InputError
-from graph.loader import load
-from graph.vocab import DR, ID
+from graph.model.vocab import DR, ID
 
 # ---------------------------------------------------------------- YAML: code and bombs
 

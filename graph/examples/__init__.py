@@ -15,8 +15,8 @@ SMALL = Path(__file__).with_name("small.yaml")
 
 @lru_cache(maxsize=1)
 def _small() -> nx.MultiDiGraph:
-    from graph.loader import load
-    from graph.project import project
+    from graph.build.loader import load
+    from graph.build.projection import project
 
     return project(load([SMALL]).g)
 

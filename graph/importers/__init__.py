@@ -127,7 +127,7 @@ def import_file(kind: str, path: Path, out_dir: Path, options: Options | None = 
 
 
 def _check_schema(data: dict[str, list[dict[str, object]]], kind: str) -> None:
-    from graph import factfile
+    from graph.build import factfile
 
     problems = factfile.check_schema(factfile.FactFile(f"<{kind} import>", data))
     if problems:

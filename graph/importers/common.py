@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.build.inputs import Refused, cap_bytes, read_bounded, strict_json
 from graph.errors import DatareachError
-from graph.inputs import Refused, cap_bytes, read_bounded, strict_json
 from graph.names import legal_key, name_key, slugify
 
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63}$")
@@ -94,7 +94,7 @@ def read_json(path: Path, what: str, max_input_mb: int | None = None) -> Any:
 def read_text(path: Path, max_input_mb: int | None = None) -> str:
     """The UTF-8 text of ``path`` (a byte-order mark is dropped); clean errors otherwise.
 
-    Only a regular file is read, and never past its size cap (``graph.inputs.cap_bytes``:
+    Only a regular file is read, and never past its size cap (``graph.build.inputs.cap_bytes``:
     100 MB unless ``max_input_mb`` or $DATAREACH_MAX_INPUT_MB says otherwise).
     """
     if not path.exists():

@@ -83,7 +83,7 @@ def _cell(row: dict[str, Any], field: str, options: Options) -> str:
 def _row(doc: Doc, n: int, row: dict[str, Any], options: Options, problems: list[str]) -> None:
     if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
         return
-    from graph import ontology
+    from graph.model import ontology
 
     grant: dict[str, Any] = {}
     for field in FIELDS:

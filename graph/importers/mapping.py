@@ -97,7 +97,7 @@ class Table:
 
 @lru_cache(maxsize=8)
 def _read(name: str) -> dict[str, Rule]:
-    from graph import ontology
+    from graph.model import ontology
 
     path = ontology_dir() / "mappings" / f"{name}.csv"
     try:
@@ -118,7 +118,7 @@ def _read(name: str) -> dict[str, Rule]:
 
 
 def _rule(name: str, taxonomy: object, row: dict[str, str], line: int) -> Rule:
-    from graph.taxonomy import Taxonomy
+    from graph.model.taxonomy import Taxonomy
 
     assert isinstance(taxonomy, Taxonomy)
     types, whose = _split(row["data_types"]), _split(row["whose_data"])

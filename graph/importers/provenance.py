@@ -13,8 +13,8 @@ import io
 import re
 from pathlib import Path
 
+from graph.build.inputs import file_digest
 from graph.importers.common import URL, ImportProblem, clip
-from graph.inputs import file_digest
 from graph.names import slugify
 from graph.paths import ontology_dir
 

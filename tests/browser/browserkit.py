@@ -29,8 +29,8 @@ def require_chromium() -> None:
 
 @lru_cache(maxsize=4)
 def _fixture_graph(name: str) -> nx.MultiDiGraph:
-    from graph.loader import load
-    from graph.project import project
+    from graph.build.loader import load
+    from graph.build.projection import project
 
     return project(load([FIXTURES / name]).g)
 

@@ -58,7 +58,7 @@ def open_page(chromium: Any) -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def write_page(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """``write_page(name, G, **render_kw)``: the page written once per session, its path returned."""
-    from graph.viz import write_html
+    from graph.viz.page import write_html
 
     folder = tmp_path_factory.mktemp("pages")
     made: dict[str, Path] = {}

@@ -1,4 +1,4 @@
-"""A generated data-flow graph of any size, with the attributes of graph.project's output.
+"""A generated data-flow graph of any size, with the attributes of graph.build.projection's output.
 
 Built directly as a networkx MultiDiGraph (no RDF), for the 5,000-node browser test and
 bench/viz_bench.py. Degrees are skewed like the real data: a few platforms grant to many.

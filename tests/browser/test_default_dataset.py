@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
-    from graph.compiled import build, projection
+    from graph.build.compiled import build, projection
 
     out = tmp_path_factory.mktemp("out")
     build([ROOT / "sources"], out)
@@ -34,7 +34,7 @@ def test_default_graph(dataset, open_page, write_page, artifacts):
 
 
 def test_reach_view(dataset, open_page, write_page, artifacts):
-    from graph.reach import reach
+    from graph.questions.reach import reach
 
     expected = [row["company"] for row in reach(dataset, "phone number").rows]
     opened = open_page(write_page("reach-phone", dataset, focus_data_type="phone number"))

@@ -1,4 +1,4 @@
-"""graph.viz.show(G) in a notebook: the page inside a sandboxed <iframe srcdoc> still draws."""
+"""graph.viz.page.show(G) in a notebook: the page inside a sandboxed <iframe srcdoc> still draws."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_notebook_iframe_draws(open_page, tmp_path):
-    from graph.viz import show
+    from graph.viz.page import show
 
     host = tmp_path / "notebook.html"
     host.write_text("<!DOCTYPE html><title>notebook</title>" + show(fixture_graph("hostile.yaml"))._repr_html_(),

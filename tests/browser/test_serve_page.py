@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from test_serve_fixtures import free_port, running_server
 
-from graph.reach import reach
-from graph.serve import Server
-from graph.table import partner_table
+from graph.questions.reach import reach
+from graph.questions.table import partner_table
+from graph.serve.server import Server
 
 from .browserkit import Opened, instrument
 

@@ -1,0 +1,246 @@
+"""The compiled graph in ``out/``: build it once, reuse it while the sources are unchanged.
+
+``build`` writes ``graph.ttl`` and ``graph.jsonld`` for people and other tools, and
+under ``.datareach/`` the N-Triples for SPARQL, the networkx projection as JSON
+(``projection``: table, viz, the Python API), the flow graph as arrays with each fact's
+evidence beside it (``flows``: reach and rank, without networkx or rdflib; see
+``graph.build.flowindex``), and a manifest holding the inputs' content hash. Each build is
+written into a folder of its own and made current by replacing the manifest, so a failed
+or killed build leaves the previous one as it was; every file is checked against the
+manifest before use, and a mismatch rebuilds once (``graph.build.folder``).
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from graph.build import rdfconvert
+from graph.build.folder import CACHE as CACHE
+from graph.build.folder import Build, BuildDamaged, Staging, current, republish_if_needed
+from graph.build.inputs import collect, fingerprint
+from graph.errors import InputError, OutputError
+from graph.paths import PathArg, as_paths, bundled_sources
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib import Graph
+
+    from graph.build.flowindex import FlowIndex
+    from graph.build.triples import TripleIndex
+
+Progress = Callable[[str], None]
+T = TypeVar("T")
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and counted."""
+
+    out_dir: Path
+    counts: dict[str, int]
+    warnings: list[str]
+    reused: bool = False
+    shacl: str = "full"
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+Sources = PathArg | Sequence[PathArg] | None
+
+
+def _paths(sources: Sources) -> list[Path]:
+    """The input paths (one path or a sequence, ``str`` or ``os.PathLike``); the bundled dataset by default."""
+    paths = as_paths(sources)
+    return [bundled_sources()] if paths is None or len(paths) == 0 else paths
+
+
+def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet,
+          max_input_mb: int | None = None) -> BuildResult:
+    """Load, validate and write the compiled graph; InputError leaves ``out_dir`` untouched.
+
+    ``max_input_mb`` overrides every input's size cap (see ``graph.build.inputs.cap_bytes``).
+    """
+    out_dir = Path(out_dir)
+    from graph.build.loader import load
+    from graph.build.projection import project
+
+    paths = _paths(sources)
+    loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb)
+    progress("projecting onto a networkx graph")
+    G = project(loaded.index)  # type: ignore[arg-type]
+    counts = summarise(loaded.index)
+    progress(f"writing {out_dir}/graph.ttl, graph.jsonld and the cache")
+    digest, warnings, shacl = fingerprint(loaded.files), [str(w) for w in loaded.warnings], loaded.shacl
+    built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    try:
+        with Staging(out_dir) as staging:  # a folder of its own, made current in one step
+            nt = _write_nt(staging, loaded.index)
+            del loaded  # the triples are written: free them before the projection is serialised
+            # Turtle and JSON-LD are converted from the N-Triples in child processes meanwhile
+            with rdfconvert.converting([(nt, staging.path("graph.ttl"), "turtle"),
+                                        (nt, staging.path("graph.jsonld"), "json-ld")]):
+                _write_cache(staging, G)
+            staging.commit({"fingerprint": digest, "built": built, "counts": counts})
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return BuildResult(out_dir, counts, warnings, shacl=shacl)
+
+
+def _write_nt(staging: Staging, index: TripleIndex) -> str:
+    """N-Triples streamed from the index (terms converted once); return the file written."""
+    import pyoxigraph as ox
+
+    from graph.build.triples import OxConverter
+
+    path = staging.path("graph.nt")
+    ox.serialize(OxConverter().triples(index), path, ox.RdfFormat.N_TRIPLES)
+    return path
+
+
+def _write_cache(staging: Staging, G: nx.MultiDiGraph) -> None:
+    import networkx as nx
+
+    from graph.build.flowindex import FlowIndex
+
+    with open(staging.path("projection.json"), "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False))
+    # For reach: the flow graph as arrays, and each fact's evidence, read only for an answer's hops.
+    index = FlowIndex.from_graph(G)
+    index.meta["token"] = staging.token  # ties the arrays and the evidence to this build
+    _save(staging.path("evidence.json"), index.evidence_file())
+    _save(staging.path("flows.npz"), index)
+
+
+def _save(path: str, what: FlowIndex | bytes | bytearray | mmap.mmap) -> None:
+    from graph.build.flowindex import FlowIndex
+
+    with open(path, "wb") as fh:
+        if not isinstance(what, FlowIndex):
+            fh.write(what)
+        else:
+            what.save(fh)
+
+
+def summarise(g: TripleIndex | Graph) -> dict[str, int]:
+    """Counts of what the graph holds: companies, data types used, grants, incidents, sources."""
+    from rdflib import RDF
+
+    from graph.model.vocab import DR
+
+    count = {name: len(set(g.subjects(RDF.type, cls)))
+             for name, cls in (("companies", DR.Company), ("grants", DR.AccessGrant), ("incidents", DR.Incident),
+                               ("holdings", DR.Collection), ("ownership", DR.Ownership), ("domains", DR.Domain),
+                               ("sources", DR.Source), ("claims", DR.Claim))}
+    count["data types"] = len(set(g.objects(None, DR.dataType)))
+    count["triples"] = len(g)
+    return count
+
+
+def is_fresh(sources: Sources = None, out_dir: PathArg = "out") -> bool:
+    """True when ``out_dir`` holds a build of exactly these inputs."""
+    out_dir = Path(out_dir)
+    files, problems = collect(_paths(sources), exclude=[out_dir])
+    if problems:
+        raise InputError(problems)
+    found = current(out_dir)
+    return found is not None and found.manifest.get("fingerprint") == fingerprint(files)
+
+
+def ensure_built(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> BuildResult | None:
+    """Rebuild if the inputs changed since the last build; return the build or None."""
+    out_dir = Path(out_dir)
+    if is_fresh(sources, out_dir):
+        found = current(out_dir)
+        if found is not None:
+            republish_if_needed(found)
+        return None
+    progress("sources changed since the last build: rebuilding")
+    return build(sources, out_dir, progress=progress)
+
+
+def read_build(sources: Sources, out_dir: PathArg, reader: Callable[[Build], T], *,
+               progress: Progress = _quiet) -> T:
+    """``reader(build)`` on the current build of ``sources`` in ``out_dir``: built first if
+    stale, and rebuilt once if ``reader`` finds a file not matching the manifest
+    (``BuildDamaged``); a build switched in meanwhile is read again, not rebuilt."""
+    out_dir = Path(out_dir)
+    ensure_built(sources, out_dir, progress=progress)
+    rebuilt, problem = False, None
+    for _ in range(5):
+        found = current(out_dir)
+        try:
+            if found is None:
+                raise BuildDamaged(f"{out_dir}: no build, or its manifest is damaged")
+            return reader(found)
+        except BuildDamaged as exc:
+            problem = exc
+            now = current(out_dir)
+            if found is not None and now is not None and now.token != found.token:
+                continue  # another build became current while this one was read
+            if rebuilt:
+                raise
+            progress(f"{exc.problem}: rebuilding")
+            build(sources, out_dir, progress=progress)
+            rebuilt = True
+    assert problem is not None
+    raise problem
+
+
+def projection(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> nx.MultiDiGraph:
+    """The networkx data-flow graph, from the cache (rebuilt first if stale or damaged)."""
+    out_dir = Path(out_dir)
+    return read_build(sources, out_dir, _projection, progress=progress)
+
+
+def _projection(found: Build) -> nx.MultiDiGraph:
+    import networkx as nx
+
+    data = json.loads(found.read("projection.json"))  # size and sha256 checked
+    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+
+
+def flows(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> FlowIndex:
+    """The data-flow graph as arrays, for ``reach`` (``graph.build.flowindex``): loads in
+    milliseconds without networkx; the evidence of an answer's hops is read on demand."""
+    out_dir = Path(out_dir)
+    return read_build(sources, out_dir, _flows, progress=progress)
+
+
+def _flows(found: Build) -> FlowIndex:
+    """Sizes checked against the manifest, the token inside the arrays and at the end of
+    the evidence against the build's; no full checksum (reach stays fast)."""
+    from graph.build.flowindex import FlowIndex
+
+    try:
+        index = FlowIndex.load(found.file("flows.npz"), found.file("evidence.json"))
+    except (OSError, ValueError) as exc:
+        raise BuildDamaged(str(exc).removesuffix("; rebuild")) from None
+    if index.meta.get("token") != found.token:
+        raise BuildDamaged(f"{found.folder / 'flows.npz'} is from another build")
+    return index
+
+
+def rdf_graph(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> Graph:
+    """The full rdflib Graph (facts and ontology), from the cache (rebuilt first if stale or damaged)."""
+    out_dir = Path(out_dir)
+    return read_build(sources, out_dir, _rdf_graph, progress=progress)
+
+
+def _rdf_graph(found: Build) -> Graph:
+    from rdflib import Graph
+
+    from graph.model.vocab import PREFIXES
+
+    g = Graph()
+    g.parse(found.file("graph.nt", full=True), format="nt")  # size and sha256 checked first
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    return g

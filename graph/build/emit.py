@@ -1,0 +1,323 @@
+"""Turn schema-checked fact files into RDF: resolve names and terms, then emit triples.
+
+Three passes over all files: sources, then companies, then facts, so any file may cite
+or name what another declares. Every problem is collected; the caller refuses the
+whole input if there is one, so a bad file never yields a partial graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import RDF, RDFS, SKOS, XSD, BNode, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from graph import dates
+from graph.build.factfile import FactFile
+from graph.build.identity import Declaration, Identities
+from graph.build.triples import TripleIndex
+from graph.errors import NotFoundError, Problem
+from graph.model.taxonomy import Taxonomy
+from graph.model.vocab import DT, FAST, ID, IK
+from graph.names import CompanyIndex, slugify, suspicious
+
+_ID = str(ID)  # URIRef(_ID + local) is several times faster than ID[local] (a Namespace look-up)
+
+RDF_TYPE, RDFS_LABEL, SKOS_ALT = RDF.type, RDFS.label, SKOS.altLabel  # constants: Namespace look-ups are slow
+XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
+
+
+PUBLIC = "public"
+_PERMISSIONS = {"read": FAST.read, "write": FAST.write, "delete": FAST.delete}
+_WHOSE = {"users": FAST.Users, "users' friends": FAST.UsersFriends, "non-users": FAST.NonUsers, "minors": FAST.Minors}
+_STATUS = {"active": FAST.Active, "shut down": FAST.ShutDown, "unknown": FAST.StatusUnknown}
+_STANCE = {"asserts": FAST.Asserts, "disputes": FAST.Disputes}
+_CONFIDENCE = {"confirmed": FAST.Confirmed, "reported": FAST.Reported, "alleged": FAST.Alleged}
+_DATE_FIELDS = {"valid_from": FAST.validFrom, "stated_end": FAST.statedEnd, "last_observed_active": FAST.lastObservedActive,
+                "occurred": FAST.occurred, "published": FAST.published}
+
+
+@dataclass
+class Compiler:
+    """Collects fact files into one TripleIndex (``g``) plus problems and warnings."""
+
+    data_types: Taxonomy
+    integrations: Taxonomy
+    g: TripleIndex = field(default_factory=TripleIndex)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    companies: CompanyIndex = field(default_factory=CompanyIndex)
+    sources: dict[str, str] = field(default_factory=dict)
+    _ids: set[URIRef] = field(default_factory=set)
+    identities: Identities = field(default_factory=Identities)
+    _judgements: list[URIRef] = field(default_factory=list)
+    _declared: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+    _reserved: set[URIRef] = field(default_factory=set)
+    _iris: dict[str, URIRef] = field(default_factory=dict)
+    _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def compile(self, files: list[FactFile]) -> TripleIndex:
+        """Emit every file's facts into ``g``; see ``problems`` afterwards."""
+        for ff in files:
+            for i, src in enumerate(ff.data.get("sources", [])):
+                self._source(ff, ("sources", i), src)
+        for ff in files:
+            for i, judgement in enumerate(ff.data.get("judgements", [])):
+                self._judgement(ff, ("judgements", i), judgement)
+        for ff in files:
+            for i, company in enumerate(ff.data.get("companies", [])):
+                self.identities.declare(ff, ("companies", i), company)
+        self.problems += self.identities.problems
+        self.warnings += self.identities.warnings
+        for slug, decls in self.identities.groups():
+            self._company(slug, decls)
+        for a, b in self.companies.lookalikes():
+            file, line = self._declared.get(b, ("", None))
+            self.warnings.append(Problem(file, line, "companies", f"'{a}' and '{b}' look alike but are different companies (not merged)"))
+        self._reserve_explicit_ids(files)
+        for ff in files:
+            for section, emit in (("holdings", self._holding), ("grants", self._grant),
+                                  ("incidents", self._incident), ("ownership", self._ownership),
+                                  ("domains", self._domain)):
+                for i, record in enumerate(ff.data.get(section, [])):
+                    emit(ff, (section, i), record)
+        return self.g
+
+    # ------------------------------------------------------------ helpers
+
+    def _reserve_explicit_ids(self, files: list[FactFile]) -> None:
+        """Ids an author wrote win over ids generated for records without one."""
+        kinds = {"holdings": "holding", "grants": "grant", "incidents": "incident", "ownership": "ownership"}
+        for ff in files:
+            for section, kind in kinds.items():
+                self._reserved |= {URIRef(_ID + f"{kind}/{r['id']}") for r in ff.data.get(section, []) if "id" in r}
+
+    def _iri(self, local: str, ns: Any) -> URIRef:
+        """A cached IRI in ``ns``: the same companies and terms are named again and again."""
+        key = str(ns) + local
+        node = self._iris.get(key)
+        if node is None:
+            node = self._iris[key] = URIRef(key)
+        return node
+
+    def _new_id(self, ff: FactFile, path: tuple[str | int, ...], kind: str, slug: str, explicit: bool) -> URIRef:
+        node = URIRef(_ID + f"{kind}/{slug}")
+        n = 2
+        while (node in self._ids or node in self._reserved) and not explicit:
+            node, n = URIRef(_ID + f"{kind}/{slug}-{n}"), n + 1
+        if node in self._ids:
+            self.problems.append(ff.problem((*path, "id"), f"duplicate {kind} id '{slug}'"))
+        self._ids.add(node)
+        return node
+
+    def _text(self, node: URIRef | BNode, pred: URIRef, record: dict[str, Any], key: str) -> None:
+        if key in record:
+            self.g.add((node, pred, Literal(record[key])))
+
+    def _company_ref(self, ff: FactFile, path: tuple[str | int, ...], name: str, allow_public: bool = False) -> URIRef | None:
+        if allow_public and name.strip().casefold() == PUBLIC:
+            return FAST.Public
+        slug = self.companies.resolve(name)
+        if slug is None:
+            near = self.companies.suggest(name)
+            self.problems.append(ff.problem(path, f"unknown company '{name}' (declare it under companies:)", near[0] if near else None))
+            return None
+        return self._iri(f"company/{slug}", ID)
+
+    def _term(self, ff: FactFile, path: tuple[str | int, ...], tax: Taxonomy, text: str) -> str | None:
+        known = self._resolved.get((tax.kind, text))
+        if known is not None:
+            return known
+        try:
+            slug = self._resolved[(tax.kind, text)] = tax.resolve(text)
+            return slug
+        except NotFoundError as exc:
+            self.problems.append(ff.problem(path, f"unknown {tax.kind} '{text}'", exc.suggestions[0] if exc.suggestions else None))
+            return None
+
+    def _dates(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, record: dict[str, Any]) -> None:
+        for key, pred in _DATE_FIELDS.items():
+            value = record.get(key, dates.UNKNOWN)
+            if value == dates.UNKNOWN:
+                continue
+            try:
+                self.g.add((node, pred, dates.literal(value)))
+            except ValueError as exc:
+                self.problems.append(ff.problem((*path, key), str(exc)))
+
+    def _evidence(self, ff: FactFile, path: tuple[str | int, ...], fact: URIRef, claims: list[dict[str, str]]) -> None:
+        start = len(set(self.g.objects(fact, FAST.evidence)))
+        for i, claim in enumerate(claims):
+            node = URIRef(_ID + f"claim/{str(fact)[len(_ID):].replace('/', '-')}-{start + i + 1}")
+            self.g.add((fact, FAST.evidence, node))
+            self.g.add((node, RDF_TYPE, FAST.Claim))
+            if claim["source"] not in self.sources:
+                near = _nearest(claim["source"], list(self.sources))
+                self.problems.append(ff.problem((*path, "evidence", i, "source"), f"unknown source '{claim['source']}' (add it to a sources: list)", near))
+            self.g.add((node, FAST.source, self._iri(f"source/{claim['source']}", ID)))
+            self.g.add((node, FAST.locator, Literal(claim["locator"])))
+            self.g.add((node, FAST.stance, _STANCE[claim.get("stance", "asserts")]))
+            self.g.add((node, FAST.confidence, _CONFIDENCE[claim.get("confidence", "reported")]))
+            for key, pred in (("claimant", FAST.claimant), ("aspect", FAST.aspect), ("note", FAST.note)):
+                self._text(node, pred, claim, key)
+
+    def _data_types(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, names: list[str]) -> None:
+        for i, name in enumerate(names):
+            slug = self._term(ff, (*path, "data_types", i), self.data_types, name)
+            if slug is not None:
+                self.g.add((node, FAST.dataType, self._iri(slug, DT)))
+
+    def _integration(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, pred: URIRef, name: str | None) -> str:
+        if name is None:
+            return "unspecified"
+        key = "integration" if pred == FAST.integration else "exploited_feature"
+        slug = self._term(ff, (*path, key), self.integrations, name)
+        if slug is not None:
+            self.g.add((node, pred, self._iri(slug, IK)))
+        return slug or "unknown"
+
+    # ------------------------------------------------------------ sections
+
+    def _source(self, ff: FactFile, path: tuple[str | int, ...], src: dict[str, Any]) -> None:
+        slug = src["id"]
+        if slug in self.sources:
+            self.problems.append(ff.problem((*path, "id"), f"source id '{slug}' is already used in {self.sources[slug]}"))
+            return
+        self.sources[slug] = ff.path
+        node = URIRef(_ID + f"source/{slug}")
+        self.g.add((node, RDF_TYPE, FAST.Source))
+        self.g.add((node, DCTERMS.publisher, Literal(src["publisher"])))
+        self.g.add((node, DCTERMS.title, Literal(src["title"])))
+        self.g.add((node, FAST.url, Literal(src["url"], datatype=XSD_ANYURI)))
+        if src["date"] != dates.UNKNOWN:
+            try:
+                self.g.add((node, DCTERMS.date, dates.literal(src["date"])))
+            except ValueError as exc:
+                self.problems.append(ff.problem((*path, "date"), str(exc)))
+        for key, pred in (("reports_on", FAST.reportsOn), ("licence", FAST.licence), ("note", FAST.note)):
+            self._text(node, pred, src, key)
+
+    def _company(self, slug: str, decls: list[Declaration]) -> None:
+        """One company node for all the declarations that name it."""
+        node = self._iri(f"company/{slug}", ID)
+        self._ids.add(node)
+        label = decls[0].names[0]
+        self.g.add((node, RDF_TYPE, FAST.Company))
+        self.g.add((node, RDFS_LABEL, Literal(label)))
+        names = list(dict.fromkeys(n for d in decls for n in d.names))
+        for alias in names[1:]:
+            self.g.add((node, SKOS_ALT, Literal(alias)))
+        self.companies.add(slug, names)
+        for d in decls:
+            for n in d.names:
+                self._declared.setdefault(n, (d.ff.path, d.ff.line((*d.path, "name"))))
+            reason = suspicious(d.record["name"])
+            if reason is not None:
+                self.warnings.append(d.ff.problem((*d.path, "name"), f"company name '{d.record['name']}' {reason}"))
+            if "homepage" in d.record:
+                self.g.add((node, FAST.homepage, Literal(d.record["homepage"], datatype=XSD_ANYURI)))
+            for key, pred in (("country", FAST.country), ("note", FAST.note)):
+                self._text(node, pred, d.record, key)
+            if "evidence" in d.record:
+                self._evidence(d.ff, d.path, node, d.record["evidence"])
+
+    def _judgement(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        self.identities.judge(rec["verdict"], *rec["names"])
+        node = URIRef(_ID + f"judgement/{len(self._judgements) + 1}")
+        self._judgements.append(node)
+        self.g.add((node, RDF_TYPE, FAST.Judgement))
+        self.g.add((node, FAST.verdict, Literal(rec["verdict"])))
+        for n in rec["names"]:
+            self.g.add((node, FAST.names, Literal(n)))
+        self._text(node, FAST.note, rec, "note")
+        if "evidence" in rec:
+            self._evidence(ff, path, node, rec["evidence"])
+
+    def _domain(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        node = URIRef(_ID + f"domain/{rec['domain']}")
+        owner = self._company_ref(ff, (*path, "owner"), rec["owner"])
+        self.g.add((node, RDF_TYPE, FAST.Domain))
+        self.g.add((node, RDFS_LABEL, Literal(rec["domain"])))
+        if owner is not None:
+            self.g.add((node, FAST.operator, owner))
+        self._text(node, FAST.note, rec, "note")
+        self._evidence(ff, path, node, rec["evidence"])
+
+    def _holding(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        holder = self._company_ref(ff, (*path, "holder"), rec["holder"])
+        slug = rec.get("id") or f"{slugify(rec['holder'])}-holds"
+        node = self._new_id(ff, path, "holding", slug, "id" in rec)
+        self.g.add((node, RDF_TYPE, FAST.Collection))
+        if holder is not None:
+            self.g.add((node, FAST.holder, holder))
+        for w in rec.get("whose_data", []):
+            self.g.add((node, FAST.whoseData, _WHOSE[w]))
+        self._integration(ff, path, node, FAST.integration, rec.get("integration"))
+        self._data_types(ff, path, node, rec["data_types"])
+        self._text(node, FAST.note, rec, "note")
+        self._evidence(ff, path, node, rec["evidence"])
+
+    def _grant(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        grantor = self._company_ref(ff, (*path, "grantor"), rec["grantor"])
+        grantee = self._company_ref(ff, (*path, "grantee"), rec["grantee"], allow_public=True)
+        slug = rec.get("id") or f"{slugify(rec['grantor'])}-{slugify(rec['grantee'])}"
+        node = self._new_id(ff, path, "grant", slug, "id" in rec)
+        self.g.add((node, RDF_TYPE, FAST.AccessGrant))
+        for pred, ref in ((FAST.grantor, grantor), (FAST.grantee, grantee)):
+            if ref is not None:
+                self.g.add((node, pred, ref))
+        self._integration(ff, path, node, FAST.integration, rec["integration"])
+        self._data_types(ff, path, node, rec["data_types"])
+        for p in rec.get("permissions", []):
+            self.g.add((node, FAST.permission, _PERMISSIONS[p]))
+        for w in rec.get("whose_data", []):
+            self.g.add((node, FAST.whoseData, _WHOSE[w]))
+        for key, pred in (("on_by_default", FAST.onByDefault), ("overrode_privacy_setting", FAST.overrodePrivacySetting)):
+            if rec.get(key, "unknown") != "unknown":
+                self.g.add((node, pred, Literal(rec[key] == "yes")))
+        self.g.add((node, FAST.status, _STATUS[rec.get("status", "unknown")]))
+        self._dates(ff, path, node, rec)
+        for key, pred in (("activation", FAST.activation), ("note", FAST.note)):
+            self._text(node, pred, rec, key)
+        self._evidence(ff, path, node, rec["evidence"])
+
+    def _incident(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        node = self._new_id(ff, path, "incident", rec["id"], explicit=True)
+        self.g.add((node, RDF_TYPE, FAST.Incident))
+        self.g.add((node, RDFS_LABEL, Literal(rec["name"])))
+        platform = self._company_ref(ff, (*path, "platform"), rec["platform"])
+        if platform is not None:
+            self.g.add((node, FAST.platform, platform))
+        self._integration(ff, path, node, FAST.integration, rec.get("integration"))
+        self._integration(ff, path, node, FAST.exploitedFeature, rec.get("exploited_feature"))
+        self._data_types(ff, path, node, rec["data_types"])
+        for i, name in enumerate(rec["recipients"]):
+            ref = self._company_ref(ff, (*path, "recipients", i), name, allow_public=True)
+            if ref is not None:
+                self.g.add((node, FAST.recipient, ref))
+        if "affected" in rec:
+            self.g.add((node, FAST.affectedCount, Literal(int(rec["affected"]), datatype=XSD_INTEGER)))
+        self._dates(ff, path, node, rec)
+        for key, pred in (("count_qualifier", FAST.countQualifier), ("note", FAST.note)):
+            self._text(node, pred, rec, key)
+        self._evidence(ff, path, node, rec["evidence"])
+
+    def _ownership(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        owner = self._company_ref(ff, (*path, "owner"), rec["owner"])
+        owned = self._company_ref(ff, (*path, "owned"), rec["owned"])
+        slug = rec.get("id") or f"{slugify(rec['owner'])}-owns-{slugify(rec['owned'])}"
+        node = self._new_id(ff, path, "ownership", slug, "id" in rec)
+        self.g.add((node, RDF_TYPE, FAST.Ownership))
+        for pred, ref in ((FAST.owner, owner), (FAST.owned, owned)):
+            if ref is not None:
+                self.g.add((node, pred, ref))
+        self._text(node, FAST.note, rec, "note")
+        self._evidence(ff, path, node, rec["evidence"])
+
+
+def _nearest(value: str, options: list[str]) -> str | None:
+    import difflib
+
+    near = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
+    return near[0] if near else None

@@ -1,0 +1,257 @@
+"""The data-flow graph as arrays: what ``reach`` needs, loaded from a build in milliseconds.
+
+Nodes are numbered in the sort order of their keys, so comparing numbers compares
+names (``reach`` breaks ties by name). Edges are grouped by source node, each node's
+out-edges in the adjacency order networkx gives them. An edge's attributes are stored
+as codes into small tables of distinct values (the data-type sets, the permission
+lists, the integrations, the date and status combinations): a filter is decided
+once per distinct value and applied to every edge by lookup. Strings (fact ids,
+node keys, labels, IRIs) are kept as one UTF-8 blob with offsets and decoded only
+for the rows of an answer. Each fact's evidence is JSON in a file of its own, mapped
+into memory and decoded for an answer's hops only.
+
+>>> from graph.examples import small_graph
+>>> index = FlowIndex.from_graph(small_graph())
+>>> index.node_count, index.edge_count
+(6, 5)
+>>> index.node_key(0), index.edge_attrs(0)["kind"]
+('amazon', 'grant')
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import mmap
+import secrets
+import zipfile
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from graph.errors import DatareachError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+Claims = list[dict[str, Any]]
+KINDS = ("grant", "incident", "ownership")
+DATES = ("valid_from", "valid_until", "status")
+FORMAT = 1
+
+
+class DamagedError(DatareachError):
+    """A cache file of the build does not read as it was written."""
+
+
+class Strings:
+    """Many strings in one UTF-8 blob with offsets: stored and loaded whole, decoded one at a time."""
+
+    def __init__(self, blob: bytes, offsets: np.ndarray) -> None:
+        self.blob, self.offsets = blob, offsets
+
+    @classmethod
+    def of(cls, items: Iterable[str]) -> Strings:
+        encoded = [s.encode("utf-8") for s in items]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+        return cls(b"".join(encoded), offsets)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self.blob[self.offsets[i]:self.offsets[i + 1]].decode("utf-8")
+
+    def take(self, indices: np.ndarray) -> list[str]:
+        """The strings at ``indices``, decoded together."""
+        blob = self.blob
+        return [blob[a:b].decode("utf-8") for a, b in zip(self.offsets[indices].tolist(), self.offsets[indices + 1].tolist(), strict=True)]
+
+    def all(self) -> list[str]:
+        return self.take(np.arange(len(self)))
+
+
+def _intern(values: Iterable[Hashable]) -> tuple[np.ndarray, list[Any]]:
+    """Codes into a table of the distinct values, in first-seen order."""
+    table: dict[Hashable, int] = {}
+    codes = [table.setdefault(v, len(table)) for v in values]
+    return np.asarray(codes, dtype=np.int32), list(table)
+
+
+@dataclass
+class FlowIndex:
+    """Nodes, edges as code arrays, the tables the codes point into, and the graph's
+    taxonomies and sources (``meta``). See the module docstring."""
+
+    keys: Strings
+    labels: Strings
+    iris: Strings
+    node_kind: np.ndarray
+    label_rank: np.ndarray
+    src: np.ndarray
+    dst: np.ndarray
+    facts: Strings
+    kind: np.ndarray
+    codes: dict[str, np.ndarray]
+    disputed: np.ndarray
+    meta: dict[str, Any]
+    evidence_span: np.ndarray | None = None  # (edges, 2): where each edge's evidence is in ``evidence_blob``
+    evidence_blob: bytes | bytearray | mmap.mmap = field(repr=False, default=b"")
+    claims: list[tuple[str, Claims]] | None = field(default=None, repr=False)  # in memory: ("kind/id", claims) by edge
+    _csr: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def node_count(self) -> int:
+        return len(self.keys)
+
+    @property
+    def edge_count(self) -> int:
+        return len(self.src)
+
+    @property
+    def graph(self) -> dict[str, Any]:
+        """The taxonomies and sources, as ``G.graph`` holds them (not to be changed)."""
+        return dict(self.meta["graph"])
+
+    def tables(self, name: str) -> list[Any]:
+        """The distinct values a code array points into (``data_types``, ``permissions``, ``integration``, ``dates``)."""
+        return list(self.meta["tables"][name])
+
+    def evidence(self, edges: Iterable[int]) -> list[Claims]:
+        """The claims behind each of ``edges``."""
+        if self.claims is not None:
+            return [self.claims[e][1] for e in edges]
+        blob, span = self.evidence_blob, self.evidence_span
+        assert span is not None
+        parts = [blob[a:b] for a, b in span[np.asarray(list(edges), dtype=np.int64)].tolist()]
+        try:
+            return list(json.loads(b"[" + b",".join(parts) + b"]"))  # one decode for the lot
+        except ValueError:
+            raise DamagedError("the build's evidence file is damaged: run `datareach build` again") from None
+
+    def node_key(self, i: int) -> str:
+        return self.keys[i]
+
+    def holdings(self) -> dict[int, list[dict[str, Any]]]:
+        """What each holder is stated to hold, by node number."""
+        return {int(i): h for i, h in self.meta["holds"].items()}
+
+    def edge_attrs(self, e: int) -> dict[str, Any]:
+        """The attributes of edge ``e`` that reach reads (its evidence comes from ``evidence``)."""
+        tables = self.meta["tables"]
+        start, end, status = tables["dates"][self.codes["dates"][e]]
+        return {"kind": KINDS[self.kind[e]], "data_types": list(tables["data_types"][self.codes["data_types"][e]]),
+                "permissions": list(tables["permissions"][self.codes["permissions"][e]]),
+                "integration": tables["integration"][self.codes["integration"][e]],
+                "valid_from": start, "valid_until": end, "status": status, "disputed": bool(self.disputed[e])}
+
+    def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """(order, indptr): edge numbers grouped by source node, in adjacency order; node
+        ``u``'s out-edges are ``order[indptr[u]:indptr[u + 1]]``."""
+        if self._csr is None:
+            grouped = len(self.src) < 2 or bool((self.src[:-1] <= self.src[1:]).all())  # as from_graph writes them
+            order = np.arange(len(self.src), dtype=np.int64) if grouped else np.argsort(self.src, kind="stable").astype(np.int64)
+            indptr = np.zeros(self.node_count + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.src, minlength=self.node_count), out=indptr[1:])
+            self._csr = (order, indptr)
+        return self._csr
+
+    @classmethod
+    def from_graph(cls, G: nx.MultiDiGraph) -> FlowIndex:
+        """The index of a projected graph (``graph.build.projection``), evidence included."""
+        nodes = sorted(G.nodes, key=str)
+        number = {n: i for i, n in enumerate(nodes)}
+        # grouped by source node number, each node's out-edges in their adjacency order
+        edges = sorted(G.edges(keys=True, data=True), key=lambda edge: number[edge[0]])
+        attrs = [G.nodes[n] for n in nodes]
+        node_kind, node_kinds = _intern(a.get("kind", "company") for a in attrs)
+        labels = [str(a.get("label", n)) for n, a in zip(nodes, attrs, strict=True)]
+        rank = sorted(range(len(nodes)), key=lambda i: (labels[i].casefold(), str(nodes[i])))
+        label_rank = np.empty(len(nodes), dtype=np.int32)
+        label_rank[rank] = np.arange(len(nodes), dtype=np.int32)
+        codes, tables = {}, {}
+        for name, value in (("data_types", lambda a: tuple(a.get("data_types", []))),
+                            ("permissions", lambda a: tuple(a.get("permissions", []))),
+                            ("integration", lambda a: a.get("integration")),
+                            ("dates", lambda a: tuple(a.get(f) for f in DATES))):
+            codes[name], tables[name] = _intern(value(a) for _, _, _, a in edges)
+        meta = {"format": FORMAT, "graph": {k: G.graph.get(k, {}) for k in ("taxonomy", "integrations", "sources")},
+                "node_kinds": node_kinds, "tables": tables,
+                "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")}}
+        return cls(
+            keys=Strings.of(str(n) for n in nodes), labels=Strings.of(labels),
+            iris=Strings.of(str(a.get("iri", "")) for a in attrs), node_kind=node_kind.astype(np.uint8),
+            label_rank=label_rank,
+            src=np.asarray([number[u] for u, _, _, _ in edges], dtype=np.int32),
+            dst=np.asarray([number[v] for _, v, _, _ in edges], dtype=np.int32),
+            facts=Strings.of(str(k) for _, _, k, _ in edges),
+            kind=np.asarray([KINDS.index(a["kind"]) for _, _, _, a in edges], dtype=np.uint8),
+            codes=codes, disputed=np.asarray([bool(a.get("disputed")) for _, _, _, a in edges], dtype=bool),
+            meta=meta, claims=[(f"{a['kind']}/{k}", a.get("evidence", [])) for _, _, k, a in edges])
+
+    def evidence_file(self) -> bytes | bytearray | mmap.mmap:
+        """Every fact's evidence as JSON, one after another, then this build's token: the file
+        ``load`` maps. One copy of each fact's (an incident has an edge per recipient; ids are
+        unique within a kind of fact, so a grant and an incident may share one)."""
+        if self.evidence_span is None:
+            assert self.claims is not None
+            blob, span, seen = bytearray(), np.zeros((len(self.claims), 2), dtype=np.int64), {}
+            encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+            for e, (fact, claims) in enumerate(self.claims):
+                if fact not in seen:
+                    text = encode(claims).encode("utf-8")
+                    seen[fact] = (len(blob), len(blob) + len(text))
+                    blob += text
+                span[e] = seen[fact]
+            self.meta["evidence_bytes"] = len(blob)
+            self.meta.setdefault("token", secrets.token_hex(16))  # ties this evidence file to this index (a build sets its own)
+            blob += self.meta["token"].encode()
+            self.evidence_blob, self.evidence_span = blob, span  # no copy: 290 MB at L
+        return self.evidence_blob
+
+    def save(self, fh: io.BufferedIOBase) -> None:
+        """Write the arrays and tables as one uncompressed ``.npz``; the evidence goes apart
+        (``evidence_file``)."""
+        self.evidence_file()
+        arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(self.meta, ensure_ascii=False).encode(), dtype=np.uint8)}
+        for name in ("keys", "labels", "iris", "facts"):
+            strings: Strings = getattr(self, name)
+            arrays[f"{name}_blob"] = np.frombuffer(strings.blob, dtype=np.uint8)
+            arrays[f"{name}_offsets"] = strings.offsets
+        for name in ("node_kind", "label_rank", "src", "dst", "kind", "disputed", "evidence_span"):
+            arrays[name] = getattr(self, name)
+        arrays.update({f"code_{k}": v for k, v in self.codes.items()})
+        np.savez(fh, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: Path, evidence: Path) -> FlowIndex:
+        """Read an index written by ``save``; ValueError if it is damaged or not one this version reads."""
+        try:
+            return cls._load(path, evidence)
+        except (zipfile.BadZipFile, KeyError, EOFError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path}: damaged ({exc}); rebuild") from None
+
+    @classmethod
+    def _load(cls, path: Path, evidence: Path) -> FlowIndex:
+        with open(evidence, "rb") as fh:
+            blob: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if fh.seek(0, 2) else b""
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(data["meta"].tobytes().decode("utf-8"))
+            if meta.get("format") != FORMAT:
+                raise ValueError(f"{path}: written by another version of datareach; rebuild")
+
+            def strings(name: str) -> Strings:
+                return Strings(data[f"{name}_blob"].tobytes(), data[f"{name}_offsets"])
+
+            span = data["evidence_span"]
+            size, token = meta.get("evidence_bytes", -1), str(meta.get("token", "")).encode()
+            if len(blob) != size + len(token) or blob[size:] != token:
+                raise ValueError(f"{evidence}: not the evidence of {path.name} (damaged, or from another build); rebuild")
+            return cls(keys=strings("keys"), labels=strings("labels"), iris=strings("iris"), node_kind=data["node_kind"],
+                       label_rank=data["label_rank"], src=data["src"], dst=data["dst"], facts=strings("facts"),
+                       kind=data["kind"], codes={k: data[f"code_{k}"] for k in ("data_types", "permissions", "integration", "dates")},
+                       disputed=data["disputed"], meta=meta, evidence_span=span, evidence_blob=blob)

@@ -1,0 +1,267 @@
+"""One build per folder, switched in one step: every file a command reads is of one build.
+
+Layout of ``OUT/.datareach/``::
+
+    manifest.json         the switch: the current build's token, its inputs' fingerprint,
+                          counts, the token it replaced, and each file's size and sha256
+    builds/TOKEN/         graph.nt, projection.json, flows.npz, evidence.json, graph.ttl, graph.jsonld
+    builds/TOKEN.lock     held (``flock``) by the build writing that folder
+    lock                  held for a moment while a build starts, switches or tidies up
+
+A build writes every file into a new ``builds/TOKEN/`` and then replaces ``manifest.json``
+(``os.replace``): a reader sees the old build or the new one, whole, and a build killed or
+failing at any point leaves the previous one current. ``OUT/graph.ttl`` and
+``OUT/graph.jsonld`` are then linked (or copied) from the build's folder; a command that
+finds them not of the current build's size puts them back. Build folders other than the
+current one, the one it replaced (a running ``serve`` may still be reading it) and those of
+builds still running are removed after a switch and at the start of a build, with what a
+killed build left behind.
+
+What is checked before use (:meth:`Build.file`, :meth:`Build.read`), and at what cost:
+
+- always: the manifest names an existing build folder, and each file a command reads has
+  the size the manifest records (one ``stat``);
+- ``flows.npz`` holds the build's token, and ``evidence.json`` ends with it (checked on
+  load; numpy reads every array of the npz whole, and zip checks each one's CRC-32);
+- files read whole anyway are checked against their sha256: ``graph.nt`` before it is
+  parsed, loaded into an Oxigraph store or pushed (one more pass over the file, from the
+  page cache), ``projection.json`` as it is read. ``evidence.json`` is mapped and read only
+  for an answer's hops, so it is not hashed: a changed byte there shows as a damaged answer.
+
+A mismatch raises :class:`BuildDamaged`; ``graph.build.compiled`` then rebuilds once and says so.
+
+>>> import tempfile
+>>> current(Path(tempfile.mkdtemp())) is None
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from graph import atomic
+from graph.errors import DatareachError
+
+CACHE = ".datareach"
+FORMAT = 2
+PUBLISHED = ("graph.ttl", "graph.jsonld")  # also in OUT/, for people and other tools
+LEGACY = ("graph.nt", "projection.json", "flows.npz", "evidence.json", "flows.json", "evidence.sqlite")
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+class BuildDamaged(DatareachError):
+    """A file of the build is missing or is not the one the build's manifest describes."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+        super().__init__(f"{problem}: run `datareach build` to make it again")
+
+
+@dataclass(frozen=True)
+class Build:
+    """The build a manifest names: its token, folder and files."""
+
+    out_dir: Path
+    manifest: dict[str, Any]
+
+    @property
+    def token(self) -> str:
+        return str(self.manifest["token"])
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.out_dir) / CACHE / "builds" / self.token
+
+    def file(self, name: str, *, full: bool = False) -> Path:
+        """The path of ``name``, once its size (and, if ``full``, its sha256) is the manifest's."""
+        path, want = self.folder / name, self._entry(name)
+        try:
+            size = path.stat().st_size
+            if size == want["size"] and full:
+                with path.open("rb") as fh:
+                    if hashlib.file_digest(fh, "sha256").hexdigest() != want["sha256"]:
+                        raise BuildDamaged(f"{path} does not match its checksum (damaged, or from another build)")
+        except OSError as exc:
+            raise BuildDamaged(f"{path} cannot be read ({exc.strerror or exc})") from None
+        if size != want["size"]:
+            raise BuildDamaged(f"{path} has {size:,} bytes where the build wrote {want['size']:,} "
+                               "(truncated, emptied, or from another build)")
+        return path
+
+    def read(self, name: str) -> bytes:
+        """The bytes of ``name``, checked against the manifest's size and sha256."""
+        path = self.file(name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise BuildDamaged(f"{path} cannot be read ({exc.strerror or exc})") from None
+        if hashlib.sha256(data).hexdigest() != self._entry(name)["sha256"] or len(data) != self._entry(name)["size"]:
+            raise BuildDamaged(f"{path} does not match its checksum (damaged, or from another build)")
+        return data
+
+    def _entry(self, name: str) -> dict[str, Any]:
+        entry = self.manifest["files"].get(name)
+        if not isinstance(entry, dict) or not isinstance(entry.get("size"), int) or not isinstance(entry.get("sha256"), str):
+            raise BuildDamaged(f"{Path(self.out_dir) / CACHE / 'manifest.json'} does not describe {name}")
+        return entry
+
+
+def current(out_dir: str | os.PathLike[str]) -> Build | None:
+    """The build ``out_dir``'s manifest names, or None (no build, an unreadable manifest, or
+    a build of an older version of datareach)."""
+    try:
+        manifest = json.loads((Path(out_dir) / CACHE / "manifest.json").read_bytes())
+    except (OSError, ValueError):
+        return None
+    if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
+            or not _TOKEN.fullmatch(str(manifest.get("token"))) or not isinstance(manifest.get("files"), dict)):
+        return None
+    return Build(Path(out_dir), manifest)
+
+
+class Staging:
+    """A new build folder, locked while it is written; ``commit`` makes it the current build.
+    Left without a commit, the folder is removed."""
+
+    def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+        self.out_dir = Path(out_dir)
+        self.token = secrets.token_hex(16)
+        self.folder = self.out_dir / CACHE / "builds" / self.token
+        self._lock: IO[bytes] | None = None
+        self._committed = False
+
+    def path(self, name: str) -> str:
+        """Where to write the build's file ``name``."""
+        return str(self.folder / name)
+
+    def __enter__(self) -> Staging:
+        with _locked(self.out_dir):
+            tidy(self.out_dir)
+            self._lock = open(self.folder.with_name(f"{self.token}.lock"), "wb")  # noqa: SIM115 -- held until __exit__
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
+            self.folder.mkdir()
+        return self
+
+    def commit(self, record: dict[str, Any]) -> Build:
+        """Describe every file (size, sha256), switch the manifest to this build, then link
+        ``graph.ttl`` and ``graph.jsonld`` into ``OUT/`` and remove builds no longer needed."""
+        files = {}
+        for path in sorted(self.folder.iterdir()):
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+                files[path.name] = {"size": os.fstat(fh.fileno()).st_size,
+                                    "sha256": hashlib.file_digest(fh, "sha256").hexdigest()}
+        with _locked(self.out_dir):
+            before = current(self.out_dir)
+            manifest = {"format": FORMAT, "token": self.token, **record,
+                        "previous": None if before is None else before.token, "files": files}
+            atomic.write_text(self.out_dir / CACHE / "manifest.json", json.dumps(manifest, indent=2))
+            self._committed = True
+            build = Build(self.out_dir, manifest)
+            publish(build)
+            tidy(self.out_dir)
+        return build
+
+    def __exit__(self, *_: object) -> None:
+        if not self._committed:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        if self._lock is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._lock.name)
+            self._lock.close()
+
+
+def publish(build: Build) -> None:
+    """Put the build's ``graph.ttl`` and ``graph.jsonld`` in place in ``OUT/`` (a hard link, or a copy)."""
+    for name in PUBLISHED:
+        if name not in build.manifest["files"]:
+            continue
+        target = Path(build.out_dir) / name
+        tmp = target.with_name(f".{name}.{build.token}.{secrets.token_hex(4)}.tmp")
+        try:
+            try:
+                os.link(build.folder / name, tmp)
+            except OSError:
+                shutil.copyfile(build.folder / name, tmp)
+            atomic.check_target(target)
+            os.replace(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+
+def republish_if_needed(build: Build) -> None:
+    """Publish again when ``OUT/graph.ttl`` or ``graph.jsonld`` is not the current build's
+    (a build stopped between its switch and its links): its size differs, or it is another
+    build's file (a link shared with another folder). Two ``stat`` calls a file; a
+    read-only ``OUT`` is quietly left as it is."""
+    for name in PUBLISHED:
+        if name in build.manifest["files"] and _stale(Path(build.out_dir) / name, build.folder / name):
+            with contextlib.suppress(OSError, DatareachError), _locked(build.out_dir):
+                publish(build)
+            return
+
+
+def _stale(target: Path, source: Path) -> bool:
+    try:
+        ours, theirs = source.stat(), target.stat()
+    except OSError:
+        return True
+    if (ours.st_dev, ours.st_ino) == (theirs.st_dev, theirs.st_ino):
+        return False
+    return ours.st_size != theirs.st_size or (ours.st_nlink == 1 and theirs.st_nlink > 1)
+
+
+def tidy(out_dir: Path) -> None:
+    """Remove, under the lock, what no build needs: folders of builds neither current, nor
+    replaced by the current one, nor being written; and temporary files killed builds left."""
+    cache, found = out_dir / CACHE, current(out_dir)
+    keep = set() if found is None else {found.token, str(found.manifest.get("previous"))}
+    root = cache / "builds"
+    for entry in sorted(root.iterdir()) if root.is_dir() else []:
+        token = entry.name.removesuffix(".lock")
+        if (token in keep and entry.name == token) or _in_use(root / f"{token}.lock"):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+    stale = [cache / name for name in LEGACY] + list(cache.glob(".*.tmp"))
+    stale += [p for name in PUBLISHED for p in out_dir.glob(f".{name}.*.tmp")]
+    for path in stale:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _in_use(lock: Path) -> bool:
+    """Whether a running build holds ``lock``."""
+    try:
+        fh = open(lock, "rb")  # noqa: SIM115
+    except OSError:
+        return False
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        return False
+
+
+@contextlib.contextmanager
+def _locked(out_dir: Path) -> Iterator[None]:
+    """Hold ``OUT/.datareach/lock`` while a build starts, switches or tidies up."""
+    cache = Path(out_dir) / CACHE
+    (cache / "builds").mkdir(parents=True, exist_ok=True)
+    with open(cache / "lock", "ab") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield

@@ -1,0 +1,191 @@
+"""Project the RDF graph onto a networkx MultiDiGraph: the one place that decides how
+fact nodes become edges. Citations travel on every edge.
+
+An edge ``u → v`` means data can move from ``u`` to ``v``:
+
+- an access grant: grantor → grantee (key: the grant's slug);
+- an incident: platform → each recipient, ``"public"`` for an open dump;
+- ownership: owned → owner (followed by reach only when asked).
+
+Nodes are company slugs and ``"public"``. ``G.graph`` carries the data-type and
+integration taxonomies (``Taxonomy.to_dict``) and the source registry, so ``reach``,
+``rank`` and ``viz`` need nothing but ``G``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.term import Node
+
+from graph.model import ontology
+from graph.model.vocab import DT, FAST, ID, IK
+
+RDF_TYPE, RDFS_LABEL, SKOS_ALT = RDF.type, RDFS.label, SKOS.altLabel  # constants: Namespace look-ups are slow
+XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
+
+
+PUBLIC = "public"
+_LABELS: dict[Node, str] = {FAST.read: "read", FAST.write: "write", FAST.delete: "delete", FAST.Users: "users", FAST.UsersFriends: "users' friends",
+           FAST.NonUsers: "non-users", FAST.Minors: "minors", FAST.Active: "active", FAST.ShutDown: "shut down", FAST.StatusUnknown: "unknown",
+           FAST.Asserts: "asserts", FAST.Disputes: "disputes", FAST.Confirmed: "confirmed", FAST.Reported: "reported", FAST.Alleged: "alleged"}
+
+
+_PERMISSION_ORDER = ((FAST.read, "read"), (FAST.write, "write"), (FAST.delete, "delete"))
+
+
+def node_key(iri: Node) -> str:
+    """The networkx node for an actor IRI: the company slug, or ``"public"``."""
+    if iri == FAST.Public:
+        return PUBLIC
+    text = str(iri)
+    prefix = str(ID) + "company/"
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+def _label(term: Node | None, default: str) -> str:
+    return default if term is None else _LABELS.get(term, default)
+
+
+def _facts(g: Graph, cls: URIRef) -> list[Node]:
+    return sorted(g.subjects(RDF_TYPE, cls), key=str)
+
+
+def _slug(iri: Node | None, ns: Any) -> str | None:
+    return None if iri is None else str(iri)[len(str(ns)):]
+
+
+def _text(g: Graph, s: Node, p: URIRef) -> str | None:
+    value = g.value(s, p)
+    return None if value is None else str(value)
+
+
+def _bool(g: Graph, s: Node, p: URIRef) -> bool | None:
+    value = g.value(s, p)
+    return None if value is None else str(value) == "true"
+
+
+def claims(g: Graph, fact: Node) -> list[dict[str, Any]]:
+    """The evidence of ``fact`` as dicts, asserting claims first."""
+    out = []
+    for claim in g.objects(fact, FAST.evidence):
+        out.append({
+            "source": _slug(g.value(claim, FAST.source), str(ID) + "source/"),
+            "locator": _text(g, claim, FAST.locator),
+            "stance": _label(g.value(claim, FAST.stance), "asserts"),
+            "confidence": _label(g.value(claim, FAST.confidence), "reported"),
+            "claimant": _text(g, claim, FAST.claimant),
+            "aspect": _text(g, claim, FAST.aspect),
+            "note": _text(g, claim, FAST.note),
+        })
+    return sorted(out, key=lambda c: (c["stance"] != "asserts", c["source"] or "", c["locator"] or ""))
+
+
+def _fact_attrs(g: Graph, fact: Node, kind: str) -> dict[str, Any]:
+    evidence = claims(g, fact)
+    return {
+        "kind": kind,
+        "id": str(fact).rsplit("/", 1)[-1],
+        "iri": str(fact),
+        "data_types": sorted(_slug(d, DT) or "" for d in g.objects(fact, FAST.dataType)),
+        "integration": _slug(g.value(fact, FAST.integration), IK),
+        "note": _text(g, fact, FAST.note),
+        "evidence": evidence,
+        "disputed": any(c["stance"] == "disputes" for c in evidence),
+    }
+
+
+def _grant(g: Graph, fact: Node) -> dict[str, Any]:
+    attrs = _fact_attrs(g, fact, "grant")
+    attrs.update({
+        "permissions": [name for p, name in _PERMISSION_ORDER if (fact, FAST.permission, p) in g],
+        "whose_data": sorted(_LABELS[w] for w in g.objects(fact, FAST.whoseData) if w in _LABELS),
+        "activation": _text(g, fact, FAST.activation),
+        "on_by_default": _bool(g, fact, FAST.onByDefault),
+        "overrode_privacy_setting": _bool(g, fact, FAST.overrodePrivacySetting),
+        "valid_from": _text(g, fact, FAST.validFrom),
+        "valid_until": _text(g, fact, FAST.statedEnd),
+        "last_observed_active": _text(g, fact, FAST.lastObservedActive),
+        "status": _label(g.value(fact, FAST.status), "unknown"),
+    })
+    return attrs
+
+
+def _incident(g: Graph, fact: Node) -> dict[str, Any]:
+    attrs = _fact_attrs(g, fact, "incident")
+    count = g.value(fact, FAST.affectedCount)
+    attrs.update({
+        "label": _text(g, fact, RDFS_LABEL),
+        "exploited_feature": _slug(g.value(fact, FAST.exploitedFeature), IK),
+        # A copy of exposed data can be read by whoever holds it: incidents carry "read".
+        "permissions": ["read"],
+        "valid_from": _text(g, fact, FAST.published) or _text(g, fact, FAST.occurred),
+        "valid_until": None,
+        "occurred": _text(g, fact, FAST.occurred),
+        "published": _text(g, fact, FAST.published),
+        "affected": None if count is None else int(str(count)),
+        "count_qualifier": _text(g, fact, FAST.countQualifier),
+        "status": "incident",
+    })
+    return attrs
+
+
+def _sources(g: Graph) -> dict[str, dict[str, str | None]]:
+    out = {}
+    for src in g.subjects(RDF_TYPE, FAST.Source):
+        out[str(src).rsplit("/", 1)[-1]] = {
+            key: _text(g, src, pred) for key, pred in (("publisher", DCTERMS.publisher), ("title", DCTERMS.title),
+                                                       ("date", DCTERMS.date), ("url", FAST.url), ("reports_on", FAST.reportsOn))}
+    return out
+
+
+def _add_actor(G: nx.MultiDiGraph, g: Graph, iri: Node | None) -> str:
+    if iri is None:
+        raise ValueError("a fact names no party (the graph was not validated)")
+    key = node_key(iri)
+    if key not in G:
+        if iri == FAST.Public:
+            G.add_node(key, kind="public", label="public", iri=str(iri), aliases=[], holds=[],
+                       note="anyone who downloaded an openly published dump")
+        else:
+            aliases = sorted(str(a) for a in g.objects(iri, SKOS_ALT))
+            G.add_node(key, kind="company", label=_text(g, iri, RDFS_LABEL) or key, iri=str(iri), aliases=aliases,
+                       note=_text(g, iri, FAST.note), homepage=_text(g, iri, FAST.homepage),
+                       country=_text(g, iri, FAST.country), holds=[])
+    return key
+
+
+def project(g: Graph) -> nx.MultiDiGraph:
+    """The data-flow MultiDiGraph of ``g`` (see the module docstring)."""
+    G = nx.MultiDiGraph()
+    G.graph.update(taxonomy=ontology.data_types(g).to_dict(), integrations=ontology.integration_kinds(g).to_dict(),
+                   sources=_sources(g), domains={})
+    for company in _facts(g, FAST.Company):
+        _add_actor(G, g, company)
+    for fact in _facts(g, FAST.Collection):
+        holder = _add_actor(G, g, g.value(fact, FAST.holder))
+        holding = _fact_attrs(g, fact, "holding")
+        holding["whose_data"] = sorted(_LABELS[w] for w in g.objects(fact, FAST.whoseData) if w in _LABELS)
+        G.nodes[holder]["holds"].append(holding)
+    for fact in _facts(g, FAST.AccessGrant):
+        u, v = _add_actor(G, g, g.value(fact, FAST.grantor)), _add_actor(G, g, g.value(fact, FAST.grantee))
+        attrs = _grant(g, fact)
+        G.add_edge(u, v, key=attrs["id"], **attrs)
+    for fact in _facts(g, FAST.Incident):
+        u = _add_actor(G, g, g.value(fact, FAST.platform))
+        for recipient in sorted(g.objects(fact, FAST.recipient), key=str):
+            attrs = _incident(g, fact)
+            G.add_edge(u, _add_actor(G, g, recipient), key=attrs["id"], **attrs)
+    for fact in _facts(g, FAST.Ownership):
+        owner, owned = _add_actor(G, g, g.value(fact, FAST.owner)), _add_actor(G, g, g.value(fact, FAST.owned))
+        attrs = _fact_attrs(g, fact, "ownership")
+        attrs.update(permissions=[], status="ownership", valid_from=None, valid_until=None)
+        G.add_edge(owned, owner, key=attrs["id"], **attrs)
+    for fact in _facts(g, FAST.Domain):
+        name = _text(g, fact, RDFS_LABEL) or str(fact)
+        operators = [_add_actor(G, g, o) for o in sorted(g.objects(fact, FAST.operator), key=str)]
+        G.graph["domains"][name] = {"operators": operators, "evidence": claims(g, fact), "note": _text(g, fact, FAST.note)}
+    return G

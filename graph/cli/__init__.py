@@ -1,0 +1,2 @@
+"""The ``datareach`` command line: thin commands over the library. Nothing imports this package.
+"""

@@ -1,0 +1,116 @@
+"""``datareach import KIND FILE``: turn a public dataset or a spreadsheet into a cited fact file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.errors import DatareachError
+from graph.safetext import printable
+
+
+def _fail(message: str) -> None:
+    click.echo(printable(f"error: {message}"), err=True)
+    sys.exit(1)
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if sep == "" or name.strip() == "":
+            raise click.BadParameter(f"'{value}': write FIELD=VALUE", param_hint=option)
+        out[name.strip()] = rest.strip()
+    return out
+
+
+def _kinds_text() -> str:
+    from graph.importers import KINDS
+
+    width = max(len(k) for k in KINDS)
+    return "\n".join(f"{k.name:<{width}}  {k.summary}\n{'':<{width}}  reads: {k.reads}" for k in KINDS.values())
+
+
+@click.command("import")
+@click.argument("kind", required=False)
+@click.argument("file", required=False, type=click.Path(path_type=Path))
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=None,
+              help="Where to write the fact file (default: the project's sources/imported/, which build reads).")
+@click.option("--list", "list_kinds", is_flag=True, help="List the kinds that can be imported.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--skip-unknown", is_flag=True,
+              help="Skip categories missing from the mapping table (counted as a warning) instead of stopping.")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="csv: which column holds a grant field (repeatable).")
+@click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="csv: one value for a field on every row (repeatable).")
+@click.option("--separator", default=";", show_default=True, help="csv: separator between several values in one cell.")
+@click.option("--max-input-mb", "max_input_mb", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Refuse input files larger than N MB (default 100; also DATAREACH_MAX_INPUT_MB).")
+@click.option("--source-id", help="Id of the source entry (default: KIND-FILE); also the output file's name.")
+@click.option("--source-title", help="Title of the source.")
+@click.option("--source-publisher", help="Publisher of the source.")
+@click.option("--source-url", help="Address of the source (http or https).")
+@click.option("--source-date", help="Publication date: YYYY, YYYY-MM, YYYY-MM-DD or unknown.")
+@click.option("--source-licence", help="Licence of the data.")
+@click.option("--source-note", help="Anything a reader should know about the source (added to the generated note).")
+@click.pass_obj
+def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | None, out_dir: Path | None, list_kinds: bool,
+                   fmt: str, skip_unknown: bool, maps: tuple[str, ...], sets: tuple[str, ...], separator: str,
+                   max_input_mb: int | None, **source: str | None) -> None:
+    """Import a public dataset (or your own spreadsheet) as a cited fact file.
+
+    Writes OUT_DIR/<source id>.yaml with the dataset's citation and licence filled in;
+    build, reach, table, rank and viz then use it unchanged. What a dataset's categories
+    mean in data types is read from the mapping tables in ontology/mappings/. A damaged
+    input stops with a message and writes nothing.
+
+    \b
+    Examples:
+      datareach import --list
+      datareach import ddg-tds extension-tds.json
+      datareach import disconnect path/to/disconnect-tracking-protection/
+      datareach import webxray-owners domain_owners.json -o sources/imported/
+      datareach import ca-broker-registry "California Data Broker Registry 2025.csv"
+      datareach import csv partners.csv --map grantor=Company --map grantee=Partner \\
+          --map data_types="Data shared" --set integration="data upload" --source-id my-sheet \\
+          --source-title "Our partners" --source-publisher "Me" --source-url https://example.org/sheet
+    """
+    if list_kinds:
+        from graph.importers import KINDS
+
+        click.echo(json.dumps([vars(k) for k in KINDS.values()], indent=2) if fmt == "json" else _kinds_text())
+        return
+    if kind is None or file is None:
+        _fail("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
+        return
+    from graph.importers import Options, import_file
+
+    if out_dir is None:
+        project = obj["ctx"].project if isinstance(obj, dict) and "ctx" in obj else None
+        if project is None:
+            _fail("no project here (no sources/ in this folder or a parent) to import into: run `datareach init` "
+                  "to make one, or give -o DIR")
+            return
+        out_dir = project.imported
+    progress = obj["ctx"].progress if isinstance(obj, dict) and "ctx" in obj else (lambda m: click.echo(printable(f"datareach: {m}"), err=True))
+    options = Options(skip_unknown=skip_unknown, maps=_pairs(maps, "--map"), sets=_pairs(sets, "--set"), separator=separator,
+                      max_input_mb=max_input_mb, source={k[len("source_"):]: v for k, v in source.items() if v is not None})
+    try:
+        result = import_file(kind, file, out_dir, options, progress=progress)
+    except DatareachError as exc:
+        _fail(str(exc))
+        return
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        return
+    for message, count in result.warnings.items():
+        click.echo(printable(f"warning: {message}" + (f" ({count}×)" if count > 1 else "")), err=True)
+    click.echo(f"wrote {result.output} ({result.seconds['total']:.1f} s)")
+    for section, count in result.counts.items():
+        if count:
+            click.echo(f"  {section:<10} {count}")
+    click.echo(printable(f"  source     {result.source['id']}: {result.source['publisher']}, "
+                         f"licence: {result.source.get('licence', 'not stated')}"))

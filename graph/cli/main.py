@@ -1,0 +1,337 @@
+"""The ``datareach`` command line: a thin leaf over the library.
+
+Each command parses its arguments, calls one library function, formats the result and
+turns typed errors into a clean message. Nothing imports this module.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.build import compiled
+from graph.errors import DatareachError, InputError
+from graph.safetext import printable
+
+EXIT_INPUT = 1
+
+
+_STARTED = time.monotonic()
+
+
+def _progress(message: str) -> None:
+    """A progress line on stderr; after the first seconds, with the time elapsed (long builds)."""
+    elapsed = int(time.monotonic() - _STARTED)
+    click.echo(printable(f"datareach: {message}") + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> None:
+    """Print a clean error and exit (no traceback)."""
+    click.echo(printable(f"error: {message}"), err=True)
+    sys.exit(code)
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is used.
+
+    Keeps ``datareach reach`` from importing rdflib, pyvis or the SPARQL layer.
+    """
+
+    lazy = {
+        "reach": "graph.cli.questions:reach_command",
+        "table": "graph.cli.questions:table_command",
+        "rank": "graph.cli.questions:rank_command",
+        "owner": "graph.cli.questions:owner_command",
+        "import": "graph.cli.importing:import_command",
+        "serve": "graph.cli.serving:serve",
+        "push": "graph.cli.serving:push_command",
+        "sparql": "graph.cli.sparql:sparql",
+        "viz": "graph.cli.viz:viz_command",
+        "export": "graph.cli.viz:export_command",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(n for n in self.lazy if self._load(n) is not None)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._load(cmd_name)
+
+    def _load(self, name: str) -> click.Command | None:
+        if name not in self.lazy:
+            return None
+        module, _, attr = self.lazy[name].partition(":")
+        try:
+            command = getattr(__import__(module, fromlist=[attr]), attr, None)
+        except ImportError as exc:
+            if exc.name != module:
+                raise
+            return None
+        return command if isinstance(command, click.Command) else None
+
+
+class Context:
+    """What every command shares: where the sources are and where the build goes.
+
+    The defaults follow the project rule (``graph.paths``): the sources and ``out/`` of the
+    project holding the current folder; outside any project, the bundled dataset, built
+    into the user's cache folder. ``--sources`` and ``--out`` override either.
+    """
+
+    def __init__(self, sources: tuple[Path, ...], out: Path | None, quiet: bool, endpoint: str | None = None):
+        from graph.paths import bundled_sources, cache_out, find_project
+
+        self.project = find_project()
+        self.bundled = len(sources) == 0 and self.project is None
+        if len(sources) > 0:
+            self.sources = list(sources)
+        else:
+            self.sources = [self.project.sources if self.project is not None else bundled_sources()]
+        self.out_given = out is not None
+        if out is not None:
+            self.out = out
+        else:
+            self.out = self.project.out if self.project is not None else cache_out(self.sources)
+        self.endpoint = endpoint
+        self.progress = (lambda _: None) if quiet else _progress
+        self._remote: Any = None
+        self._announced = False
+
+    def inputs(self) -> list[Path]:
+        """The sources a command reads; says once on stderr when that is the bundled dataset."""
+        if self.bundled and not self._announced:
+            self._announced = True
+            click.echo("datareach: no project here (no sources/ in this folder or a parent): using the bundled "
+                       "dataset; `datareach init` makes a project", err=True)
+        return self.sources
+
+    def deliverable(self, name: str) -> Path:
+        """Where a file the user asked for goes by default: under --out or the project's out/; outside a
+        project, the current folder (the build itself lives in the cache)."""
+        return self.out / name if self.out_given or self.project is not None else Path(name)
+
+    def projection(self) -> Any:
+        if self.endpoint is not None:
+            from graph.build.projection import project
+
+            return project(self.rdf_graph())
+        return compiled.projection(self.inputs(), self.out, progress=self.progress)
+
+    def flows(self) -> Any:
+        if self.endpoint is not None:
+            return self.projection()
+        return compiled.flows(self.inputs(), self.out, progress=self.progress)
+
+    def store(self, folder: Path) -> Callable[[], Path]:
+        """A callable giving the store folder, made from the (rebuilt if stale) build on first use."""
+        def get() -> Path:
+            from graph.sparql.store import ensure_store
+
+            self.progress(f"using the Oxigraph store {folder}")
+            return compiled.read_build(self.inputs(), self.out, lambda found: ensure_store(self.out, folder, found),
+                                       progress=self.progress)
+
+        return get
+
+    def rdf_graph(self) -> Any:
+        if self.endpoint is not None:
+            if self._remote is None:
+                from graph.sparql.remote import remote_graph
+
+                self.progress(f"reading the graph from {self.endpoint}")
+                self._remote = remote_graph(self.endpoint)
+            return self._remote
+        return compiled.rdf_graph(self.inputs(), self.out, progress=self.progress)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--sources", "-s", "sources", multiple=True, type=click.Path(path_type=Path),
+              help="Fact files or folders to use (repeatable). Default: the project's sources/; outside a project, "
+                   "the bundled dataset.")
+@click.option("--out", "out", default=None, type=click.Path(path_type=Path, file_okay=False),
+              help="Where the compiled graph lives. Default: the project's out/; outside a project, a folder in "
+                   "the user's cache (~/.cache/datareach).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
+@click.option("--endpoint", metavar="URL", default=None,
+              help="Ask a SPARQL 1.1 endpoint (Oxigraph, Fuseki, GraphDB, Virtuoso, Neptune…) instead of the local "
+                   "build: sparql sends the query there; reach, table and rank read its graph (see datareach push).")
+@click.option("--store", "store", metavar="DIR", default=None, type=click.Path(path_type=Path, file_okay=False),
+              help="Answer sparql from an on-disk Oxigraph store at DIR, made from the build once and reused "
+                   "while it is current: for graphs too large to reload at every start.")
+@click.version_option(package_name="datareach")
+@click.pass_context
+def main(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, quiet: bool, endpoint: str | None,
+         store: Path | None) -> None:
+    """datareach: which companies could reach personal data, by which path, on whose evidence.
+
+    Facts come from cited fact files (YAML, CSV, Turtle, JSON-LD). `build` compiles
+    them into a validated RDF graph; the question commands reuse that build while the
+    sources are unchanged and rebuild it when they change.
+
+    A project is a folder with a sources/ folder of fact files (`datareach init` makes
+    one). Commands work on the project holding the current folder, found as git finds
+    its repository (this folder or a parent): its sources/ are the input, its out/ holds
+    the build, and `import` writes into its sources/imported/. Outside any project the
+    question commands use the bundled dataset (Facebook's data-sharing partnerships and
+    the 533M scrape) and say so on stderr. Nothing is written into the installed package.
+
+    \b
+    Start here:
+      datareach init my-project && cd my-project   # a project with an example fact file
+      datareach build                      # validate sources/ and write out/graph.ttl
+      datareach reach "phone number"       # who could reach phone numbers, and how
+      datareach table                      # the partner table
+      datareach sparql --list              # ready-made questions in SPARQL
+    """
+    if endpoint is not None and not endpoint.startswith(("http://", "https://")):
+        raise click.BadParameter("use an http(s):// URL", param_hint="--endpoint")
+    obj = Context(sources, out, quiet, endpoint)
+    ctx.obj = {"ctx": obj, "load_graph": obj.rdf_graph, "projection": obj.projection, "flows": obj.flows,
+               "endpoint": endpoint, "store": None if store is None else obj.store(store)}
+
+
+def max_input_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--max-input-mb``: one size cap for every input file, instead of each format's default."""
+    return click.option("--max-input-mb", "max_input_mb", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Refuse input files larger than N MB, read or not (default: YAML 20, CSV 100, "
+                             "Turtle and JSON-LD 50, imported datasets 100; also DATAREACH_MAX_INPUT_MB).")(command)
+
+
+def _report(error: InputError, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({"ok": False, "problems": [vars(p) for p in error.problems]}, indent=2))
+    click.echo(printable(f"error: {error}"), err=True)
+    sys.exit(EXIT_INPUT)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@max_input_option
+@click.pass_obj
+def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str, max_input_mb: int | None) -> None:
+    """Validate fact files without writing anything.
+
+    PATHS are files or folders (default: --sources, else the project's sources/). Every problem is listed with its
+    file, line and field, what was expected and the nearest known term. Exit status 0
+    when valid, 1 when not.
+
+    \b
+    Examples:
+      datareach check
+      datareach check sources/my-facts.yaml sources/registry.yaml
+    """
+    from graph.build.loader import load
+
+    try:
+        loaded = load(list(paths) or obj["ctx"].inputs(), max_input_mb=max_input_mb)
+    except InputError as exc:
+        _report(exc, fmt)
+        return
+    except DatareachError as exc:
+        fail(str(exc))
+        return
+    counts = compiled.summarise(loaded.g)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "files": [str(f) for f in loaded.files], "counts": counts,
+                               "warnings": [str(w) for w in loaded.warnings]}, indent=2))
+    else:
+        for w in loaded.warnings:
+            click.echo(printable(f"warning: {w}"), err=True)
+        click.echo(f"ok: {len(loaded.files)} files, " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Output folder (default: --out, i.e. the project's out/).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@max_input_option
+@click.pass_obj
+def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fmt: str, max_input_mb: int | None) -> None:
+    """Validate fact files and write the compiled graph.
+
+    Writes OUT/graph.ttl and OUT/graph.jsonld (facts plus the ontology) and a cache
+    that later commands reuse. On any problem nothing is written and the previous
+    build stays as it was.
+
+    \b
+    Examples:
+      datareach build                       # the project's sources/ -> out/
+      datareach build my-facts/ -o out/mine
+    """
+    ctx: Context = obj["ctx"]
+    sources = list(paths) or ctx.inputs()
+    target = ctx.out if out_dir is None else out_dir
+    try:
+        result = compiled.build(sources, target, progress=ctx.progress, max_input_mb=max_input_mb)
+    except InputError as exc:
+        _report(exc, fmt)
+        return
+    except DatareachError as exc:
+        fail(str(exc))
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "out": str(target), "counts": result.counts, "shacl": result.shacl,
+                               "warnings": result.warnings}, indent=2))
+        return
+    for w in result.warnings:
+        click.echo(printable(f"warning: {w}"), err=True)
+    click.echo(f"built {target}/graph.ttl and {target}/graph.jsonld")
+    for key in ("companies", "data types", "grants", "incidents", "holdings", "ownership", "domains", "sources",
+                "claims", "triples"):
+        click.echo(f"  {key:<11} {result.counts[key]:,}")
+    click.echo(f"  SHACL       {result.shacl}")
+
+
+@main.command()
+@click.argument("folder", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def init(folder: Path, fmt: str) -> None:
+    """Make a project folder: sources/ with a registry and an example fact file.
+
+    FOLDER (default: the current folder) gets sources/registry.yaml (the publications
+    claims cite), sources/example.yaml (one cited grant, commented), a README and a
+    .gitignore for out/. Commands run anywhere inside FOLDER then use its sources/ and
+    write their build to its out/. Existing files are never overwritten: if any is there,
+    nothing is written.
+
+    \b
+    Examples:
+      datareach init my-project && cd my-project
+      datareach build && datareach reach "private message"
+    """
+    from graph.build.scaffold import init_project
+
+    try:
+        project = init_project(folder)
+    except DatareachError as exc:
+        fail(str(exc))
+        return
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "project": str(project.root), "sources": str(project.sources),
+                               "out": str(project.out)}, indent=2))
+        return
+    click.echo(f"made a datareach project in {project.root}")
+    click.echo(f"  {project.sources}/registry.yaml   the sources your claims cite")
+    click.echo(f"  {project.sources}/example.yaml    an example fact file: edit or replace it")
+    click.echo("next: datareach check, datareach build, datareach reach \"private message\"")
+
+
+def run() -> None:
+    """Entry point that turns stray library errors into clean messages."""
+    import os
+
+    try:
+        main(standalone_mode=True)
+    except DatareachError as exc:
+        fail(str(exc))
+    except Exception as exc:  # a bug: say so plainly; DATAREACH_DEBUG=1 shows the traceback
+        if os.environ.get("DATAREACH_DEBUG"):
+            raise
+        fail(f"internal error ({type(exc).__name__}: {exc}); set DATAREACH_DEBUG=1 for details and please report it")

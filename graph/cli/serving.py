@@ -1,0 +1,142 @@
+"""The ``datareach serve`` command: a thin leaf over graph.serve.server."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from typing import Any
+
+import click
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. Anything but loopback exposes the graph to the network.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0.1, max=600), help="Stop each query after this long.")
+@click.option("--max-rows", default=10_000, show_default=True, type=click.IntRange(min=1),
+              help="Keep at most this many rows (or triples) of a result.")
+@click.option("--max-response-mb", default=16, show_default=True, type=click.IntRange(min=1, max=1024),
+              help="Refuse results larger than this many megabytes.")
+@click.option("--max-concurrent", default=4, show_default=True, type=click.IntRange(min=1, max=64),
+              help="Queries run at once; others wait for a free slot up to --queue-timeout.")
+@click.option("--queue-timeout", default=30.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0.1, max=600), help="How long a query may wait for a free slot (then 503).")
+@click.option("--allow-origin", "origins", multiple=True, metavar="ORIGIN",
+              help="Let pages from ORIGIN (e.g. https://yasgui.example.org) read answers (repeatable). "
+                   "Default: no cross-origin reads.")
+@click.option("--token", default=None, metavar="TOKEN", envvar="DATAREACH_TOKEN",
+              help="Require 'Authorization: Bearer TOKEN' (or ?token=TOKEN) on every route but / "
+                   "(also read from $DATAREACH_TOKEN).")
+@click.option("--reload-interval", default=2.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0.2), help="How often to check for a rebuilt graph.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True,
+              help="One line per request on stderr.")
+@click.pass_obj
+def serve(obj: dict[str, Any], host: str, port: int, timeout: float, max_rows: int, max_response_mb: int,
+          max_concurrent: int, queue_timeout: float, origins: tuple[str, ...], token: str | None, reload_interval: float,
+          access_log: bool) -> None:
+    """Serve the built graph: a read-only SPARQL 1.1 endpoint at /sparql and a web page at /.
+
+    Standard clients (SPARQLWrapper, rdflib's SPARQLStore, YASGUI) use /sparql unchanged:
+    GET or POST, results as SPARQL JSON, XML, CSV or TSV, graphs as Turtle, N-Triples or
+    JSON-LD. The page asks the reach question, shows the partner table, the graph and a
+    query editor; it needs no internet. A rebuild (`datareach build`) is picked up
+    without a restart. Stop with Ctrl-C.
+
+    \b
+    Examples:
+      datareach serve
+      datareach serve --port 8080 --timeout 5
+      datareach serve --allow-origin https://yasgui.example.org --token s3cret
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
+           http://127.0.0.1:8000/sparql
+    """
+    from graph.build import compiled
+    from graph.serve.protocol import Settings
+    from graph.serve.server import Config, Server
+    from graph.serve.state import GraphState, Snapshot, read_fingerprint, snapshot_of
+    from graph.sparql.guard import Limits
+
+    _check_origins(origins)
+    ctx = obj["ctx"]
+    progress = ctx.progress
+    settings = Settings(timeout=timeout, max_rows=max_rows, max_response_bytes=max_response_mb * 1024**2,
+                        max_concurrent=max_concurrent, queue_timeout=queue_timeout,
+                        limits=Limits(max_result_bytes=4 * max_response_mb * 1024**2))
+    store = obj.get("store")
+    folder = None if store is None else store()  # with a store, the triples stay on disk in Oxigraph
+    if ctx.endpoint is not None and folder is None:
+        snapshot = Snapshot(read_fingerprint(ctx.out) or "unknown", ctx.rdf_graph(), ctx.projection())
+    else:  # the graph and the projection of one build, each file checked against its manifest
+        snapshot = compiled.read_build(ctx.sources, ctx.out, lambda found: snapshot_of(found, folder), progress=progress)
+    state = GraphState(snapshot, out_dir=ctx.out, interval=reload_interval, progress=progress, store_dir=folder)
+    config = Config(host=host, port=port, settings=settings, allow_origins=origins, token=token,
+                    access_log=access_log)
+    try:
+        server = Server(config, state, log=progress)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    _run_until_signalled(server, progress, host)
+
+
+def _check_origins(origins: tuple[str, ...]) -> None:
+    for origin in origins:
+        if not re.fullmatch(r"https?://[^/\s*]+", origin):
+            raise click.BadParameter(f"{origin!r}: name an origin like https://yasgui.example.org "
+                                     "(scheme and host, no path; '*' is not allowed)",
+                                     param_hint="--allow-origin")
+
+
+def _run_until_signalled(server: Any, progress: Any, host: str) -> None:
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        progress(f"{signal.Signals(signum).name}: stopping")
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    server.start()
+    progress(f"serving {len(server.state.snapshot.g):,} triples at {server.url} "
+             f"(SPARQL endpoint: {server.url}sparql); Ctrl-C to stop")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        progress(f"warning: listening on {host}, not only this machine: anyone who can reach it can query it")
+    while not stop.wait(0.5):
+        pass
+    server.stop()
+    progress("stopped")
+
+
+@click.command("push")
+@click.option("--endpoint", "store", required=True, metavar="URL",
+              help="The server's SPARQL 1.1 Graph Store Protocol URL, e.g. http://localhost:7878/store "
+                   "(Oxigraph) or http://localhost:3030/ds/data (Fuseki).")
+@click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", type=click.FloatRange(min=1))
+@click.pass_obj
+def push_command(obj: dict[str, Any], store: str, timeout: float) -> None:
+    """Load the built graph into a SPARQL server, replacing its default graph.
+
+    Builds first if the sources changed. The graph is sent as N-Triples with
+    `PUT URL?default` (SPARQL 1.1 Graph Store Protocol), which Oxigraph, Fuseki,
+    GraphDB and Virtuoso accept.
+
+    \b
+    Examples:
+      oxigraph serve --location store/ &
+      datareach push --endpoint http://localhost:7878/store
+    """
+    from graph.build import compiled
+    from graph.errors import DatareachError
+    from graph.sparql.remote import push
+
+    ctx = obj["ctx"]
+    try:
+        compiled.ensure_built(ctx.sources, ctx.out, progress=ctx.progress)
+        count = push(ctx.out, store, timeout=timeout)
+    except DatareachError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"pushed {count:,} triples to {store}")

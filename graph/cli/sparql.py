@@ -1,0 +1,231 @@
+"""The ``datareach sparql`` command: a thin leaf over graph.sparql.local and graph.sparql.queries."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rdflib import Graph
+
+from graph.sparql.guard import DEFAULT_LIMITS
+from graph.sparql.local import (
+    QueryFailed,
+    QueryRefused,
+    QueryResult,
+    QueryTimeout,
+    run_query,
+)
+from graph.sparql.output import format_result
+from graph.sparql.queries import (
+    BadParameter,
+    NamedQuery,
+    QueryFileError,
+    UnknownQuery,
+    get_query,
+    list_queries,
+    run_named,
+)
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_TIMEOUT = 1, 2, 3
+
+
+class SparqlError(click.ClickException):
+    """A clean one-line error on stderr; the subclass sets the exit code (a class variable in click)."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str) -> None:
+        from graph.safetext import printable
+
+        super().__init__(printable(message))  # a query or a term quoted in it may hold control characters
+
+
+class SparqlBadInput(SparqlError):
+    """The query or its parameters were refused."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class SparqlTimeout(SparqlError):
+    """The query ran past its time limit."""
+
+    exit_code = EXIT_TIMEOUT
+
+
+@click.command("sparql")
+@click.argument("query_or_file", required=False, metavar="QUERY_OR_FILE")
+@click.option("--name", "name", metavar="NAME", help="Run a named query (see --list).")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter of the named query; repeat for several.")
+@click.option("--list", "list_only", is_flag=True, help="List the named queries and exit.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "csv", "tsv", "json", "turtle"]),
+              help="Output format; turtle (or table) for CONSTRUCT/DESCRIBE.")
+@click.option("--timeout", default=10.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0.1, max=3600), help="Stop the query after this long.")
+@click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=0),
+              help="Keep at most this many rows (or triples).")
+@click.pass_context
+def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
+           params: tuple[str, ...], list_only: bool, fmt: str, timeout: float,
+           max_rows: int) -> None:
+    """Ask the graph a read-only SPARQL 1.1 question.
+
+    QUERY_OR_FILE is query text, a path to a .rq file, or - to read standard input.
+    Our prefixes (dr: dt: ik: id: skos: rdfs: dcterms: …) are predeclared. Queries are
+    read-only: SERVICE, FROM and updates are refused, and every query stops at
+    --timeout. Exit codes: 2 refused or bad input, 3 timeout, 1 other failure.
+
+    \b
+    Examples:
+      datareach sparql 'SELECT ?c ?name WHERE { ?c a dr:Company ; rdfs:label ?name }'
+      datareach sparql my-question.rq --format csv > answer.csv
+      echo 'ASK { ?g dr:overrodePrivacySetting true }' | datareach sparql -
+      datareach sparql --list
+      datareach sparql --name partner-table --format csv
+      datareach sparql --name companies-reaching --param data_type='phone number'
+      datareach sparql --name grants-by-company --param company=Spotify --format json
+    """
+    try:
+        if list_only:
+            _reject_extra(query_or_file, name, params, "--list")
+            click.echo(_list_text(list_queries(), fmt))
+            return
+        result = _run(ctx, query_or_file, name, params, timeout, max_rows)
+        click.echo(format_result(result, fmt))
+    except (QueryRefused, UnknownQuery, BadParameter, QueryFileError) as err:
+        raise SparqlBadInput(str(err)) from None
+    except ValueError as err:  # e.g. a format that does not fit the result
+        raise SparqlBadInput(str(err)) from None
+    except QueryTimeout as err:
+        raise SparqlTimeout(f"{err} (raise --timeout, or narrow the query)") from None
+    except QueryFailed as err:
+        raise SparqlError(f"query failed: {err}") from None
+    if result.truncated:
+        click.echo(f"note: output cut at {max_rows:,} rows (--max-rows)", err=True)
+
+
+def _run(ctx: click.Context, query_or_file: str | None, name: str | None,
+         params: tuple[str, ...], timeout: float, max_rows: int) -> QueryResult:
+    store = (ctx.obj or {}).get("store") if isinstance(ctx.obj, Mapping) else None
+    if name is not None:
+        _reject_extra(query_or_file, None, (), "--name")
+        get_query(name)  # unknown names fail before the graph is loaded
+        if store is not None:
+            return _run_named_on_store(store(), name, _parse_params(params), timeout, max_rows)
+        g = _graph(ctx)
+        return run_named(g, name, _parse_params(params), resolvers=_resolvers(ctx, g),
+                         timeout=timeout, max_rows=max_rows)
+    if params:
+        raise BadParameter("--param goes with --name NAME (a named query)")
+    if query_or_file is None:
+        raise BadParameter("give a query, a .rq file, - for standard input, --name or --list")
+    text = _read_query(query_or_file)
+    if store is not None:
+        from graph.sparql.store import run_store_query
+
+        return run_store_query(store(), text, timeout=timeout, max_rows=max_rows)
+    endpoint = (ctx.obj or {}).get("endpoint") if isinstance(ctx.obj, Mapping) else None
+    if endpoint is not None:
+        from graph.sparql.remote import remote_query
+
+        query = text if isinstance(text, str) else text.decode("utf-8")
+        return remote_query(endpoint, query, timeout=timeout, max_rows=max_rows)
+    return run_query(_graph(ctx), text, timeout=timeout, max_rows=max_rows)
+
+
+_NAMES = """CONSTRUCT { ?x a ?class ; rdfs:label ?l ; skos:prefLabel ?p ; skos:altLabel ?a }
+WHERE { VALUES ?class { dr:Company dr:DataType } ?x a ?class .
+        OPTIONAL { ?x rdfs:label ?l } OPTIONAL { ?x skos:prefLabel ?p } OPTIONAL { ?x skos:altLabel ?a } }"""
+
+
+def _run_named_on_store(store: Path, name: str, params: dict[str, str], timeout: float, max_rows: int) -> QueryResult:
+    """A named query on the store: parameters are resolved against the store's names, then bound."""
+    from graph.sparql.queries import bind_params
+    from graph.sparql.store import run_store_query
+
+    query = get_query(name)
+    names = run_store_query(store, _NAMES, timeout=timeout, max_rows=10_000_000).graph
+    bindings = bind_params(names if names is not None else Graph(), query, params)
+    return run_store_query(store, query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
+
+
+def _reject_extra(query: str | None, name: str | None, params: tuple[str, ...],
+                  option: str) -> None:
+    if query is not None or name is not None or (params and option == "--list"):
+        raise BadParameter(f"{option} takes no query text or other query options")
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
+    parsed: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if sep == "" or key.strip() == "":
+            raise BadParameter(f"--param wants KEY=VALUE, got {item[:80]!r}")
+        if key.strip() in parsed:
+            raise BadParameter(f"--param {key.strip()} given twice")
+        parsed[key.strip()] = value
+    return parsed
+
+
+def _read_query(arg: str) -> str | bytes:
+    limit = DEFAULT_LIMITS.max_bytes + 1  # read one byte past the cap: the guard refuses
+    if arg == "-":
+        return _read_capped(sys.stdin.buffer, limit)
+    if _looks_like_path(arg):
+        try:
+            with open(arg, "rb") as handle:
+                return _read_capped(handle, limit)
+        except OSError as err:
+            raise BadParameter(f"cannot read query file {arg!r}: {err.strerror}") from None
+    return arg
+
+
+def _looks_like_path(arg: str) -> bool:
+    if arg.endswith((".rq", ".sparql")) and "\n" not in arg:
+        return True
+    try:
+        return not any(c.isspace() or c in "{}" for c in arg) and Path(arg).is_file()
+    except (OSError, ValueError):
+        return False
+
+
+def _read_capped(stream: IO[bytes], limit: int) -> bytes:
+    data = stream.read(limit)
+    if len(data) >= limit:
+        raise QueryRefused(f"query is too long (more than {limit - 1:,} bytes)")
+    return data
+
+
+def _graph(ctx: click.Context) -> Graph:
+    obj = ctx.obj or {}
+    load = obj.get("load_graph") if isinstance(obj, Mapping) else None
+    if load is None:
+        raise click.UsageError("no graph: run through the datareach command")
+    g: Graph = load()
+    return g
+
+
+def _resolvers(ctx: click.Context, g: Graph) -> Mapping[str, Callable[[str], Any]] | None:
+    obj = ctx.obj or {}
+    found = obj.get("resolvers") if isinstance(obj, Mapping) else None
+    if found is not None and not isinstance(found, Mapping) and callable(found):
+        found = found(g)  # a factory that binds resolvers to the loaded graph
+    return found
+
+
+def _list_text(queries: list[NamedQuery], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([{"name": q.name, "title": q.title, "description": q.description,
+                            "params": [vars(p) for p in q.params]} for q in queries], indent=2)
+    width = max(len(q.name) for q in queries)
+    lines = []
+    for q in queries:
+        params = " ".join(f"--param {p.name}=<{p.kind}>" for p in q.params)
+        lines.append(f"{q.name.ljust(width)}  {q.title}" + (f"  [{params}]" if params else ""))
+    return "\n".join(lines)
+

@@ -1,0 +1,98 @@
+"""The ``viz`` and ``export`` commands: thin leaves over graph.viz.page and graph.export.writers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from graph.cli.questions import partial_date
+from graph.errors import DatareachError
+from graph.export.writers import FORMATS
+
+
+def _fail(exc: Exception) -> None:
+    from graph.safetext import printable
+
+    click.echo(printable(f"error: {exc}"), err=True)
+    sys.exit(1)
+
+
+def _default_output(obj: dict[str, Any], name: str) -> Path:
+    """The main group's default place for an output file (the project's out/, else this folder)."""
+    ctx = obj.get("ctx")
+    return ctx.deliverable(name) if ctx is not None else Path("out") / name
+
+
+@click.command("viz")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where to write the HTML page (default: graph.html in the project's out/ or under "
+                   "--out; outside a project, in the current folder).")
+@click.option("--data-type", "data_type", metavar="X", help="Draw who could reach data type X, paths highlighted.")
+@click.option("--company", metavar="C", help="Draw company C and everything within two hops of it.")
+@click.option("--as-of", "as_of", metavar="DATE", callback=partial_date,
+              help="Keep only links that may have been valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--title", help="Page title (default: what the view shows).")
+@click.pass_obj
+def viz_command(obj: dict[str, Any], output: Path | None, data_type: str | None, company: str | None,
+                as_of: str | None, title: str | None) -> None:
+    """Write an interactive graph as one self-contained HTML file.
+
+    The page works offline (everything is inside the file, nothing is fetched), can
+    be emailed or opened from a USB stick, and shows every name and quote as plain
+    text. Search for a company or data type, filter by data type, permission,
+    integration, status and date, and click an arrow to read the evidence.
+
+    \b
+    Examples:
+      datareach viz                                  # -> out/graph.html
+      datareach viz --data-type "phone number" -o phone.html
+      datareach viz --company Spotify --as-of 2014
+      datareach viz --title "Facebook's partners, 2018" -o partners.html
+    """
+    from graph.viz.page import write_html
+
+    if data_type is not None and company is not None:
+        raise click.UsageError("use --data-type or --company, not both")
+    try:
+        G = obj["projection"]()
+        path = write_html(G, output or _default_output(obj, "graph.html"), focus_data_type=data_type, focus_company=company, as_of=as_of, title=title)
+    except (DatareachError, ValueError, OSError) as exc:
+        _fail(exc)
+        return
+    click.echo(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links); open it in a browser")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="graphml (yEd, Cytoscape), gexf (Gephi), csv (spreadsheets, one row per link) or jsonld.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Where to write (default: flows.<format> in the project's out/ or under --out; "
+                   "outside a project, in the current folder).")
+@click.pass_obj
+def export_command(obj: dict[str, Any], fmt: str, output: Path | None) -> None:
+    """Export the data-flow graph for other tools.
+
+    Lists become "; "-joined text, evidence becomes JSON text, and CSV cells that a
+    spreadsheet would run as a formula are neutralised with a leading apostrophe.
+    The JSON-LD export is the graph's companies, facts, claims and sources with an
+    inline context; for the complete typed RDF use out/graph.jsonld from `build`.
+
+    \b
+    Examples:
+      datareach export --format gexf                 # -> out/flows.gexf, for Gephi
+      datareach export --format graphml -o flows.graphml
+      datareach export --format csv -o links.csv
+    """
+    from graph.export.writers import export
+
+    target = output if output is not None else _default_output(obj, f"flows.{fmt}")
+    try:
+        G = obj["projection"]()
+        export(G, target, fmt)
+    except (DatareachError, ValueError, OSError) as exc:
+        _fail(exc)
+        return
+    click.echo(f"wrote {target} ({G.number_of_nodes()} parties, {G.number_of_edges()} links)")

@@ -1,0 +1,2 @@
+"""Exports of the data-flow graph for other tools: GraphML, GEXF, CSV, JSON-LD.
+"""

@@ -1,0 +1,2 @@
+"""The model: the ontology read from ``ontology/*.ttl``, the taxonomies, and the generated vocabulary.
+"""

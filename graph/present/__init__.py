@@ -1,0 +1,2 @@
+"""Presentation: answers as rows and columns, written as text, CSV, Markdown, HTML or JSON.
+"""

@@ -1,0 +1,2 @@
+"""The questions, on the networkx projection or the flow index: reach, rank, the partner table, owners.
+"""

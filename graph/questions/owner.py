@@ -1,0 +1,92 @@
+"""Who ultimately owns a company, brand or domain — with the chain of cited facts that proves it.
+
+Ownership edges run owned → owner in the projected graph. A domain first leads to the
+company that operates it. Where a company has several owners (a joint venture, or
+sources that disagree), every chain is returned, shortest first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import NotFoundError
+from graph.questions.reach import cite
+from graph.questions.table import company_index
+
+MAX_DEPTH = 32
+
+
+@dataclass
+class OwnerAnswer:
+    """The start (a company or a domain), and each chain from it to an ultimate owner."""
+
+    query: str
+    start: str
+    domain: dict[str, Any] | None
+    chains: list[list[dict[str, Any]]] = field(default_factory=list)
+
+    starts: list[str] = field(default_factory=list)
+
+    @property
+    def ultimate(self) -> list[str]:
+        """The label of the last company of each chain (a chain with no hop ends where it starts)."""
+        return list(dict.fromkeys(chain[-1]["owner_label"] if chain else start
+                                  for chain, start in zip(self.chains, self.starts, strict=True)))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"query": self.query, "start": self.start, "domain": self.domain, "ultimate_owners": self.ultimate,
+                "chains": self.chains}
+
+
+def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
+    """Follow ownership from a company name, alias or domain to the top.
+
+    >>> from graph.examples import small_graph
+    >>> answer = ultimate_owner(small_graph(), "Spotify")
+    >>> answer.ultimate, [h["evidence"][0]["locator"] for h in answer.chains[0]]
+    (['Example Holdings'], ['¶7'])
+    """
+    domain = _domain(G, name)
+    if domain is not None:
+        starts = domain["operators"]
+    else:
+        node = company_index(G).resolve_loosely(name)
+        if node is None:
+            raise NotFoundError("company or domain", name, company_index(G).suggest(name))
+        starts = [node]
+    answer = OwnerAnswer(name, G.nodes[starts[0]]["label"] if starts else name, domain)
+    found = [(chain, G.nodes[start]["label"]) for start in starts for chain in _chains(G, start, [], set())]
+    found.sort(key=lambda pair: len(pair[0]))
+    answer.chains = [chain for chain, _ in found]
+    answer.starts = [start for _, start in found]
+    return answer
+
+
+def _domain(G: nx.MultiDiGraph, name: str) -> dict[str, Any] | None:
+    host = name.strip().lower().rstrip(".")
+    domains = G.graph.get("domains", {})
+    while host != "" and host not in domains:
+        host = host.partition(".")[2] if "." in host else ""
+    if host == "":
+        return None
+    found = domains[host]
+    return {"domain": host, "operators": found["operators"],
+            "operator_labels": [G.nodes[o]["label"] for o in found["operators"]],
+            "evidence": [cite(G, c) for c in found["evidence"] if c["stance"] == "asserts"]}
+
+
+def _chains(G: nx.MultiDiGraph, node: str, path: list[dict[str, Any]], seen: set[str]) -> list[list[dict[str, Any]]]:
+    owners = [(v, key, attrs) for _, v, key, attrs in G.out_edges(node, keys=True, data=True) if attrs["kind"] == "ownership"]
+    if not owners or len(path) >= MAX_DEPTH:
+        return [path]
+    out: list[list[dict[str, Any]]] = []
+    for owner, key, attrs in sorted(owners, key=lambda o: o[1]):
+        if owner in seen | {node}:
+            continue
+        hop = {"owned": node, "owned_label": G.nodes[node]["label"], "owner": owner, "owner_label": G.nodes[owner]["label"],
+               "fact": key, "evidence": [cite(G, c) for c in attrs.get("evidence", [])], "disputed": attrs.get("disputed", False)}
+        out += _chains(G, owner, [*path, hop], seen | {node})
+    return out or [path]

@@ -1,0 +1,109 @@
+"""The partner table: one row per access grant, with the columns a security chief asked for.
+
+Company, kind of integration, data accessible, permissions, what the user did to switch
+it on, start, stated shutdown, last seen active, status, sources and disputes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from graph.errors import NotFoundError
+from graph.model.taxonomy import Taxonomy
+from graph.names import CompanyIndex
+from graph.questions.reach import cite, taxonomy
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+COLUMNS = ["grantor", "company", "integration", "data_types", "permissions", "whose_data", "activation",
+           "overrode_privacy_setting", "valid_from", "stated_end", "last_observed_active", "status",
+           "sources", "disputes", "fact"]
+
+
+def company_index(G: nx.MultiDiGraph) -> CompanyIndex:
+    """Every company's label and aliases, for resolving what a user types."""
+    index = CompanyIndex()
+    for node, attrs in G.nodes(data=True):
+        index.add(node, [attrs["label"], *attrs.get("aliases", []), node])
+    return index
+
+
+def resolve_company(G: nx.MultiDiGraph, name: str) -> str:
+    """The node of a company given its name, alias or slug; NotFoundError otherwise.
+
+    >>> from graph.examples import small_graph
+    >>> resolve_company(small_graph(), "facebook, inc.")
+    'facebook'
+    """
+    index = company_index(G)
+    node = index.resolve(name)
+    if node is None:
+        raise NotFoundError("company", name, index.suggest(name))
+    return node
+
+
+def partner_table(
+    G: nx.MultiDiGraph,
+    *,
+    companies: Iterable[str] = (),
+    data_types: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+) -> list[dict[str, Any]]:
+    """Rows of the partner table, filtered by company (either side), data type and status.
+
+    A data-type filter keeps grants that carry the type, a broader one or a narrower one.
+
+    >>> from graph.examples import small_graph
+    >>> rows = partner_table(small_graph(), data_types=["phone number"])
+    >>> [(r["grantor"], r["company"], r["integration"], r["data_types"]) for r in rows]
+    [('Facebook', 'Apple', 'device integration', ['calendar entries', 'contact information'])]
+    """
+    tax = taxonomy(G)
+    nodes = {resolve_company(G, c) for c in companies}
+    related: set[str] = set()
+    for text in data_types:
+        slug = tax.resolve(text)
+        related |= tax.ancestors(slug) | tax.descendants(slug)
+    wanted_status = set(statuses)
+    rows = []
+    for u, v, key, attrs in G.edges(keys=True, data=True):
+        if attrs["kind"] != "grant":
+            continue
+        if (nodes and not {u, v} & nodes) or (related and not related & set(attrs["data_types"])):
+            continue
+        if wanted_status and attrs["status"] not in wanted_status:
+            continue
+        rows.append(_row(G, tax, u, v, key, attrs))
+    return sorted(rows, key=lambda r: (r["company"].casefold(), r["grantor"].casefold(), r["fact"]))
+
+
+def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    kinds = Taxonomy.from_dict(G.graph["integrations"])
+    claims = attrs.get("evidence", [])
+    return {
+        "grantor": G.nodes[u]["label"],
+        "company": G.nodes[v]["label"],
+        "integration": kinds.label(attrs["integration"]) if attrs.get("integration") else None,
+        "data_types": [tax.label(t) for t in attrs["data_types"]],
+        "permissions": attrs.get("permissions", []),
+        "whose_data": attrs.get("whose_data", []),
+        "activation": _activation(attrs),
+        "overrode_privacy_setting": attrs.get("overrode_privacy_setting"),
+        "valid_from": attrs.get("valid_from"),
+        "stated_end": attrs.get("valid_until"),
+        "last_observed_active": attrs.get("last_observed_active"),
+        "status": attrs.get("status"),
+        "note": attrs.get("note"),
+        "sources": [cite(G, c) for c in claims if c["stance"] == "asserts"],
+        "disputes": [cite(G, c) for c in claims if c["stance"] == "disputes"],
+        "fact": key,
+    }
+
+
+def _activation(attrs: dict[str, Any]) -> str | None:
+    if attrs.get("on_by_default") is True:
+        text = attrs.get("activation")
+        return "none: on by default" + ("" if text is None else f" ({text})")
+    return attrs.get("activation")

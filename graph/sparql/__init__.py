@@ -1,0 +1,3 @@
+"""SPARQL: the guard, the sandboxed child that runs a query, in memory (rdflib), on disk (Oxigraph),
+or on a remote endpoint, the named queries and the result formats.
+"""

@@ -1,0 +1,244 @@
+"""SPARQL over an embedded on-disk Oxigraph store (``--store DIR``), for graphs too large
+to reload into rdflib at every start (PERF.md: rdflib needs about 1.2 KB a triple).
+
+The store is made from a build's N-Triples once (their size and sha256 checked against the
+build's manifest first), in a temporary folder swapped into place, and marked with the
+build's token; later runs open it read-only while that build is the current one. Queries pass the
+same guard as ``run_query`` (size and nesting caps — pyoxigraph crashes on very deep
+nesting — then rdflib's parser and the algebra walk refusing SERVICE, FROM and updates)
+and run in a forked child that is killed at the deadline, since an Oxigraph query cannot
+be interrupted. The check, too, runs in that child (parsing is work: it is under the
+deadline, and a deep recursion ends the child, not the server), and the child has no
+network: pyoxigraph cannot turn its HTTP client off, so the child leaves the network
+(a new network namespace) before it reads the query. Bindings are written into the query as serialised terms, never as text.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import fcntl
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib.term import Node
+
+from graph.build.folder import Build, BuildDamaged, current
+from graph.errors import DatareachError
+from graph.safetext import visible
+from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, prepare_safe, scan_text
+from graph.sparql.local import (
+    QueryResult,
+    _decode_result,
+    _encode_payload,
+    _guarded,
+    _install_guards,
+    _limit_memory,
+    _run_forked,
+)
+
+MARK = "datareach-build.json"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class StoreBusy(DatareachError):
+    """Another process holds the store's write lock."""
+
+
+class StoreError(DatareachError):
+    """The store could not be made or opened (disk full, read-only, damaged)."""
+
+
+LOCK_WAIT = 120.0
+CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+MSG_NO_SANDBOX = ("the word SERVICE may not appear anywhere in a query on --store here: this system "
+                  "cannot cut the query process off the network (no network namespace)")
+
+
+def ensure_store(out_dir: Path, store_dir: Path, build: Build | None = None, *, wait: float = LOCK_WAIT) -> Path:
+    """An Oxigraph store of ``build`` (default: the current build in ``out_dir``) at
+    ``store_dir``, made if missing or of another build (its mark names the build's token).
+
+    Making it holds a lock beside the folder, so processes started together make it once:
+    the others wait (up to ``wait`` seconds, then :class:`StoreBusy`) and reuse it.
+    Disk problems (full, read-only) are a :class:`StoreError` naming the folder.
+    """
+    found = build if build is not None else current(out_dir)
+    if found is None:
+        raise BuildDamaged(f"no build in {out_dir}")
+    if _mark(store_dir).get("token") == found.token:
+        return store_dir
+    nt = found.file("graph.nt", full=True)  # never a store of another build's triples
+    try:
+        store_dir.parent.mkdir(parents=True, exist_ok=True)
+        with _store_lock(store_dir, wait):
+            if _mark(store_dir).get("token") != found.token:  # made by another process meanwhile?
+                _make(nt, store_dir, {"token": found.token, "fingerprint": found.manifest.get("fingerprint")})
+    except OSError as exc:
+        raise _disk_error(store_dir, exc) from None
+    return store_dir
+
+
+def _mark(store_dir: Path) -> dict[str, Any]:
+    """What the store at ``store_dir`` says it was made from ({} if nothing readable)."""
+    try:
+        mark = json.loads((store_dir / MARK).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return mark if isinstance(mark, dict) else {}
+
+
+@contextmanager
+def _store_lock(store_dir: Path, wait: float) -> Iterator[None]:
+    path = store_dir.with_name(f".{store_dir.name}-lock")
+    with open(path, "a+b") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(f"the store {store_dir} is being made by another process; "
+                                    "try again when it has finished") from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _make(nt: Path, store_dir: Path, mark: dict[str, Any]) -> None:
+    for stale in store_dir.parent.glob(f".{store_dir.name}.*"):  # left by a killed run
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
+    try:
+        store = ox.Store(str(staging))
+        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        del store
+        (staging / MARK).write_text(json.dumps(mark), encoding="utf-8")
+        old = store_dir.with_name(f".{store_dir.name}.old")
+        if store_dir.exists():
+            store_dir.rename(old)
+        staging.rename(store_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _disk_error(store_dir: Path, exc: OSError) -> DatareachError:
+    text = str(exc)
+    if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK) or (exc.errno is None and "lock" in text.lower()):
+        return StoreBusy(f"the store {store_dir} is in use by another process; try again")
+    reason = os.strerror(exc.errno) if exc.errno is not None else visible(text[:200])
+    return StoreError(f"cannot make the Oxigraph store in {store_dir}: {reason}. Free some space or "
+                      "give --store a writable folder")
+
+
+def run_store_query(store_dir: Path, text: str | bytes, *, bindings: Mapping[str, Node] | None = None,
+                    timeout: float = 10.0, max_rows: int = 100_000, limits: Limits = DEFAULT_LIMITS) -> QueryResult:
+    """Check ``text`` as ``run_query`` does, then run it on the store in a killable child.
+
+    Only the linear pre-scan runs in the calling process. Parsing and checking (rdflib's
+    parser, the algebra walk) and Oxigraph's own parse and evaluation all run in the child:
+    under the deadline, where a deep recursion or a crash ends only the child, and where no
+    thread of the caller shares a parser. The child first leaves the network (a new, empty
+    network namespace), so even a query that Oxigraph read differently from our guard
+    could not send a request anywhere.
+    """
+    scan_text(text, limits=limits)  # cheap refusals before forking
+    if not timeout > 0 or max_rows < 0:
+        raise ValueError("timeout must be positive and max_rows not negative")
+    _install_guards()
+    params = dict(bindings or {})
+
+    def job(conn: Connection) -> None:
+        try:
+            sealed = isolate_network()
+            _limit_memory(limits.max_memory)
+            payload = _guarded(lambda: _check_and_evaluate(store_dir, text, params, max_rows, limits, sealed))
+        except QueryRefused as err:
+            payload = {"refused": str(err)}
+        except MemoryError:
+            payload = {"error": "the query ran out of memory"}
+        except Exception as err:
+            payload = {"error": f"{type(err).__name__}: {err}"[:500]}
+        conn.send_bytes(_encode_payload(payload, limits.max_result_bytes))
+        conn.close()
+
+    return _decode_result(_run_forked(job, timeout))
+
+
+def isolate_network() -> bool:
+    """Move this (single-threaded, forked) process into a new network namespace with no
+    interface up, so nothing in it can connect anywhere, loopback included. True on success.
+
+    As root ``unshare(CLONE_NEWNET)`` is enough; otherwise a user namespace is made first
+    (unprivileged user namespaces). Where neither is allowed, False.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    return libc.unshare(CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+
+
+def _check_and_evaluate(store_dir: Path, text: str | bytes, bindings: Mapping[str, Node], max_rows: int,
+                        limits: Limits, sealed: bool) -> dict[str, Any]:
+    from graph.sparql.remote import bind_text, with_prefixes
+
+    checked = scan_text(text, limits=limits)
+    prepare_safe(checked, limits=limits)  # the same refusals as for the in-memory graph
+    if not sealed and "SERVICE" in checked.upper():
+        raise QueryRefused(MSG_NO_SANDBOX)
+    return _evaluate(store_dir, with_prefixes(bind_text(checked, bindings)), max_rows)
+
+
+def _evaluate(store_dir: Path, query: str, max_rows: int) -> dict[str, Any]:
+    store = ox.Store.read_only(str(store_dir))
+    result = store.query(query, base_iri=None)
+    if isinstance(result, ox.QueryBoolean):
+        return {"kind": "ASK", "boolean": bool(result)}
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows: list[list[list[str | None] | None]] = []
+        for solution in result:
+            if len(rows) > max_rows:
+                break
+            rows.append([_enc(solution[name]) for name in names])
+        return {"kind": "SELECT", "vars": names, "rows": rows[:max_rows], "truncated": len(rows) > max_rows}
+    triples: list[list[list[str | None] | None]] = []
+    for triple in result:
+        if len(triples) > max_rows:
+            break
+        triples.append([_enc(triple.subject), _enc(triple.predicate), _enc(triple.object)])
+    return {"kind": "CONSTRUCT", "triples": triples[:max_rows], "truncated": len(triples) > max_rows}
+
+
+def _enc(term: Any) -> list[str | None] | None:
+    """An Oxigraph term in run_query's wire format: [kind, value, datatype, language]."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return ["uri", term.value]
+    if isinstance(term, ox.BlankNode):
+        return ["bnode", term.value]
+    datatype = None if term.language is not None else term.datatype.value
+    if datatype == _XSD_STRING:  # rdflib writes a plain literal without a datatype
+        datatype = None
+    return ["literal", term.value, datatype, term.language]

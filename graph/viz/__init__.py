@@ -1,0 +1,2 @@
+"""The interactive HTML view: one offline, self-contained page (pyvis and vis-network stay here).
+"""
