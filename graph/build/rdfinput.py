@@ -47,7 +47,8 @@ def _turtle(raw: bytes, text: str, name: str) -> tuple[Graph | None, list[Proble
         return None, [Problem(name, line, "", f"invalid Turtle: {exc.msg if hasattr(exc, 'msg') else exc}")]
     except ValueError as exc:
         return None, [Problem(name, None, "", f"invalid Turtle: {exc}")]
-    except MemoryError:  # Oxigraph's parser holds one token in a buffer of at most 16 MiB
+    except (MemoryError, OSError):  # Oxigraph's parser holds one token in a buffer of at most 16 MiB
+        # (pyoxigraph 0.5 raises MemoryError, 0.4 an OSError "Reached the buffer maximal size")
         return None, [Problem(name, None, "", "invalid Turtle: a literal or IRI longer than 16 MiB")]
     return _parse(text, "turtle", name)
 
