@@ -63,3 +63,7 @@ class AmbiguousName(NotFoundError):
     def __init__(self, kind: str, value: str, candidates: list[str]):
         super().__init__(kind, value, candidates)
         self.args = (f"'{value}' matches several {kind}s: " + ", ".join(f"'{c}'" for c in candidates) + " — name one",)
+
+
+class UsageError(DatareachError, ValueError):
+    """A call's arguments do not fit together or name no known option (a measure, a format…)."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 PathArg = str | os.PathLike[str]
@@ -52,26 +51,6 @@ def schema_path() -> Path:
     return bundled_sources() / "schema" / "facts.schema.json"
 
 
-@dataclass(frozen=True)
-class Project:
-    """A datareach project: a folder with ``sources/`` (input) and ``out/`` (the build)."""
-
-    root: Path
-
-    @property
-    def sources(self) -> Path:
-        return self.root / "sources"
-
-    @property
-    def out(self) -> Path:
-        return self.root / "out"
-
-    @property
-    def imported(self) -> Path:
-        """Where ``datareach import`` writes its fact files."""
-        return self.sources / "imported"
-
-
 def is_project(folder: PathArg) -> bool:
     """True when ``folder`` has a ``sources/`` folder holding a fact file (or ``imported/``)."""
     sources = Path(folder) / "sources"
@@ -83,14 +62,14 @@ def is_project(folder: PathArg) -> bool:
         return False
 
 
-def find_project(start: PathArg | None = None) -> Project | None:
-    """The project holding ``start`` (default: the current folder), or None outside any.
+def find_project_root(start: PathArg | None = None) -> Path | None:
+    """The folder of the project holding ``start`` (default: the current folder), or None outside any.
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     _ = (Path(tmp) / "sources" / "deep").mkdir(parents=True)
     ...     _ = (Path(tmp) / "sources" / "facts.yaml").write_text("companies: []\\n")
-    ...     find_project(Path(tmp) / "sources" / "deep").root == Path(tmp).resolve()
+    ...     find_project_root(Path(tmp) / "sources" / "deep") == Path(tmp).resolve()
     True
     """
     here = Path.cwd() if start is None else Path(start)
@@ -100,7 +79,7 @@ def find_project(start: PathArg | None = None) -> Project | None:
         return None
     for folder in (here, *here.parents):
         if is_project(folder):
-            return Project(folder)
+            return folder
     return None
 
 

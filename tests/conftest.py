@@ -177,6 +177,17 @@ def _fixture_graph(name: str) -> Any:
     return project(load([FIXTURES / name]).g)
 
 
+def fixture_session(out: Path, name: str = "small.yaml") -> Any:
+    """A CLI session on a project of tests/fixtures/NAME built into ``out`` (for commands run on their own)."""
+    from graph.build.project import Project
+    from graph.cli.session import Session
+
+    return Session(Project.of(FIXTURES / name, out))
+
+
 def fixture_graph(name: str = "small.yaml") -> Any:
-    """A fresh copy of the projected graph of tests/fixtures/NAME (parsed once per session)."""
-    return _fixture_graph(name).copy()
+    """A fresh, deep copy of the projected graph of tests/fixtures/NAME (parsed once per session):
+    a test may change its attributes (nested lists and dicts included) without touching another's."""
+    import copy
+
+    return copy.deepcopy(_fixture_graph(name))

@@ -11,6 +11,7 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 from conftest import fixture_graph as graph
+from conftest import fixture_session
 
 from graph.cli.viz import export_command
 from graph.export import writers as export_module
@@ -136,11 +137,11 @@ def test_unknown_format_is_refused(tmp_path):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_cli_export(tmp_path, fmt):
     out = tmp_path / f"g.{fmt}"
-    result = CliRunner().invoke(export_command, ["--format", fmt, "-o", str(out)], obj={"projection": graph})
+    result = CliRunner().invoke(export_command, ["--format", fmt, "-o", str(out)], obj=fixture_session(tmp_path / "build"))
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 0 and f"wrote {out}" in result.output
 
 
-def test_cli_export_needs_a_known_format():
-    result = CliRunner().invoke(export_command, ["--format", "dot"], obj={"projection": graph})
+def test_cli_export_needs_a_known_format(tmp_path):
+    result = CliRunner().invoke(export_command, ["--format", "dot"], obj=fixture_session(tmp_path / "build"))
     assert result.exit_code == 2 and "Traceback" not in result.output

@@ -20,7 +20,7 @@ import networkx as nx
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "graph"
-BASE = {"errors", "dates", "names", "paths", "safetext", "atomic", "nogc", "records"}
+BASE = {"errors", "dates", "names", "paths", "progress", "safetext", "atomic", "nogc", "records"}
 # what each layer may import (itself included)
 ALLOWED = {
     "base": {"base"},

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from graph.build.project import Project
 from graph.build.scaffold import init_project
 from graph.cli.main import main
-from graph.paths import Project, bundled_sources, data_root, find_project, is_project
+from graph.paths import bundled_sources, data_root, find_project_root, is_project
 
 MY_FACTS = """\
 sources:
@@ -134,7 +135,7 @@ def test_nothing_is_written_into_the_package(cli, tmp_path: Path) -> None:
 
 
 def test_project_rule(tmp_path: Path) -> None:
-    assert find_project(tmp_path) is None or find_project(tmp_path).root != tmp_path.resolve()
+    assert find_project_root(tmp_path) != tmp_path.resolve()
     (tmp_path / "sources").mkdir()
     assert not is_project(tmp_path)  # an empty sources/ is not a project
     (tmp_path / "sources" / "notes.txt").write_text("x")
@@ -142,10 +143,10 @@ def test_project_rule(tmp_path: Path) -> None:
     (tmp_path / "sources" / "a.csv").write_text("x")
     deep = tmp_path / "x" / "y"
     deep.mkdir(parents=True)
-    assert find_project(deep) == Project(tmp_path.resolve())
-    assert find_project(str(deep)) == find_project(os.fspath(deep))
+    assert find_project_root(deep) == tmp_path.resolve()
+    assert Project.find(str(deep)) == Project.find(os.fspath(deep)) == Project.at(tmp_path.resolve())
 
 
 def test_init_project_api_accepts_str(tmp_path: Path) -> None:
     project = init_project(str(tmp_path / "q"))
-    assert project.sources == (tmp_path / "q" / "sources").resolve()
+    assert project.sources == ((tmp_path / "q" / "sources").resolve(),)

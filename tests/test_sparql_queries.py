@@ -14,6 +14,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from graph.build.project import Project
+from graph.cli.session import Session
 from graph.cli.sparql import sparql as sparql_command
 from graph.errors import NotFoundError
 from graph.model.vocab import DT, ID
@@ -346,26 +348,32 @@ def test_ask_and_construct_formats(g) -> None:
 
 # ---------------------------------------------------------------- the command
 
-def invoke(g: Graph | None, args: list[str], stdin: bytes | None = None) -> Result:
-    def load() -> Graph:
-        if g is None:
-            raise AssertionError("the graph should not be loaded")
-        return g
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The SPARQL fixture as a project, built once: the same triples as ``g``."""
+    project = Project.of(FIXTURE, tmp_path_factory.mktemp("sparql") / "out")
+    project.build()
+    return project
 
-    return CliRunner().invoke(sparql_command, args, obj={"load_graph": load}, input=stdin)
+
+def invoke(project: Project | None, args: list[str], stdin: bytes | None = None) -> Result:
+    """The sparql command on ``project``; None: a project that cannot be loaded (the graph must not be)."""
+    if project is None:
+        project = Project.of(ROOT / "tests" / "fixtures" / "no-such-file.ttl", ROOT / "out" / "never")
+    return CliRunner().invoke(sparql_command, args, obj=Session(project), input=stdin)
 
 
-def test_cli_query_text(g) -> None:
-    result = invoke(g, ["SELECT ?name WHERE { id:spotify rdfs:label ?name }"])
+def test_cli_query_text(built) -> None:
+    result = invoke(built, ["SELECT ?name WHERE { id:spotify rdfs:label ?name }"])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["name", "-------", "Spotify"]
 
 
-def test_cli_file_and_stdin(g, tmp_path) -> None:
+def test_cli_file_and_stdin(built, tmp_path) -> None:
     path = tmp_path / "q.rq"
     path.write_text("ASK { id:rbc a dr:Company }", encoding="utf-8")
-    assert invoke(g, [str(path)]).stdout.strip() == "true"
-    result = invoke(g, ["-", "--format", "json"], stdin=b"ASK { id:nobody a dr:Company }")
+    assert invoke(built, [str(path)]).stdout.strip() == "true"
+    result = invoke(built, ["-", "--format", "json"], stdin=b"ASK { id:nobody a dr:Company }")
     assert json.loads(result.stdout)["boolean"] is False
 
 
@@ -378,12 +386,12 @@ def test_cli_list_does_not_load_the_graph() -> None:
     assert {q["name"] for q in listed} >= REQUIRED
 
 
-def test_cli_named_query_with_params_and_formats(g) -> None:
-    result = invoke(g, ["--name", "grants-by-company", "--param", "company=Spotify", "--format", "csv"])
+def test_cli_named_query_with_params_and_formats(built) -> None:
+    result = invoke(built, ["--name", "grants-by-company", "--param", "company=Spotify", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[1][:2] == ["grantee", "Facebook"]
-    data = json.loads(invoke(g, ["--name", "partner-table", "--format", "json"]).stdout)
+    data = json.loads(invoke(built, ["--name", "partner-table", "--format", "json"]).stdout)
     assert len(data["results"]["bindings"]) == 5
 
 
@@ -404,33 +412,33 @@ def test_cli_named_query_with_params_and_formats(g) -> None:
     ([], "give a query"),
     (["missing-file.rq"], "cannot read query file"),
 ])
-def test_cli_bad_input_exits_2_with_a_clean_message(g, args, message) -> None:
-    result = invoke(g, args)
+def test_cli_bad_input_exits_2_with_a_clean_message(built, args, message) -> None:
+    result = invoke(built, args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output and result.stdout == ""
 
 
-def test_cli_refuses_non_utf8_and_huge_files(g, tmp_path) -> None:
+def test_cli_refuses_non_utf8_and_huge_files(built, tmp_path) -> None:
     bad = tmp_path / "bad.rq"
     bad.write_bytes(b"ASK { ?s ?p \"\xff\" }")
-    result = invoke(g, [str(bad)])
+    result = invoke(built, [str(bad)])
     assert result.exit_code == 2 and "not valid UTF-8" in result.stderr
     huge = tmp_path / "huge.rq"
     huge.write_bytes(b"ASK {} #" + b"x" * 10_000_000)
-    result = invoke(g, [str(huge)])
+    result = invoke(built, [str(huge)])
     assert result.exit_code == 2 and "too long" in result.stderr
 
 
-def test_cli_timeout_exits_3(g) -> None:
+def test_cli_timeout_exits_3(built) -> None:
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
-    result = invoke(g, ["--timeout", "1", query])
+    result = invoke(built, ["--timeout", "1", query])
     assert result.exit_code == 3, result.output
     assert "query stopped after 1 s" in result.stderr and "Traceback" not in result.output
 
 
-def test_cli_truncation_is_announced_on_stderr(g) -> None:
-    result = invoke(g, ["--max-rows", "2", "SELECT ?s WHERE { ?s ?p ?o }"])
+def test_cli_truncation_is_announced_on_stderr(built) -> None:
+    result = invoke(built, ["--max-rows", "2", "SELECT ?s WHERE { ?s ?p ?o }"])
     assert result.exit_code == 0
     assert len(result.stdout.splitlines()) == 4
     assert "cut at 2 rows" in result.stderr

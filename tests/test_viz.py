@@ -13,11 +13,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from browser.synthetic import synthetic_graph
 from click.testing import CliRunner
 from conftest import fixture_graph as graph
+from conftest import fixture_session
 
 from graph.cli.viz import viz_command
 from graph.errors import NotFoundError
@@ -265,13 +265,13 @@ def test_only_the_viz_module_imports_pyvis():
     assert importers == ["page.py"]
 
 
-def _run(args: list[str], G: nx.MultiDiGraph):
-    return CliRunner().invoke(viz_command, args, obj={"projection": lambda: G})
+def _run(args: list[str], out: Path):
+    return CliRunner().invoke(viz_command, args, obj=fixture_session(out))
 
 
 def test_cli_writes_the_page(tmp_path):
     out = tmp_path / "x" / "g.html"
-    result = _run(["-o", str(out), "--data-type", "phone number", "--title", "Phones"], graph())
+    result = _run(["-o", str(out), "--data-type", "phone number", "--title", "Phones"], tmp_path / "build")
     assert result.exit_code == 0, result.output
     assert "<title>Phones</title>" in out.read_text(encoding="utf-8")
 
@@ -281,14 +281,14 @@ def test_cli_writes_the_page(tmp_path):
     (["--company", "Spotifi"], "did you mean 'Spotify'"),
 ])
 def test_cli_unknown_names_exit_1_without_traceback(tmp_path, args, message):
-    result = _run(["-o", str(tmp_path / "g.html"), *args], graph())
+    result = _run(["-o", str(tmp_path / "g.html"), *args], tmp_path / "build")
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
     assert not (tmp_path / "g.html").exists()
 
 
 def test_cli_bad_date_is_a_usage_error(tmp_path):
-    result = _run(["-o", str(tmp_path / "g.html"), "--as-of", "2015-13"], graph())
+    result = _run(["-o", str(tmp_path / "g.html"), "--as-of", "2015-13"], tmp_path / "build")
     assert result.exit_code == 2 and "not a real date" in result.output
 
 

@@ -26,6 +26,8 @@ from graph.build.folder import Build, BuildDamaged, Staging, current, republish_
 from graph.build.inputs import collect, fingerprint
 from graph.errors import InputError, OutputError
 from graph.paths import PathArg, as_paths, bundled_sources
+from graph.progress import Progress
+from graph.progress import quiet as _quiet
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -34,7 +36,6 @@ if TYPE_CHECKING:
     from graph.build.flowindex import FlowIndex
     from graph.build.triples import TripleIndex
 
-Progress = Callable[[str], None]
 T = TypeVar("T")
 
 
@@ -47,10 +48,6 @@ class BuildResult:
     warnings: list[str]
     reused: bool = False
     shacl: str = "full"
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 Sources = PathArg | Sequence[PathArg] | None

@@ -7,7 +7,7 @@ whole input is refused with ``InputError`` — never a partial graph.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,13 +21,14 @@ from graph.build.triples import TripleIndex
 from graph.errors import InputError, Problem
 from graph.model import ontology
 from graph.model.vocab import DR, ID, PREFIXES
+from graph.progress import Progress
+from graph.progress import quiet as _quiet
 
 logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 
 SHACL_FULL_LIMIT = 60_000
 SHACL_SAMPLE = 200
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -51,10 +52,6 @@ class Loaded:
             for prefix, ns in PREFIXES.items():
                 self._g.bind(prefix, ns, override=True)
         return self._g
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _quiet,

@@ -12,8 +12,9 @@ from importlib import resources
 from pathlib import Path
 
 from graph import atomic
+from graph.build.project import Project
 from graph.errors import OutputError
-from graph.paths import PathArg, Project
+from graph.paths import PathArg
 
 # (template in graph/build/init_assets, where it goes in the project)
 _FILES = (("registry.yaml", "sources/registry.yaml"), ("example.yaml", "sources/example.yaml"),
@@ -24,10 +25,9 @@ def init_project(folder: PathArg = ".") -> Project:
     """Make a datareach project in ``folder`` (made if missing) and return it.
 
     >>> import tempfile
-    >>> from graph.paths import find_project
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     project = init_project(Path(tmp) / "my-project")
-    ...     sorted(p.name for p in project.sources.iterdir()), find_project(project.root) == project
+    ...     sorted(p.name for p in project.sources[0].iterdir()), Project.find(project.root) == project
     (['example.yaml', 'registry.yaml'], True)
     """
     root = Path(folder)
@@ -44,4 +44,4 @@ def init_project(folder: PathArg = ".") -> Project:
                 batch.write_text(path, (assets / name).read_text(encoding="utf-8"))
     except OSError as exc:
         raise OutputError(f"cannot make a project in {root}: {exc.strerror or exc}") from None
-    return Project(root.resolve())
+    return Project.at(root.resolve())

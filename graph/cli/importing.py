@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from graph.errors import DatareachError
+from graph.cli.session import CliError, Command, Session, pass_session
 from graph.safetext import printable
-
-
-def _fail(message: str) -> None:
-    click.echo(printable(f"error: {message}"), err=True)
-    sys.exit(1)
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -35,13 +28,14 @@ def _kinds_text() -> str:
     return "\n".join(f"{k.name:<{width}}  {k.summary}\n{'':<{width}}  reads: {k.reads}" for k in KINDS.values())
 
 
-@click.command("import")
+@click.command("import", cls=Command)
 @click.argument("kind", required=False)
 @click.argument("file", required=False, type=click.Path(path_type=Path))
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the fact file (default: the project's sources/imported/, which build reads).")
 @click.option("--list", "list_kinds", is_flag=True, help="List the kinds that can be imported.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts.")
 @click.option("--skip-unknown", is_flag=True,
               help="Skip categories missing from the mapping table (counted as a warning) instead of stopping.")
 @click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="csv: which column holds a grant field (repeatable).")
@@ -56,8 +50,8 @@ def _kinds_text() -> str:
 @click.option("--source-date", help="Publication date: YYYY, YYYY-MM, YYYY-MM-DD or unknown.")
 @click.option("--source-licence", help="Licence of the data.")
 @click.option("--source-note", help="Anything a reader should know about the source (added to the generated note).")
-@click.pass_obj
-def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | None, out_dir: Path | None, list_kinds: bool,
+@pass_session
+def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: Path | None, list_kinds: bool,
                    fmt: str, skip_unknown: bool, maps: tuple[str, ...], sets: tuple[str, ...], separator: str,
                    max_input_mb: int | None, **source: str | None) -> None:
     """Import a public dataset (or your own spreadsheet) as a cited fact file.
@@ -84,25 +78,17 @@ def import_command(obj: dict[str, Any] | None, kind: str | None, file: Path | No
         click.echo(json.dumps([vars(k) for k in KINDS.values()], indent=2) if fmt == "json" else _kinds_text())
         return
     if kind is None or file is None:
-        _fail("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
-        return
+        raise CliError("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
     from graph.importers import Options, import_file
 
     if out_dir is None:
-        project = obj["ctx"].project if isinstance(obj, dict) and "ctx" in obj else None
-        if project is None:
-            _fail("no project here (no sources/ in this folder or a parent) to import into: run `datareach init` "
-                  "to make one, or give -o DIR")
-            return
-        out_dir = project.imported
-    progress = obj["ctx"].progress if isinstance(obj, dict) and "ctx" in obj else (lambda m: click.echo(printable(f"datareach: {m}"), err=True))
+        if obj.project.root is None:
+            raise CliError("no project here (no sources/ in this folder or a parent) to import into: run "
+                           "`datareach init` to make one, or give -o DIR")
+        out_dir = obj.project.imported
     options = Options(skip_unknown=skip_unknown, maps=_pairs(maps, "--map"), sets=_pairs(sets, "--set"), separator=separator,
                       max_input_mb=max_input_mb, source={k[len("source_"):]: v for k, v in source.items() if v is not None})
-    try:
-        result = import_file(kind, file, out_dir, options, progress=progress)
-    except DatareachError as exc:
-        _fail(str(exc))
-        return
+    result = import_file(kind, file, out_dir, options, progress=obj.progress)
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,32 +15,20 @@ from typing import Any
 import click
 
 from graph.build import compiled
+from graph.cli.session import CliError, Command, Session, stderr_progress
 from graph.errors import DatareachError, InputError
+from graph.progress import quiet as quiet_progress
 from graph.safetext import printable
-
-EXIT_INPUT = 1
-
-
-_STARTED = time.monotonic()
-
-
-def _progress(message: str) -> None:
-    """A progress line on stderr; after the first seconds, with the time elapsed (long builds)."""
-    elapsed = int(time.monotonic() - _STARTED)
-    click.echo(printable(f"datareach: {message}") + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
-
-
-def fail(message: str, code: int = EXIT_INPUT) -> None:
-    """Print a clean error and exit (no traceback)."""
-    click.echo(printable(f"error: {message}"), err=True)
-    sys.exit(code)
 
 
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command is used.
 
-    Keeps ``datareach reach`` from importing rdflib, pyvis or the SPARQL layer.
+    Keeps ``datareach reach`` from importing rdflib, pyvis or the SPARQL layer. Its
+    commands are ``Command``s: library errors become ``error: …`` and an exit code.
     """
+
+    command_class = Command
 
     lazy = {
         "reach": "graph.cli.questions:reach_command",
@@ -73,80 +60,6 @@ class LazyGroup(click.Group):
                 raise
             return None
         return command if isinstance(command, click.Command) else None
-
-
-class Context:
-    """What every command shares: where the sources are and where the build goes.
-
-    The defaults follow the project rule (``graph.paths``): the sources and ``out/`` of the
-    project holding the current folder; outside any project, the bundled dataset, built
-    into the user's cache folder. ``--sources`` and ``--out`` override either.
-    """
-
-    def __init__(self, sources: tuple[Path, ...], out: Path | None, quiet: bool, endpoint: str | None = None):
-        from graph.paths import bundled_sources, cache_out, find_project
-
-        self.project = find_project()
-        self.bundled = len(sources) == 0 and self.project is None
-        if len(sources) > 0:
-            self.sources = list(sources)
-        else:
-            self.sources = [self.project.sources if self.project is not None else bundled_sources()]
-        self.out_given = out is not None
-        if out is not None:
-            self.out = out
-        else:
-            self.out = self.project.out if self.project is not None else cache_out(self.sources)
-        self.endpoint = endpoint
-        self.progress = (lambda _: None) if quiet else _progress
-        self._remote: Any = None
-        self._announced = False
-
-    def inputs(self) -> list[Path]:
-        """The sources a command reads; says once on stderr when that is the bundled dataset."""
-        if self.bundled and not self._announced:
-            self._announced = True
-            click.echo("datareach: no project here (no sources/ in this folder or a parent): using the bundled "
-                       "dataset; `datareach init` makes a project", err=True)
-        return self.sources
-
-    def deliverable(self, name: str) -> Path:
-        """Where a file the user asked for goes by default: under --out or the project's out/; outside a
-        project, the current folder (the build itself lives in the cache)."""
-        return self.out / name if self.out_given or self.project is not None else Path(name)
-
-    def projection(self) -> Any:
-        if self.endpoint is not None:
-            from graph.build.projection import project
-
-            return project(self.rdf_graph())
-        return compiled.projection(self.inputs(), self.out, progress=self.progress)
-
-    def flows(self) -> Any:
-        if self.endpoint is not None:
-            return self.projection()
-        return compiled.flows(self.inputs(), self.out, progress=self.progress)
-
-    def store(self, folder: Path) -> Callable[[], Path]:
-        """A callable giving the store folder, made from the (rebuilt if stale) build on first use."""
-        def get() -> Path:
-            from graph.sparql.store import ensure_store
-
-            self.progress(f"using the Oxigraph store {folder}")
-            return compiled.read_build(self.inputs(), self.out, lambda found: ensure_store(self.out, folder, found),
-                                       progress=self.progress)
-
-        return get
-
-    def rdf_graph(self) -> Any:
-        if self.endpoint is not None:
-            if self._remote is None:
-                from graph.sparql.remote import remote_graph
-
-                self.progress(f"reading the graph from {self.endpoint}")
-                self._remote = remote_graph(self.endpoint)
-            return self._remote
-        return compiled.rdf_graph(self.inputs(), self.out, progress=self.progress)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -190,9 +103,8 @@ def main(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, quiet:
     """
     if endpoint is not None and not endpoint.startswith(("http://", "https://")):
         raise click.BadParameter("use an http(s):// URL", param_hint="--endpoint")
-    obj = Context(sources, out, quiet, endpoint)
-    ctx.obj = {"ctx": obj, "load_graph": obj.rdf_graph, "projection": obj.projection, "flows": obj.flows,
-               "endpoint": endpoint, "store": None if store is None else obj.store(store)}
+    ctx.obj = Session.from_options(sources, out, progress=quiet_progress if quiet else stderr_progress,
+                                   endpoint=endpoint, store_dir=store)
 
 
 def max_input_option(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -202,19 +114,20 @@ def max_input_option(command: Callable[..., Any]) -> Callable[..., Any]:
                              "Turtle and JSON-LD 50, imported datasets 100; also DATAREACH_MAX_INPUT_MB).")(command)
 
 
-def _report(error: InputError, fmt: str) -> None:
+def _report(error: InputError, fmt: str) -> CliError:
+    """The problems as JSON on stdout for --format json; the error to raise either way."""
     if fmt == "json":
         click.echo(json.dumps({"ok": False, "problems": [vars(p) for p in error.problems]}, indent=2))
-    click.echo(printable(f"error: {error}"), err=True)
-    sys.exit(EXIT_INPUT)
+    return CliError(str(error))
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts.")
 @max_input_option
 @click.pass_obj
-def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str, max_input_mb: int | None) -> None:
+def check(obj: Session, paths: tuple[Path, ...], fmt: str, max_input_mb: int | None) -> None:
     """Validate fact files without writing anything.
 
     PATHS are files or folders (default: --sources, else the project's sources/). Every problem is listed with its
@@ -229,13 +142,9 @@ def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str, max_input_mb: 
     from graph.build.loader import load
 
     try:
-        loaded = load(list(paths) or obj["ctx"].inputs(), max_input_mb=max_input_mb)
+        loaded = load(list(paths) or obj.inputs(), max_input_mb=max_input_mb)
     except InputError as exc:
-        _report(exc, fmt)
-        return
-    except DatareachError as exc:
-        fail(str(exc))
-        return
+        raise _report(exc, fmt) from None
     counts = compiled.summarise(loaded.g)
     if fmt == "json":
         click.echo(json.dumps({"ok": True, "files": [str(f) for f in loaded.files], "counts": counts,
@@ -250,10 +159,11 @@ def check(obj: dict[str, Any], paths: tuple[Path, ...], fmt: str, max_input_mb: 
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Output folder (default: --out, i.e. the project's out/).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts.")
 @max_input_option
 @click.pass_obj
-def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fmt: str, max_input_mb: int | None) -> None:
+def build(obj: Session, paths: tuple[Path, ...], out_dir: Path | None, fmt: str, max_input_mb: int | None) -> None:
     """Validate fact files and write the compiled graph.
 
     Writes OUT/graph.ttl and OUT/graph.jsonld (facts plus the ontology) and a cache
@@ -265,17 +175,12 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
       datareach build                       # the project's sources/ -> out/
       datareach build my-facts/ -o out/mine
     """
-    ctx: Context = obj["ctx"]
-    sources = list(paths) or ctx.inputs()
-    target = ctx.out if out_dir is None else out_dir
+    sources = list(paths) or obj.inputs()
+    target = obj.project.out if out_dir is None else out_dir
     try:
-        result = compiled.build(sources, target, progress=ctx.progress, max_input_mb=max_input_mb)
+        result = compiled.build(sources, target, progress=obj.progress, max_input_mb=max_input_mb)
     except InputError as exc:
-        _report(exc, fmt)
-        return
-    except DatareachError as exc:
-        fail(str(exc))
-        return
+        raise _report(exc, fmt) from None
     if fmt == "json":
         click.echo(json.dumps({"ok": True, "out": str(target), "counts": result.counts, "shacl": result.shacl,
                                "warnings": result.warnings}, indent=2))
@@ -291,7 +196,8 @@ def build(obj: dict[str, Any], paths: tuple[Path, ...], out_dir: Path | None, fm
 
 @main.command()
 @click.argument("folder", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts.")
 def init(folder: Path, fmt: str) -> None:
     """Make a project folder: sources/ with a registry and an example fact file.
 
@@ -308,18 +214,15 @@ def init(folder: Path, fmt: str) -> None:
     """
     from graph.build.scaffold import init_project
 
-    try:
-        project = init_project(folder)
-    except DatareachError as exc:
-        fail(str(exc))
-        return
+    project = init_project(folder)
+    sources = project.sources[0]
     if fmt == "json":
-        click.echo(json.dumps({"ok": True, "project": str(project.root), "sources": str(project.sources),
+        click.echo(json.dumps({"ok": True, "project": str(project.root), "sources": str(sources),
                                "out": str(project.out)}, indent=2))
         return
-    click.echo(f"made a datareach project in {project.root}")
-    click.echo(f"  {project.sources}/registry.yaml   the sources your claims cite")
-    click.echo(f"  {project.sources}/example.yaml    an example fact file: edit or replace it")
+    click.echo(printable(f"made a datareach project in {project.root}"))
+    click.echo(printable(f"  {sources}/registry.yaml   the sources your claims cite"))
+    click.echo(printable(f"  {sources}/example.yaml    an example fact file: edit or replace it"))
     click.echo("next: datareach check, datareach build, datareach reach \"private message\"")
 
 
@@ -329,9 +232,12 @@ def run() -> None:
 
     try:
         main(standalone_mode=True)
-    except DatareachError as exc:
-        fail(str(exc))
+    except DatareachError as exc:  # raised outside a command (the group's own options)
+        CliError(str(exc)).show()
+        sys.exit(CliError.exit_code)
     except Exception as exc:  # a bug: say so plainly; DATAREACH_DEBUG=1 shows the traceback
         if os.environ.get("DATAREACH_DEBUG"):
             raise
-        fail(f"internal error ({type(exc).__name__}: {exc}); set DATAREACH_DEBUG=1 for details and please report it")
+        CliError(f"internal error ({type(exc).__name__}: {exc}); set DATAREACH_DEBUG=1 for details and please "
+                 "report it").show()
+        sys.exit(CliError.exit_code)

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import click
 
-from graph.errors import DatareachError
+from graph.cli.session import Command, Session, partial_date, pass_session
 from graph.present import formats
 from graph.safetext import printable, visible
 
 FORMATS_REACH = ["text", "json", "csv"]
 FORMATS_TABLE = ["text", "md", "csv", "html", "json"]
 TEXT_LIMIT = 100  # rows a terminal answer shows unless --limit says otherwise
-
-
-def _fail(exc: Exception) -> None:
-    click.echo(printable(f"error: {exc}"), err=True)
-    sys.exit(1)
-
-
-def partial_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """click callback for --as-of: YYYY, YYYY-MM or YYYY-MM-DD (a real date)."""
-    from graph import dates
-
-    if value is not None:
-        try:
-            dates.parse(value)
-        except ValueError as exc:
-            raise click.BadParameter(f"{exc}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
-    return value
 
 
 class _Citations:
@@ -136,7 +118,7 @@ def _cite_list(claims: list[dict[str, Any]]) -> str:
     return "; ".join(f"{c['publisher']} {c['date'] or ''} {c['locator']} <{c['url']}>" for c in claims)
 
 
-@click.command("reach")
+@click.command("reach", cls=Command)
 @click.argument("data_type")
 @click.option("--as-of", callback=partial_date, metavar="DATE", help="Only edges valid on DATE (YYYY[-MM[-DD]]); edges with unknown dates are kept and marked.")
 @click.option("--permission", "permissions", multiple=True, type=click.Choice(["read", "write", "delete"]),
@@ -145,9 +127,10 @@ def _cite_list(claims: list[dict[str, Any]]) -> str:
 @click.option("--integration", "integrations", multiple=True, metavar="KIND", help="Only edges of this integration kind (repeatable).")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
               help=f"Show only the N nearest parties; 0 shows all. Default: the nearest {TEXT_LIMIT} as text, all as json or csv.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True)
-@click.pass_obj
-def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permissions: tuple[str, ...],
+@click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True,
+              help="text for people; json (one party a line) or csv (one party a row) for scripts and spreadsheets.")
+@pass_session
+def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: tuple[str, ...],
                   through_ownership: bool, integrations: tuple[str, ...], limit: int | None, fmt: str) -> None:
     """Which companies could reach DATA_TYPE, by which path, on whose evidence.
 
@@ -169,13 +152,8 @@ def reach_command(obj: dict[str, Any], data_type: str, as_of: str | None, permis
 
     if limit is None:
         limit = TEXT_LIMIT if fmt == "text" else 0
-    try:
-        G = obj["flows"]() if "flows" in obj else obj["projection"]()
-        result = reach(G, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
-                       integrations=integrations, limit=limit or None)
-    except (DatareachError, ValueError) as exc:
-        _fail(exc)
-        return
+    result = reach(obj.flows(), data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
+                   integrations=integrations, limit=limit or None)
     if fmt == "json":
         click.echo(formats.json_text(result.to_json()))
     elif fmt == "csv":
@@ -198,13 +176,14 @@ def _table_row(r: dict[str, Any], cite: Any) -> list[Any]:
             known(r["last_observed_active"]), r["status"], cite(r["sources"]), disputes]
 
 
-@click.command("table")
+@click.command("table", cls=Command)
 @click.option("--company", "companies", multiple=True, help="Only grants involving this company (name or alias; repeatable).")
 @click.option("--data-type", "data_types", multiple=True, help="Only grants carrying this data type, a broader or a narrower one (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(["active", "shut down", "unknown"]), help="Only grants with this status (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS_TABLE), default="text", show_default=True)
-@click.pass_obj
-def table_command(obj: dict[str, Any], companies: tuple[str, ...], data_types: tuple[str, ...],
+@click.option("--format", "fmt", type=click.Choice(FORMATS_TABLE), default="text", show_default=True,
+              help="text for people; md, csv or html for an article or a spreadsheet; json for scripts.")
+@pass_session
+def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[str, ...],
                   statuses: tuple[str, ...], fmt: str) -> None:
     """The partner table: company, kind of integration, data accessible, permissions,
     what the user did to switch it on, start, stated shutdown, last seen active,
@@ -219,11 +198,7 @@ def table_command(obj: dict[str, Any], companies: tuple[str, ...], data_types: t
     """
     from graph.questions.table import partner_table
 
-    try:
-        rows = partner_table(obj["projection"](), companies=companies, data_types=data_types, statuses=statuses)
-    except DatareachError as exc:
-        _fail(exc)
-        return
+    rows = partner_table(obj.projection(), companies=companies, data_types=data_types, statuses=statuses)
     if fmt == "json":
         click.echo(formats.json_text(rows))
         return
@@ -241,15 +216,16 @@ def table_command(obj: dict[str, Any], companies: tuple[str, ...], data_types: t
         click.echo(printable(formats.text_table(TABLE_HEADERS, body, max_width=40) + cites.footer()))
 
 
-@click.command("rank")
+@click.command("rank", cls=Command)
 @click.option("--by", type=click.Choice(["betweenness", "pagerank", "reach"]), default="reach", show_default=True,
               help="betweenness: brokers between others; pagerank: where flows end up; reach: data types reachable, weighted by sensitivity.")
-@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Show the N highest-ranked parties.")
 @click.option("--through-ownership", is_flag=True, help="Count ownership edges as flows.")
 @click.option("--sample", type=click.IntRange(min=1), default=None, help="Betweenness from this many sampled sources (large graphs).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True)
-@click.pass_obj
-def rank_command(obj: dict[str, Any], by: str, top: int, through_ownership: bool, sample: int | None, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
+              help="text for people; json or csv for scripts and spreadsheets.")
+@pass_session
+def rank_command(obj: Session, by: str, top: int, through_ownership: bool, sample: int | None, fmt: str) -> None:
     """Who are the hubs and brokers of data.
 
     \b
@@ -260,11 +236,7 @@ def rank_command(obj: dict[str, Any], by: str, top: int, through_ownership: bool
     """
     from graph.questions.rank import rank
 
-    try:
-        rows = rank(obj["flows"](), by=by, top=top, through_ownership=through_ownership, sample=sample)
-    except (DatareachError, ValueError) as exc:
-        _fail(exc)
-        return
+    rows = rank(obj.flows(), by=by, top=top, through_ownership=through_ownership, sample=sample)
     if fmt == "json":
         click.echo(formats.json_text(rows))
         return
@@ -274,11 +246,12 @@ def rank_command(obj: dict[str, Any], by: str, top: int, through_ownership: bool
     click.echo(printable(text), nl=fmt != "csv")
 
 
-@click.command("owner")
+@click.command("owner", cls=Command)
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.pass_obj
-def owner_command(obj: dict[str, Any], name: str, fmt: str) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts.")
+@pass_session
+def owner_command(obj: Session, name: str, fmt: str) -> None:
     """Who ultimately owns NAME (a company, alias, brand or domain), and the chain that proves it.
 
     \b
@@ -288,11 +261,7 @@ def owner_command(obj: dict[str, Any], name: str, fmt: str) -> None:
     """
     from graph.questions.owner import ultimate_owner
 
-    try:
-        answer = ultimate_owner(obj["projection"](), name)
-    except DatareachError as exc:
-        _fail(exc)
-        return
+    answer = ultimate_owner(obj.projection(), name)
     if fmt == "json":
         click.echo(formats.json_text(answer.to_json()))
         return

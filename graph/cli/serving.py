@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 
+from graph.cli.session import CliError, Command, Session, pass_session
 
-@click.command("serve")
+
+@click.command("serve", cls=Command)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on. Anything but loopback exposes the graph to the network.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
@@ -35,8 +37,8 @@ import click
               type=click.FloatRange(min=0.2), help="How often to check for a rebuilt graph.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="One line per request on stderr.")
-@click.pass_obj
-def serve(obj: dict[str, Any], host: str, port: int, timeout: float, max_rows: int, max_response_mb: int,
+@pass_session
+def serve(obj: Session, host: str, port: int, timeout: float, max_rows: int, max_response_mb: int,
           max_concurrent: int, queue_timeout: float, origins: tuple[str, ...], token: str | None, reload_interval: float,
           access_log: bool) -> None:
     """Serve the built graph: a read-only SPARQL 1.1 endpoint at /sparql and a web page at /.
@@ -55,31 +57,28 @@ def serve(obj: dict[str, Any], host: str, port: int, timeout: float, max_rows: i
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * { ?s ?p ?o } LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """
-    from graph.build import compiled
     from graph.serve.protocol import Settings
     from graph.serve.server import Config, Server
     from graph.serve.state import GraphState, Snapshot, read_fingerprint, snapshot_of
     from graph.sparql.guard import Limits
 
     _check_origins(origins)
-    ctx = obj["ctx"]
-    progress = ctx.progress
+    progress = obj.progress
     settings = Settings(timeout=timeout, max_rows=max_rows, max_response_bytes=max_response_mb * 1024**2,
                         max_concurrent=max_concurrent, queue_timeout=queue_timeout,
                         limits=Limits(max_result_bytes=4 * max_response_mb * 1024**2))
-    store = obj.get("store")
-    folder = None if store is None else store()  # with a store, the triples stay on disk in Oxigraph
-    if ctx.endpoint is not None and folder is None:
-        snapshot = Snapshot(read_fingerprint(ctx.out) or "unknown", ctx.rdf_graph(), ctx.projection())
+    folder = obj.store()  # with a store, the triples stay on disk in Oxigraph
+    if obj.endpoint is not None and folder is None:
+        snapshot = Snapshot(read_fingerprint(obj.project.out) or "unknown", obj.rdf_graph(), obj.projection())
     else:  # the graph and the projection of one build, each file checked against its manifest
-        snapshot = compiled.read_build(ctx.sources, ctx.out, lambda found: snapshot_of(found, folder), progress=progress)
-    state = GraphState(snapshot, out_dir=ctx.out, interval=reload_interval, progress=progress, store_dir=folder)
+        snapshot = obj.local().read_build(lambda found: snapshot_of(found, folder))
+    state = GraphState(snapshot, out_dir=obj.project.out, interval=reload_interval, progress=progress, store_dir=folder)
     config = Config(host=host, port=port, settings=settings, allow_origins=origins, token=token,
                     access_log=access_log)
     try:
         server = Server(config, state, log=progress)
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     _run_until_signalled(server, progress, host)
 
 
@@ -111,13 +110,14 @@ def _run_until_signalled(server: Any, progress: Any, host: str) -> None:
     progress("stopped")
 
 
-@click.command("push")
+@click.command("push", cls=Command)
 @click.option("--endpoint", "store", required=True, metavar="URL",
               help="The server's SPARQL 1.1 Graph Store Protocol URL, e.g. http://localhost:7878/store "
                    "(Oxigraph) or http://localhost:3030/ds/data (Fuseki).")
-@click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", type=click.FloatRange(min=1))
-@click.pass_obj
-def push_command(obj: dict[str, Any], store: str, timeout: float) -> None:
+@click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", type=click.FloatRange(min=1),
+              help="Give up when the server has not taken the graph after this long.")
+@pass_session
+def push_command(obj: Session, store: str, timeout: float) -> None:
     """Load the built graph into a SPARQL server, replacing its default graph.
 
     Builds first if the sources changed. The graph is sent as N-Triples with
@@ -129,14 +129,8 @@ def push_command(obj: dict[str, Any], store: str, timeout: float) -> None:
       oxigraph serve --location store/ &
       datareach push --endpoint http://localhost:7878/store
     """
-    from graph.build import compiled
-    from graph.errors import DatareachError
     from graph.sparql.remote import push
 
-    ctx = obj["ctx"]
-    try:
-        compiled.ensure_built(ctx.sources, ctx.out, progress=ctx.progress)
-        count = push(ctx.out, store, timeout=timeout)
-    except DatareachError as exc:
-        raise click.ClickException(str(exc)) from None
+    obj.local().ensure_built()
+    count = push(obj.project.out, store, timeout=timeout)
     click.echo(f"pushed {count:,} triples to {store}")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import click
 from rdflib import Graph
 
+from graph.cli.session import BadInput, CliError, Command, Session, TimedOut, session_of
 from graph.sparql.guard import DEFAULT_LIMITS
 from graph.sparql.local import (
     QueryFailed,
@@ -30,33 +30,8 @@ from graph.sparql.queries import (
     run_named,
 )
 
-EXIT_FAILED, EXIT_BAD_INPUT, EXIT_TIMEOUT = 1, 2, 3
 
-
-class SparqlError(click.ClickException):
-    """A clean one-line error on stderr; the subclass sets the exit code (a class variable in click)."""
-
-    exit_code = EXIT_FAILED
-
-    def __init__(self, message: str) -> None:
-        from graph.safetext import printable
-
-        super().__init__(printable(message))  # a query or a term quoted in it may hold control characters
-
-
-class SparqlBadInput(SparqlError):
-    """The query or its parameters were refused."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class SparqlTimeout(SparqlError):
-    """The query ran past its time limit."""
-
-    exit_code = EXIT_TIMEOUT
-
-
-@click.command("sparql")
+@click.command("sparql", cls=Command)
 @click.argument("query_or_file", required=False, metavar="QUERY_OR_FILE")
 @click.option("--name", "name", metavar="NAME", help="Run a named query (see --list).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
@@ -95,47 +70,45 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
             _reject_extra(query_or_file, name, params, "--list")
             click.echo(_list_text(list_queries(), fmt))
             return
-        result = _run(ctx, query_or_file, name, params, timeout, max_rows)
+        result = _run(session_of(ctx), query_or_file, name, params, timeout, max_rows)
         click.echo(format_result(result, fmt))
     except (QueryRefused, UnknownQuery, BadParameter, QueryFileError) as err:
-        raise SparqlBadInput(str(err)) from None
+        raise BadInput(str(err)) from None
     except ValueError as err:  # e.g. a format that does not fit the result
-        raise SparqlBadInput(str(err)) from None
+        raise BadInput(str(err)) from None
     except QueryTimeout as err:
-        raise SparqlTimeout(f"{err} (raise --timeout, or narrow the query)") from None
+        raise TimedOut(f"{err} (raise --timeout, or narrow the query)") from None
     except QueryFailed as err:
-        raise SparqlError(f"query failed: {err}") from None
+        raise CliError(f"query failed: {err}") from None
     if result.truncated:
         click.echo(f"note: output cut at {max_rows:,} rows (--max-rows)", err=True)
 
 
-def _run(ctx: click.Context, query_or_file: str | None, name: str | None,
+def _run(session: Session, query_or_file: str | None, name: str | None,
          params: tuple[str, ...], timeout: float, max_rows: int) -> QueryResult:
-    store = (ctx.obj or {}).get("store") if isinstance(ctx.obj, Mapping) else None
     if name is not None:
         _reject_extra(query_or_file, None, (), "--name")
         get_query(name)  # unknown names fail before the graph is loaded
+        store = session.store()
         if store is not None:
-            return _run_named_on_store(store(), name, _parse_params(params), timeout, max_rows)
-        g = _graph(ctx)
-        return run_named(g, name, _parse_params(params), resolvers=_resolvers(ctx, g),
-                         timeout=timeout, max_rows=max_rows)
+            return _run_named_on_store(store, name, _parse_params(params), timeout, max_rows)
+        return run_named(session.rdf_graph(), name, _parse_params(params), timeout=timeout, max_rows=max_rows)
     if params:
         raise BadParameter("--param goes with --name NAME (a named query)")
     if query_or_file is None:
         raise BadParameter("give a query, a .rq file, - for standard input, --name or --list")
     text = _read_query(query_or_file)
+    store = session.store()
     if store is not None:
         from graph.sparql.store import run_store_query
 
-        return run_store_query(store(), text, timeout=timeout, max_rows=max_rows)
-    endpoint = (ctx.obj or {}).get("endpoint") if isinstance(ctx.obj, Mapping) else None
-    if endpoint is not None:
+        return run_store_query(store, text, timeout=timeout, max_rows=max_rows)
+    if session.endpoint is not None:
         from graph.sparql.remote import remote_query
 
         query = text if isinstance(text, str) else text.decode("utf-8")
-        return remote_query(endpoint, query, timeout=timeout, max_rows=max_rows)
-    return run_query(_graph(ctx), text, timeout=timeout, max_rows=max_rows)
+        return remote_query(session.endpoint, query, timeout=timeout, max_rows=max_rows)
+    return run_query(session.rdf_graph(), text, timeout=timeout, max_rows=max_rows)
 
 
 _NAMES = """CONSTRUCT { ?x a ?class ; rdfs:label ?l ; skos:prefLabel ?p ; skos:altLabel ?a }
@@ -199,23 +172,6 @@ def _read_capped(stream: IO[bytes], limit: int) -> bytes:
     if len(data) >= limit:
         raise QueryRefused(f"query is too long (more than {limit - 1:,} bytes)")
     return data
-
-
-def _graph(ctx: click.Context) -> Graph:
-    obj = ctx.obj or {}
-    load = obj.get("load_graph") if isinstance(obj, Mapping) else None
-    if load is None:
-        raise click.UsageError("no graph: run through the datareach command")
-    g: Graph = load()
-    return g
-
-
-def _resolvers(ctx: click.Context, g: Graph) -> Mapping[str, Callable[[str], Any]] | None:
-    obj = ctx.obj or {}
-    found = obj.get("resolvers") if isinstance(obj, Mapping) else None
-    if found is not None and not isinstance(found, Mapping) and callable(found):
-        found = found(g)  # a factory that binds resolvers to the loaded graph
-    return found
 
 
 def _list_text(queries: list[NamedQuery], fmt: str) -> str:

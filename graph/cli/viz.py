@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from graph.cli.questions import partial_date
-from graph.errors import DatareachError
+from graph.cli.session import CliError, Command, Session, partial_date, pass_session
 from graph.export.writers import FORMATS
 
 
-def _fail(exc: Exception) -> None:
-    from graph.safetext import printable
-
-    click.echo(printable(f"error: {exc}"), err=True)
-    sys.exit(1)
-
-
-def _default_output(obj: dict[str, Any], name: str) -> Path:
-    """The main group's default place for an output file (the project's out/, else this folder)."""
-    ctx = obj.get("ctx")
-    return ctx.deliverable(name) if ctx is not None else Path("out") / name
-
-
-@click.command("viz")
+@click.command("viz", cls=Command)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where to write the HTML page (default: graph.html in the project's out/ or under "
                    "--out; outside a project, in the current folder).")
@@ -35,8 +19,8 @@ def _default_output(obj: dict[str, Any], name: str) -> Path:
 @click.option("--as-of", "as_of", metavar="DATE", callback=partial_date,
               help="Keep only links that may have been valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--title", help="Page title (default: what the view shows).")
-@click.pass_obj
-def viz_command(obj: dict[str, Any], output: Path | None, data_type: str | None, company: str | None,
+@pass_session
+def viz_command(obj: Session, output: Path | None, data_type: str | None, company: str | None,
                 as_of: str | None, title: str | None) -> None:
     """Write an interactive graph as one self-contained HTML file.
 
@@ -56,23 +40,23 @@ def viz_command(obj: dict[str, Any], output: Path | None, data_type: str | None,
 
     if data_type is not None and company is not None:
         raise click.UsageError("use --data-type or --company, not both")
+    G = obj.projection()
+    target = output or obj.deliverable("graph.html")
     try:
-        G = obj["projection"]()
-        path = write_html(G, output or _default_output(obj, "graph.html"), focus_data_type=data_type, focus_company=company, as_of=as_of, title=title)
-    except (DatareachError, ValueError, OSError) as exc:
-        _fail(exc)
-        return
+        path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title)
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links); open it in a browser")
 
 
-@click.command("export")
+@click.command("export", cls=Command)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="graphml (yEd, Cytoscape), gexf (Gephi), csv (spreadsheets, one row per link) or jsonld.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where to write (default: flows.<format> in the project's out/ or under --out; "
                    "outside a project, in the current folder).")
-@click.pass_obj
-def export_command(obj: dict[str, Any], fmt: str, output: Path | None) -> None:
+@pass_session
+def export_command(obj: Session, fmt: str, output: Path | None) -> None:
     """Export the data-flow graph for other tools.
 
     Lists become "; "-joined text, evidence becomes JSON text, and CSV cells that a
@@ -88,11 +72,10 @@ def export_command(obj: dict[str, Any], fmt: str, output: Path | None) -> None:
     """
     from graph.export.writers import export
 
-    target = output if output is not None else _default_output(obj, f"flows.{fmt}")
+    target = output if output is not None else obj.deliverable(f"flows.{fmt}")
+    G = obj.projection()
     try:
-        G = obj["projection"]()
         export(G, target, fmt)
-    except (DatareachError, ValueError, OSError) as exc:
-        _fail(exc)
-        return
+    except OSError as exc:
+        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     click.echo(f"wrote {target} ({G.number_of_nodes()} parties, {G.number_of_edges()} links)")

@@ -31,6 +31,7 @@ from typing import Any
 import networkx as nx
 
 from graph import atomic
+from graph.errors import UsageError
 from graph.safetext import cell, spreadsheet_safe
 
 FORMATS = ("graphml", "gexf", "csv", "jsonld")
@@ -174,5 +175,5 @@ def export(G: nx.MultiDiGraph, path: str | os.PathLike[str], fmt: str) -> Path:
 
         atomic.write_text(target, json.dumps(jsonld(G), ensure_ascii=False, indent=1))
     else:
-        raise ValueError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
+        raise UsageError(f"unknown export format '{fmt}': choose one of {', '.join(FORMATS)}")
     return target

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.importers.common import Doc, ImportProblem, Options
+from graph.progress import Progress
+from graph.progress import quiet as _quiet
 
 __all__ = ["KINDS", "ImportProblem", "ImportResult", "Kind", "Options", "import_file"]
 
@@ -62,10 +63,6 @@ class ImportResult:
                 "warnings": [{"message": m, "count": n} for m, n in self.warnings.items()], "seconds": self.seconds}
 
 
-def _quiet(_: str) -> None:
-    pass
-
-
 def read(kind: str, path: Path, options: Options | None = None) -> Doc:
     """Read ``path`` as ``kind`` into a Doc (nothing is written)."""
     if kind not in KINDS:
@@ -85,7 +82,7 @@ def read(kind: str, path: Path, options: Options | None = None) -> Doc:
 
 
 def import_file(kind: str, path: Path, out_dir: Path, options: Options | None = None, *,
-                progress: Callable[[str], None] = _quiet) -> ImportResult:
+                progress: Progress = _quiet) -> ImportResult:
     """Import ``path`` as ``kind`` into ``out_dir/<source id>.yaml``; raise ImportProblem on bad input.
 
     >>> import tempfile, pathlib

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from graph.build.flowindex import KINDS
+from graph.errors import UsageError
 from graph.questions.reach import flow_index, parties, taxonomy
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     import networkx as nx
 
     if by not in MEASURES:
-        raise ValueError(f"unknown measure '{by}': use one of {', '.join(MEASURES)}")
+        raise UsageError(f"unknown measure '{by}': use one of {', '.join(MEASURES)}")
     index = flow_index(G)  # converted once for every measure's needs
     D = flow_graph(index, through_ownership=through_ownership)
     if by == "betweenness":

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from graph.progress import quiet as _quiet
 from graph.safetext import visible
 from graph.serve.httpd import Handler, HTTPServer, HTTPServer6
 from graph.serve.protocol import (
@@ -45,10 +46,6 @@ from graph.serve.state import GraphState
 Log = Callable[[str], None]
 PUBLIC = ("/", "/favicon.ico")
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 @dataclass(frozen=True)

@@ -30,11 +30,12 @@ from rdflib import Graph
 
 from graph.build.folder import Build, current
 from graph.errors import DatareachError
+from graph.progress import Progress
+from graph.progress import quiet as _quiet
 
 if TYPE_CHECKING:
     from graph.build.flowindex import FlowIndex
 
-Progress = Callable[[str], None]
 
 
 @dataclass
@@ -125,7 +126,7 @@ class GraphState:
     """The current snapshot, and an optional watcher that reloads a rebuilt graph."""
 
     def __init__(self, snapshot: Snapshot, *, out_dir: Path | None = None, interval: float = 2.0,
-                 progress: Progress = lambda _: None, store_dir: Path | None = None) -> None:
+                 progress: Progress = _quiet, store_dir: Path | None = None) -> None:
         self.snapshot = snapshot
         self.out_dir = out_dir
         self.store_dir = store_dir

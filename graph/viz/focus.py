@@ -17,7 +17,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import NotFoundError
+from graph.errors import NotFoundError, UsageError
 from graph.names import name_key
 from graph.viz.data import Edge, Emphasis, dt_key
 
@@ -145,7 +145,7 @@ def focus(G: nx.MultiDiGraph, *, data_type: str | None = None, company: str | No
     """
     keep_edge = (lambda e: True) if as_of is None else valid_on(G, as_of)
     if data_type is not None and company is not None:
-        raise ValueError("choose a data type or a company to focus on, not both")
+        raise UsageError("choose a data type or a company to focus on, not both")
     if data_type is not None:
         return datatype_focus(G, data_type, as_of, keep_edge)
     if company is not None:

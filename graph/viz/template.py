@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from graph.errors import OutputError
+
 ASSETS = Path(__file__).with_name("assets")
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -46,7 +48,7 @@ def csp_hash(text: str) -> str:
 
 def _inline_safe(code: str, tag: str) -> str:
     if f"</{tag}" in code.lower() or "<!--" in code:
-        raise ValueError(f"an inline {tag} would end early; refusing to build the page")
+        raise OutputError(f"an inline {tag} would end early; refusing to build the page")
     return code
 
 

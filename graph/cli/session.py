@@ -1,0 +1,213 @@
+"""What every command shares, and the one place errors become messages and exit codes.
+
+``Session`` is the CLI's context object (``ctx.obj``): the project the command works on
+(``graph.build.project.Project``), and where questions go instead of the local build (a
+SPARQL endpoint, or an on-disk Oxigraph store). Commands ask it for the graph; tests give
+commands a session of a project they built, never lambdas.
+
+``Command`` and ``CliError`` do what sqlite-utils does with ``click.ClickException``: a
+command raises a typed error, and ``Command.invoke`` turns every library error
+(``graph.errors.DatareachError``) into ``error: …`` on stderr and its exit code.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from graph import dates
+from graph.build.project import Project
+from graph.errors import DatareachError
+from graph.progress import Progress, quiet
+from graph.safetext import printable
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from rdflib import Graph
+
+    from graph.build.flowindex import FlowIndex
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_TIMEOUT = 1, 2, 3
+_STARTED = time.monotonic()
+
+
+class CliError(click.ClickException):
+    """``error: MESSAGE`` on stderr (control characters shown, never obeyed), exit status 1."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+class BadInput(CliError):
+    """Refused input (a query, a parameter): exit status 2."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class TimedOut(CliError):
+    """Work stopped at its time limit: exit status 3."""
+
+    exit_code = EXIT_TIMEOUT
+
+
+class Command(click.Command):
+    """A command whose library errors become a ``CliError``: one place for every command."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatareachError as exc:
+            raise CliError(str(exc)) from None
+
+
+def stderr_progress(message: str) -> None:
+    """A progress line on stderr; after the first seconds, with the time elapsed (long builds)."""
+    elapsed = int(time.monotonic() - _STARTED)
+    click.echo(printable(f"datareach: {message}") + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
+
+
+class Session:
+    """The project a command works on, and where its questions go.
+
+    Parameters
+    ----------
+    project : Project
+        The sources and the build folder.
+    bundled : bool
+        True when the project is the bundled dataset because no project was found: the
+        first command that reads it says so on stderr.
+    out_given : bool
+        True when ``--out`` was given (files the user asks for go there).
+    endpoint : str or None
+        A SPARQL 1.1 endpoint to ask instead of the local build.
+    store_dir : Path or None
+        An on-disk Oxigraph store to answer SPARQL from.
+    """
+
+    def __init__(self, project: Project, *, bundled: bool = False, out_given: bool = False,
+                 endpoint: str | None = None, store_dir: Path | None = None) -> None:
+        self.project, self.bundled, self.out_given = project, bundled, out_given
+        self.endpoint, self.store_dir = endpoint, store_dir
+        self._announced = False
+        self._remote: Graph | None = None
+        self._store: Path | None = None
+
+    @classmethod
+    def from_options(cls, sources: tuple[Path, ...], out: Path | None, *, progress: Progress = quiet,
+                     endpoint: str | None = None, store_dir: Path | None = None) -> Session:
+        """The session the global options describe (see ``datareach --help`` for the rule)."""
+        found = Project.find(progress=progress)
+        bundled = len(sources) == 0 and found is None
+        if len(sources) > 0:
+            base = Project.of(list(sources), out if out is not None else "out", progress=progress)
+            root = None if found is None else found.root
+            project = Project(base.sources, out if out is not None else _default_out(found, base), root, progress)
+        elif found is not None:
+            project = found if out is None else Project(found.sources, out, found.root, progress)
+        else:
+            bundle = Project.bundled(progress=progress)
+            project = bundle if out is None else Project(bundle.sources, out, None, progress)
+        return cls(project, bundled=bundled, out_given=out is not None, endpoint=endpoint, store_dir=store_dir)
+
+    @property
+    def progress(self) -> Progress:
+        return self.project.progress
+
+    def inputs(self) -> list[Path]:
+        """The sources a command reads; says once on stderr when that is the bundled dataset."""
+        if self.bundled and not self._announced:
+            self._announced = True
+            click.echo("datareach: no project here (no sources/ in this folder or a parent): using the bundled "
+                       "dataset; `datareach init` makes a project", err=True)
+        return list(self.project.sources)
+
+    def local(self) -> Project:
+        """The project, once any bundled-dataset notice has been given."""
+        self.inputs()
+        return self.project
+
+    def deliverable(self, name: str) -> Path:
+        """Where a file the user asked for goes by default: under --out or the project's out/;
+        outside a project, the current folder (the build itself lives in the cache)."""
+        return self.project.out / name if self.out_given or self.project.root is not None else Path(name)
+
+    def projection(self) -> nx.MultiDiGraph:
+        if self.endpoint is not None:
+            from graph.build.projection import project
+
+            return project(self.rdf_graph())
+        return self.local().projection()
+
+    def flows(self) -> FlowIndex | nx.MultiDiGraph:
+        """What reach and rank read: the flow index, or (from an endpoint) the projection."""
+        if self.endpoint is not None:
+            return self.projection()
+        return self.local().flows()
+
+    def store(self) -> Path | None:
+        """The on-disk store (made from the current build on first use), or None without ``--store``."""
+        if self.store_dir is None:
+            return None
+        if self._store is None:
+            from graph.sparql.store import ensure_store
+
+            folder = self.store_dir
+            self.progress(f"using the Oxigraph store {folder}")
+            self._store = self.local().read_build(lambda found: ensure_store(self.project.out, folder, found))
+        return self._store
+
+    def rdf_graph(self) -> Graph:
+        if self.endpoint is not None:
+            if self._remote is None:
+                from graph.sparql.remote import remote_graph
+
+                self.progress(f"reading the graph from {self.endpoint}")
+                self._remote = remote_graph(self.endpoint)
+            return self._remote
+        return self.local().rdf_graph()
+
+
+def _default_out(found: Project | None, given: Project) -> Path:
+    """Without --out, sources given by --sources build into the project's out/, else the cache."""
+    from graph.paths import cache_out
+
+    return found.out if found is not None else cache_out(list(given.sources))
+
+
+def session_of(ctx: click.Context) -> Session:
+    """The command's session; a command run on its own (tests) gets one for the current folder."""
+    obj = ctx.find_object(Session)
+    if obj is None:
+        obj = Session.from_options((), None)
+        ctx.obj = obj
+    return obj
+
+
+def pass_session(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command its ``Session`` as the first argument (like ``click.pass_obj``)."""
+
+    @click.pass_context
+    def wrapper(ctx: click.Context, /, *args: Any, **kwargs: Any) -> Any:
+        return ctx.invoke(command, session_of(ctx), *args, **kwargs)
+
+    return functools.update_wrapper(wrapper, command)
+
+
+def partial_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """click callback for --as-of: YYYY, YYYY-MM or YYYY-MM-DD (a real date)."""
+    if value is not None:
+        try:
+            dates.parse(value)
+        except ValueError as exc:
+            raise click.BadParameter(f"{exc}: use YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return value
