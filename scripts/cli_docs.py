@@ -31,8 +31,10 @@ def render() -> str:
     root = click.Context(main, info_name="datareach", terminal_width=100, max_content_width=100)
     parts = [_help(main, "datareach")]
     assert isinstance(main, click.Group)
-    for name in sorted(main.commands):
-        parts.append(_help(main.commands[name], name, root))
+    for name in main.list_commands(root):  # the lazily loaded commands too
+        command = main.get_command(root, name)
+        assert command is not None
+        parts.append(_help(command, name, root))
     return "\n".join(parts)
 
 

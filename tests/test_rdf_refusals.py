@@ -247,11 +247,6 @@ def test_literal_under_the_limit_loads(write):
     assert loaded.g.value(URIRef("http://example.org/a"), URIRef("http://example.org/p")) == Literal(value)
 
 
-@pytest.mark.skip(reason="a 1 M-triple file is out of scope for this suite (brief); see bench/ for timing")
-def test_million_triples():
-    pass
-
-
 # ---------------------------------------------------------------- deep nesting (own process)
 
 @pytest.mark.parametrize("depth", [5_000, 50_000])

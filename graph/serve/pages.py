@@ -241,6 +241,8 @@ def _graph(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
         raise HttpError(400, f"{err} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
     found = _META_CSP.search(text)
     policy = PAGE_CSP if found is None else found.group(1).replace("&#x27;", "'").replace("&#39;", "'")
+    if "frame-ancestors" not in policy:  # a <meta> policy cannot forbid framing; the header can
+        policy += "; frame-ancestors 'none'"
     return 200, Answer(text.encode("utf-8"), HTML), {"Content-Security-Policy": policy}
 
 
