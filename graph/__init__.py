@@ -31,7 +31,8 @@ from graph.errors import DatareachError, InputError, NotFoundError
 from graph.paths import Project, bundled_sources, find_project
 from graph.questions.rank import rank
 from graph.questions.reach import ReachResult, reach
-from graph.questions.table import partner_table, resolve_company
+from graph.questions.resolve import resolve_company
+from graph.questions.table import partner_table
 
 __version__ = "0.1.0"
 

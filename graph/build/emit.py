@@ -20,7 +20,7 @@ from graph.build.triples import TripleIndex
 from graph.errors import NotFoundError, Problem
 from graph.model.taxonomy import Taxonomy
 from graph.model.vocab import DT, FAST, ID, IK
-from graph.names import CompanyIndex, slugify, suspicious
+from graph.names import CompanyIndex, slugify, suggest, suspicious
 
 _ID = str(ID)  # URIRef(_ID + local) is several times faster than ID[local] (a Namespace look-up)
 
@@ -153,7 +153,7 @@ class Compiler:
             self.g.add((fact, FAST.evidence, node))
             self.g.add((node, RDF_TYPE, FAST.Claim))
             if claim["source"] not in self.sources:
-                near = _nearest(claim["source"], list(self.sources))
+                near = suggest(claim["source"], self.sources)
                 self.problems.append(ff.problem((*path, "evidence", i, "source"), f"unknown source '{claim['source']}' (add it to a sources: list)", near))
             self.g.add((node, FAST.source, self._iri(f"source/{claim['source']}", ID)))
             self.g.add((node, FAST.locator, Literal(claim["locator"])))
@@ -314,10 +314,3 @@ class Compiler:
                 self.g.add((node, pred, ref))
         self._text(node, FAST.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])
-
-
-def _nearest(value: str, options: list[str]) -> str | None:
-    import difflib
-
-    near = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    return near[0] if near else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.importers.common import Doc, ImportProblem, Options
+from graph.names import did_you_mean, suggest
 
 __all__ = ["KINDS", "ImportProblem", "ImportResult", "Kind", "Options", "import_file"]
 
@@ -69,10 +70,7 @@ def _quiet(_: str) -> None:
 def read(kind: str, path: Path, options: Options | None = None) -> Doc:
     """Read ``path`` as ``kind`` into a Doc (nothing is written)."""
     if kind not in KINDS:
-        import difflib
-
-        near = difflib.get_close_matches(kind, list(KINDS), n=1)
-        raise ImportProblem(f"unknown kind '{kind}'" + (f" — did you mean '{near[0]}'?" if near else "")
+        raise ImportProblem(f"unknown kind '{kind}'" + did_you_mean(suggest(kind, KINDS))
                             + f" (kinds: {', '.join(KINDS)})")
     if not path.exists():
         raise ImportProblem(f"{path}: no such file or folder")

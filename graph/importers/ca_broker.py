@@ -10,13 +10,13 @@ data). Locators count rows as a spreadsheet does: ``row 3`` is the first broker.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from pathlib import Path
 
 from graph.importers import mapping, provenance
 from graph.importers.common import Doc, ImportProblem, Options, claim, read_text
+from graph.names import suggest
 
 KIND = "ca-broker-registry"
 DEFAULTS = {
@@ -98,8 +98,8 @@ def _header(rows: list[list[str]], path: Path) -> tuple[int, dict[str, int]]:
             found = {want[c]: i for i, c in enumerate(cells) if c in want}
             for key, text in {**COLUMNS, **FLAGS}.items():
                 if key not in found:
-                    near = difflib.get_close_matches(norm(text), cells, n=1, cutoff=0.6)
-                    hint = f"; the nearest is column {letter(cells.index(near[0]))}: '{row[cells.index(near[0])].strip()}'" if near else ""
+                    near = suggest(norm(text), cells)
+                    hint = "" if near is None else f"; the nearest is column {letter(cells.index(near))}: '{row[cells.index(near)].strip()}'"
                     raise ImportProblem(f"{path}: row {h + 1} (the header) has no column '{text}'{hint}. "
                                         "Has the registry's format changed? The importer reads these columns by their header text.")
             return h, found

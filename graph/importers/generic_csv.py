@@ -11,7 +11,6 @@ the nearest known term suggested, before anything is written.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from graph.errors import NotFoundError
 from graph.importers import provenance
 from graph.importers.common import MAX_NAME, Doc, ImportProblem, Options, claim, clip, read_text
+from graph.names import did_you_mean, suggest
 
 KIND = "csv"
 LISTS = ("data_types", "permissions", "whose_data")
@@ -38,8 +38,7 @@ def run(path: Path, options: Options) -> Doc:
     """Read a CSV with a column mapping into a Doc of grants."""
     bad = [f for f in [*options.maps, *options.sets] if f not in FIELDS]
     if bad:
-        near = difflib.get_close_matches(bad[0], FIELDS, n=1)
-        raise ImportProblem(f"--map/--set: unknown field '{bad[0]}'" + (f" — did you mean '{near[0]}'?" if near else "")
+        raise ImportProblem(f"--map/--set: unknown field '{bad[0]}'" + did_you_mean(suggest(bad[0], FIELDS))
                             + f" (fields: {', '.join(FIELDS)})")
     missing = [f for f in REQUIRED if f not in options.maps and f not in options.sets]
     if missing:
@@ -59,8 +58,7 @@ def run(path: Path, options: Options) -> Doc:
     rows = [dict(zip(header, cells, strict=False)) for cells in table[1:]]
     for field, column in options.maps.items():
         if column.strip() not in header:
-            near = difflib.get_close_matches(column, header, n=1)
-            raise ImportProblem(f"{path}: no column '{column}' (for --map {field}=…)" + (f" — did you mean '{near[0]}'?" if near else "")
+            raise ImportProblem(f"{path}: no column '{column}' (for --map {field}=…)" + did_you_mean(suggest(column, header))
                                 + f"; the header has: {', '.join(header)}")
     defaults = {"date": "unknown", "note": f"A spreadsheet imported from {path.name}; rows are counted with the header as row 1."}
     doc = Doc(provenance.entry(KIND, [path], {"publisher": "", "title": "", "url": "", **defaults}, options.source))
@@ -139,7 +137,6 @@ def _term(tax: Any, value: str, where: str, problems: list[str]) -> str | None:
 def _choice(field: str, value: str, where: str, problems: list[str]) -> str | None:
     if value in CHOICES[field]:
         return value
-    near = difflib.get_close_matches(value, CHOICES[field], n=1, cutoff=0.5)
     problems.append(f"{where}: '{value}' is not allowed (expected one of: {', '.join(CHOICES[field])})"
-                    + (f" — did you mean '{near[0]}'?" if near else ""))
+                    + did_you_mean(suggest(value, CHOICES[field])))
     return None

@@ -7,12 +7,12 @@ dict, so the compiled graph carries it and ``reach`` never needs rdflib.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.errors import AmbiguousName, NotFoundError
+from graph.names import nearest
 
 DT_NS = "https://w3id.org/datareach/datatype/"
 IK_NS = "https://w3id.org/datareach/integration/"
@@ -100,7 +100,7 @@ class Taxonomy:
     def suggest(self, text: str, n: int = 3) -> list[str]:
         """Labels close to ``text``, nearest first."""
         labels = {normalise(lbl): c.label for c in self.concepts for lbl in (c.slug, c.label, *c.alt_labels)}
-        near = difflib.get_close_matches(normalise(text), list(labels), n=n, cutoff=0.6)
+        near = nearest(normalise(text), labels, n=n)
         return list(dict.fromkeys(labels[k] for k in near))
 
     def ancestors(self, slug: str) -> set[str]:

@@ -12,9 +12,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import NotFoundError
 from graph.questions.reach import cite
-from graph.questions.table import company_index
+from graph.questions.resolve import company_index, find_company
 
 MAX_DEPTH = 32
 
@@ -53,10 +52,7 @@ def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
     if domain is not None:
         starts = domain["operators"]
     else:
-        node = company_index(G).resolve_loosely(name)
-        if node is None:
-            raise NotFoundError("company or domain", name, company_index(G).suggest(name))
-        starts = [node]
+        starts = [find_company(company_index(G), name, kind="company or domain")]
     answer = OwnerAnswer(name, G.nodes[starts[0]]["label"] if starts else name, domain)
     found = [(chain, G.nodes[start]["label"]) for start in starts for chain in _chains(G, start, [], set())]
     found.sort(key=lambda pair: len(pair[0]))

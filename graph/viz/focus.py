@@ -10,15 +10,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
-from graph.errors import NotFoundError
-from graph.names import name_key
+from graph.questions.resolve import resolve_company
 from graph.viz.data import Edge, Emphasis, dt_key
 
 RADIUS = 2
@@ -64,25 +62,6 @@ def valid_on(G: nx.MultiDiGraph, as_of: str) -> Callable[[Edge], bool]:
         return end is None or dates.parse(end)[1] >= day
 
     return keep
-
-
-def resolve_company(G: nx.MultiDiGraph, text: str) -> str:
-    """The node of a company named ``text`` (slug, name or alias), or NotFoundError.
-
-    >>> from graph.examples import small_graph
-    >>> resolve_company(small_graph(), "FACEBOOK")
-    'facebook'
-    """
-    names: dict[str, str] = {}
-    for node, attrs in G.nodes(data=True):
-        for name in (node, attrs.get("label") or node, *(attrs.get("aliases") or [])):
-            names.setdefault(name_key(str(name)), node)
-    found = names.get(name_key(text))
-    if found is not None:
-        return found
-    near = difflib.get_close_matches(name_key(text), list(names), n=3, cutoff=0.6)
-    labels = [str(G.nodes[names[k]].get("label") or names[k]) for k in near]
-    raise NotFoundError("company", text, list(dict.fromkeys(labels)))
 
 
 def company_focus(G: nx.MultiDiGraph, company: str, keep_edge: Callable[[Edge], bool]) -> Focus:

@@ -1,0 +1,73 @@
+"""Each concept lives once (STYLE 13): one company resolver, one "did you mean", one
+date-validity rule, one edge decoding, and the vocabulary's labels generated from vocab.ttl."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from graph.build.loader import load
+from graph.errors import NotFoundError, Problem
+from graph.examples import SMALL, small_graph
+from graph.names import suggest
+from graph.questions.table import partner_table
+from graph.sparql.queries import UnknownQuery, get_query
+from graph.sparql.terms import UnknownTerm
+from graph.sparql.terms import resolve_company as sparql_company
+from graph.viz.focus import focus
+
+PACKAGE = Path(__file__).resolve().parents[1] / "graph"
+
+
+def test_one_company_resolver_for_table_viz_and_sparql() -> None:
+    """'Amazn Inc': the table suggested nothing (cut-off 0.75) while viz suggested Amazon (0.6)."""
+    G, g = small_graph(), load([SMALL]).g
+    messages = []
+    with pytest.raises(NotFoundError) as table:
+        partner_table(G, companies=["Amazn Inc"])
+    messages.append(str(table.value))
+    with pytest.raises(NotFoundError) as viz:
+        focus(G, company="Amazn Inc")
+    messages.append(str(viz.value))
+    with pytest.raises(UnknownTerm) as sparql:
+        sparql_company(g, "Amazn Inc")
+    messages.append(str(sparql.value))
+    assert messages == ["unknown company 'Amazn Inc' — did you mean 'Amazon'?"] * 3
+    assert table.value.suggestions == viz.value.suggestions == ["Amazon"]
+    # and they accept the same names: a legal form left on resolves everywhere
+    assert {r["company"] for r in partner_table(G, companies=["Amazon Inc"])} == {"Amazon"}
+    assert focus(G, company="Amazon Inc").centre == "amazon"
+    assert str(sparql_company(g, "Amazon Inc")).endswith("/amazon")
+
+
+def _code_strings(path: Path) -> list[str]:
+    """The string constants of a module's code (docstrings left out)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body and isinstance(node.body[0], ast.Expr)}
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            and id(n) not in docs]
+
+
+def test_one_did_you_mean() -> None:
+    """Suggestions come from graph.names alone: one cut-off, one wording."""
+    found = {str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+             if "difflib" in p.read_text(encoding="utf-8")
+             or any("did you mean" in s for s in _code_strings(p))}
+    assert found == {"names.py"}
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    (lambda: str(NotFoundError("data type", "phone nubmer", ["phone number"])),
+     "unknown data type 'phone nubmer' — did you mean 'phone number'?"),
+    (lambda: str(Problem("f.yaml", 3, "x", "unknown field 'permision'", suggest("permision", ["permissions"]))),
+     "f.yaml:3: x: unknown field 'permision' — did you mean 'permissions'?"),
+    (lambda: str(pytest.raises(UnknownQuery, get_query, "partner-tabel").value).split(" Known")[0],
+     "unknown query 'partner-tabel' — did you mean 'partner-table'?"),
+])
+def test_suggestions_are_worded_alike(message: Callable[[], str], expected: str) -> None:
+    assert message() == expected
