@@ -4,11 +4,14 @@ date-validity rule, one edge decoding, and the vocabulary's labels generated fro
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
+from graph import dates
 from graph.build.loader import load
 from graph.errors import NotFoundError, Problem
 from graph.examples import SMALL, small_graph
@@ -17,7 +20,7 @@ from graph.questions.table import partner_table
 from graph.sparql.queries import UnknownQuery, get_query
 from graph.sparql.terms import UnknownTerm
 from graph.sparql.terms import resolve_company as sparql_company
-from graph.viz.focus import focus
+from graph.viz.focus import focus, valid_on
 
 PACKAGE = Path(__file__).resolve().parents[1] / "graph"
 
@@ -71,3 +74,18 @@ def test_one_did_you_mean() -> None:
 ])
 def test_suggestions_are_worded_alike(message: Callable[[], str], expected: str) -> None:
     assert message() == expected
+
+
+@pytest.mark.parametrize(("start", "end", "status", "expected"), [
+    ("2018-01-05", "2020-03-01", None, True), ("2020", None, None, False), (None, "2018", None, False),
+    ("2019", "2021", None, None),  # the start's year holds the day
+    (None, "2021", None, None), ("2018", None, "active", True), ("2018", None, "shut down", None),
+    ("2018", None, "unknown", None), ("2018", "2019-06", "shut down", None), ("2018", "2019-05-31", None, False),
+])
+def test_one_date_validity_rule(start: str | None, end: str | None, status: str | None, expected: bool | None) -> None:
+    """reach's as_of and the HTML page's date filter read validity from graph.dates.valid_at alone."""
+    day = dt.date(2019, 6, 1)
+    assert dates.valid_at(start, end, day, status=status) is expected
+    G = nx.MultiDiGraph()
+    G.add_edge("a", "b", key="f", valid_from=start, valid_until=end, status=status)
+    assert valid_on(G, "2019-06-01")(("a", "b", "f")) is (expected is not False)  # viz keeps what reach keeps

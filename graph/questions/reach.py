@@ -84,27 +84,8 @@ class _Rules:
     def dated(self, attrs: dict[str, Any]) -> int:
         """1 if the edge is valid on the as-of day, 0 if its dates cannot tell, -1 if not valid."""
         assert self.as_of is not None
-        return {True: 1, None: 0, False: -1}[_valid_at(attrs, self.as_of)]
-
-
-def _valid_at(attrs: dict[str, Any], day: dt.date) -> bool | None:
-    """True if valid on ``day``, False if not, None if the dates cannot tell.
-
-    A year- or month-only date covers a range: a day inside that range is uncertain.
-    """
-    start, end = attrs.get("valid_from"), attrs.get("valid_until")
-    uncertain = start is None or (end is None and attrs.get("status") in ("shut down", "unknown"))
-    if start is not None:
-        first, last = dates.parse(start)
-        if first > day:
-            return False
-        uncertain |= day <= last and first != last
-    if end is not None:
-        first, last = dates.parse(end)
-        if last < day:
-            return False
-        uncertain |= day >= first and first != last
-    return None if uncertain else True
+        valid = dates.valid_at(attrs.get("valid_from"), attrs.get("valid_until"), self.as_of, status=attrs.get("status"))
+        return {True: 1, None: 0, False: -1}[valid]
 
 
 def taxonomy(G: nx.MultiDiGraph | FlowIndex) -> Taxonomy:

@@ -9,13 +9,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
+from graph import dates
 from graph.questions.resolve import resolve_company
 from graph.viz.data import Edge, Emphasis, dt_key
 
@@ -35,14 +35,21 @@ class Focus:
     notes: list[str] = field(default_factory=list)
 
 
-def _day(text: str) -> dt.date:
-    from graph import dates
-
-    return dates.parse(text)[0]
-
-
 def valid_on(G: nx.MultiDiGraph, as_of: str) -> Callable[[Edge], bool]:
-    """A test keeping the edges that may have been valid on ``as_of`` (ValueError on a bad date).
+    """A test keeping the edges that may have been valid on ``as_of`` (ValueError on a bad date):
+    those ``graph.dates.valid_at`` does not call invalid, so unknown dates are kept, as reach keeps them.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A projected graph.
+    as_of : str
+        A partial date; its first day is the day asked about.
+
+    Returns
+    -------
+    callable
+        ``keep(edge)`` for an edge ``(u, v, key)`` of ``G``.
 
     >>> from graph.examples import small_graph
     >>> G = small_graph()
@@ -50,16 +57,11 @@ def valid_on(G: nx.MultiDiGraph, as_of: str) -> Callable[[Edge], bool]:
     >>> len([e for e in G.edges(keys=True) if keep(e)]) <= G.number_of_edges()
     True
     """
-    from graph import dates
-
-    day = _day(as_of)
+    day = dates.parse(as_of)[0]
 
     def keep(e: Edge) -> bool:
         attrs = G.edges[e]
-        start, end = attrs.get("valid_from"), attrs.get("valid_until")
-        if start is not None and dates.parse(start)[0] > day:
-            return False
-        return end is None or dates.parse(end)[1] >= day
+        return dates.valid_at(attrs.get("valid_from"), attrs.get("valid_until"), day, status=attrs.get("status")) is not False
 
     return keep
 
