@@ -12,10 +12,12 @@ import networkx as nx
 import pytest
 
 from graph import dates
+from graph.build.flowindex import FlowIndex
 from graph.build.loader import load
 from graph.errors import NotFoundError, Problem
 from graph.examples import SMALL, small_graph
 from graph.names import suggest
+from graph.questions.reach import reach
 from graph.questions.table import partner_table
 from graph.sparql.queries import UnknownQuery, get_query
 from graph.sparql.terms import UnknownTerm
@@ -89,3 +91,23 @@ def test_one_date_validity_rule(start: str | None, end: str | None, status: str 
     G = nx.MultiDiGraph()
     G.add_edge("a", "b", key="f", valid_from=start, valid_until=end, status=status)
     assert valid_on(G, "2019-06-01")(("a", "b", "f")) is (expected is not False)  # viz keeps what reach keeps
+
+
+def test_one_edge_decoding() -> None:
+    """FlowIndex.edges_attrs turns an edge's codes back into the values the projection gave it,
+    and reach's hops are made from it (they name the same dates, status and permissions)."""
+    G = small_graph()
+    index = FlowIndex.from_graph(G)
+    by_fact = {(u, v, k): a for u, v, k, a in G.edges(keys=True, data=True)}
+    for e, attrs in enumerate(index.edges_attrs(range(index.edge_count))):
+        stated = by_fact[(index.node_key(int(index.src[e])), index.node_key(int(index.dst[e])), index.facts[e])]
+        assert attrs == {"kind": stated["kind"], "data_types": stated.get("data_types", []),
+                         "permissions": stated.get("permissions", []), "integration": stated.get("integration"),
+                         "valid_from": stated.get("valid_from"), "valid_until": stated.get("valid_until"),
+                         "status": stated.get("status"), "disputed": bool(stated.get("disputed"))}
+        assert index.edge_attrs(e) == attrs
+    for row in reach(index, "name").rows:
+        for hop in row["path"]:
+            stated = by_fact[(hop["from"], hop["to"], hop["fact"])]
+            assert (hop["valid_from"], hop["valid_until"], hop["status"], hop["permissions"]) == (
+                stated.get("valid_from"), stated.get("valid_until"), stated.get("status"), stated.get("permissions", []))
