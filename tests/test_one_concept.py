@@ -10,13 +10,17 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from rdflib import RDFS, Graph
 
 from graph import dates
 from graph.build.flowindex import FlowIndex
 from graph.build.loader import load
 from graph.errors import NotFoundError, Problem
 from graph.examples import SMALL, small_graph
+from graph.export.jsonld import jsonld
+from graph.model import labels, vocab, vocabgen
 from graph.names import suggest
+from graph.paths import ontology_dir
 from graph.questions.reach import reach
 from graph.questions.table import partner_table
 from graph.sparql.queries import UnknownQuery, get_query
@@ -111,3 +115,32 @@ def test_one_edge_decoding() -> None:
             stated = by_fact[(hop["from"], hop["to"], hop["fact"])]
             assert (hop["valid_from"], hop["valid_until"], hop["status"], hop["permissions"]) == (
                 stated.get("valid_from"), stated.get("valid_until"), stated.get("status"), stated.get("permissions", []))
+
+
+def test_vocabulary_modules_are_generated_and_drift_is_caught(tmp_path: Path) -> None:
+    expected = vocabgen.outputs(ontology_dir() / "vocab.ttl")
+    assert vocabgen.stale(expected) == [] and vocabgen.main(["--check"]) == 0
+    edited = tmp_path / "labels.py"
+    edited.write_text(expected[Path(labels.__file__)].replace("'minors'", "'children'"), encoding="utf-8")
+    assert vocabgen.stale({edited: expected[Path(labels.__file__)]}) == [edited]
+
+
+def test_enumeration_labels_come_from_vocab_ttl() -> None:
+    """The label maps are vocab.ttl's rdfs:labels, and the rdflib-free tuples list the same labels in the same order."""
+    g = Graph().parse(ontology_dir() / "vocab.ttl")
+    for terms, names in ((vocab.PERMISSION, labels.PERMISSIONS), (vocab.WHOSE, labels.WHOSE_DATA),
+                         (vocab.STATUS, labels.STATUSES), (vocab.STANCE, labels.STANCES),
+                         (vocab.CONFIDENCE, labels.CONFIDENCES)):
+        assert tuple(terms) == names
+        assert {str(g.value(term, RDFS.label)) for term in terms.values()} == set(names)
+        assert all(vocab.LABEL[term] == name for name, term in terms.items())
+    assert labels.PERMISSIONS == ("read", "write", "delete") and "minors" in labels.WHOSE_DATA
+
+
+def test_jsonld_export_keeps_every_whose_data_group() -> None:
+    """JSON-LD spelled its own whose-data map without 'minors' and dropped it silently."""
+    G = small_graph()
+    u, v, key = next(iter(G.edges(keys=True)))
+    G.edges[u, v, key]["whose_data"] = ["users", "minors"]
+    facts = [f for f in jsonld(G)["@graph"] if f.get("whoseData")]
+    assert {str(vocab.DR.Minors), str(vocab.DR.Users)} <= {w for f in facts for w in f["whoseData"]}

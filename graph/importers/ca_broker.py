@@ -16,6 +16,7 @@ from pathlib import Path
 
 from graph.importers import mapping, provenance
 from graph.importers.common import Doc, ImportProblem, Options, claim, read_text
+from graph.model.labels import WHOSE_DATA
 from graph.names import suggest
 
 KIND = "ca-broker-registry"
@@ -147,5 +148,5 @@ def _broker(doc: Doc, table: mapping.Table, n: int, row: list[str], cols: dict[s
             f"Data types and whose data through {table.path} rows {', '.join(map(str, rows))}."
             + (f" Regulated by (self-reported): {', '.join(acts)}." if acts else ""))
     doc.add("holdings", {"id": doc.new_id("row", str(n)), "holder": name, "data_types": sorted(types, key=str.casefold),
-                         "whose_data": sorted(whose, key=mapping.WHOSE.index), "note": note,
+                         "whose_data": sorted(whose, key=WHOSE_DATA.index), "note": note,
                          "evidence": [claim(doc.sid, f"row {n}, columns {span} ({shown})")]})

@@ -19,13 +19,14 @@ from typing import Any
 from graph.errors import NotFoundError
 from graph.importers import provenance
 from graph.importers.common import MAX_NAME, Doc, ImportProblem, Options, claim, clip, read_text
+from graph.model.labels import CONFIDENCES, PERMISSIONS, STANCES, STATUSES, WHOSE_DATA
 from graph.names import did_you_mean, suggest
 
 KIND = "csv"
 LISTS = ("data_types", "permissions", "whose_data")
-CHOICES = {"permissions": ("read", "write", "delete"), "whose_data": ("users", "users' friends", "non-users", "minors"),
+CHOICES = {"permissions": PERMISSIONS, "whose_data": WHOSE_DATA,
            "on_by_default": ("yes", "no", "unknown"), "overrode_privacy_setting": ("yes", "no", "unknown"),
-           "status": ("active", "shut down", "unknown")}
+           "status": STATUSES}
 DATES = ("valid_from", "stated_end", "last_observed_active")
 TEXT = ("id", "activation", "note")
 CLAIM = ("confidence", "claimant", "stance")
@@ -120,7 +121,7 @@ def _value(field: str, value: str, sep: str, ontology: Any, where: str, problems
     if field == "id" and not re.match(r"^[a-z0-9][a-z0-9-]{0,120}$", value):
         problems.append(f"{where}: '{value}' is not an id (lower-case letters, digits and hyphens)")
         return None
-    if field == "stance" and value not in ("asserts", "disputes") or field == "confidence" and value not in ("confirmed", "reported", "alleged"):
+    if field == "stance" and value not in STANCES or field == "confidence" and value not in CONFIDENCES:
         problems.append(f"{where}: '{value}' is not allowed here")
         return None
     return clip(value)
