@@ -163,14 +163,13 @@ class Compiler:
             if slug is not None:
                 self.g.add((node, FAST.dataType, self._iri(slug, DT)))
 
-    def _integration(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, pred: URIRef, name: str | None) -> str:
+    def _integration(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, pred: URIRef, name: str | None) -> None:
         if name is None:
-            return "unspecified"
+            return
         key = "integration" if pred == FAST.integration else "exploited_feature"
         slug = self._term(ff, (*path, key), self.integrations, name)
         if slug is not None:
             self.g.add((node, pred, self._iri(slug, IK)))
-        return slug or "unknown"
 
     # ------------------------------------------------------------ sections
 
