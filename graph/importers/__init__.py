@@ -68,7 +68,27 @@ def _quiet(_: str) -> None:
 
 
 def read(kind: str, path: Path, options: Options | None = None) -> Doc:
-    """Read ``path`` as ``kind`` into a Doc (nothing is written)."""
+    """Read ``path`` as ``kind`` into a Doc (nothing is written).
+
+    Parameters
+    ----------
+    kind : str
+        One of ``KINDS`` (a misspelt kind is refused with the nearest one suggested).
+    path : Path
+        The file or folder to read.
+    options : Options or None
+        Unknown categories, mapped columns, values that override the source entry.
+
+    Returns
+    -------
+    Doc
+        The fact file's contents, ready for ``graph.importers.yamlout``.
+
+    >>> read("csvv", Path("x.csv"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.importers.common.ImportProblem: unknown kind 'csvv' — did you mean 'csv'? (kinds: ...)
+    """
     if kind not in KINDS:
         raise ImportProblem(f"unknown kind '{kind}'" + did_you_mean(suggest(kind, KINDS))
                             + f" (kinds: {', '.join(KINDS)})")

@@ -36,7 +36,25 @@ YESNO = {"y": "yes", "true": "yes", "1": "yes", "n": "no", "false": "no", "0": "
 
 
 def run(path: Path, options: Options) -> Doc:
-    """Read a CSV with a column mapping into a Doc of grants."""
+    """Read a CSV with a column mapping into a Doc of grants.
+
+    Parameters
+    ----------
+    path : Path
+        The spreadsheet, saved as CSV with a header row.
+    options : Options
+        ``maps`` (field → column), ``sets`` (field → one value for every row) and ``source``.
+
+    Returns
+    -------
+    Doc
+        One grant a row; ImportProblem names every refused value.
+
+    >>> run(Path("x.csv"), Options(maps={"grantr": "From"}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.importers.common.ImportProblem: --map/--set: unknown field 'grantr' — did you mean 'grantor'? (fields: ...)
+    """
     bad = [f for f in [*options.maps, *options.sets] if f not in FIELDS]
     if bad:
         raise ImportProblem(f"--map/--set: unknown field '{bad[0]}'" + did_you_mean(suggest(bad[0], FIELDS))

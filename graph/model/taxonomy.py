@@ -98,7 +98,24 @@ class Taxonomy:
         return slug
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
-        """Labels close to ``text``, nearest first."""
+        """Labels close to ``text``, nearest first (``graph.names.nearest``: the package's one cut-off).
+
+        Parameters
+        ----------
+        text : str
+            A name that resolved to nothing.
+        n : int
+            How many at most.
+
+        Returns
+        -------
+        list of str
+            Labels of concepts, nearest first.
+
+        >>> tax = Taxonomy("data type", [Concept("phone-number", DT_NS + "phone-number", "phone number")])
+        >>> tax.suggest("phone nubmer"), tax.suggest("zzz")
+        (['phone number'], [])
+        """
         labels = {normalise(lbl): c.label for c in self.concepts for lbl in (c.slug, c.label, *c.alt_labels)}
         near = nearest(normalise(text), labels, n=n)
         return list(dict.fromkeys(labels[k] for k in near))

@@ -124,7 +124,22 @@ def members(vocab: Path) -> dict[str, list[tuple[str, str]]]:
 
 
 def render(vocab: Path) -> str:
-    """The text of graph/model/vocab.py for this vocabulary file."""
+    """The text of graph/model/vocab.py for this vocabulary file.
+
+    Parameters
+    ----------
+    vocab : Path
+        The vocabulary file.
+
+    Returns
+    -------
+    str
+        The module: ``DR``, ``FAST``, the enumerations' label maps, the other namespaces.
+
+    >>> from graph.paths import ontology_dir
+    >>> "STATUS: dict[str, URIRef] = {'active': FAST.Active" in render(ontology_dir() / "vocab.ttl")
+    True
+    """
     lines = [HEADER, "class DR(DefinedNamespace):", '    """datareach vocabulary terms."""', "", f"    _NS = Namespace({NS!r})", "    _fail = True", ""]
     lines += [f"    {name}: URIRef" for name in terms(vocab)]
     fast = ["", "", "class FAST:", '    """The same terms as plain class attributes, for hot loops: DR.x goes through',
@@ -139,7 +154,22 @@ def render(vocab: Path) -> str:
 
 
 def render_labels(vocab: Path) -> str:
-    """The text of graph/model/labels.py for this vocabulary file."""
+    """The text of graph/model/labels.py for this vocabulary file.
+
+    Parameters
+    ----------
+    vocab : Path
+        The vocabulary file.
+
+    Returns
+    -------
+    str
+        The module: one tuple of labels an enumeration, without rdflib.
+
+    >>> from graph.paths import ontology_dir
+    >>> "PERMISSIONS = ('read', 'write', 'delete')" in render_labels(ontology_dir() / "vocab.ttl")
+    True
+    """
     found = members(vocab)
     lines = [f"{plural} = {tuple(label for label, _ in found[cls])!r}" for _, plural, cls in ENUMS]
     return LABELS_HEADER + "\n" + "\n".join(lines) + "\n"
@@ -187,7 +217,21 @@ def stale(expected: dict[Path, str]) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the generated modules; with --check, exit 1 if one differs from what would be written."""
+    """Write the generated modules; with --check, exit 1 if one differs from what would be written.
+
+    Parameters
+    ----------
+    argv : list of str or None
+        The arguments (``sys.argv[1:]`` by default): nothing, or ``--check``.
+
+    Returns
+    -------
+    int
+        The exit status.
+
+    >>> main(["--check"])
+    0
+    """
     args = sys.argv[1:] if argv is None else argv
     expected = outputs(ontology_dir() / "vocab.ttl")
     if "--check" in args:

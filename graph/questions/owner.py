@@ -43,6 +43,19 @@ class OwnerAnswer:
 def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
     """Follow ownership from a company name, alias or domain to the top.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A projected graph.
+    name : str
+        A company's slug, name or alias (resolved by ``graph.questions.resolve``), or a domain.
+
+    Returns
+    -------
+    OwnerAnswer
+        Each chain of ownership facts to an ultimate owner, shortest first; NotFoundError,
+        with the nearest names, when ``name`` is neither a known company nor a domain.
+
     >>> from graph.examples import small_graph
     >>> answer = ultimate_owner(small_graph(), "Spotify")
     >>> answer.ultimate, [h["evidence"][0]["locator"] for h in answer.chains[0]]

@@ -102,6 +102,20 @@ def list_queries(directory: Path | None = None) -> list[NamedQuery]:
 def get_query(name: str, directory: Path | None = None) -> NamedQuery:
     """The named query ``name``; :class:`UnknownQuery` suggests the nearest names.
 
+    Parameters
+    ----------
+    name : str
+        The query's name (its file name without ``.rq``).
+    directory : Path or None
+        Where the ``.rq`` files are; the bundled ``ontology/queries`` by default.
+
+    Returns
+    -------
+    NamedQuery
+        The query, its parameters and its text.
+
+    >>> get_query("partner-table").name
+    'partner-table'
     >>> get_query("partner-tabel")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
