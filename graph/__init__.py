@@ -38,7 +38,8 @@ from graph.errors import DatareachError, InputError, NotFoundError
 from graph.paths import bundled_sources
 from graph.questions.rank import rank
 from graph.questions.reach import ReachResult, reach
-from graph.questions.table import partner_table, resolve_company
+from graph.questions.resolve import resolve_company
+from graph.questions.table import partner_table
 
 __version__ = "0.1.0"
 

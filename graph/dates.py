@@ -53,3 +53,45 @@ def literal(text: str) -> Literal:
     parse(text)
     kind = {1: XSD.gYear, 2: XSD.gYearMonth, 3: XSD.date}[len(text.split("-"))]
     return Literal(text, datatype=kind)
+
+
+def valid_at(valid_from: str | None, valid_until: str | None, day: dt.date, *, status: str | None = None) -> bool | None:
+    """Whether something stated valid from ``valid_from`` until ``valid_until`` was valid on ``day``.
+
+    The one date-validity rule (reach's ``as_of`` and the HTML page's date filter use it).
+    A year- or month-only date covers a range, and a day inside that range cannot be told.
+    No start date cannot be told either; nor can a day after the start with no end date
+    when the status says it was shut down or is unknown.
+
+    Parameters
+    ----------
+    valid_from, valid_until : str or None
+        Partial dates (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``), None when unknown.
+    day : datetime.date
+        The day asked about.
+    status : str or None
+        ``"active"``, ``"shut down"`` or ``"unknown"`` (None: not stated).
+
+    Returns
+    -------
+    bool or None
+        True if valid on ``day``, False if not, None if the dates cannot tell.
+
+    >>> day = dt.date(2019, 6, 1)
+    >>> valid_at("2018-01", "2020", day), valid_at("2020", None, day), valid_at("2019", None, day)
+    (True, False, None)
+    >>> valid_at("2018", None, day, status="active"), valid_at("2018", None, day, status="shut down")
+    (True, None)
+    """
+    uncertain = valid_from is None or (valid_until is None and status in ("shut down", UNKNOWN))
+    if valid_from is not None:
+        first, last = parse(valid_from)
+        if first > day:
+            return False
+        uncertain |= day <= last and first != last
+    if valid_until is not None:
+        first, last = parse(valid_until)
+        if last < day:
+            return False
+        uncertain |= day >= first and first != last
+    return None if uncertain else True

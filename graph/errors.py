@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from graph.names import did_you_mean
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,8 +27,7 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         field = f" {self.field}:" if self.field != "" else ""
-        hint = "" if self.suggestion is None else f" — did you mean '{self.suggestion}'?"
-        return f"{where}:{field} {self.message}{hint}"
+        return f"{where}:{field} {self.message}{did_you_mean(self.suggestion)}"
 
 
 class DatareachError(Exception):
@@ -53,8 +54,7 @@ class NotFoundError(DatareachError, LookupError):
 
     def __init__(self, kind: str, value: str, suggestions: list[str]):
         self.kind, self.value, self.suggestions = kind, value, suggestions
-        hint = "" if not suggestions else " — did you mean " + ", ".join(f"'{s}'" for s in suggestions) + "?"
-        super().__init__(f"unknown {kind} '{value}'{hint}")
+        super().__init__(f"unknown {kind} '{value}'{did_you_mean(suggestions)}")
 
 
 class AmbiguousName(NotFoundError):

@@ -1,4 +1,9 @@
-"""Company names: slugs, alias resolution and look-alike (homoglyph) detection."""
+"""Names: slugs, alias resolution, look-alike (homoglyph) detection, and "did you mean".
+
+Every suggestion the package makes for a misspelt name (a data type, a company, a
+field, a column, a query) comes from ``nearest``/``suggest`` with one cut-off, and is
+worded by ``did_you_mean``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import difflib
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 
 # Common Cyrillic and Greek letters that look like Latin ones (a small confusables table).
 _CONFUSABLES = str.maketrans({
@@ -15,6 +21,83 @@ _CONFUSABLES = str.maketrans({
     "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ν": "v",
 })
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+CUTOFF = 0.6
+"""How alike (difflib's ratio, 0 to 1) a known name must be to a misspelt one to be suggested."""
+
+
+def nearest(word: str, choices: Iterable[str], *, n: int = 3, cutoff: float = CUTOFF) -> list[str]:
+    """The choices most like ``word``, nearest first (at most ``n``; none below ``cutoff``).
+
+    Parameters
+    ----------
+    word : str
+        What was typed.
+    choices : iterable of str
+        The known names.
+    n : int
+        How many at most.
+    cutoff : float
+        How alike a choice must be (difflib's ratio); ``CUTOFF`` everywhere in the package.
+
+    Returns
+    -------
+    list of str
+        The close choices, nearest first; empty when none is close.
+
+    >>> nearest("phone nubmer", ["phone number", "name", "photo"])
+    ['phone number']
+    """
+    return difflib.get_close_matches(word, list(choices), n=n, cutoff=cutoff)
+
+
+def suggest(word: str, choices: Iterable[str], *, cutoff: float = CUTOFF) -> str | None:
+    """The one choice most like ``word``, or None when none is close.
+
+    Parameters
+    ----------
+    word : str
+        What was typed.
+    choices : iterable of str
+        The known names.
+    cutoff : float
+        How alike a choice must be (difflib's ratio).
+
+    Returns
+    -------
+    str or None
+        The nearest choice.
+
+    >>> suggest("permision", ["permissions", "data_types"]), suggest("zzz", ["permissions"])
+    ('permissions', None)
+    """
+    near = nearest(word, choices, n=1, cutoff=cutoff)
+    return near[0] if near else None
+
+
+def did_you_mean(suggestions: str | Sequence[str] | None) -> str:
+    """The words that end a message about a misspelt name: `` — did you mean 'x'?``, or ``""``.
+
+    Parameters
+    ----------
+    suggestions : str, sequence of str, or None
+        The suggestion (from ``suggest``) or suggestions (from ``nearest``), nearest first.
+
+    Returns
+    -------
+    str
+        The phrase, starting with a space; empty when there is nothing to suggest.
+
+    >>> "unknown data type 'phone nubmer'" + did_you_mean("phone number")
+    "unknown data type 'phone nubmer' — did you mean 'phone number'?"
+    >>> did_you_mean(["Spotify", "Shopify"]), did_you_mean([]), did_you_mean(None)
+    (" — did you mean 'Spotify' or 'Shopify'?", '', '')
+    """
+    if suggestions is None or isinstance(suggestions, str):
+        suggestions = [] if suggestions is None else [suggestions]
+    if len(suggestions) == 0:
+        return ""
+    return " — did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?"
 
 
 def slugify(name: str) -> str:
@@ -103,6 +186,7 @@ class CompanyIndex:
         self._by_key: dict[str, str] = {}
         self._display: dict[str, str] = {}
         self._by_legal: dict[str, set[str]] = {}
+        self._legal_display: dict[str, str] = {}
         self._hits: dict[str, str] = {}
 
     def add(self, slug: str, names: list[str]) -> list[tuple[str, str]]:
@@ -111,6 +195,7 @@ class CompanyIndex:
         for name in names:
             key = name_key(name)
             self._by_legal.setdefault(legal_key(name), set()).add(slug)
+            self._legal_display.setdefault(legal_key(name), name)
             owner = self._by_key.setdefault(key, slug)
             self._display.setdefault(key, name)
             if owner != slug:
@@ -142,11 +227,35 @@ class CompanyIndex:
         return next(iter(slugs)) if len(slugs) == 1 else None
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
-        """Known names close to ``name``, including look-alikes."""
+        """Known names close to ``name`` (as typed, or with legal forms dropped), look-alikes first.
+
+        Parameters
+        ----------
+        name : str
+            A name that resolved to nothing.
+        n : int
+            How many close names at most (look-alikes come on top).
+
+        Returns
+        -------
+        list of str
+            Display names, nearest first.
+
+        >>> idx = CompanyIndex()
+        >>> idx.add("amazon", ["Amazon"])
+        []
+        >>> idx.suggest("Amazn Inc")
+        ['Amazon']
+        """
         key = name_key(name)
-        near = difflib.get_close_matches(key, list(self._by_key), n=n, cutoff=0.75)
-        alike = [k for k in self._by_key if skeleton(k) == skeleton(key) and k != key]
-        return list(dict.fromkeys(self._display[k] for k in alike + near))
+        alike = [(k, self._by_key[k]) for k in self._by_key if skeleton(k) == skeleton(key) and k != key]
+        near = [(k, self._by_key[k]) for k in nearest(key, self._by_key, n=n)]
+        near += [(k, slug) for k in nearest(legal_key(name), self._by_legal, n=n) for slug in sorted(self._by_legal[k])]
+        first: dict[str, str] = {}  # one name a company: the nearest
+        for k, slug in near:
+            first.setdefault(slug, self._display.get(k) or self._legal_display[k])
+        shown = [self._display[k] for k, _ in alike] + list(first.values())[:n]
+        return list(dict.fromkeys(shown))
 
     def lookalikes(self) -> list[tuple[str, str]]:
         """Pairs of distinct companies whose names look the same."""

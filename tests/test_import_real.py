@@ -27,7 +27,7 @@ from graph.importers import import_file
 from graph.model.vocab import DR
 from graph.questions.owner import ultimate_owner
 from graph.questions.reach import reach
-from graph.questions.table import company_index
+from graph.questions.resolve import company_index
 
 SHARED = Path(os.environ.get("DATAREACH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"the shared datasets are not at {SHARED} (set DATAREACH_SHARED_DATA)")

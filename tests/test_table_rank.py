@@ -19,7 +19,8 @@ from graph.cli.questions import TABLE_HEADERS
 from graph.errors import NotFoundError
 from graph.examples import SMALL, small_graph
 from graph.questions.rank import MEASURES, rank
-from graph.questions.table import COLUMNS, partner_table, resolve_company
+from graph.questions.resolve import resolve_company
+from graph.questions.table import COLUMNS, partner_table
 
 PARTNERS = {"Amazon", "Apple", "Microsoft", "Netflix", "Royal Bank of Canada", "Spotify", "Yahoo"}
 

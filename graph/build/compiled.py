@@ -46,7 +46,6 @@ class BuildResult:
     out_dir: Path
     counts: dict[str, int]
     warnings: list[str]
-    reused: bool = False
     shacl: str = "full"
 
 

@@ -19,8 +19,8 @@ from graph.build.identity import Declaration, Identities
 from graph.build.triples import TripleIndex
 from graph.errors import NotFoundError, Problem
 from graph.model.taxonomy import Taxonomy
-from graph.model.vocab import DT, FAST, ID, IK
-from graph.names import CompanyIndex, slugify, suspicious
+from graph.model.vocab import CONFIDENCE, DT, FAST, ID, IK, PERMISSION, STANCE, STATUS, WHOSE
+from graph.names import CompanyIndex, slugify, suggest, suspicious
 
 _ID = str(ID)  # URIRef(_ID + local) is several times faster than ID[local] (a Namespace look-up)
 
@@ -29,11 +29,6 @@ XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
 
 
 PUBLIC = "public"
-_PERMISSIONS = {"read": FAST.read, "write": FAST.write, "delete": FAST.delete}
-_WHOSE = {"users": FAST.Users, "users' friends": FAST.UsersFriends, "non-users": FAST.NonUsers, "minors": FAST.Minors}
-_STATUS = {"active": FAST.Active, "shut down": FAST.ShutDown, "unknown": FAST.StatusUnknown}
-_STANCE = {"asserts": FAST.Asserts, "disputes": FAST.Disputes}
-_CONFIDENCE = {"confirmed": FAST.Confirmed, "reported": FAST.Reported, "alleged": FAST.Alleged}
 _DATE_FIELDS = {"valid_from": FAST.validFrom, "stated_end": FAST.statedEnd, "last_observed_active": FAST.lastObservedActive,
                 "occurred": FAST.occurred, "published": FAST.published}
 
@@ -153,12 +148,12 @@ class Compiler:
             self.g.add((fact, FAST.evidence, node))
             self.g.add((node, RDF_TYPE, FAST.Claim))
             if claim["source"] not in self.sources:
-                near = _nearest(claim["source"], list(self.sources))
+                near = suggest(claim["source"], self.sources)
                 self.problems.append(ff.problem((*path, "evidence", i, "source"), f"unknown source '{claim['source']}' (add it to a sources: list)", near))
             self.g.add((node, FAST.source, self._iri(f"source/{claim['source']}", ID)))
             self.g.add((node, FAST.locator, Literal(claim["locator"])))
-            self.g.add((node, FAST.stance, _STANCE[claim.get("stance", "asserts")]))
-            self.g.add((node, FAST.confidence, _CONFIDENCE[claim.get("confidence", "reported")]))
+            self.g.add((node, FAST.stance, STANCE[claim.get("stance", "asserts")]))
+            self.g.add((node, FAST.confidence, CONFIDENCE[claim.get("confidence", "reported")]))
             for key, pred in (("claimant", FAST.claimant), ("aspect", FAST.aspect), ("note", FAST.note)):
                 self._text(node, pred, claim, key)
 
@@ -168,14 +163,13 @@ class Compiler:
             if slug is not None:
                 self.g.add((node, FAST.dataType, self._iri(slug, DT)))
 
-    def _integration(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, pred: URIRef, name: str | None) -> str:
+    def _integration(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, pred: URIRef, name: str | None) -> None:
         if name is None:
-            return "unspecified"
+            return
         key = "integration" if pred == FAST.integration else "exploited_feature"
         slug = self._term(ff, (*path, key), self.integrations, name)
         if slug is not None:
             self.g.add((node, pred, self._iri(slug, IK)))
-        return slug or "unknown"
 
     # ------------------------------------------------------------ sections
 
@@ -252,7 +246,7 @@ class Compiler:
         if holder is not None:
             self.g.add((node, FAST.holder, holder))
         for w in rec.get("whose_data", []):
-            self.g.add((node, FAST.whoseData, _WHOSE[w]))
+            self.g.add((node, FAST.whoseData, WHOSE[w]))
         self._integration(ff, path, node, FAST.integration, rec.get("integration"))
         self._data_types(ff, path, node, rec["data_types"])
         self._text(node, FAST.note, rec, "note")
@@ -270,13 +264,13 @@ class Compiler:
         self._integration(ff, path, node, FAST.integration, rec["integration"])
         self._data_types(ff, path, node, rec["data_types"])
         for p in rec.get("permissions", []):
-            self.g.add((node, FAST.permission, _PERMISSIONS[p]))
+            self.g.add((node, FAST.permission, PERMISSION[p]))
         for w in rec.get("whose_data", []):
-            self.g.add((node, FAST.whoseData, _WHOSE[w]))
+            self.g.add((node, FAST.whoseData, WHOSE[w]))
         for key, pred in (("on_by_default", FAST.onByDefault), ("overrode_privacy_setting", FAST.overrodePrivacySetting)):
             if rec.get(key, "unknown") != "unknown":
                 self.g.add((node, pred, Literal(rec[key] == "yes")))
-        self.g.add((node, FAST.status, _STATUS[rec.get("status", "unknown")]))
+        self.g.add((node, FAST.status, STATUS[rec.get("status", "unknown")]))
         self._dates(ff, path, node, rec)
         for key, pred in (("activation", FAST.activation), ("note", FAST.note)):
             self._text(node, pred, rec, key)
@@ -314,10 +308,3 @@ class Compiler:
                 self.g.add((node, pred, ref))
         self._text(node, FAST.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])
-
-
-def _nearest(value: str, options: list[str]) -> str | None:
-    import difflib
-
-    near = difflib.get_close_matches(value, options, n=1, cutoff=0.6)
-    return near[0] if near else None

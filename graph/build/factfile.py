@@ -7,7 +7,6 @@ sources). Problems name the file, line and field, and suggest the nearest known 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from graph.build import safeyaml
 from graph.build.fastcheck import compile_schema
 from graph.build.inputs import read_text
 from graph.errors import Problem
+from graph.names import suggest
 from graph.paths import schema_path
 
 MAX_CSV_FIELD = 1_000_000
@@ -138,8 +138,7 @@ def _check_header(header: list[str], name: str) -> Problem | None:
         return Problem(name, 1, "header", "empty file: expected a header row")
     bad = [h for h in header if h not in allowed]
     if bad:
-        hint = difflib.get_close_matches(bad[0], sorted(allowed), n=1)
-        return Problem(name, 1, "header", f"unknown column '{bad[0]}'", hint[0] if hint else None)
+        return Problem(name, 1, "header", f"unknown column '{bad[0]}'", suggest(bad[0], sorted(allowed)))
     twice = sorted({h for h in header if header.count(h) > 1})
     if twice:
         return Problem(name, 1, "header", f"column '{twice[0]}' appears more than once")
@@ -190,8 +189,7 @@ def _explain(ff: FactFile, err: jsonschema.ValidationError) -> Problem:
     if err.validator == "additionalProperties":
         properties = rule.get("properties", {})
         extra = sorted(set(instance) - set(properties))
-        near = difflib.get_close_matches(extra[0], list(properties), n=1)
-        return ff.problem((*path, extra[0]), f"unknown field '{extra[0]}'", near[0] if near else None)
+        return ff.problem((*path, extra[0]), f"unknown field '{extra[0]}'", suggest(extra[0], properties))
     if err.validator == "required":
         required: Any = err.validator_value
         missing = [r for r in required if r not in instance]
@@ -201,9 +199,9 @@ def _explain(ff: FactFile, err: jsonschema.ValidationError) -> Problem:
         return ff.problem(path, f"missing {' and '.join(what)}")
     if err.validator == "enum":
         values: Any = err.validator_value
-        near = difflib.get_close_matches(str(instance), [str(v) for v in values], n=1, cutoff=0.5)
         allowed = ", ".join(str(v) for v in values)
-        return ff.problem(path, f"'{err.instance}' is not allowed here (expected one of: {allowed})", near[0] if near else None)
+        return ff.problem(path, f"'{err.instance}' is not allowed here (expected one of: {allowed})",
+                          suggest(str(instance), [str(v) for v in values]))
     if err.validator == "maxLength":
         return ff.problem(path, f"text longer than {err.validator_value} characters")
     if err.validator == "minLength":

@@ -25,7 +25,7 @@ import json
 import mmap
 import secrets
 import zipfile
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 Claims = list[dict[str, Any]]
 KINDS = ("grant", "incident", "ownership")
 DATES = ("valid_from", "valid_until", "status")
+CODED = ("data_types", "permissions", "integration", "dates")  # the attributes stored as codes into tables
 FORMAT = 1
 
 
@@ -141,13 +142,54 @@ class FlowIndex:
         return {int(i): h for i, h in self.meta["holds"].items()}
 
     def edge_attrs(self, e: int) -> dict[str, Any]:
-        """The attributes of edge ``e`` that reach reads (its evidence comes from ``evidence``)."""
+        """The attributes of edge ``e`` that reach reads (its evidence comes from ``evidence``).
+
+        Parameters
+        ----------
+        e : int
+            An edge number.
+
+        Returns
+        -------
+        dict
+            As ``edges_attrs`` gives them.
+
+        >>> from graph.examples import small_graph
+        >>> index = FlowIndex.from_graph(small_graph())
+        >>> index.edge_attrs(0)["permissions"]
+        ['read']
+        """
+        return self.edges_attrs([e])[0]
+
+    def edges_attrs(self, edges: Sequence[int]) -> list[dict[str, Any]]:
+        """The attributes of each of ``edges`` that reach reads, decoded together: the one
+        place an edge's codes are turned back into values.
+
+        Parameters
+        ----------
+        edges : sequence of int
+            Edge numbers.
+
+        Returns
+        -------
+        list of dict
+            For each edge: ``kind``, ``data_types`` and ``permissions`` (lists of slugs),
+            ``integration`` (a slug or None), ``valid_from``, ``valid_until``, ``status``
+            and ``disputed``.
+
+        >>> from graph.examples import small_graph
+        >>> index = FlowIndex.from_graph(small_graph())
+        >>> [(a["kind"], a["valid_from"]) for a in index.edges_attrs([0, 1])]
+        [('grant', '2012-05'), ('grant', None)]
+        """
         tables = self.meta["tables"]
-        start, end, status = tables["dates"][self.codes["dates"][e]]
-        return {"kind": KINDS[self.kind[e]], "data_types": list(tables["data_types"][self.codes["data_types"][e]]),
-                "permissions": list(tables["permissions"][self.codes["permissions"][e]]),
-                "integration": tables["integration"][self.codes["integration"][e]],
-                "valid_from": start, "valid_until": end, "status": status, "disputed": bool(self.disputed[e])}
+        at = np.asarray(edges, dtype=np.int64)
+        columns = zip(self.kind[at].tolist(), *(self.codes[name][at].tolist() for name in CODED),
+                      self.disputed[at].tolist(), strict=True)
+        return [{"kind": KINDS[kind], "data_types": list(tables["data_types"][types]),
+                 "permissions": list(tables["permissions"][perms]), "integration": tables["integration"][integration],
+                 **dict(zip(DATES, tables["dates"][dated], strict=True)), "disputed": bool(disputed)}
+                for kind, types, perms, integration, dated, disputed in columns]
 
     def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
         """(order, indptr): edge numbers grouped by source node, in adjacency order; node
@@ -253,5 +295,5 @@ class FlowIndex:
                 raise ValueError(f"{evidence}: not the evidence of {path.name} (damaged, or from another build); rebuild")
             return cls(keys=strings("keys"), labels=strings("labels"), iris=strings("iris"), node_kind=data["node_kind"],
                        label_rank=data["label_rank"], src=data["src"], dst=data["dst"], facts=strings("facts"),
-                       kind=data["kind"], codes={k: data[f"code_{k}"] for k in ("data_types", "permissions", "integration", "dates")},
+                       kind=data["kind"], codes={k: data[f"code_{k}"] for k in CODED},
                        disputed=data["disputed"], meta=meta, evidence_span=span, evidence_blob=blob)

@@ -22,19 +22,13 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from graph.model import ontology
-from graph.model.vocab import DT, FAST, ID, IK
+from graph.model.vocab import DT, FAST, ID, IK, LABEL, PERMISSION
 
 RDF_TYPE, RDFS_LABEL, SKOS_ALT = RDF.type, RDFS.label, SKOS.altLabel  # constants: Namespace look-ups are slow
 XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
 
 
 PUBLIC = "public"
-_LABELS: dict[Node, str] = {FAST.read: "read", FAST.write: "write", FAST.delete: "delete", FAST.Users: "users", FAST.UsersFriends: "users' friends",
-           FAST.NonUsers: "non-users", FAST.Minors: "minors", FAST.Active: "active", FAST.ShutDown: "shut down", FAST.StatusUnknown: "unknown",
-           FAST.Asserts: "asserts", FAST.Disputes: "disputes", FAST.Confirmed: "confirmed", FAST.Reported: "reported", FAST.Alleged: "alleged"}
-
-
-_PERMISSION_ORDER = ((FAST.read, "read"), (FAST.write, "write"), (FAST.delete, "delete"))
 
 
 def node_key(iri: Node) -> str:
@@ -47,7 +41,7 @@ def node_key(iri: Node) -> str:
 
 
 def _label(term: Node | None, default: str) -> str:
-    return default if term is None else _LABELS.get(term, default)
+    return default if term is None else LABEL.get(term, default)
 
 
 def _facts(g: Graph, cls: URIRef) -> list[Node]:
@@ -101,8 +95,8 @@ def _fact_attrs(g: Graph, fact: Node, kind: str) -> dict[str, Any]:
 def _grant(g: Graph, fact: Node) -> dict[str, Any]:
     attrs = _fact_attrs(g, fact, "grant")
     attrs.update({
-        "permissions": [name for p, name in _PERMISSION_ORDER if (fact, FAST.permission, p) in g],
-        "whose_data": sorted(_LABELS[w] for w in g.objects(fact, FAST.whoseData) if w in _LABELS),
+        "permissions": [name for name, p in PERMISSION.items() if (fact, FAST.permission, p) in g],
+        "whose_data": sorted(LABEL[w] for w in g.objects(fact, FAST.whoseData) if w in LABEL),
         "activation": _text(g, fact, FAST.activation),
         "on_by_default": _bool(g, fact, FAST.onByDefault),
         "overrode_privacy_setting": _bool(g, fact, FAST.overrodePrivacySetting),
@@ -168,7 +162,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
     for fact in _facts(g, FAST.Collection):
         holder = _add_actor(G, g, g.value(fact, FAST.holder))
         holding = _fact_attrs(g, fact, "holding")
-        holding["whose_data"] = sorted(_LABELS[w] for w in g.objects(fact, FAST.whoseData) if w in _LABELS)
+        holding["whose_data"] = sorted(LABEL[w] for w in g.objects(fact, FAST.whoseData) if w in LABEL)
         G.nodes[holder]["holds"].append(holding)
     for fact in _facts(g, FAST.AccessGrant):
         u, v = _add_actor(G, g, g.value(fact, FAST.grantor)), _add_actor(G, g, g.value(fact, FAST.grantee))

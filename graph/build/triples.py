@@ -133,16 +133,6 @@ class OxConverter:
             return ox.Literal(str(term), datatype=self.iri(str(term.datatype)))
         return ox.Literal(str(term))
 
-    def quads(self, index: TripleIndex) -> Iterator[ox.Quad]:
-        """Every triple of ``index`` as an Oxigraph quad in the default graph (subjects converted once)."""
-        term, iri, quad = self.term, self.iri, ox.Quad
-        for s, preds in index._spo.items():
-            subject = term(s)
-            for p, objects in preds.items():
-                predicate = iri(str(p))
-                for o in objects:
-                    yield quad(subject, predicate, term(o))  # type: ignore[arg-type]
-
     def triples(self, triples: Iterable[Triple]) -> Iterator[ox.Triple]:
         for s, p, o in triples:
             yield ox.Triple(self.term(s), self.iri(str(p)), self.term(o))  # type: ignore[arg-type]

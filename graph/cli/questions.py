@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from graph.cli.session import Command, Session, partial_date, pass_session
+from graph.model.labels import PERMISSIONS, STATUSES
 from graph.present import formats
 from graph.safetext import printable, visible
 
@@ -121,7 +122,7 @@ def _cite_list(claims: list[dict[str, Any]]) -> str:
 @click.command("reach", cls=Command)
 @click.argument("data_type")
 @click.option("--as-of", callback=partial_date, metavar="DATE", help="Only edges valid on DATE (YYYY[-MM[-DD]]); edges with unknown dates are kept and marked.")
-@click.option("--permission", "permissions", multiple=True, type=click.Choice(["read", "write", "delete"]),
+@click.option("--permission", "permissions", multiple=True, type=click.Choice(PERMISSIONS),
               help="Only edges with this permission (repeatable: all must hold).")
 @click.option("--through-ownership", is_flag=True, help="Also follow ownership: a parent reaches what its subsidiary reaches.")
 @click.option("--integration", "integrations", multiple=True, metavar="KIND", help="Only edges of this integration kind (repeatable).")
@@ -179,7 +180,7 @@ def _table_row(r: dict[str, Any], cite: Any) -> list[Any]:
 @click.command("table", cls=Command)
 @click.option("--company", "companies", multiple=True, help="Only grants involving this company (name or alias; repeatable).")
 @click.option("--data-type", "data_types", multiple=True, help="Only grants carrying this data type, a broader or a narrower one (repeatable).")
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["active", "shut down", "unknown"]), help="Only grants with this status (repeatable).")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Only grants with this status (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_TABLE), default="text", show_default=True,
               help="text for people; md, csv or html for an article or a spreadsheet; json for scripts.")
 @pass_session

@@ -11,13 +11,8 @@ from typing import Any
 import networkx as nx
 from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
 
-from graph.model.vocab import DR, DT, ID, IK
+from graph.model.vocab import CONFIDENCE, DR, DT, ID, IK, PERMISSION, STANCE, STATUS, WHOSE
 
-_STATUS = {"active": DR.Active, "shut down": DR.ShutDown, "unknown": DR.StatusUnknown}
-_STANCE = {"asserts": DR.Asserts, "disputes": DR.Disputes}
-_CONFIDENCE = {"confirmed": DR.Confirmed, "reported": DR.Reported, "alleged": DR.Alleged}
-_PERMISSION = {"read": DR.read, "write": DR.write, "delete": DR.delete}
-_WHOSE = {"users": DR.Users, "users' friends": DR.UsersFriends, "non-users": DR.NonUsers}
 _TYPES = {"grant": DR.AccessGrant, "incident": DR.Incident, "ownership": DR.Ownership}
 _REFS = ("grantor", "grantee", "platform", "recipient", "owner", "owned", "holder", "dataType", "integration",
          "exploitedFeature", "permission", "status", "stance", "confidence", "source", "whoseData")
@@ -46,8 +41,8 @@ def _prune(obj: dict[str, Any]) -> dict[str, Any]:
 
 def _claim(c: dict[str, Any]) -> dict[str, Any]:
     return _prune({"type": str(DR.Claim), "source": f"{ID}source/{c.get('source')}", "locator": c.get("locator"),
-                   "stance": str(_STANCE.get(c.get("stance") or "asserts", DR.Asserts)),
-                   "confidence": str(_CONFIDENCE.get(c.get("confidence") or "reported", DR.Reported)),
+                   "stance": str(STANCE.get(c.get("stance") or "asserts", DR.Asserts)),
+                   "confidence": str(CONFIDENCE.get(c.get("confidence") or "reported", DR.Reported)),
                    "claimant": c.get("claimant"), "aspect": c.get("aspect"), "note": c.get("note")})
 
 
@@ -62,9 +57,9 @@ def _fact(G: nx.MultiDiGraph, u: str, v: str, a: dict[str, Any]) -> dict[str, An
         "dataType": [str(DT[t]) for t in a.get("data_types") or []],
         "integration": None if integ is None else str(IK[integ]),
         "exploitedFeature": None if feature is None else str(IK[feature]),
-        "permission": [str(_PERMISSION[p]) for p in a.get("permissions") or [] if p in _PERMISSION] if kind == "grant" else [],
-        "whoseData": [str(_WHOSE[w]) for w in a.get("whose_data") or [] if w in _WHOSE],
-        "status": str(_STATUS[a["status"]]) if a.get("status") in _STATUS else None,
+        "permission": [str(PERMISSION[p]) for p in a.get("permissions") or [] if p in PERMISSION] if kind == "grant" else [],
+        "whoseData": [str(WHOSE[w]) for w in a.get("whose_data") or [] if w in WHOSE],
+        "status": str(STATUS[a["status"]]) if a.get("status") in STATUS else None,
         "validFrom": a.get("valid_from") if kind == "grant" else None, "statedEnd": a.get("valid_until"),
         "lastObservedActive": a.get("last_observed_active"), "occurred": a.get("occurred"),
         "published": a.get("published"), "activation": a.get("activation"), "onByDefault": a.get("on_by_default"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.importers.common import Doc, ImportProblem, Options
+from graph.names import did_you_mean, suggest
 from graph.progress import Progress
 from graph.progress import quiet as _quiet
 
@@ -64,12 +65,29 @@ class ImportResult:
 
 
 def read(kind: str, path: Path, options: Options | None = None) -> Doc:
-    """Read ``path`` as ``kind`` into a Doc (nothing is written)."""
-    if kind not in KINDS:
-        import difflib
+    """Read ``path`` as ``kind`` into a Doc (nothing is written).
 
-        near = difflib.get_close_matches(kind, list(KINDS), n=1)
-        raise ImportProblem(f"unknown kind '{kind}'" + (f" — did you mean '{near[0]}'?" if near else "")
+    Parameters
+    ----------
+    kind : str
+        One of ``KINDS`` (a misspelt kind is refused with the nearest one suggested).
+    path : Path
+        The file or folder to read.
+    options : Options or None
+        Unknown categories, mapped columns, values that override the source entry.
+
+    Returns
+    -------
+    Doc
+        The fact file's contents, ready for ``graph.importers.yamlout``.
+
+    >>> read("csvv", Path("x.csv"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.importers.common.ImportProblem: unknown kind 'csvv' — did you mean 'csv'? (kinds: ...)
+    """
+    if kind not in KINDS:
+        raise ImportProblem(f"unknown kind '{kind}'" + did_you_mean(suggest(kind, KINDS))
                             + f" (kinds: {', '.join(KINDS)})")
     if not path.exists():
         raise ImportProblem(f"{path}: no such file or folder")

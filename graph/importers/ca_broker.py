@@ -10,13 +10,14 @@ data). Locators count rows as a spreadsheet does: ``row 3`` is the first broker.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from pathlib import Path
 
 from graph.importers import mapping, provenance
 from graph.importers.common import Doc, ImportProblem, Options, claim, read_text
+from graph.model.labels import WHOSE_DATA
+from graph.names import suggest
 
 KIND = "ca-broker-registry"
 DEFAULTS = {
@@ -98,8 +99,8 @@ def _header(rows: list[list[str]], path: Path) -> tuple[int, dict[str, int]]:
             found = {want[c]: i for i, c in enumerate(cells) if c in want}
             for key, text in {**COLUMNS, **FLAGS}.items():
                 if key not in found:
-                    near = difflib.get_close_matches(norm(text), cells, n=1, cutoff=0.6)
-                    hint = f"; the nearest is column {letter(cells.index(near[0]))}: '{row[cells.index(near[0])].strip()}'" if near else ""
+                    near = suggest(norm(text), cells)
+                    hint = "" if near is None else f"; the nearest is column {letter(cells.index(near))}: '{row[cells.index(near)].strip()}'"
                     raise ImportProblem(f"{path}: row {h + 1} (the header) has no column '{text}'{hint}. "
                                         "Has the registry's format changed? The importer reads these columns by their header text.")
             return h, found
@@ -147,5 +148,5 @@ def _broker(doc: Doc, table: mapping.Table, n: int, row: list[str], cols: dict[s
             f"Data types and whose data through {table.path} rows {', '.join(map(str, rows))}."
             + (f" Regulated by (self-reported): {', '.join(acts)}." if acts else ""))
     doc.add("holdings", {"id": doc.new_id("row", str(n)), "holder": name, "data_types": sorted(types, key=str.casefold),
-                         "whose_data": sorted(whose, key=mapping.WHOSE.index), "note": note,
+                         "whose_data": sorted(whose, key=WHOSE_DATA.index), "note": note,
                          "evidence": [claim(doc.sid, f"row {n}, columns {span} ({shown})")]})

@@ -11,7 +11,6 @@ the nearest known term suggested, before anything is written.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from pathlib import Path
@@ -20,12 +19,14 @@ from typing import Any
 from graph.errors import NotFoundError
 from graph.importers import provenance
 from graph.importers.common import MAX_NAME, Doc, ImportProblem, Options, claim, clip, read_text
+from graph.model.labels import CONFIDENCES, PERMISSIONS, STANCES, STATUSES, WHOSE_DATA
+from graph.names import did_you_mean, suggest
 
 KIND = "csv"
 LISTS = ("data_types", "permissions", "whose_data")
-CHOICES = {"permissions": ("read", "write", "delete"), "whose_data": ("users", "users' friends", "non-users", "minors"),
+CHOICES = {"permissions": PERMISSIONS, "whose_data": WHOSE_DATA,
            "on_by_default": ("yes", "no", "unknown"), "overrode_privacy_setting": ("yes", "no", "unknown"),
-           "status": ("active", "shut down", "unknown")}
+           "status": STATUSES}
 DATES = ("valid_from", "stated_end", "last_observed_active")
 TEXT = ("id", "activation", "note")
 CLAIM = ("confidence", "claimant", "stance")
@@ -35,11 +36,28 @@ YESNO = {"y": "yes", "true": "yes", "1": "yes", "n": "no", "false": "no", "0": "
 
 
 def run(path: Path, options: Options) -> Doc:
-    """Read a CSV with a column mapping into a Doc of grants."""
+    """Read a CSV with a column mapping into a Doc of grants.
+
+    Parameters
+    ----------
+    path : Path
+        The spreadsheet, saved as CSV with a header row.
+    options : Options
+        ``maps`` (field → column), ``sets`` (field → one value for every row) and ``source``.
+
+    Returns
+    -------
+    Doc
+        One grant a row; ImportProblem names every refused value.
+
+    >>> run(Path("x.csv"), Options(maps={"grantr": "From"}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.importers.common.ImportProblem: --map/--set: unknown field 'grantr' — did you mean 'grantor'? (fields: ...)
+    """
     bad = [f for f in [*options.maps, *options.sets] if f not in FIELDS]
     if bad:
-        near = difflib.get_close_matches(bad[0], FIELDS, n=1)
-        raise ImportProblem(f"--map/--set: unknown field '{bad[0]}'" + (f" — did you mean '{near[0]}'?" if near else "")
+        raise ImportProblem(f"--map/--set: unknown field '{bad[0]}'" + did_you_mean(suggest(bad[0], FIELDS))
                             + f" (fields: {', '.join(FIELDS)})")
     missing = [f for f in REQUIRED if f not in options.maps and f not in options.sets]
     if missing:
@@ -59,8 +77,7 @@ def run(path: Path, options: Options) -> Doc:
     rows = [dict(zip(header, cells, strict=False)) for cells in table[1:]]
     for field, column in options.maps.items():
         if column.strip() not in header:
-            near = difflib.get_close_matches(column, header, n=1)
-            raise ImportProblem(f"{path}: no column '{column}' (for --map {field}=…)" + (f" — did you mean '{near[0]}'?" if near else "")
+            raise ImportProblem(f"{path}: no column '{column}' (for --map {field}=…)" + did_you_mean(suggest(column, header))
                                 + f"; the header has: {', '.join(header)}")
     defaults = {"date": "unknown", "note": f"A spreadsheet imported from {path.name}; rows are counted with the header as row 1."}
     doc = Doc(provenance.entry(KIND, [path], {"publisher": "", "title": "", "url": "", **defaults}, options.source))
@@ -122,7 +139,7 @@ def _value(field: str, value: str, sep: str, ontology: Any, where: str, problems
     if field == "id" and not re.match(r"^[a-z0-9][a-z0-9-]{0,120}$", value):
         problems.append(f"{where}: '{value}' is not an id (lower-case letters, digits and hyphens)")
         return None
-    if field == "stance" and value not in ("asserts", "disputes") or field == "confidence" and value not in ("confirmed", "reported", "alleged"):
+    if field == "stance" and value not in STANCES or field == "confidence" and value not in CONFIDENCES:
         problems.append(f"{where}: '{value}' is not allowed here")
         return None
     return clip(value)
@@ -139,7 +156,6 @@ def _term(tax: Any, value: str, where: str, problems: list[str]) -> str | None:
 def _choice(field: str, value: str, where: str, problems: list[str]) -> str | None:
     if value in CHOICES[field]:
         return value
-    near = difflib.get_close_matches(value, CHOICES[field], n=1, cutoff=0.5)
     problems.append(f"{where}: '{value}' is not allowed (expected one of: {', '.join(CHOICES[field])})"
-                    + (f" — did you mean '{near[0]}'?" if near else ""))
+                    + did_you_mean(suggest(value, CHOICES[field])))
     return None

@@ -21,10 +21,10 @@ from functools import lru_cache
 
 from graph.errors import NotFoundError
 from graph.importers.common import ImportProblem
+from graph.model.labels import WHOSE_DATA
 from graph.paths import ontology_dir
 
 COLUMNS = ("dataset", "category", "data_types", "whose_data", "basis", "rationale", "reference_url")
-WHOSE = ("users", "users' friends", "non-users", "minors")
 BASES = ("stated", "judgement")
 
 
@@ -128,10 +128,10 @@ def _rule(name: str, taxonomy: object, row: dict[str, str], line: int) -> Rule:
             labels.append(taxonomy.label(taxonomy.resolve(t)))
         except NotFoundError as exc:
             raise ImportProblem(f"ontology/mappings/{name}:{line}: {exc}") from None
-    bad = [w for w in whose if w not in WHOSE] + ([row["basis"]] if row["basis"] not in BASES else [])
+    bad = [w for w in whose if w not in WHOSE_DATA] + ([row["basis"]] if row["basis"] not in BASES else [])
     if bad:
         raise ImportProblem(f"ontology/mappings/{name}:{line}: '{bad[0]}' is not allowed here "
-                            f"(whose_data: {', '.join(WHOSE)}; basis: {', '.join(BASES)})")
+                            f"(whose_data: {', '.join(WHOSE_DATA)}; basis: {', '.join(BASES)})")
     if row["rationale"].strip() == "" or not row["reference_url"].startswith(("http://", "https://")):
         raise ImportProblem(f"ontology/mappings/{name}:{line}: every row needs a rationale and a reference_url")
     return Rule(row["category"].strip(), tuple(labels), tuple(whose), row["basis"], row["rationale"], row["reference_url"], line)

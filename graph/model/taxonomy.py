@@ -7,12 +7,12 @@ dict, so the compiled graph carries it and ``reach`` never needs rdflib.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.errors import AmbiguousName, NotFoundError
+from graph.names import nearest
 
 DT_NS = "https://w3id.org/datareach/datatype/"
 IK_NS = "https://w3id.org/datareach/integration/"
@@ -98,9 +98,26 @@ class Taxonomy:
         return slug
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
-        """Labels close to ``text``, nearest first."""
+        """Labels close to ``text``, nearest first (``graph.names.nearest``: the package's one cut-off).
+
+        Parameters
+        ----------
+        text : str
+            A name that resolved to nothing.
+        n : int
+            How many at most.
+
+        Returns
+        -------
+        list of str
+            Labels of concepts, nearest first.
+
+        >>> tax = Taxonomy("data type", [Concept("phone-number", DT_NS + "phone-number", "phone number")])
+        >>> tax.suggest("phone nubmer"), tax.suggest("zzz")
+        (['phone number'], [])
+        """
         labels = {normalise(lbl): c.label for c in self.concepts for lbl in (c.slug, c.label, *c.alt_labels)}
-        near = difflib.get_close_matches(normalise(text), list(labels), n=n, cutoff=0.6)
+        near = nearest(normalise(text), labels, n=n)
         return list(dict.fromkeys(labels[k] for k in near))
 
     def ancestors(self, slug: str) -> set[str]:

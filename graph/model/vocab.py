@@ -11,7 +11,7 @@ AttributeError: term 'grantea' not in namespace 'https://w3id.org/datareach/ns#'
 """
 
 from rdflib.namespace import DefinedNamespace, Namespace
-from rdflib.term import URIRef
+from rdflib.term import Node, URIRef
 
 
 class DR(DefinedNamespace):
@@ -178,6 +178,32 @@ class FAST:
     verdict = URIRef('https://w3id.org/datareach/ns#verdict')
     whoseData = URIRef('https://w3id.org/datareach/ns#whoseData')
     write = URIRef('https://w3id.org/datareach/ns#write')
+
+
+# The enumerations: each member's label (as fact files write it) and its term, in vocab.ttl's order.
+PERMISSION: dict[str, URIRef] = {'read': FAST.read, 'write': FAST.write, 'delete': FAST.delete}
+WHOSE: dict[str, URIRef] = {'users': FAST.Users, "users' friends": FAST.UsersFriends, 'non-users': FAST.NonUsers, 'minors': FAST.Minors}
+STATUS: dict[str, URIRef] = {'active': FAST.Active, 'shut down': FAST.ShutDown, 'unknown': FAST.StatusUnknown}
+STANCE: dict[str, URIRef] = {'asserts': FAST.Asserts, 'disputes': FAST.Disputes}
+CONFIDENCE: dict[str, URIRef] = {'confirmed': FAST.Confirmed, 'reported': FAST.Reported, 'alleged': FAST.Alleged}
+
+LABEL: dict[Node, str] = {  # any term read from a graph
+    FAST.read: 'read',
+    FAST.write: 'write',
+    FAST.delete: 'delete',
+    FAST.Users: 'users',
+    FAST.UsersFriends: "users' friends",
+    FAST.NonUsers: 'non-users',
+    FAST.Minors: 'minors',
+    FAST.Active: 'active',
+    FAST.ShutDown: 'shut down',
+    FAST.StatusUnknown: 'unknown',
+    FAST.Asserts: 'asserts',
+    FAST.Disputes: 'disputes',
+    FAST.Confirmed: 'confirmed',
+    FAST.Reported: 'reported',
+    FAST.Alleged: 'alleged',
+}
 
 
 DT = Namespace("https://w3id.org/datareach/datatype/")

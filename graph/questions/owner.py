@@ -12,9 +12,8 @@ from typing import Any
 
 import networkx as nx
 
-from graph.errors import NotFoundError
 from graph.questions.reach import cite
-from graph.questions.table import company_index
+from graph.questions.resolve import company_index, find_company
 
 MAX_DEPTH = 32
 
@@ -44,6 +43,19 @@ class OwnerAnswer:
 def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
     """Follow ownership from a company name, alias or domain to the top.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A projected graph.
+    name : str
+        A company's slug, name or alias (resolved by ``graph.questions.resolve``), or a domain.
+
+    Returns
+    -------
+    OwnerAnswer
+        Each chain of ownership facts to an ultimate owner, shortest first; NotFoundError,
+        with the nearest names, when ``name`` is neither a known company nor a domain.
+
     >>> from graph.examples import small_graph
     >>> answer = ultimate_owner(small_graph(), "Spotify")
     >>> answer.ultimate, [h["evidence"][0]["locator"] for h in answer.chains[0]]
@@ -53,10 +65,7 @@ def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
     if domain is not None:
         starts = domain["operators"]
     else:
-        node = company_index(G).resolve_loosely(name)
-        if node is None:
-            raise NotFoundError("company or domain", name, company_index(G).suggest(name))
-        starts = [node]
+        starts = [find_company(company_index(G), name, kind="company or domain")]
     answer = OwnerAnswer(name, G.nodes[starts[0]]["label"] if starts else name, domain)
     found = [(chain, G.nodes[start]["label"]) for start in starts for chain in _chains(G, start, [], set())]
     found.sort(key=lambda pair: len(pair[0]))

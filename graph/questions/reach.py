@@ -84,27 +84,8 @@ class _Rules:
     def dated(self, attrs: dict[str, Any]) -> int:
         """1 if the edge is valid on the as-of day, 0 if its dates cannot tell, -1 if not valid."""
         assert self.as_of is not None
-        return {True: 1, None: 0, False: -1}[_valid_at(attrs, self.as_of)]
-
-
-def _valid_at(attrs: dict[str, Any], day: dt.date) -> bool | None:
-    """True if valid on ``day``, False if not, None if the dates cannot tell.
-
-    A year- or month-only date covers a range: a day inside that range is uncertain.
-    """
-    start, end = attrs.get("valid_from"), attrs.get("valid_until")
-    uncertain = start is None or (end is None and attrs.get("status") in ("shut down", "unknown"))
-    if start is not None:
-        first, last = dates.parse(start)
-        if first > day:
-            return False
-        uncertain |= day <= last and first != last
-    if end is not None:
-        first, last = dates.parse(end)
-        if last < day:
-            return False
-        uncertain |= day >= first and first != last
-    return None if uncertain else True
+        valid = dates.valid_at(attrs.get("valid_from"), attrs.get("valid_until"), self.as_of, status=attrs.get("status"))
+        return {True: 1, None: 0, False: -1}[valid]
 
 
 def taxonomy(G: nx.MultiDiGraph | FlowIndex) -> Taxonomy:
@@ -359,24 +340,23 @@ class _Hops:
         ends = sorted(set(index.src[at].tolist()) | set(index.dst[at].tolist()))
         names = dict(zip(ends, zip(index.keys.take(np.asarray(ends, dtype=np.int64)),
                                    index.labels.take(np.asarray(ends, dtype=np.int64)), strict=True), strict=True))
-        tables = index.meta["tables"]
-        type_labels = [[rules.tax.label(t) for t in types] for types in tables["data_types"]]
-        kind_labels = [None if slug is None else rules.kinds.label(slug) for slug in tables["integration"]]
-        columns = zip(picked, facts, evidence, index.src[at].tolist(), index.dst[at].tolist(), index.kind[at].tolist(),
-                      *(index.codes[name][at].tolist() for name in ("data_types", "permissions", "integration", "dates")),
-                      index.disputed[at].tolist(), edges.carried[at].tolist(), edges.undated[at].tolist(), strict=True)
+        type_labels: dict[tuple[str, ...], list[str]] = {}
+        columns = zip(picked, facts, evidence, index.src[at].tolist(), index.dst[at].tolist(), index.edges_attrs(picked),
+                      edges.carried[at].tolist(), edges.undated[at].tolist(), strict=True)
         self.hops: dict[int, dict[str, Any]] = {}
-        for e, fact, claims, u, v, kind, types, perms, integration, dated, disputed, carried, undated in columns:
-            start, end, status = tables["dates"][dated]
+        for e, fact, claims, u, v, attrs, carried, undated in columns:
+            types = tuple(attrs["data_types"])
+            if types not in type_labels:
+                type_labels[types] = [rules.tax.label(t) for t in types]
             hop = {
                 "from": names[u][0], "from_label": names[u][1], "to": names[v][0], "to_label": names[v][1],
-                "fact": fact, "kind": KINDS[kind],
-                "integration": kind_labels[integration],
-                "permissions": list(tables["permissions"][perms]),
+                "fact": fact, "kind": attrs["kind"],
+                "integration": None if attrs["integration"] is None else rules.kinds.label(attrs["integration"]),
+                "permissions": attrs["permissions"],
                 "data_types": list(type_labels[types]),
-                "valid_from": start, "valid_until": end, "status": status,
+                "valid_from": attrs["valid_from"], "valid_until": attrs["valid_until"], "status": attrs["status"],
                 "sources": [self.cite(c) for c in claims if c["stance"] == "asserts"],
-                "disputed": disputed,
+                "disputed": attrs["disputed"],
                 "disputes": [self.cite(c) for c in claims if c["stance"] == "disputes"],
                 "partial": carried == 1,
             }

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import NotFoundError
 from graph.model.taxonomy import Taxonomy
-from graph.names import CompanyIndex
 from graph.questions.reach import cite, taxonomy
+from graph.questions.resolve import resolve_company
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -20,28 +19,6 @@ if TYPE_CHECKING:
 COLUMNS = ["grantor", "company", "integration", "data_types", "permissions", "whose_data", "activation",
            "overrode_privacy_setting", "valid_from", "stated_end", "last_observed_active", "status",
            "sources", "disputes", "fact"]
-
-
-def company_index(G: nx.MultiDiGraph) -> CompanyIndex:
-    """Every company's label and aliases, for resolving what a user types."""
-    index = CompanyIndex()
-    for node, attrs in G.nodes(data=True):
-        index.add(node, [attrs["label"], *attrs.get("aliases", []), node])
-    return index
-
-
-def resolve_company(G: nx.MultiDiGraph, name: str) -> str:
-    """The node of a company given its name, alias or slug; NotFoundError otherwise.
-
-    >>> from graph.examples import small_graph
-    >>> resolve_company(small_graph(), "facebook, inc.")
-    'facebook'
-    """
-    index = company_index(G)
-    node = index.resolve(name)
-    if node is None:
-        raise NotFoundError("company", name, index.suggest(name))
-    return node
 
 
 def partner_table(

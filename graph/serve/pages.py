@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graph.errors import NotFoundError
+from graph.model.labels import PERMISSIONS, STATUSES
 from graph.present import formats
 from graph.serve.html import (
     PAGE_CSP,
@@ -32,8 +33,6 @@ from graph.serve.state import Snapshot
 Result = tuple[int, Answer, dict[str, str]]
 HTML = "text/html; charset=utf-8"
 STATIC = {"style.css": "text/css; charset=utf-8"}
-STATUSES = ("active", "shut down", "unknown")
-PERMISSIONS = ("read", "write", "delete")
 
 
 def page(request: Any, snap: Snapshot, settings: Settings) -> Result:

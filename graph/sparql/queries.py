@@ -19,7 +19,6 @@ user text is never pasted into a query.
 
 from __future__ import annotations
 
-import difflib
 import re
 import shlex
 from collections.abc import Callable, Mapping
@@ -31,6 +30,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from graph.errors import DatareachError
+from graph.names import did_you_mean, suggest
 from graph.paths import ontology_dir
 from graph.sparql.local import QueryResult, run_query
 from graph.sparql.terms import resolve_company, resolve_datatype, resolve_iri
@@ -102,10 +102,24 @@ def list_queries(directory: Path | None = None) -> list[NamedQuery]:
 def get_query(name: str, directory: Path | None = None) -> NamedQuery:
     """The named query ``name``; :class:`UnknownQuery` suggests the nearest names.
 
+    Parameters
+    ----------
+    name : str
+        The query's name (its file name without ``.rq``).
+    directory : Path or None
+        Where the ``.rq`` files are; the bundled ``ontology/queries`` by default.
+
+    Returns
+    -------
+    NamedQuery
+        The query, its parameters and its text.
+
+    >>> get_query("partner-table").name
+    'partner-table'
     >>> get_query("partner-tabel")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    graph.sparql.queries.UnknownQuery: unknown query 'partner-tabel'; did you mean 'partner-table'? Known queries: ...
+    graph.sparql.queries.UnknownQuery: unknown query 'partner-tabel' — did you mean 'partner-table'? Known queries: ...
     """
     known = {q.name: q for q in list_queries(directory)}
     if name in known:
@@ -252,8 +266,7 @@ def _param(path: Path, line: str, text: str) -> Param:
 
 
 def _suggest(word: str, choices: Mapping[str, object]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else "."
+    return did_you_mean(suggest(word, choices)) or "."
 
 
 def _show(value: str) -> str:

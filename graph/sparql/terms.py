@@ -81,8 +81,33 @@ def resolve_datatype(g: Graph, value: str) -> URIRef:
 
 
 def resolve_company(g: Graph, value: str) -> URIRef:
-    """A company by IRI, CURIE, slug, name or alias (legal forms like 'Inc.' may be left off)."""
-    from graph.names import CompanyIndex
+    """A company by IRI, CURIE, slug, name or alias (legal forms like 'Inc.' may be left off).
+
+    Names are resolved as everywhere else (``graph.questions.resolve.find_company``).
+
+    Parameters
+    ----------
+    g : rdflib.Graph
+        A graph with ``dr:Company`` nodes and their labels.
+    value : str
+        What the user typed.
+
+    Returns
+    -------
+    rdflib.URIRef
+        The company's IRI; UnknownTerm, with the nearest names, if none fits.
+
+    >>> from rdflib import Literal
+    >>> g = Graph()
+    >>> _ = g.add((ID.amazon, RDF.type, DR.Company)), g.add((ID.amazon, RDFS.label, Literal("Amazon")))
+    >>> resolve_company(g, "Amazn Inc")
+    Traceback (most recent call last):
+    ...
+    graph.sparql.terms.UnknownTerm: unknown company 'Amazn Inc' — did you mean 'Amazon'?
+    """
+    from graph.errors import NotFoundError
+    from graph.names import CompanyIndex, did_you_mean
+    from graph.questions.resolve import find_company
 
     companies = _typed(g, DR.Company, None)
     iri = _as_iri(value, ID)
@@ -92,13 +117,11 @@ def resolve_company(g: Graph, value: str) -> URIRef:
     for company in companies:
         names = [*(label for _, label in _labels(g, [company])), str(company).rsplit("/", 1)[-1], str(company)]
         index.add(str(company), names)
-    found = index.resolve_loosely(value)
-    if found is None:
+    try:
+        return URIRef(find_company(index, value))
+    except NotFoundError as exc:
         shown = repr(value if len(value) <= 80 else value[:79] + "…")
-        near = index.suggest(value)
-        hint = "" if not near else " — did you mean " + " or ".join(repr(n) for n in near) + "?"
-        raise UnknownTerm(f"unknown company {shown}{hint}")
-    return URIRef(found)
+        raise UnknownTerm(f"unknown company {shown}{did_you_mean(exc.suggestions)}") from None
 
 
 def _typed(g: Graph, cls: URIRef, namespace: Namespace | None) -> set[Node]:

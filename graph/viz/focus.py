@@ -9,16 +9,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
 
-from graph.errors import NotFoundError, UsageError
-from graph.names import name_key
+from graph import dates
+from graph.errors import UsageError
+from graph.questions.resolve import resolve_company
 from graph.viz.data import Edge, Emphasis, dt_key
 
 RADIUS = 2
@@ -37,14 +36,21 @@ class Focus:
     notes: list[str] = field(default_factory=list)
 
 
-def _day(text: str) -> dt.date:
-    from graph import dates
-
-    return dates.parse(text)[0]
-
-
 def valid_on(G: nx.MultiDiGraph, as_of: str) -> Callable[[Edge], bool]:
-    """A test keeping the edges that may have been valid on ``as_of`` (ValueError on a bad date).
+    """A test keeping the edges that may have been valid on ``as_of`` (ValueError on a bad date):
+    those ``graph.dates.valid_at`` does not call invalid, so unknown dates are kept, as reach keeps them.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        A projected graph.
+    as_of : str
+        A partial date; its first day is the day asked about.
+
+    Returns
+    -------
+    callable
+        ``keep(edge)`` for an edge ``(u, v, key)`` of ``G``.
 
     >>> from graph.examples import small_graph
     >>> G = small_graph()
@@ -52,37 +58,13 @@ def valid_on(G: nx.MultiDiGraph, as_of: str) -> Callable[[Edge], bool]:
     >>> len([e for e in G.edges(keys=True) if keep(e)]) <= G.number_of_edges()
     True
     """
-    from graph import dates
-
-    day = _day(as_of)
+    day = dates.parse(as_of)[0]
 
     def keep(e: Edge) -> bool:
         attrs = G.edges[e]
-        start, end = attrs.get("valid_from"), attrs.get("valid_until")
-        if start is not None and dates.parse(start)[0] > day:
-            return False
-        return end is None or dates.parse(end)[1] >= day
+        return dates.valid_at(attrs.get("valid_from"), attrs.get("valid_until"), day, status=attrs.get("status")) is not False
 
     return keep
-
-
-def resolve_company(G: nx.MultiDiGraph, text: str) -> str:
-    """The node of a company named ``text`` (slug, name or alias), or NotFoundError.
-
-    >>> from graph.examples import small_graph
-    >>> resolve_company(small_graph(), "FACEBOOK")
-    'facebook'
-    """
-    names: dict[str, str] = {}
-    for node, attrs in G.nodes(data=True):
-        for name in (node, attrs.get("label") or node, *(attrs.get("aliases") or [])):
-            names.setdefault(name_key(str(name)), node)
-    found = names.get(name_key(text))
-    if found is not None:
-        return found
-    near = difflib.get_close_matches(name_key(text), list(names), n=3, cutoff=0.6)
-    labels = [str(G.nodes[names[k]].get("label") or names[k]) for k in near]
-    raise NotFoundError("company", text, list(dict.fromkeys(labels)))
 
 
 def company_focus(G: nx.MultiDiGraph, company: str, keep_edge: Callable[[Edge], bool]) -> Focus:
