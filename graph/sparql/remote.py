@@ -3,7 +3,7 @@
 :func:`remote_query` sends a query with the SPARQL 1.1 Protocol (POST, direct body) and
 returns the same :class:`graph.sparql.local.QueryResult` as the local :func:`graph.sparql.local.run_query`;
 our prefixes are declared in the text, and parameters are substituted as serialised
-terms (lexer-aware, so strings and IRIs are untouched), never as pasted user text. :func:`push` loads a built graph through the
+terms (:mod:`graph.sparql.text`), never as pasted user text. :func:`push` loads a built graph through the
 SPARQL 1.1 Graph Store Protocol (``PUT …?default``). :func:`remote_graph` fetches the whole
 graph back, so ``reach``, ``table`` and ``rank`` can run on its projection.
 
@@ -14,7 +14,6 @@ the remote server's own limits still apply on top.
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -30,6 +29,7 @@ from graph.model.vocab import PREFIXES
 from graph.safetext import visible
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep, scan_text
 from graph.sparql.local import QueryFailed, QueryResult, QueryTimeout
+from graph.sparql.text import bind_text, with_prefixes
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -37,58 +37,6 @@ ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
 
 class EndpointError(DatareachError):
     """The remote endpoint refused the request or could not be reached."""
-
-
-def with_prefixes(text: str) -> str:
-    """``text`` with our prefixes declared first (a remote server does not know them).
-
-    >>> with_prefixes("ASK { ?c a dr:Company }").splitlines()[0]
-    'PREFIX dr: <https://w3id.org/datareach/ns#>'
-    """
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + text
-
-
-_LEXEME = re.compile("|".join([
-    r"#[^\n\r]*",  # a comment
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""',  # long strings
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-    r'"(?:[^"\\\n\r]|\\.)*"',  # short strings
-    r"'(?:[^'\\\n\r]|\\.)*'",
-    r'<[^<>"{}|^`\\\x00-\x20]*>',  # an IRI
-    r"[?$]([A-Za-z_][A-Za-z0-9_]*)",  # a variable: the only thing replaced
-]))
-_BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
-
-
-def bind_text(text: str, bindings: Mapping[str, Node]) -> str:
-    """``text`` with each bound variable replaced by its serialised term, as ``initBindings``
-    binds it locally (a trailing VALUES would not reach into subqueries). Strings, IRIs and
-    comments are skipped; values are serialised terms, never pasted text.
-
-    >>> from rdflib import Literal, URIRef
-    >>> bind_text('SELECT ?x { ?c ?p ?name . FILTER(?x != "?name") } # ?name',
-    ...           {"name": Literal('x" } UNION { ?s ?p ?o } #')})
-    'SELECT ?x { ?c ?p "x\\\\" } UNION { ?s ?p ?o } #" . FILTER(?x != "?name") } # ?name'
-    """
-    if not bindings:
-        return text
-    terms = {name: _term_text(term) for name, term in bindings.items()}
-
-    def swap(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return terms[name] if name is not None and name in terms else match.group(0)
-
-    return _LEXEME.sub(swap, text)
-
-
-def _term_text(term: Node) -> str:
-    if isinstance(term, URIRef):
-        if _BAD_IRI.search(str(term)):
-            raise ValueError(f"not a valid IRI: {str(term)[:80]!r}")
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        return term.n3()
-    raise ValueError(f"cannot send a {type(term).__name__} as a parameter")
 
 
 def remote_query(endpoint: str, text: str, *, bindings: Mapping[str, Node] | None = None,

@@ -10,7 +10,8 @@ and run in a forked child that is killed at the deadline, since an Oxigraph quer
 be interrupted. The check, too, runs in that child (parsing is work: it is under the
 deadline, and a deep recursion ends the child, not the server), and the child has no
 network: pyoxigraph cannot turn its HTTP client off, so the child leaves the network
-(a new network namespace) before it reads the query. Bindings are written into the query as serialised terms, never as text.
+(a new network namespace) before it reads the query. Bindings are written into the query
+as serialised terms (:mod:`graph.sparql.text`), never as text.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from graph.sparql.local import (
     _limit_memory,
     _run_forked,
 )
+from graph.sparql.text import bind_text, with_prefixes
 
 MARK = "datareach-build.json"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -200,8 +202,6 @@ def isolate_network() -> bool:
 
 def _check_and_evaluate(store_dir: Path, text: str | bytes, bindings: Mapping[str, Node], max_rows: int,
                         limits: Limits, sealed: bool) -> dict[str, Any]:
-    from graph.sparql.remote import bind_text, with_prefixes
-
     checked = scan_text(text, limits=limits)
     prepare_safe(checked, limits=limits)  # the same refusals as for the in-memory graph
     if not sealed and "SERVICE" in checked.upper():
