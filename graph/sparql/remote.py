@@ -1,7 +1,7 @@
 """The same questions against an existing SPARQL 1.1 server (Oxigraph, Fuseki, Virtuoso, …).
 
 :func:`remote_query` sends a query with the SPARQL 1.1 Protocol (POST, direct body) and
-returns the same :class:`graph.sparql.local.QueryResult` as the local :func:`graph.sparql.local.run_query`;
+returns the same :class:`graph.sparql.result.QueryResult` as the local :func:`graph.sparql.local.run_query`;
 our prefixes are declared in the text, and parameters are substituted as serialised
 terms (:mod:`graph.sparql.text`), never as pasted user text. :func:`push` loads a built graph through the
 SPARQL 1.1 Graph Store Protocol (``PUT …?default``). :func:`remote_graph` fetches the whole
@@ -28,7 +28,7 @@ from graph.errors import DatareachError
 from graph.model.vocab import PREFIXES
 from graph.safetext import visible
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep, scan_text
-from graph.sparql.local import QueryFailed, QueryResult, QueryTimeout
+from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout
 from graph.sparql.text import bind_text, with_prefixes
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"

@@ -1,5 +1,6 @@
 """A SPARQL result, materialised: what every engine (rdflib, Oxigraph, a remote endpoint)
-returns and every writer (``graph.sparql.output``, the server) reads."""
+returns and every writer (``graph.sparql.output``, the server) reads; and the two errors
+every engine raises besides a refusal (:class:`graph.sparql.guard.QueryRefused`)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,11 @@ class QueryResult:
     boolean: bool | None = None
     graph: Graph | None = None
     truncated: bool = False
+
+
+class QueryTimeout(RuntimeError):
+    """The query was stopped at its deadline."""
+
+
+class QueryFailed(RuntimeError):
+    """The query could not be evaluated (error in the engine, crash, out of memory)."""
