@@ -44,7 +44,65 @@ def remote_query(endpoint: str, text: str, *, bindings: Mapping[str, Node] | Non
                  headers: Mapping[str, str] | None = None) -> QueryResult:
     """Run a read-only query on the SPARQL endpoint at ``endpoint``.
 
-    Raises QueryRefused (our pre-scan), QueryTimeout, EndpointError (HTTP or network).
+    The query passes our linear pre-scan first (size, depth, no SERVICE, FROM or updates);
+    the answer is read up to ``limits.max_result_bytes``.
+
+    Parameters
+    ----------
+    endpoint : str
+        The query URL, e.g. ``http://host:7878/query`` for Oxigraph.
+    text : str
+        The query. Our prefixes are declared in front of it (the server does not know them).
+    bindings : mapping of str to Node, optional
+        Values for variables, written in as serialised terms
+        (:func:`graph.sparql.text.bind_text`), never as pasted text.
+    timeout : float
+        Seconds to wait for the server.
+    max_rows : int
+        Rows (or triples) kept; ``truncated`` says whether more were cut.
+    limits : Limits
+        Size and depth caps for the query, the byte cap for the answer.
+    headers : mapping of str to str, optional
+        Extra HTTP headers (an ``Authorization``, say).
+
+    Returns
+    -------
+    QueryResult
+        The same kind of result as :func:`graph.sparql.local.run_query`.
+
+    Raises
+    ------
+    QueryRefused
+        Our pre-scan refused the query; nothing was sent.
+    QueryTimeout
+        The server did not answer within ``timeout`` seconds.
+    QueryFailed
+        The answer is larger than ``limits.max_result_bytes``.
+    EndpointError
+        The server answered with an HTTP error, could not be reached, or sent something
+        that is not a SPARQL result.
+
+    Examples
+    --------
+    >>> import http.server, threading
+    >>> class Endpoint(http.server.BaseHTTPRequestHandler):
+    ...     def do_POST(self):
+    ...         self.rfile.read(int(self.headers["Content-Length"]))
+    ...         self.send_response(200)
+    ...         self.send_header("Content-Type", "application/sparql-results+json")
+    ...         self.end_headers()
+    ...         self.wfile.write(b'{"head": {}, "boolean": true}')
+    ...     def log_message(self, *args): pass
+    >>> server = http.server.HTTPServer(("127.0.0.1", 0), Endpoint)
+    >>> threading.Thread(target=server.handle_request, daemon=True).start()
+    >>> url = f"http://127.0.0.1:{server.server_port}/query"
+    >>> remote_query(url, "ASK { ?c a dr:Company }").boolean
+    True
+    >>> server.server_close()
+    >>> remote_query(url, "DROP ALL")
+    Traceback (most recent call last):
+    ...
+    graph.sparql.guard.QueryRefused: updates are not allowed: read-only (DROP)
     """
     scan_text(text, limits=limits)
     body = with_prefixes(bind_text(text, bindings or {})).encode("utf-8")

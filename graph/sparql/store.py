@@ -61,8 +61,45 @@ def ensure_store(out_dir: Path, store_dir: Path, build: Build | None = None, *, 
     ``store_dir``, made if missing or of another build (its mark names the build's token).
 
     Making it holds a lock beside the folder, so processes started together make it once:
-    the others wait (up to ``wait`` seconds, then :class:`StoreBusy`) and reuse it.
-    Disk problems (full, read-only) are a :class:`StoreError` naming the folder.
+    the others wait and reuse it. The build's N-Triples are checked against its manifest
+    (size, sha256) before they are loaded.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The output folder of ``datareach build``.
+    store_dir : Path
+        Where the store lives; made (in a staging folder swapped into place) if needed.
+    build : Build, optional
+        The build to load; default the current one in ``out_dir``.
+    wait : float
+        Seconds to wait for another process that is making the store.
+
+    Returns
+    -------
+    Path
+        ``store_dir``, holding a store of that build.
+
+    Raises
+    ------
+    BuildDamaged
+        No build in ``out_dir``, or its files do not match its manifest.
+    StoreBusy
+        Another process held the lock for longer than ``wait`` seconds.
+    StoreError
+        The disk is full or read-only (the message names the folder).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from graph.build import compiled
+    >>> from graph.examples import SMALL
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = compiled.build([SMALL], tmp / "out")
+    >>> store = ensure_store(tmp / "out", tmp / "store")
+    >>> store == tmp / "store", ensure_store(tmp / "out", store) == store  # made once, then reused
+    (True, True)
     """
     found = build if build is not None else current(out_dir)
     if found is None:
@@ -149,6 +186,49 @@ def run_store_query(store_dir: Path, text: str | bytes, *, bindings: Mapping[str
     thread of the caller shares a parser. The child first leaves the network (a new, empty
     network namespace), so even a query that Oxigraph read differently from our guard
     could not send a request anywhere.
+
+    Parameters
+    ----------
+    store_dir : Path
+        A store made by :func:`ensure_store`; opened read-only in the child.
+    text : str or bytes
+        The query. Our prefixes (``dr:``, ``dt:``, ``id:``, ``skos:`` …) are predeclared.
+    bindings : mapping of str to Node, optional
+        Values for variables, written into the query as serialised terms
+        (:func:`graph.sparql.text.bind_text`), never as pasted text.
+    timeout : float
+        Seconds before the child is killed (parsing included).
+    max_rows : int
+        Rows (or triples) kept; ``truncated`` says whether more were cut.
+    limits : Limits
+        Size, depth, memory and result-size caps.
+
+    Returns
+    -------
+    QueryResult
+        The same as :func:`graph.sparql.local.run_query` gives for the same graph.
+
+    Raises
+    ------
+    QueryRefused, QueryTimeout, QueryFailed
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from graph.build import compiled
+    >>> from graph.examples import SMALL
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = compiled.build([SMALL], tmp / "out")
+    >>> store = ensure_store(tmp / "out", tmp / "store")
+    >>> result = run_store_query(store, "SELECT ?name WHERE { ?c a dr:Company ; rdfs:label ?name } "
+    ...                                 "ORDER BY ?name", max_rows=2)
+    >>> [str(name) for name, in result.rows], result.truncated
+    (['Amazon', 'Apple'], True)
+    >>> run_store_query(store, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    graph.sparql.guard.QueryRefused: SERVICE is not allowed: queries may not call other endpoints
     """
     scan_text(text, limits=limits)  # cheap refusals before forking
     params = dict(bindings or {})

@@ -27,6 +27,18 @@ __all__ = ["bind_text", "with_prefixes"]
 def with_prefixes(text: str) -> str:
     """``text`` with our prefixes declared first (a remote server does not know them).
 
+    Parameters
+    ----------
+    text : str
+        A query that may use ``dr:``, ``dt:``, ``id:`` and our other prefixes.
+
+    Returns
+    -------
+    str
+        One ``PREFIX`` line for each of :data:`graph.model.vocab.PREFIXES`, then ``text``.
+
+    Examples
+    --------
     >>> with_prefixes("ASK { ?c a dr:Company }").splitlines()[0]
     'PREFIX dr: <https://w3id.org/datareach/ns#>'
     """
@@ -50,6 +62,25 @@ def bind_text(text: str, bindings: Mapping[str, Node]) -> str:
     binds it locally (a trailing VALUES would not reach into subqueries). Strings, IRIs and
     comments are skipped; values are serialised terms, never pasted text.
 
+    Parameters
+    ----------
+    text : str
+        The query.
+    bindings : mapping of str to Node
+        Variable names (without ``?``) and their values: IRIs or literals.
+
+    Returns
+    -------
+    str
+        The query with ``?name`` and ``$name`` replaced wherever they are variables.
+
+    Raises
+    ------
+    ValueError
+        For a blank node, or an IRI with a character an IRI may not hold.
+
+    Examples
+    --------
     >>> from rdflib import Literal, URIRef
     >>> bind_text('SELECT ?x { ?c ?p ?name . FILTER(?x != "?name") } # ?name',
     ...           {"name": Literal('x" } UNION { ?s ?p ?o } #')})
