@@ -110,3 +110,14 @@ def test_offline_work_runs_with_no_network_at_all(monkeypatch: pytest.MonkeyPatc
     with pytest.raises(QueryFailed, match="unreachable|refused"):
         run_sandboxed(lambda offline: socket.create_connection(("127.0.0.1", 9), timeout=1) and _select(1),
                       timeout=10, max_rows=1, offline=True)
+
+
+def test_every_kind_of_term_comes_back_as_it_went() -> None:
+    """The wire format is decoded by graph.sparql.result.make_term, as SPARQL JSON results are."""
+    from rdflib import BNode
+    from rdflib.namespace import XSD
+
+    terms = [URIRef("http://x/a"), BNode("b1"), Literal("plain"), Literal("chat", lang="fr"),
+             Literal("2018", datatype=XSD.gYear), None]
+    answer = Answer("SELECT", vars=[f"v{i}" for i in range(len(terms))], rows=iter([[encode_term(t) for t in terms]]))
+    assert run_sandboxed(lambda offline: answer, timeout=10, max_rows=1).rows == [tuple(terms)]

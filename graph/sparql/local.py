@@ -5,14 +5,14 @@ sandboxed child (:mod:`graph.sparql.sandbox`), which inherits the graph copy-on-
 killed at the deadline, and may not reach the network or start processes. What was checked
 is what runs: the child evaluates the parsed query, never the text again.
 
->>> from rdflib import Graph, Literal
->>> from rdflib.namespace import RDFS
->>> from graph.model.vocab import ID
+>>> from rdflib import Graph
+>>> from rdflib.namespace import RDF
+>>> from graph.model.vocab import DR, ID
 >>> g = Graph()
->>> _ = g.add((ID.spotify, RDFS.label, Literal("Spotify")))
->>> result = run_query(g, "SELECT ?name WHERE { ?c rdfs:label ?name }")
->>> result.vars, result.rows
-(['name'], [(rdflib.term.Literal('Spotify'),)])
+>>> _ = g.add((ID.spotify, RDF.type, DR.Company))
+>>> result = run_query(g, "CONSTRUCT { ?c a dr:Organisation } WHERE { ?c a dr:Company }")
+>>> result.kind, [(s, o) for s, p, o in result.graph]
+('CONSTRUCT', [(rdflib.term.URIRef('https://w3id.org/datareach/id/spotify'), rdflib.term.URIRef('https://w3id.org/datareach/ns#Organisation'))])
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from graph.build.folder import current
@@ -28,7 +28,7 @@ from graph.errors import DatareachError
 from graph.model.vocab import PREFIXES
 from graph.safetext import visible
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep, scan_text
-from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout
+from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout, make_term
 from graph.sparql.text import bind_text, with_prefixes
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
@@ -188,12 +188,7 @@ def _json_term(cell: dict[str, str] | None) -> Node | None:
     kind, value = cell["type"], cell["value"]
     if not isinstance(value, str):
         raise ValueError("value")
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    datatype = cell.get("datatype")
-    return Literal(value, lang=cell.get("xml:lang"), datatype=None if datatype is None else URIRef(datatype))
+    return make_term(kind, value, cell.get("datatype"), cell.get("xml:lang"))
 
 
 def remote_graph(endpoint: str, *, timeout: float = 120.0, max_triples: int = 5_000_000,

@@ -46,7 +46,7 @@ from rdflib.term import Node
 
 from graph.model.vocab import PREFIXES
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep
-from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout
+from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout, make_term
 
 __all__ = [
     "FORBIDDEN_EVENTS", "Answer", "Cell", "QueryFailed", "QueryTimeout", "Work",
@@ -305,13 +305,8 @@ def _decode_result(payload: dict[str, Any]) -> QueryResult:
 def _decode_term(cell: Cell) -> Node | None:
     if cell is None:
         return None
-    kind, value = cell[0], str(cell[1])
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    datatype, lang = cell[2], cell[3]
-    return Literal(value, datatype=None if datatype is None else URIRef(datatype), lang=lang)
+    kind, value, *rest = cell
+    return make_term(str(kind), str(value), *rest)
 
 
 # ---------------------------------------------------------------- in the child
