@@ -24,6 +24,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from graph.model.vocab import ID, PREFIXES
+from graph.sparql import sandbox
 from graph.sparql.guard import scan_text
 from graph.sparql.local import (
     Limits,
@@ -153,7 +154,7 @@ def test_audit_hook_blocks_service_even_if_the_guard_is_bypassed(g, listener) ->
 def test_the_listener_does_see_an_unguarded_service_call(g, listener, monkeypatch) -> None:
     """Control for the tests above: with the audit hook disarmed, rdflib does connect."""
     port, hits = listener
-    monkeypatch.setattr(sparql, "FORBIDDEN_EVENTS", frozenset())
+    monkeypatch.setattr(sandbox, "FORBIDDEN_EVENTS", frozenset())
     with pytest.raises(QueryFailed):
         sparql._run(g, _unchecked_service(port), bindings=None, timeout=10, max_rows=10,
                     limits=Limits())
@@ -282,7 +283,7 @@ def test_utf8_bytes_run() -> None:
 
 def test_a_crashing_child_is_a_clean_error_not_a_hang() -> None:
     with pytest.raises(QueryFailed, match="SIGSEGV"):
-        _ends_in_time(lambda: sparql._run_forked(_segfault, timeout=10), bound=10)
+        _ends_in_time(lambda: sandbox.run_forked(_segfault, timeout=10), bound=10)
 
 
 def _segfault(conn: Connection) -> None:
@@ -292,7 +293,7 @@ def _segfault(conn: Connection) -> None:
 
 def test_a_child_that_exits_without_answering_is_a_clean_error() -> None:
     with pytest.raises(QueryFailed, match="exit code 7"):
-        sparql._run_forked(lambda conn: os._exit(7), timeout=10)
+        sandbox.run_forked(lambda conn: os._exit(7), timeout=10)
 
 
 def test_engine_errors_come_back_typed(g) -> None:

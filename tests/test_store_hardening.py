@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from graph.build import compiled
+from graph.sparql import sandbox
 from graph.sparql import store as sparql_store
 from graph.sparql.guard import Limits, QueryRefused
 from graph.sparql.local import QueryTimeout, run_query
@@ -94,7 +95,7 @@ def test_service_hidden_behind_cr_comment_is_refused_in_memory_too(built: tuple[
 def test_the_store_query_process_cannot_reach_the_network_even_past_the_guard(
         built: tuple[Path, Path], listener: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
     """Oxigraph's HTTP client cannot be turned off: the child has no network at all."""
-    if not sparql_store.isolate_network.__module__:  # pragma: no cover
+    if not sandbox.isolate_network.__module__:  # pragma: no cover
         pytest.skip("no isolation")
     url, hits = listener
     monkeypatch.setattr(sparql_store, "prepare_safe", lambda *a, **k: None)  # the guard bypassed
@@ -112,7 +113,7 @@ def test_the_store_query_process_cannot_reach_the_network_even_past_the_guard(
 def test_without_a_network_namespace_service_is_refused_by_word(
         built: tuple[Path, Path], listener: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
     url, hits = listener
-    monkeypatch.setattr(sparql_store, "isolate_network", lambda: False)
+    monkeypatch.setattr(sandbox, "isolate_network", lambda: False)
     monkeypatch.setattr(sparql_store, "prepare_safe", lambda *a, **k: None)
     with pytest.raises(QueryRefused, match="network namespace"):
         run_store_query(built[1], f"SELECT * WHERE {{ SERVICE <{url}x> {{ }} }}", limits=NO_SCAN)

@@ -59,6 +59,13 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         ``table`` (aligned, compact, for people), ``csv`` (formula-safe), ``tsv`` and
         ``json`` (the SPARQL 1.1 result formats), ``turtle`` for CONSTRUCT/DESCRIBE. A
         graph result is written as Turtle for ``table`` and as JSON-LD for ``json``.
+        ``csv-raw`` and ``tsv-raw`` are the protocol's formats, with nothing defused
+        (for programs, as the endpoint sends them).
+
+    Returns
+    -------
+    str
+        The whole text, ready to print or send.
 
     Raises
     ------

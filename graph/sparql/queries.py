@@ -143,6 +143,7 @@ def run_named(
     Parameters
     ----------
     g : rdflib.Graph
+        The graph to ask; the values are resolved against it too.
     name : str
         A query name from :func:`list_queries`.
     params : mapping of str to str
@@ -150,6 +151,26 @@ def run_named(
     resolvers : mapping of kind to callable, optional
         Turn a value of kind ``datatype`` or ``company`` into an IRI; the defaults accept
         an IRI, a CURIE, a slug, or a label/alias (case-insensitive).
+    timeout : float
+        Seconds before the query's child process is killed.
+    max_rows : int
+        Rows kept; ``truncated`` says whether more were cut.
+    directory : Path, optional
+        Where the ``.rq`` files are; default the shipped ``ontology/queries``.
+
+    Returns
+    -------
+    QueryResult
+        As :func:`graph.sparql.local.run_query` returns it.
+
+    Raises
+    ------
+    UnknownQuery
+        No query has that name (the message suggests the nearest).
+    BadParameter
+        A parameter is missing or unknown, or its value names nothing in the graph.
+    QueryRefused, QueryTimeout, QueryFailed
+        As :func:`graph.sparql.local.run_query` raises them.
 
     Examples
     --------

@@ -1,9 +1,9 @@
 """The same questions against an existing SPARQL 1.1 server (Oxigraph, Fuseki, Virtuoso, …).
 
 :func:`remote_query` sends a query with the SPARQL 1.1 Protocol (POST, direct body) and
-returns the same :class:`graph.sparql.local.QueryResult` as the local :func:`graph.sparql.local.run_query`;
+returns the same :class:`graph.sparql.result.QueryResult` as the local :func:`graph.sparql.local.run_query`;
 our prefixes are declared in the text, and parameters are substituted as serialised
-terms (lexer-aware, so strings and IRIs are untouched), never as pasted user text. :func:`push` loads a built graph through the
+terms (:mod:`graph.sparql.text`), never as pasted user text. :func:`push` loads a built graph through the
 SPARQL 1.1 Graph Store Protocol (``PUT …?default``). :func:`remote_graph` fetches the whole
 graph back, so ``reach``, ``table`` and ``rank`` can run on its projection.
 
@@ -14,14 +14,13 @@ the remote server's own limits still apply on top.
 from __future__ import annotations
 
 import json
-import re
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from graph.build.folder import current
@@ -29,7 +28,8 @@ from graph.errors import DatareachError
 from graph.model.vocab import PREFIXES
 from graph.safetext import visible
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep, scan_text
-from graph.sparql.local import QueryFailed, QueryResult, QueryTimeout
+from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout, make_term
+from graph.sparql.text import bind_text, with_prefixes
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 ALL_TRIPLES = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -39,64 +39,70 @@ class EndpointError(DatareachError):
     """The remote endpoint refused the request or could not be reached."""
 
 
-def with_prefixes(text: str) -> str:
-    """``text`` with our prefixes declared first (a remote server does not know them).
-
-    >>> with_prefixes("ASK { ?c a dr:Company }").splitlines()[0]
-    'PREFIX dr: <https://w3id.org/datareach/ns#>'
-    """
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()) + text
-
-
-_LEXEME = re.compile("|".join([
-    r"#[^\n\r]*",  # a comment
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""',  # long strings
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-    r'"(?:[^"\\\n\r]|\\.)*"',  # short strings
-    r"'(?:[^'\\\n\r]|\\.)*'",
-    r'<[^<>"{}|^`\\\x00-\x20]*>',  # an IRI
-    r"[?$]([A-Za-z_][A-Za-z0-9_]*)",  # a variable: the only thing replaced
-]))
-_BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
-
-
-def bind_text(text: str, bindings: Mapping[str, Node]) -> str:
-    """``text`` with each bound variable replaced by its serialised term, as ``initBindings``
-    binds it locally (a trailing VALUES would not reach into subqueries). Strings, IRIs and
-    comments are skipped; values are serialised terms, never pasted text.
-
-    >>> from rdflib import Literal, URIRef
-    >>> bind_text('SELECT ?x { ?c ?p ?name . FILTER(?x != "?name") } # ?name',
-    ...           {"name": Literal('x" } UNION { ?s ?p ?o } #')})
-    'SELECT ?x { ?c ?p "x\\\\" } UNION { ?s ?p ?o } #" . FILTER(?x != "?name") } # ?name'
-    """
-    if not bindings:
-        return text
-    terms = {name: _term_text(term) for name, term in bindings.items()}
-
-    def swap(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return terms[name] if name is not None and name in terms else match.group(0)
-
-    return _LEXEME.sub(swap, text)
-
-
-def _term_text(term: Node) -> str:
-    if isinstance(term, URIRef):
-        if _BAD_IRI.search(str(term)):
-            raise ValueError(f"not a valid IRI: {str(term)[:80]!r}")
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        return term.n3()
-    raise ValueError(f"cannot send a {type(term).__name__} as a parameter")
-
-
 def remote_query(endpoint: str, text: str, *, bindings: Mapping[str, Node] | None = None,
                  timeout: float = 30.0, max_rows: int = 100_000, limits: Limits = DEFAULT_LIMITS,
                  headers: Mapping[str, str] | None = None) -> QueryResult:
     """Run a read-only query on the SPARQL endpoint at ``endpoint``.
 
-    Raises QueryRefused (our pre-scan), QueryTimeout, EndpointError (HTTP or network).
+    The query passes our linear pre-scan first (size, depth, no SERVICE, FROM or updates);
+    the answer is read up to ``limits.max_result_bytes``.
+
+    Parameters
+    ----------
+    endpoint : str
+        The query URL, e.g. ``http://host:7878/query`` for Oxigraph.
+    text : str
+        The query. Our prefixes are declared in front of it (the server does not know them).
+    bindings : mapping of str to Node, optional
+        Values for variables, written in as serialised terms
+        (:func:`graph.sparql.text.bind_text`), never as pasted text.
+    timeout : float
+        Seconds to wait for the server.
+    max_rows : int
+        Rows (or triples) kept; ``truncated`` says whether more were cut.
+    limits : Limits
+        Size and depth caps for the query, the byte cap for the answer.
+    headers : mapping of str to str, optional
+        Extra HTTP headers (an ``Authorization``, say).
+
+    Returns
+    -------
+    QueryResult
+        The same kind of result as :func:`graph.sparql.local.run_query`.
+
+    Raises
+    ------
+    QueryRefused
+        Our pre-scan refused the query; nothing was sent.
+    QueryTimeout
+        The server did not answer within ``timeout`` seconds.
+    QueryFailed
+        The answer is larger than ``limits.max_result_bytes``.
+    EndpointError
+        The server answered with an HTTP error, could not be reached, or sent something
+        that is not a SPARQL result.
+
+    Examples
+    --------
+    >>> import http.server, threading
+    >>> class Endpoint(http.server.BaseHTTPRequestHandler):
+    ...     def do_POST(self):
+    ...         self.rfile.read(int(self.headers["Content-Length"]))
+    ...         self.send_response(200)
+    ...         self.send_header("Content-Type", "application/sparql-results+json")
+    ...         self.end_headers()
+    ...         self.wfile.write(b'{"head": {}, "boolean": true}')
+    ...     def log_message(self, *args): pass
+    >>> server = http.server.HTTPServer(("127.0.0.1", 0), Endpoint)
+    >>> threading.Thread(target=server.handle_request, daemon=True).start()
+    >>> url = f"http://127.0.0.1:{server.server_port}/query"
+    >>> remote_query(url, "ASK { ?c a dr:Company }").boolean
+    True
+    >>> server.server_close()
+    >>> remote_query(url, "DROP ALL")
+    Traceback (most recent call last):
+    ...
+    graph.sparql.guard.QueryRefused: updates are not allowed: read-only (DROP)
     """
     scan_text(text, limits=limits)
     body = with_prefixes(bind_text(text, bindings or {})).encode("utf-8")
@@ -182,12 +188,7 @@ def _json_term(cell: dict[str, str] | None) -> Node | None:
     kind, value = cell["type"], cell["value"]
     if not isinstance(value, str):
         raise ValueError("value")
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    datatype = cell.get("datatype")
-    return Literal(value, lang=cell.get("xml:lang"), datatype=None if datatype is None else URIRef(datatype))
+    return make_term(kind, value, cell.get("datatype"), cell.get("xml:lang"))
 
 
 def remote_graph(endpoint: str, *, timeout: float = 120.0, max_triples: int = 5_000_000,

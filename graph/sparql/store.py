@@ -7,26 +7,24 @@ build's token; later runs open it read-only while that build is the current one.
 same guard as ``run_query`` (size and nesting caps — pyoxigraph crashes on very deep
 nesting — then rdflib's parser and the algebra walk refusing SERVICE, FROM and updates)
 and run in a forked child that is killed at the deadline, since an Oxigraph query cannot
-be interrupted. The check, too, runs in that child (parsing is work: it is under the
-deadline, and a deep recursion ends the child, not the server), and the child has no
-network: pyoxigraph cannot turn its HTTP client off, so the child leaves the network
-(a new network namespace) before it reads the query. Bindings are written into the query as serialised terms, never as text.
+be interrupted (:mod:`graph.sparql.sandbox`). The check, too, runs in that child (parsing
+is work: it is under the deadline, and a deep recursion ends the child, not the server), and
+the child has no network: pyoxigraph cannot turn its HTTP client off, so the child leaves the
+network (a new network namespace) before it reads the query. Bindings are written into the
+query as serialised terms (:mod:`graph.sparql.text`), never as text.
 """
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import fcntl
 import json
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +35,9 @@ from graph.build.folder import Build, BuildDamaged, current
 from graph.errors import DatareachError
 from graph.safetext import visible
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, prepare_safe, scan_text
-from graph.sparql.local import (
-    QueryResult,
-    _decode_result,
-    _encode_payload,
-    _guarded,
-    _install_guards,
-    _limit_memory,
-    _run_forked,
-)
+from graph.sparql.result import QueryResult
+from graph.sparql.sandbox import Answer, Cell, run_sandboxed
+from graph.sparql.text import bind_text, with_prefixes
 
 MARK = "datareach-build.json"
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -60,7 +52,6 @@ class StoreError(DatareachError):
 
 
 LOCK_WAIT = 120.0
-CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
 MSG_NO_SANDBOX = ("the word SERVICE may not appear anywhere in a query on --store here: this system "
                   "cannot cut the query process off the network (no network namespace)")
 
@@ -70,8 +61,45 @@ def ensure_store(out_dir: Path, store_dir: Path, build: Build | None = None, *, 
     ``store_dir``, made if missing or of another build (its mark names the build's token).
 
     Making it holds a lock beside the folder, so processes started together make it once:
-    the others wait (up to ``wait`` seconds, then :class:`StoreBusy`) and reuse it.
-    Disk problems (full, read-only) are a :class:`StoreError` naming the folder.
+    the others wait and reuse it. The build's N-Triples are checked against its manifest
+    (size, sha256) before they are loaded.
+
+    Parameters
+    ----------
+    out_dir : Path
+        The output folder of ``datareach build``.
+    store_dir : Path
+        Where the store lives; made (in a staging folder swapped into place) if needed.
+    build : Build, optional
+        The build to load; default the current one in ``out_dir``.
+    wait : float
+        Seconds to wait for another process that is making the store.
+
+    Returns
+    -------
+    Path
+        ``store_dir``, holding a store of that build.
+
+    Raises
+    ------
+    BuildDamaged
+        No build in ``out_dir``, or its files do not match its manifest.
+    StoreBusy
+        Another process held the lock for longer than ``wait`` seconds.
+    StoreError
+        The disk is full or read-only (the message names the folder).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from graph.build import compiled
+    >>> from graph.examples import SMALL
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = compiled.build([SMALL], tmp / "out")
+    >>> store = ensure_store(tmp / "out", tmp / "store")
+    >>> store == tmp / "store", ensure_store(tmp / "out", store) == store  # made once, then reused
+    (True, True)
     """
     found = build if build is not None else current(out_dir)
     if found is None:
@@ -158,80 +186,92 @@ def run_store_query(store_dir: Path, text: str | bytes, *, bindings: Mapping[str
     thread of the caller shares a parser. The child first leaves the network (a new, empty
     network namespace), so even a query that Oxigraph read differently from our guard
     could not send a request anywhere.
+
+    Parameters
+    ----------
+    store_dir : Path
+        A store made by :func:`ensure_store`; opened read-only in the child.
+    text : str or bytes
+        The query. Our prefixes (``dr:``, ``dt:``, ``id:``, ``skos:`` …) are predeclared.
+    bindings : mapping of str to Node, optional
+        Values for variables, written into the query as serialised terms
+        (:func:`graph.sparql.text.bind_text`), never as pasted text.
+    timeout : float
+        Seconds before the child is killed (parsing included).
+    max_rows : int
+        Rows (or triples) kept; ``truncated`` says whether more were cut.
+    limits : Limits
+        Size, depth, memory and result-size caps.
+
+    Returns
+    -------
+    QueryResult
+        The same as :func:`graph.sparql.local.run_query` gives for the same graph.
+
+    Raises
+    ------
+    QueryRefused, QueryTimeout, QueryFailed
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from graph.build import compiled
+    >>> from graph.examples import SMALL
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = compiled.build([SMALL], tmp / "out")
+    >>> store = ensure_store(tmp / "out", tmp / "store")
+    >>> result = run_store_query(store, "SELECT ?name WHERE { ?c a dr:Company ; rdfs:label ?name } "
+    ...                                 "ORDER BY ?name", max_rows=2)
+    >>> [str(name) for name, in result.rows], result.truncated
+    (['Amazon', 'Apple'], True)
+    >>> run_store_query(store, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    graph.sparql.guard.QueryRefused: SERVICE is not allowed: queries may not call other endpoints
     """
     scan_text(text, limits=limits)  # cheap refusals before forking
-    if not timeout > 0 or max_rows < 0:
-        raise ValueError("timeout must be positive and max_rows not negative")
-    _install_guards()
     params = dict(bindings or {})
 
-    def job(conn: Connection) -> None:
-        try:
-            sealed = isolate_network()
-            _limit_memory(limits.max_memory)
-            payload = _guarded(lambda: _check_and_evaluate(store_dir, text, params, max_rows, limits, sealed))
-        except QueryRefused as err:
-            payload = {"refused": str(err)}
-        except MemoryError:
-            payload = {"error": "the query ran out of memory"}
-        except Exception as err:
-            payload = {"error": f"{type(err).__name__}: {err}"[:500]}
-        conn.send_bytes(_encode_payload(payload, limits.max_result_bytes))
-        conn.close()
+    def work(offline: bool) -> Answer:
+        return _check_and_evaluate(store_dir, text, params, limits, offline)
 
-    return _decode_result(_run_forked(job, timeout))
+    return run_sandboxed(work, timeout=timeout, max_rows=max_rows, limits=limits, offline=True)
 
 
-def isolate_network() -> bool:
-    """Move this (single-threaded, forked) process into a new network namespace with no
-    interface up, so nothing in it can connect anywhere, loopback included. True on success.
-
-    As root ``unshare(CLONE_NEWNET)`` is enough; otherwise a user namespace is made first
-    (unprivileged user namespaces). Where neither is allowed, False.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return False
-    return libc.unshare(CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
-
-
-def _check_and_evaluate(store_dir: Path, text: str | bytes, bindings: Mapping[str, Node], max_rows: int,
-                        limits: Limits, sealed: bool) -> dict[str, Any]:
-    from graph.sparql.remote import bind_text, with_prefixes
-
+def _check_and_evaluate(store_dir: Path, text: str | bytes, bindings: Mapping[str, Node],
+                        limits: Limits, sealed: bool) -> Answer:
     checked = scan_text(text, limits=limits)
     prepare_safe(checked, limits=limits)  # the same refusals as for the in-memory graph
     if not sealed and "SERVICE" in checked.upper():
         raise QueryRefused(MSG_NO_SANDBOX)
-    return _evaluate(store_dir, with_prefixes(bind_text(checked, bindings)), max_rows)
+    return _evaluate(store_dir, with_prefixes(bind_text(checked, bindings)))
 
 
-def _evaluate(store_dir: Path, query: str, max_rows: int) -> dict[str, Any]:
+def _evaluate(store_dir: Path, query: str) -> Answer:
     store = ox.Store.read_only(str(store_dir))
     result = store.query(query, base_iri=None)
     if isinstance(result, ox.QueryBoolean):
-        return {"kind": "ASK", "boolean": bool(result)}
+        return Answer("ASK", boolean=bool(result))
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
-        rows: list[list[list[str | None] | None]] = []
-        for solution in result:
-            if len(rows) > max_rows:
-                break
-            rows.append([_enc(solution[name]) for name in names])
-        return {"kind": "SELECT", "vars": names, "rows": rows[:max_rows], "truncated": len(rows) > max_rows}
-    triples: list[list[list[str | None] | None]] = []
-    for triple in result:
-        if len(triples) > max_rows:
-            break
-        triples.append([_enc(triple.subject), _enc(triple.predicate), _enc(triple.object)])
-    return {"kind": "CONSTRUCT", "triples": triples[:max_rows], "truncated": len(triples) > max_rows}
+        return Answer("SELECT", vars=names, rows=_rows(store, result, names))
+    return Answer("CONSTRUCT", rows=_rows(store, result, None))
 
 
-def _enc(term: Any) -> list[str | None] | None:
-    """An Oxigraph term in run_query's wire format: [kind, value, datatype, language]."""
+def _rows(store: ox.Store, result: Any, names: list[str] | None) -> Iterator[list[Cell]]:
+    """The solutions (``names``) or triples (None) of ``result``, encoded lazily; ``store``
+    is held until the last one is read."""
+    for item in result:
+        if names is None:
+            yield [_enc(item.subject), _enc(item.predicate), _enc(item.object)]
+        else:
+            yield [_enc(item[name]) for name in names]
+    del store
+
+
+def _enc(term: Any) -> Cell:
+    """An Oxigraph term in the sandbox's wire format: [kind, value, datatype, language]."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
