@@ -33,13 +33,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import DatareachError
+from graph.records import Claim, Holding
 
 if TYPE_CHECKING:
     import networkx as nx
 
-Claims = list[dict[str, Any]]
+Claims = list[Claim]
 KINDS = ("grant", "incident", "ownership")
-DATES = ("valid_from", "valid_until", "status")
+DATES = ("valid_from", "stated_end", "status")
 FORMAT = 1
 
 
@@ -136,7 +137,7 @@ class FlowIndex:
     def node_key(self, i: int) -> str:
         return self.keys[i]
 
-    def holdings(self) -> dict[int, list[dict[str, Any]]]:
+    def holdings(self) -> dict[int, list[Holding]]:
         """What each holder is stated to hold, by node number."""
         return {int(i): h for i, h in self.meta["holds"].items()}
 
@@ -147,7 +148,7 @@ class FlowIndex:
         return {"kind": KINDS[self.kind[e]], "data_types": list(tables["data_types"][self.codes["data_types"][e]]),
                 "permissions": list(tables["permissions"][self.codes["permissions"][e]]),
                 "integration": tables["integration"][self.codes["integration"][e]],
-                "valid_from": start, "valid_until": end, "status": status, "disputed": bool(self.disputed[e])}
+                "valid_from": start, "stated_end": end, "status": status, "disputed": bool(self.disputed[e])}
 
     def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
         """(order, indptr): edge numbers grouped by source node, in adjacency order; node

@@ -107,7 +107,7 @@ def _grant(g: Graph, fact: Node) -> dict[str, Any]:
         "on_by_default": _bool(g, fact, FAST.onByDefault),
         "overrode_privacy_setting": _bool(g, fact, FAST.overrodePrivacySetting),
         "valid_from": _text(g, fact, FAST.validFrom),
-        "valid_until": _text(g, fact, FAST.statedEnd),
+        "stated_end": _text(g, fact, FAST.statedEnd),
         "last_observed_active": _text(g, fact, FAST.lastObservedActive),
         "status": _label(g.value(fact, FAST.status), "unknown"),
     })
@@ -123,7 +123,7 @@ def _incident(g: Graph, fact: Node) -> dict[str, Any]:
         # A copy of exposed data can be read by whoever holds it: incidents carry "read".
         "permissions": ["read"],
         "valid_from": _text(g, fact, FAST.published) or _text(g, fact, FAST.occurred),
-        "valid_until": None,
+        "stated_end": None,
         "occurred": _text(g, fact, FAST.occurred),
         "published": _text(g, fact, FAST.published),
         "affected": None if count is None else int(str(count)),
@@ -182,7 +182,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
     for fact in _facts(g, FAST.Ownership):
         owner, owned = _add_actor(G, g, g.value(fact, FAST.owner)), _add_actor(G, g, g.value(fact, FAST.owned))
         attrs = _fact_attrs(g, fact, "ownership")
-        attrs.update(permissions=[], status="ownership", valid_from=None, valid_until=None)
+        attrs.update(permissions=[], status="ownership", valid_from=None, stated_end=None)
         G.add_edge(owned, owner, key=attrs["id"], **attrs)
     for fact in _facts(g, FAST.Domain):
         name = _text(g, fact, RDFS_LABEL) or str(fact)

@@ -65,7 +65,7 @@ def _fact(G: nx.MultiDiGraph, u: str, v: str, a: dict[str, Any]) -> dict[str, An
         "permission": [str(_PERMISSION[p]) for p in a.get("permissions") or [] if p in _PERMISSION] if kind == "grant" else [],
         "whoseData": [str(_WHOSE[w]) for w in a.get("whose_data") or [] if w in _WHOSE],
         "status": str(_STATUS[a["status"]]) if a.get("status") in _STATUS else None,
-        "validFrom": a.get("valid_from") if kind == "grant" else None, "statedEnd": a.get("valid_until"),
+        "validFrom": a.get("valid_from") if kind == "grant" else None, "statedEnd": a.get("stated_end"),
         "lastObservedActive": a.get("last_observed_active"), "occurred": a.get("occurred"),
         "published": a.get("published"), "activation": a.get("activation"), "onByDefault": a.get("on_by_default"),
         "overrodePrivacySetting": a.get("overrode_privacy_setting"), "affectedCount": a.get("affected"),

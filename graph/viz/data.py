@@ -29,6 +29,23 @@ NODE_STYLE: dict[str, dict[str, Any]] = {
     "datatype": {"shape": "diamond", "color": {"background": "#b2f2bb", "border": "#2b8a3e"}},
 }
 STATUS_ORDER = ("active", "shut down", "unknown", "incident", "ownership", "holds")
+# The page's embedded JSON names an edge's fields shortly (a large graph has tens of thousands
+# of edges): this is the one map from those keys to the record fields (``graph.records.EdgeAttrs``)
+# they hold. app.js reads them by these names.
+SHORT = {"kind": "k", "data_types": "dts", "permissions": "perms", "integration": "integ", "status": "st",
+         "valid_from": "vf", "stated_end": "se", "evidence": "ev", "label": "lbl", "exploited_feature": "feat",
+         "whose_data": "whose", "last_observed_active": "lo", "occurred": "occ", "published": "pub",
+         "activation": "act", "on_by_default": "obd", "overrode_privacy_setting": "ops", "affected": "aff",
+         "count_qualifier": "cq"}
+
+
+def short(fields: dict[str, Any]) -> dict[str, Any]:
+    """Record fields under the page's short keys (``SHORT``); other keys stay as they are.
+
+    >>> short({"stated_end": "2018", "note": "x"})
+    {'se': '2018', 'note': 'x'}
+    """
+    return {SHORT.get(k, k): v for k, v in fields.items()}
 
 
 @dataclass
@@ -170,9 +187,11 @@ class Builder:
         edge = {"id": f"e{index}", "from": self.ids[e[0]], "to": self.ids[e[1]],
                 "color": {"color": SHUT_DOWN if shut else colour, "highlight": colour, "opacity": 0.6 if shut else 1.0},
                 "dashes": bool(attrs.get("disputed")), "width": 1.5 if strongest in (None, "read") else 2.5,
-                "fact": info.text(e[2], 500), "k": kind, "dts": list(attrs.get("data_types") or []),
-                "perms": list(attrs.get("permissions") or []), "integ": integ, "st": status,
-                "vf": attrs.get("valid_from"), "vu": attrs.get("valid_until"), "ev": info.evidence(attrs.get("evidence"))}
+                "fact": info.text(e[2], 500),
+                **short({"kind": kind, "data_types": list(attrs.get("data_types") or []),
+                         "permissions": list(attrs.get("permissions") or []), "integration": integ, "status": status,
+                         "valid_from": attrs.get("valid_from"), "stated_end": attrs.get("stated_end"),
+                         "evidence": info.evidence(attrs.get("evidence"))})}
         edge.update({short: value for short, value in self._extras(attrs).items() if value is not None})
         if not self.large:
             edge["label"] = "owns" if kind == "ownership" else (self.kinds.label(integ) if integ else kind)
@@ -181,13 +200,14 @@ class Builder:
 
     @staticmethod
     def _extras(attrs: dict[str, Any]) -> dict[str, Any]:
-        """The optional fact fields under short names (see app.js ``edgeRows``)."""
-        return {"lbl": info.text(attrs.get("label")), "feat": attrs.get("exploited_feature"),
-                "whose": attrs.get("whose_data") or None, "lo": attrs.get("last_observed_active"),
-                "occ": attrs.get("occurred"), "pub": attrs.get("published"), "act": info.text(attrs.get("activation")),
-                "obd": attrs.get("on_by_default"), "ops": attrs.get("overrode_privacy_setting"),
-                "aff": attrs.get("affected"), "cq": info.text(attrs.get("count_qualifier")),
-                "note": info.text(attrs.get("note")), "iri": attrs.get("iri")}
+        """The optional fact fields under short names (``SHORT``; see app.js ``edgeRows``)."""
+        return short({"label": info.text(attrs.get("label")), "exploited_feature": attrs.get("exploited_feature"),
+                      "whose_data": attrs.get("whose_data") or None, "last_observed_active": attrs.get("last_observed_active"),
+                      "occurred": attrs.get("occurred"), "published": attrs.get("published"),
+                      "activation": info.text(attrs.get("activation")), "on_by_default": attrs.get("on_by_default"),
+                      "overrode_privacy_setting": attrs.get("overrode_privacy_setting"), "affected": attrs.get("affected"),
+                      "count_qualifier": info.text(attrs.get("count_qualifier")), "note": info.text(attrs.get("note")),
+                      "iri": attrs.get("iri")})
 
     def _holds(self, n: str, slug: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
         return {"id": f"e{len(self.edges)}", "from": self.ids[n], "to": self.ids[dt_key(slug)],

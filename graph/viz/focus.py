@@ -58,7 +58,7 @@ def valid_on(G: nx.MultiDiGraph, as_of: str) -> Callable[[Edge], bool]:
 
     def keep(e: Edge) -> bool:
         attrs = G.edges[e]
-        start, end = attrs.get("valid_from"), attrs.get("valid_until")
+        start, end = attrs.get("valid_from"), attrs.get("stated_end")
         if start is not None and dates.parse(start)[0] > day:
             return False
         return end is None or dates.parse(end)[1] >= day
