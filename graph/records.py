@@ -210,6 +210,17 @@ class OwnerHop(TypedDict):
     disputed: bool
 
 
+class OwnerJSON(TypedDict):
+    """An owner answer as JSON: the name asked, where it starts, the domain's operators, the
+    ultimate owners' names and every chain."""
+
+    query: str
+    start: str
+    domain: DomainOperators | None
+    ultimate_owners: list[str]
+    chains: list[list[OwnerHop]]
+
+
 class DomainOperators(TypedDict):
     """Who operates a domain, on whose evidence."""
 

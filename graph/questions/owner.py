@@ -8,14 +8,13 @@ sources that disagree), every chain is returned, shortest first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import networkx as nx
 
 from graph.errors import NotFoundError
 from graph.questions.reach import cite
 from graph.questions.table import company_index
-from graph.records import DomainOperators, EdgeAttrs, OwnerHop
+from graph.records import DomainOperators, EdgeAttrs, OwnerHop, OwnerJSON
 
 MAX_DEPTH = 32
 
@@ -37,7 +36,7 @@ class OwnerAnswer:
         return list(dict.fromkeys(chain[-1]["owner_label"] if chain else start
                                   for chain, start in zip(self.chains, self.starts, strict=True)))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> OwnerJSON:
         return {"query": self.query, "start": self.start, "domain": self.domain, "ultimate_owners": self.ultimate,
                 "chains": self.chains}
 

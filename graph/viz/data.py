@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from graph.model.taxonomy import Taxonomy
+from graph.records import EdgeAttrs, FactAttrs
 from graph.viz import info
 from graph.viz.layout import SMALL, positions, rank
 
@@ -102,9 +103,9 @@ class Builder:
             self.ids[key] = f"n{len(self.ids)}"
         return self.ids[key]
 
-    def held(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    def held(self) -> dict[tuple[str, str], list[FactAttrs]]:
         """(holder, data type) → the holding facts that state it."""
-        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        out: dict[tuple[str, str], list[FactAttrs]] = {}
         for node in self.actors:
             for holding in self.G.nodes[node].get("holds") or []:
                 for slug in holding.get("data_types", []):
@@ -152,7 +153,7 @@ class Builder:
             node.update(borderWidth=3, color={"background": "#ffe066", "border": "#f08c00"})
         return node
 
-    def _holdings(self, holds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _holdings(self, holds: list[FactAttrs]) -> list[dict[str, Any]]:
         out = []
         for h in holds:
             entry: dict[str, Any] = {"id": str(h.get("id") or ""), "dts": list(h.get("data_types", [])),
@@ -199,7 +200,7 @@ class Builder:
         return edge
 
     @staticmethod
-    def _extras(attrs: dict[str, Any]) -> dict[str, Any]:
+    def _extras(attrs: EdgeAttrs) -> dict[str, Any]:
         """The optional fact fields under short names (``SHORT``; see app.js ``edgeRows``)."""
         return short({"label": info.text(attrs.get("label")), "exploited_feature": attrs.get("exploited_feature"),
                       "whose_data": attrs.get("whose_data") or None, "last_observed_active": attrs.get("last_observed_active"),
@@ -209,7 +210,7 @@ class Builder:
                       "count_qualifier": info.text(attrs.get("count_qualifier")), "note": info.text(attrs.get("note")),
                       "iri": attrs.get("iri")})
 
-    def _holds(self, n: str, slug: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
+    def _holds(self, n: str, slug: str, facts: list[FactAttrs]) -> dict[str, Any]:
         return {"id": f"e{len(self.edges)}", "from": self.ids[n], "to": self.ids[dt_key(slug)],
                 "color": {"color": HOLDS, "highlight": HOLDS, "opacity": 0.6}, "width": 1, "k": "holding", "dts": [slug], "perms": [],
                 "integ": None, "st": "holds", "fact": ", ".join(info.text(h.get("id"), 500) or "?" for h in facts),
