@@ -6,6 +6,7 @@ Everything here writes only under pytest's tmp_path: the checkout's ``out/`` and
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -178,5 +179,6 @@ def _fixture_graph(name: str) -> Any:
 
 
 def fixture_graph(name: str = "small.yaml") -> Any:
-    """A fresh copy of the projected graph of tests/fixtures/NAME (parsed once per session)."""
-    return _fixture_graph(name).copy()
+    """A fresh copy of the projected graph of tests/fixtures/NAME (parsed once per session): a deep
+    copy, so a test that changes ``G.graph["sources"]`` does not change the next test's graph."""
+    return copy.deepcopy(_fixture_graph(name))
