@@ -55,8 +55,8 @@ def literal(text: str) -> Literal:
     return Literal(text, datatype=kind)
 
 
-def valid_at(valid_from: str | None, valid_until: str | None, day: dt.date, *, status: str | None = None) -> bool | None:
-    """Whether something stated valid from ``valid_from`` until ``valid_until`` was valid on ``day``.
+def valid_at(valid_from: str | None, stated_end: str | None, day: dt.date, *, status: str | None = None) -> bool | None:
+    """Whether something stated valid from ``valid_from`` until ``stated_end`` was valid on ``day``.
 
     The one date-validity rule (reach's ``as_of`` and the HTML page's date filter use it).
     A year- or month-only date covers a range, and a day inside that range cannot be told.
@@ -65,7 +65,7 @@ def valid_at(valid_from: str | None, valid_until: str | None, day: dt.date, *, s
 
     Parameters
     ----------
-    valid_from, valid_until : str or None
+    valid_from, stated_end : str or None
         Partial dates (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``), None when unknown.
     day : datetime.date
         The day asked about.
@@ -83,14 +83,14 @@ def valid_at(valid_from: str | None, valid_until: str | None, day: dt.date, *, s
     >>> valid_at("2018", None, day, status="active"), valid_at("2018", None, day, status="shut down")
     (True, None)
     """
-    uncertain = valid_from is None or (valid_until is None and status in ("shut down", UNKNOWN))
+    uncertain = valid_from is None or (stated_end is None and status in ("shut down", UNKNOWN))
     if valid_from is not None:
         first, last = parse(valid_from)
         if first > day:
             return False
         uncertain |= day <= last and first != last
-    if valid_until is not None:
-        first, last = parse(valid_until)
+    if stated_end is not None:
+        first, last = parse(stated_end)
         if last < day:
             return False
         uncertain |= day >= first and first != last

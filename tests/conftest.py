@@ -6,6 +6,7 @@ Everything here writes only under pytest's tmp_path: the checkout's ``out/`` and
 
 from __future__ import annotations
 
+import copy
 import os
 import subprocess
 import sys
@@ -188,6 +189,5 @@ def fixture_session(out: Path, name: str = "small.yaml") -> Any:
 def fixture_graph(name: str = "small.yaml") -> Any:
     """A fresh, deep copy of the projected graph of tests/fixtures/NAME (parsed once per session):
     a test may change its attributes (nested lists and dicts included) without touching another's."""
-    import copy
 
     return copy.deepcopy(_fixture_graph(name))

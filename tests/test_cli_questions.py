@@ -77,7 +77,7 @@ def test_reach_json_shape(out: Path) -> None:
         assert isinstance(c["hops"], int) and isinstance(c["partial"], bool) and isinstance(c["path"], list)
         assert c["hops"] == len(c["path"])
         for hop in c["path"]:
-            assert {"from", "to", "integration", "permissions", "valid_from", "valid_until", "status",
+            assert {"from", "to", "integration", "permissions", "valid_from", "stated_end", "status",
                     "sources", "disputed"} <= set(hop)
             assert isinstance(hop["permissions"], list) and isinstance(hop["disputed"], bool)
             for source in hop["sources"]:
@@ -88,19 +88,23 @@ def test_reach_json_shape(out: Path) -> None:
     assert {s["publisher"] for s in public["path"][0]["sources"]} == {"The Register", "Vice (Motherboard)"}
 
 
-def test_reach_csv_one_row_per_hop(out: Path) -> None:
+def test_reach_csv_one_row_per_company(out: Path) -> None:
+    """One CSV shape for reach, the CLI's and the server's (issue 12): a row per party with its
+    path and citations; each hop's detail is in the JSON."""
     result = run(out, "reach", "private message", "--format", "csv")
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     data = reach_json(out, "private message")
-    assert len(rows) == sum(max(1, len(c["path"])) for c in data["companies"])
-    assert {"company", "iri", "hops", "partial", "from", "to", "integration", "permissions", "valid_from",
-            "valid_until", "status", "disputed", "sources"} <= set(rows[0])
-    assert {r["company"] for r in rows} == {"Facebook", "Netflix", "Spotify", "Royal Bank of Canada"}
-    netflix = next(r for r in rows if r["company"] == "Netflix")
-    assert (netflix["from"], netflix["to"], netflix["hops"]) == ("Facebook", "Netflix", "1")
-    assert netflix["permissions"] == "read; write; delete"
+    assert [r["company"] for r in rows] == [c["company"] for c in data["companies"]]
+    assert {"company", "label", "iri", "hops", "partial", "holder", "holder_basis", "via_incident", "disputed",
+            "path", "notes", "sources"} <= set(rows[0])
+    assert {r["label"] for r in rows} == {"Facebook", "Netflix", "Spotify", "Royal Bank of Canada"}
+    netflix = next(r for r in rows if r["company"] == "netflix")
+    assert (netflix["label"], netflix["hops"]) == ("Netflix", "1")
+    assert netflix["path"].startswith("Facebook → Netflix (") and "[read, write, delete]" in netflix["path"]
     assert "techly.com.au" in netflix["sources"]
+    facebook = next(r for r in rows if r["company"] == "facebook")
+    assert (facebook["holder"], facebook["holder_basis"], facebook["hops"]) == ("yes", "stated", "0")
 
 
 def _text_rows(text: str) -> dict[str, str]:

@@ -93,7 +93,7 @@ def test_tour_in_a_new_project(installed: dict[str, object], tmp_path: Path) -> 
     assert [c["label"] for c in json.loads(reach.stdout)["companies"]] == ["Facebook", "Spotify"]
 
     table = _datareach(installed, proj, "-q", "table", "--format", "csv")
-    assert table.returncode == 0 and table.stdout.splitlines()[1].startswith("Spotify,Facebook,messaging integration")
+    assert table.returncode == 0 and table.stdout.splitlines()[1].startswith("spotify,Spotify,facebook,Facebook,messaging integration")
 
     viz = _datareach(installed, proj, "-q", "viz")
     page = (proj / "out" / "graph.html").read_text(encoding="utf-8")

@@ -93,7 +93,7 @@ def test_one_date_validity_rule(start: str | None, end: str | None, status: str 
     day = dt.date(2019, 6, 1)
     assert dates.valid_at(start, end, day, status=status) is expected
     G = nx.MultiDiGraph()
-    G.add_edge("a", "b", key="f", valid_from=start, valid_until=end, status=status)
+    G.add_edge("a", "b", key="f", valid_from=start, stated_end=end, status=status)
     assert valid_on(G, "2019-06-01")(("a", "b", "f")) is (expected is not False)  # viz keeps what reach keeps
 
 
@@ -107,14 +107,14 @@ def test_one_edge_decoding() -> None:
         stated = by_fact[(index.node_key(int(index.src[e])), index.node_key(int(index.dst[e])), index.facts[e])]
         assert attrs == {"kind": stated["kind"], "data_types": stated.get("data_types", []),
                          "permissions": stated.get("permissions", []), "integration": stated.get("integration"),
-                         "valid_from": stated.get("valid_from"), "valid_until": stated.get("valid_until"),
+                         "valid_from": stated.get("valid_from"), "stated_end": stated.get("stated_end"),
                          "status": stated.get("status"), "disputed": bool(stated.get("disputed"))}
         assert index.edge_attrs(e) == attrs
     for row in reach(index, "name").rows:
         for hop in row["path"]:
             stated = by_fact[(hop["from"], hop["to"], hop["fact"])]
-            assert (hop["valid_from"], hop["valid_until"], hop["status"], hop["permissions"]) == (
-                stated.get("valid_from"), stated.get("valid_until"), stated.get("status"), stated.get("permissions", []))
+            assert (hop["valid_from"], hop["stated_end"], hop["status"], hop["permissions"]) == (
+                stated.get("valid_from"), stated.get("stated_end"), stated.get("status"), stated.get("permissions", []))
 
 
 def test_vocabulary_modules_are_generated_and_drift_is_caught(tmp_path: Path) -> None:

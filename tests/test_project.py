@@ -88,7 +88,7 @@ def test_users_own_sources_are_used_not_the_bundled_dataset(cli, tmp_path: Path)
     (root / "sources" / "my.yaml").write_text(MY_FACTS)
     result = cli(root, "-q", "table", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert {r["company"] for r in json.loads(result.stdout)} == {"Beta Ltd"}
+    assert {r["label"] for r in json.loads(result.stdout)} == {"Beta Ltd"}
     assert "bundled" not in result.stderr
     result = cli(root, "build", "--format", "json")
     assert json.loads(result.stdout)["out"] == str(root / "out")

@@ -422,7 +422,7 @@ def test_answer_shape_and_evidence(G: nx.MultiDiGraph) -> None:
         assert r["iri"].startswith("https://w3id.org/datareach/")
         assert r["hops"] == len(r["path"])
         for hop in r["path"]:
-            assert {"from", "to", "integration", "permissions", "valid_from", "valid_until", "status",
+            assert {"from", "to", "integration", "permissions", "valid_from", "stated_end", "status",
                     "sources", "disputed"} <= set(hop)
             assert hop["sources"], "every hop is cited"
             for s in hop["sources"]:

@@ -58,7 +58,7 @@ def random_graph(seed: int) -> tuple[nx.MultiDiGraph, set[Edge]]:
         key = f"g{i}"
         is_disputed = rng.random() < 0.3
         G.add_edge(u, v, key=key, kind="grant", data_types=[], permissions=[], integration=None,
-                   valid_from=None, valid_until=None, status="active", disputed=is_disputed, evidence=[])
+                   valid_from=None, stated_end=None, status="active", disputed=is_disputed, evidence=[])
         if is_disputed:
             disputed.add((u, v, key))
     return G, disputed

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 
 from graph.build import compiled
 from graph.cli.main import main
-from graph.cli.questions import TABLE_HEADERS
 from graph.errors import NotFoundError
 from graph.examples import SMALL, small_graph
 from graph.questions.rank import MEASURES, rank
@@ -42,7 +41,7 @@ def run(out: Path, *args: str, sources: Path | None = None) -> Any:
 
 
 def labels(rows: list[dict[str, Any]]) -> set[str]:
-    return {r["company"] for r in rows}
+    return {r["label"] for r in rows}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -53,18 +52,19 @@ def test_table_has_the_seven_grants_of_the_articles(G: nx.MultiDiGraph) -> None:
     rows = partner_table(G)
     assert len(rows) == 7
     assert labels(rows) == PARTNERS
-    assert {r["grantor"] for r in rows} == {"Facebook"}
+    assert {(r["grantor"], r["grantor_label"]) for r in rows} == {("facebook", "Facebook")}
     assert not labels(rows) & {"Blackberry", "The New York Times", "Pandora", "Instagram", "WhatsApp", "public"}
     for r in rows:
         assert set(COLUMNS) <= set(r)
         assert r["sources"], f"{r['company']} is uncited"
         assert all(s["locator"] and s["url"] and s["publisher"] for s in r["sources"])
-    assert [r["company"] for r in rows] == sorted((r["company"] for r in rows), key=str.casefold)
+    assert [r["label"] for r in rows] == sorted((r["label"] for r in rows), key=str.casefold)
 
 
 def test_spotify_row(G: nx.MultiDiGraph) -> None:
     (r,) = partner_table(G, companies=["Spotify"])
-    assert (r["grantor"], r["company"], r["integration"]) == ("Facebook", "Spotify", "messaging integration")
+    assert (r["grantor_label"], r["label"], r["integration"]) == ("Facebook", "Spotify", "messaging integration")
+    assert (r["grantor"], r["company"]) == ("facebook", "spotify")  # slugs; the names are the labels
     assert r["permissions"] == ["read", "write", "delete"]
     assert set(r["data_types"]) == {"private message", "message thread participants"}
     assert "sign in" in r["activation"]
@@ -77,7 +77,7 @@ def test_spotify_row(G: nx.MultiDiGraph) -> None:
 
 
 def test_other_rows_match_the_articles(G: nx.MultiDiGraph) -> None:
-    by_company = {r["company"]: r for r in partner_table(G)}
+    by_company = {r["label"]: r for r in partner_table(G)}
     assert by_company["Apple"]["overrode_privacy_setting"] is True  # despite account settings (Techly ¶25)
     assert {"calendar entries", "phone number"} <= set(by_company["Apple"]["data_types"])
     assert set(by_company["Amazon"]["data_types"]) == {"name", "contact information"}
@@ -146,9 +146,9 @@ def test_table_csv_one_row_per_grant(out: Path) -> None:
     result = run(out, "table", "--format", "csv")
     assert result.exit_code == 0, result.output
     reader = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert list(reader[0]) == TABLE_HEADERS
-    assert len(reader) == 7 and {r["company"] for r in reader} == PARTNERS
-    spotify = next(r for r in reader if r["company"] == "Spotify")
+    assert list(reader[0]) == COLUMNS  # the fields of the JSON rows, in the same order
+    assert len(reader) == 7 and {r["label"] for r in reader} == PARTNERS
+    spotify = next(r for r in reader if r["company"] == "spotify")
     assert spotify["permissions"] == "read; write; delete"
     assert "Spotify" in spotify["disputes"]
     assert "https://www.techly.com.au/" in spotify["sources"] and "¶10" in spotify["sources"]
@@ -252,8 +252,8 @@ def test_csv_neutralises_formula_cells(hostile: tuple[Path, Path]) -> None:
         assert not [c for c in cells if c.startswith(("=", "+", "@"))], args
         assert "'=cmd|' /C calc'!A0" in cells, args
     table = list(csv.DictReader(io.StringIO(run(out, "table", "--format", "csv", sources=facts).stdout)))
-    script_row = next(r for r in table if r["company"] == "<script>alert(1)</script>")
-    assert script_row["user activation"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    script_row = next(r for r in table if r["label"] == "<script>alert(1)</script>")
+    assert script_row["activation"] == "'=HYPERLINK(\"http://evil.example\",\"click\")"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +315,7 @@ def test_rank_scores_equal_networkx_on_a_plainly_collapsed_graph(through_ownersh
     nodes = sorted(G)
     for i in range(0, 40, 4):  # a few subsidiaries → parents
         G.add_edge(nodes[i], nodes[i + 1], key=f"own-{i}", kind="ownership", data_types=[], permissions=[],
-                   integration=None, valid_from=None, valid_until=None, status="ownership", disputed=False, evidence=[])
+                   integration=None, valid_from=None, stated_end=None, status="ownership", disputed=False, evidence=[])
     D = nx.DiGraph()
     D.add_nodes_from(G)
     for u, v, attrs in G.edges(data=True):
@@ -346,6 +346,6 @@ def test_rank_cli(out: Path, tmp_path: Path) -> None:
     text = run(out, "rank", "--top", "2")
     assert text.exit_code == 0 and "Facebook" in text.stdout and "Yahoo" not in text.stdout
     rows = list(csv.reader(io.StringIO(run(out, "rank", "--format", "csv", "--top", "4").stdout)))
-    assert rows[0][:3] == ["rank", "company", "reach"] and len(rows) == 5
+    assert rows[0] == ["rank", "company", "label", "score", "measure", "details"] and len(rows) == 5
     assert run(out, "rank", "--top", "0").exit_code == 2
     assert run(out, "rank", "--by", "popularity").exit_code == 2

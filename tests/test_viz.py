@@ -179,7 +179,7 @@ def test_company_focus_draws_two_hops():
 def test_datatype_focus_highlights_the_reach_answer():
     page = viz.render_html(graph(), focus_data_type="private message")
     data = data_of(page)
-    assert [r["key"] for r in data["reach"]["rows"]] == ["facebook", "netflix", "spotify"]
+    assert [r["company"] for r in data["reach"]["rows"]] == ["facebook", "netflix", "spotify"]
     assert all(re.fullmatch(r"n\d+", r["id"]) for r in data["reach"]["rows"])
     by_key = {n["key"]: n for n in data["nodes"]}
     assert by_key["facebook"]["color"]["border"] == "#c92a2a"  # the holder
@@ -193,7 +193,7 @@ def test_datatype_focus_tells_a_disputed_access_from_contested_aspects(default_b
     """As the CLI does: RBC disputes the access itself; Netflix and Spotify only aspects of theirs."""
     from graph.build import compiled
 
-    rows = {r["key"]: r for r in data_of(viz.render_html(compiled.projection(None, default_build),
+    rows = {r["company"]: r for r in data_of(viz.render_html(compiled.projection(None, default_build),
                                                          focus_data_type="private message"))["reach"]["rows"]}
     assert rows["royal-bank-of-canada"]["disputed"] and not rows["netflix"]["disputed"]
     assert "grantee's use of the access" in rows["netflix"]["contested"]

@@ -33,13 +33,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from graph.errors import DatareachError
+from graph.records import Claim, Holding
 
 if TYPE_CHECKING:
     import networkx as nx
 
-Claims = list[dict[str, Any]]
+Claims = list[Claim]
 KINDS = ("grant", "incident", "ownership")
-DATES = ("valid_from", "valid_until", "status")
+DATES = ("valid_from", "stated_end", "status")
 CODED = ("data_types", "permissions", "integration", "dates")  # the attributes stored as codes into tables
 FORMAT = 1
 
@@ -137,7 +138,7 @@ class FlowIndex:
     def node_key(self, i: int) -> str:
         return self.keys[i]
 
-    def holdings(self) -> dict[int, list[dict[str, Any]]]:
+    def holdings(self) -> dict[int, list[Holding]]:
         """What each holder is stated to hold, by node number."""
         return {int(i): h for i, h in self.meta["holds"].items()}
 
@@ -174,7 +175,7 @@ class FlowIndex:
         -------
         list of dict
             For each edge: ``kind``, ``data_types`` and ``permissions`` (lists of slugs),
-            ``integration`` (a slug or None), ``valid_from``, ``valid_until``, ``status``
+            ``integration`` (a slug or None), ``valid_from``, ``stated_end``, ``status``
             and ``disputed``.
 
         >>> from graph.examples import small_graph

@@ -23,6 +23,7 @@ from rdflib.term import Node
 
 from graph.model import ontology
 from graph.model.vocab import DT, FAST, ID, IK, LABEL, PERMISSION
+from graph.records import Claim, EdgeAttrs, FactAttrs, Source
 
 RDF_TYPE, RDFS_LABEL, SKOS_ALT = RDF.type, RDFS.label, SKOS.altLabel  # constants: Namespace look-ups are slow
 XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
@@ -62,9 +63,9 @@ def _bool(g: Graph, s: Node, p: URIRef) -> bool | None:
     return None if value is None else str(value) == "true"
 
 
-def claims(g: Graph, fact: Node) -> list[dict[str, Any]]:
+def claims(g: Graph, fact: Node) -> list[Claim]:
     """The evidence of ``fact`` as dicts, asserting claims first."""
-    out = []
+    out: list[Claim] = []
     for claim in g.objects(fact, FAST.evidence):
         out.append({
             "source": _slug(g.value(claim, FAST.source), str(ID) + "source/"),
@@ -78,7 +79,7 @@ def claims(g: Graph, fact: Node) -> list[dict[str, Any]]:
     return sorted(out, key=lambda c: (c["stance"] != "asserts", c["source"] or "", c["locator"] or ""))
 
 
-def _fact_attrs(g: Graph, fact: Node, kind: str) -> dict[str, Any]:
+def _fact_attrs(g: Graph, fact: Node, kind: str) -> FactAttrs:
     evidence = claims(g, fact)
     return {
         "kind": kind,
@@ -92,47 +93,50 @@ def _fact_attrs(g: Graph, fact: Node, kind: str) -> dict[str, Any]:
     }
 
 
-def _grant(g: Graph, fact: Node) -> dict[str, Any]:
-    attrs = _fact_attrs(g, fact, "grant")
-    attrs.update({
+def _grant(g: Graph, fact: Node) -> EdgeAttrs:
+    return {
+        **_fact_attrs(g, fact, "grant"),
         "permissions": [name for name, p in PERMISSION.items() if (fact, FAST.permission, p) in g],
         "whose_data": sorted(LABEL[w] for w in g.objects(fact, FAST.whoseData) if w in LABEL),
         "activation": _text(g, fact, FAST.activation),
         "on_by_default": _bool(g, fact, FAST.onByDefault),
         "overrode_privacy_setting": _bool(g, fact, FAST.overrodePrivacySetting),
         "valid_from": _text(g, fact, FAST.validFrom),
-        "valid_until": _text(g, fact, FAST.statedEnd),
+        "stated_end": _text(g, fact, FAST.statedEnd),
         "last_observed_active": _text(g, fact, FAST.lastObservedActive),
         "status": _label(g.value(fact, FAST.status), "unknown"),
-    })
-    return attrs
+    }
 
 
-def _incident(g: Graph, fact: Node) -> dict[str, Any]:
-    attrs = _fact_attrs(g, fact, "incident")
+def _incident(g: Graph, fact: Node) -> EdgeAttrs:
     count = g.value(fact, FAST.affectedCount)
-    attrs.update({
+    return {
+        **_fact_attrs(g, fact, "incident"),
         "label": _text(g, fact, RDFS_LABEL),
         "exploited_feature": _slug(g.value(fact, FAST.exploitedFeature), IK),
         # A copy of exposed data can be read by whoever holds it: incidents carry "read".
         "permissions": ["read"],
         "valid_from": _text(g, fact, FAST.published) or _text(g, fact, FAST.occurred),
-        "valid_until": None,
+        "stated_end": None,
         "occurred": _text(g, fact, FAST.occurred),
         "published": _text(g, fact, FAST.published),
         "affected": None if count is None else int(str(count)),
         "count_qualifier": _text(g, fact, FAST.countQualifier),
         "status": "incident",
-    })
-    return attrs
+    }
 
 
-def _sources(g: Graph) -> dict[str, dict[str, str | None]]:
-    out = {}
+def _ownership(g: Graph, fact: Node) -> EdgeAttrs:
+    return {**_fact_attrs(g, fact, "ownership"), "permissions": [], "status": "ownership", "valid_from": None,
+            "stated_end": None}
+
+
+def _sources(g: Graph) -> dict[str, Source]:
+    out: dict[str, Source] = {}
     for src in g.subjects(RDF_TYPE, FAST.Source):
         out[str(src).rsplit("/", 1)[-1]] = {
-            key: _text(g, src, pred) for key, pred in (("publisher", DCTERMS.publisher), ("title", DCTERMS.title),
-                                                       ("date", DCTERMS.date), ("url", FAST.url), ("reports_on", FAST.reportsOn))}
+            "publisher": _text(g, src, DCTERMS.publisher), "title": _text(g, src, DCTERMS.title),
+            "date": _text(g, src, DCTERMS.date), "url": _text(g, src, FAST.url), "reports_on": _text(g, src, FAST.reportsOn)}
     return out
 
 
@@ -175,8 +179,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
             G.add_edge(u, _add_actor(G, g, recipient), key=attrs["id"], **attrs)
     for fact in _facts(g, FAST.Ownership):
         owner, owned = _add_actor(G, g, g.value(fact, FAST.owner)), _add_actor(G, g, g.value(fact, FAST.owned))
-        attrs = _fact_attrs(g, fact, "ownership")
-        attrs.update(permissions=[], status="ownership", valid_from=None, valid_until=None)
+        attrs = _ownership(g, fact)
         G.add_edge(owned, owner, key=attrs["id"], **attrs)
     for fact in _facts(g, FAST.Domain):
         name = _text(g, fact, RDFS_LABEL) or str(fact)

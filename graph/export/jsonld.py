@@ -60,7 +60,7 @@ def _fact(G: nx.MultiDiGraph, u: str, v: str, a: dict[str, Any]) -> dict[str, An
         "permission": [str(PERMISSION[p]) for p in a.get("permissions") or [] if p in PERMISSION] if kind == "grant" else [],
         "whoseData": [str(WHOSE[w]) for w in a.get("whose_data") or [] if w in WHOSE],
         "status": str(STATUS[a["status"]]) if a.get("status") in STATUS else None,
-        "validFrom": a.get("valid_from") if kind == "grant" else None, "statedEnd": a.get("valid_until"),
+        "validFrom": a.get("valid_from") if kind == "grant" else None, "statedEnd": a.get("stated_end"),
         "lastObservedActive": a.get("last_observed_active"), "occurred": a.get("occurred"),
         "published": a.get("published"), "activation": a.get("activation"), "onByDefault": a.get("on_by_default"),
         "overrodePrivacySetting": a.get("overrode_privacy_setting"), "affectedCount": a.get("affected"),

@@ -37,7 +37,7 @@ from graph.safetext import cell, spreadsheet_safe
 FORMATS = ("graphml", "gexf", "csv", "jsonld")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 CSV_COLUMNS = ("from", "from_label", "to", "to_label", "fact", "kind", "integration", "data_types", "permissions",
-               "status", "valid_from", "valid_until", "last_observed_active", "activation", "disputed", "note",
+               "status", "valid_from", "stated_end", "last_observed_active", "activation", "disputed", "note",
                "sources", "disputed_by")
 
 
@@ -133,7 +133,7 @@ def csv_rows(G: nx.MultiDiGraph) -> list[list[str]]:
     for u, v, key, a in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], str(e[2]))):
         claims = a.get("evidence") or []
         values = [u, G.nodes[u].get("label"), v, G.nodes[v].get("label"), key, a.get("kind"), a.get("integration"),
-                  a.get("data_types"), a.get("permissions"), a.get("status"), a.get("valid_from"), a.get("valid_until"),
+                  a.get("data_types"), a.get("permissions"), a.get("status"), a.get("valid_from"), a.get("stated_end"),
                   a.get("last_observed_active"), a.get("activation"), a.get("disputed"), a.get("note"),
                   _claims_text(G, claims, "asserts"), _claims_text(G, claims, "disputes")]
         rows.append([spreadsheet_safe(cell(x)) for x in values])

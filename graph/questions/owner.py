@@ -8,12 +8,12 @@ sources that disagree), every chain is returned, shortest first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import networkx as nx
 
 from graph.questions.reach import cite
 from graph.questions.resolve import company_index, find_company
+from graph.records import DomainOperators, EdgeAttrs, OwnerHop, OwnerJSON
 
 MAX_DEPTH = 32
 
@@ -24,8 +24,8 @@ class OwnerAnswer:
 
     query: str
     start: str
-    domain: dict[str, Any] | None
-    chains: list[list[dict[str, Any]]] = field(default_factory=list)
+    domain: DomainOperators | None
+    chains: list[list[OwnerHop]] = field(default_factory=list)
 
     starts: list[str] = field(default_factory=list)
 
@@ -35,7 +35,7 @@ class OwnerAnswer:
         return list(dict.fromkeys(chain[-1]["owner_label"] if chain else start
                                   for chain, start in zip(self.chains, self.starts, strict=True)))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> OwnerJSON:
         return {"query": self.query, "start": self.start, "domain": self.domain, "ultimate_owners": self.ultimate,
                 "chains": self.chains}
 
@@ -74,7 +74,7 @@ def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
     return answer
 
 
-def _domain(G: nx.MultiDiGraph, name: str) -> dict[str, Any] | None:
+def _domain(G: nx.MultiDiGraph, name: str) -> DomainOperators | None:
     host = name.strip().lower().rstrip(".")
     domains = G.graph.get("domains", {})
     while host != "" and host not in domains:
@@ -87,15 +87,16 @@ def _domain(G: nx.MultiDiGraph, name: str) -> dict[str, Any] | None:
             "evidence": [cite(G, c) for c in found["evidence"] if c["stance"] == "asserts"]}
 
 
-def _chains(G: nx.MultiDiGraph, node: str, path: list[dict[str, Any]], seen: set[str]) -> list[list[dict[str, Any]]]:
-    owners = [(v, key, attrs) for _, v, key, attrs in G.out_edges(node, keys=True, data=True) if attrs["kind"] == "ownership"]
+def _chains(G: nx.MultiDiGraph, node: str, path: list[OwnerHop], seen: set[str]) -> list[list[OwnerHop]]:
+    owners: list[tuple[str, str, EdgeAttrs]] = [(v, key, attrs) for _, v, key, attrs in G.out_edges(node, keys=True, data=True)
+                                                 if attrs["kind"] == "ownership"]
     if not owners or len(path) >= MAX_DEPTH:
         return [path]
-    out: list[list[dict[str, Any]]] = []
+    out: list[list[OwnerHop]] = []
     for owner, key, attrs in sorted(owners, key=lambda o: o[1]):
         if owner in seen | {node}:
             continue
-        hop = {"owned": node, "owned_label": G.nodes[node]["label"], "owner": owner, "owner_label": G.nodes[owner]["label"],
+        hop: OwnerHop = {"owned": node, "owned_label": G.nodes[node]["label"], "owner": owner, "owner_label": G.nodes[owner]["label"],
                "fact": key, "evidence": [cite(G, c) for c in attrs.get("evidence", [])], "disputed": attrs.get("disputed", False)}
         out += _chains(G, owner, [*path, hop], seen | {node})
     return out or [path]

@@ -12,11 +12,12 @@ companies are listed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from graph.build.flowindex import KINDS
 from graph.errors import UsageError
 from graph.questions.reach import flow_index, parties, taxonomy
+from graph.records import RankRow
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -51,7 +52,7 @@ def flow_graph(G: nx.MultiDiGraph | FlowIndex, *, through_ownership: bool = Fals
 
 
 def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | None = None, through_ownership: bool = False,
-         sample: int | None = None) -> list[dict[str, Any]]:
+         sample: int | None = None) -> list[RankRow]:
     """Companies ordered by the chosen measure, highest first (ties by name).
 
     ``G`` is a projected graph or its FlowIndex (``compiled.flows`` loads one fast).
@@ -71,7 +72,7 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     if by == "betweenness":
         k = None if sample is None or sample >= len(D) else sample
         scores = nx.betweenness_centrality(D, k=k, seed=0 if k is not None else None)
-        details: dict[str, Any] = {}
+        details: dict[str, list[str]] = {}
     elif by == "pagerank":
         scores = nx.pagerank(D, weight="weight") if len(D) > 0 else {}
         details = {}
@@ -80,11 +81,10 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     kinds = index.meta["node_kinds"]
     names = {key: (label, kinds[kind]) for key, label, kind in zip(index.keys.all(), index.labels.all(),
                                                                    index.node_kind.tolist(), strict=True)}
-    rows = [{"company": n, "label": names[n][0], "kind": names[n][1], "score": round(float(s), 6),
-             "measure": by, "details": details.get(n, [])} for n, s in scores.items() if names[n][1] == "company"]
-    rows.sort(key=lambda r: (-r["score"], r["label"].casefold()))
-    for i, row in enumerate(rows, 1):
-        row["rank"] = i
+    found = sorted(((round(float(s), 6), n) for n, s in scores.items() if names[n][1] == "company"),
+                   key=lambda pair: (-pair[0], names[pair[1]][0].casefold()))
+    rows: list[RankRow] = [{"company": n, "label": names[n][0], "kind": names[n][1], "score": score, "measure": by,
+                            "details": details.get(n, []), "rank": i} for i, (score, n) in enumerate(found, 1)]
     return rows if top is None else rows[:top]
 
 

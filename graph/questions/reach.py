@@ -21,7 +21,7 @@ the given permissions; ``integrations`` keeps edges of those kinds; ownership ed
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,16 @@ import numpy as np
 from graph import dates, nogc
 from graph.build.flowindex import DATES, KINDS, FlowIndex
 from graph.model.taxonomy import Taxonomy
+from graph.records import (
+    Citation,
+    Claim,
+    HolderBasis,
+    Hop,
+    ReachAnswer,
+    ReachFilters,
+    ReachRow,
+    Source,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -42,11 +52,11 @@ class ReachResult:
 
     data_type: str
     label: str
-    filters: dict[str, Any]
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    filters: ReachFilters
+    rows: list[ReachRow] = field(default_factory=list)
     total: int = 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ReachAnswer:
         """A JSON-ready dict: the question, its filters, how many parties, and the rows."""
         return {"data_type": self.data_type, "label": self.label, "filters": self.filters, "total": self.total,
                 "companies": self.rows}
@@ -81,10 +91,10 @@ class _Rules:
         """Strictly narrower types: an edge carrying only these is a partial reach."""
         return frozenset(self.tax.descendants(self.target) - {self.target})
 
-    def dated(self, attrs: dict[str, Any]) -> int:
+    def dated(self, attrs: Mapping[str, str | None]) -> int:
         """1 if the edge is valid on the as-of day, 0 if its dates cannot tell, -1 if not valid."""
         assert self.as_of is not None
-        valid = dates.valid_at(attrs.get("valid_from"), attrs.get("valid_until"), self.as_of, status=attrs.get("status"))
+        valid = dates.valid_at(attrs.get("valid_from"), attrs.get("stated_end"), self.as_of, status=attrs.get("status"))
         return {True: 1, None: 0, False: -1}[valid]
 
 
@@ -127,7 +137,7 @@ def reach(
     index, rules, edges, holders, found = _ask(G, data_type, as_of, permissions, through_ownership, integrations)
     with nogc.paused():  # thousands of small acyclic dicts: see graph.nogc
         rows = _answer(index, rules, holders, edges, found, limit)
-    filters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
+    filters: ReachFilters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
                "through_ownership": through_ownership}
     return ReachResult(rules.target, rules.tax.label(rules.target), filters, rows, len(found.nodes))
 
@@ -155,7 +165,7 @@ def parties(
 
 def _ask(G: nx.MultiDiGraph | FlowIndex, data_type: str, as_of: str | None, permissions: Iterable[str],
          through_ownership: bool, integrations: Iterable[str],
-         ) -> tuple[FlowIndex, _Rules, _Edges, dict[int, dict[str, Any]], _Found]:
+         ) -> tuple[FlowIndex, _Rules, _Edges, dict[int, _Holder], _Found]:
     """What ``reach`` and ``parties`` share: the question's rules, the edges that carry the
     data type, its holders, and every party found (before any row is made)."""
     index = flow_index(G)
@@ -196,23 +206,33 @@ class _Edges:
         return cls(full=ok & (carried == 2), partial=ok & (carried == 1), undated=dated == 0, carried=carried)
 
 
-def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, dict[str, Any]]:
+@dataclass
+class _Holder:
+    """Why a company holds the target (``stated`` by a holding fact, or ``implied`` by a grant
+    it makes), whether only narrower types, and the holding facts' evidence."""
+
+    basis: HolderBasis
+    partial: bool = True
+    evidence: list[Claim] = field(default_factory=list)
+
+
+def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holder]:
     """Companies holding the target: stated by a holding fact, or implied by a grant."""
     wanted = rules.tax.ancestors(rules.target)
     narrower = rules.tax.descendants(rules.target)
-    out: dict[int, dict[str, Any]] = {}
+    out: dict[int, _Holder] = {}
     for node, holdings in sorted(index.holdings().items()):
         for holding in holdings:
             types = set(holding["data_types"])
             if types & wanted or types & narrower:
-                out.setdefault(node, {"basis": "stated", "partial": True, "evidence": []})
-                out[node]["partial"] &= not types & wanted
-                out[node]["evidence"] += holding["evidence"]
+                held = out.setdefault(node, _Holder("stated"))
+                held.partial &= not types & wanted
+                held.evidence += holding["evidence"]
     not_owned = index.kind != KINDS.index("ownership")
     for u in np.unique(index.src[edges.full & not_owned]).tolist():
-        out.setdefault(u, {"basis": "implied by what it passes on", "evidence": []})["partial"] = False
+        out.setdefault(u, _Holder("implied")).partial = False
     for u in np.unique(index.src[edges.partial]).tolist():
-        out.setdefault(u, {"basis": "implied by what it passes on", "partial": True, "evidence": []})
+        out.setdefault(u, _Holder("implied"))
     return out
 
 
@@ -282,24 +302,24 @@ class _Found:
     weak: _Tree
 
 
-def _found(index: FlowIndex, holders: dict[int, dict[str, Any]], edges: _Edges) -> _Found:
-    stated = [h for h, info in holders.items() if info["basis"] == "stated"]
-    implied = [h for h, info in holders.items() if info["basis"] != "stated"]
-    firm = [[h for h in tier if not holders[h]["partial"]] for tier in (stated, implied)]
+def _found(index: FlowIndex, holders: dict[int, _Holder], edges: _Edges) -> _Found:
+    stated = [h for h, held in holders.items() if held.basis == "stated"]
+    implied = [h for h, held in holders.items() if held.basis == "implied"]
+    firm = [[h for h in tier if not holders[h].partial] for tier in (stated, implied)]
     strong = _search(index, firm, edges.full)
     weak = _search(index, [stated, implied], edges.full | edges.partial)
     found = np.flatnonzero(weak.hops >= 0)
     in_strong = strong.hops[found] >= 0
     hops = np.where(in_strong, strong.hops[found], weak.hops[found])
     partial_holder = np.zeros(index.node_count, dtype=bool)
-    partial_holder[[h for h, info in holders.items() if info["partial"]]] = True
+    partial_holder[[h for h, held in holders.items() if held.partial]] = True
     is_partial = ~in_strong | ((hops == 0) & partial_holder[found])
     ranked = np.lexsort((index.label_rank[found], hops, is_partial))
     return _Found(found[ranked], hops[ranked], is_partial[ranked], in_strong[ranked], strong, weak)
 
 
-def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, dict[str, Any]], edges: _Edges, found: _Found,
-            limit: int | None) -> list[dict[str, Any]]:
+def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, _Holder], edges: _Edges, found: _Found,
+            limit: int | None) -> list[ReachRow]:
     """The rows, evidenced paths built only for the first ``limit``."""
     chosen = slice(None) if limit is None else slice(0, limit)
     src, trees = index.src, {True: found.strong.pred.tolist(), False: found.weak.pred.tolist()}
@@ -323,7 +343,7 @@ class _Nodes:
     def __init__(self, index: FlowIndex, nodes: list[int]) -> None:
         picked = np.asarray(nodes, dtype=np.int64)
         kinds = index.meta["node_kinds"]
-        self.attrs = {n: {"company": key, "label": label, "iri": iri, "kind": kinds[k]} for n, key, label, iri, k in zip(
+        self.attrs = {n: (key, label, iri, str(kinds[k])) for n, key, label, iri, k in zip(
             nodes, index.keys.take(picked), index.labels.take(picked), index.iris.take(picked),
             index.node_kind[picked].tolist(), strict=True)}
 
@@ -343,18 +363,18 @@ class _Hops:
         type_labels: dict[tuple[str, ...], list[str]] = {}
         columns = zip(picked, facts, evidence, index.src[at].tolist(), index.dst[at].tolist(), index.edges_attrs(picked),
                       edges.carried[at].tolist(), edges.undated[at].tolist(), strict=True)
-        self.hops: dict[int, dict[str, Any]] = {}
+        self.hops: dict[int, Hop] = {}
         for e, fact, claims, u, v, attrs, carried, undated in columns:
             types = tuple(attrs["data_types"])
             if types not in type_labels:
                 type_labels[types] = [rules.tax.label(t) for t in types]
-            hop = {
+            hop: Hop = {
                 "from": names[u][0], "from_label": names[u][1], "to": names[v][0], "to_label": names[v][1],
                 "fact": fact, "kind": attrs["kind"],
                 "integration": None if attrs["integration"] is None else rules.kinds.label(attrs["integration"]),
                 "permissions": attrs["permissions"],
                 "data_types": list(type_labels[types]),
-                "valid_from": attrs["valid_from"], "valid_until": attrs["valid_until"], "status": attrs["status"],
+                "valid_from": attrs["valid_from"], "stated_end": attrs["stated_end"], "status": attrs["status"],
                 "sources": [self.cite(c) for c in claims if c["stance"] == "asserts"],
                 "disputed": attrs["disputed"],
                 "disputes": [self.cite(c) for c in claims if c["stance"] == "disputes"],
@@ -364,33 +384,43 @@ class _Hops:
                 hop["undated"] = undated
             self.hops[e] = hop
 
-    def __getitem__(self, e: int) -> dict[str, Any]:
+    def __getitem__(self, e: int) -> Hop:
         return self.hops[e]
 
-    def cite(self, claim: dict[str, Any]) -> dict[str, Any]:
+    def cite(self, claim: Claim) -> Citation:
         return _cite(self.sources, claim)
 
 
-def cite(G: nx.MultiDiGraph | FlowIndex, claim: dict[str, Any]) -> dict[str, Any]:
-    """A claim with its source's publisher, title, date and URL filled in."""
+def cite(G: nx.MultiDiGraph | FlowIndex, claim: Claim) -> Citation:
+    """A claim with its source's publisher, title, date and URL filled in.
+
+    >>> from graph.examples import small_graph
+    >>> G = small_graph()
+    >>> claim = G.edges["facebook", "spotify", "facebook-spotify-messaging"]["evidence"][0]
+    >>> cite(G, claim)["publisher"] is not None
+    True
+    """
     return _cite(G.graph.get("sources", {}), claim)
 
 
-def _cite(sources: dict[Any, dict[str, Any]], claim: dict[str, Any]) -> dict[str, Any]:
-    source = sources.get(claim.get("source"), {})
-    return {"source": claim.get("source"), "publisher": source.get("publisher"), "title": source.get("title"),
-            "date": source.get("date"), "url": source.get("url"), "locator": claim.get("locator"),
+def _cite(sources: Mapping[Any, Source], claim: Claim) -> Citation:
+    source = sources.get(claim.get("source"))
+    publisher, title, date, url = (None, None, None, None) if source is None else (
+        source.get("publisher"), source.get("title"), source.get("date"), source.get("url"))
+    return {"source": claim.get("source"), "publisher": publisher, "title": title,
+            "date": date, "url": url, "locator": claim.get("locator"),
             "stance": claim.get("stance"), "confidence": claim.get("confidence"), "claimant": claim.get("claimant"),
             "aspect": claim.get("aspect"), "note": claim.get("note")}
 
 
-def _row(nodes: _Nodes, node: int, hops: int, partial: bool, holder: dict[str, Any] | None,
-         path: list[dict[str, Any]], cite: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+def _row(nodes: _Nodes, node: int, hops: int, partial: bool, holder: _Holder | None,
+         path: list[Hop], cite: Callable[[Claim], Citation]) -> ReachRow:
+    company, label, iri, kind = nodes.attrs[node]
     return {
-        **nodes.attrs[node],
+        "company": company, "label": label, "iri": iri, "kind": kind,
         "hops": hops, "partial": partial, "holder": holder is not None,
-        "holder_basis": None if holder is None else holder["basis"],
-        "holder_sources": [] if holder is None else [cite(c) for c in holder["evidence"]],
+        "holder_basis": None if holder is None else holder.basis,
+        "holder_sources": [] if holder is None else [cite(c) for c in holder.evidence],
         "via_incident": any(h["kind"] == "incident" for h in path),
         "disputed": any(h["disputed"] for h in path),
         "undated": any(h.get("undated", False) for h in path),

@@ -7,18 +7,17 @@ it on, start, stated shutdown, last seen active, status, sources and disputes.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from graph.model.taxonomy import Taxonomy
 from graph.questions.reach import cite, taxonomy
 from graph.questions.resolve import resolve_company
+from graph.records import EdgeAttrs, TableRow
 
 if TYPE_CHECKING:
     import networkx as nx
 
-COLUMNS = ["grantor", "company", "integration", "data_types", "permissions", "whose_data", "activation",
-           "overrode_privacy_setting", "valid_from", "stated_end", "last_observed_active", "status",
-           "sources", "disputes", "fact"]
+COLUMNS = list(TableRow.__annotations__)  # the fields of a row, in column order
 
 
 def partner_table(
@@ -27,15 +26,17 @@ def partner_table(
     companies: Iterable[str] = (),
     data_types: Iterable[str] = (),
     statuses: Iterable[str] = (),
-) -> list[dict[str, Any]]:
+) -> list[TableRow]:
     """Rows of the partner table, filtered by company (either side), data type and status.
 
     A data-type filter keeps grants that carry the type, a broader one or a narrower one.
+    ``grantor`` and ``company`` (the grantee) are slugs, ``grantor_label`` and ``label`` their names;
+    rows are in the order of the grantees' names, then the grantors'.
 
     >>> from graph.examples import small_graph
     >>> rows = partner_table(small_graph(), data_types=["phone number"])
-    >>> [(r["grantor"], r["company"], r["integration"], r["data_types"]) for r in rows]
-    [('Facebook', 'Apple', 'device integration', ['calendar entries', 'contact information'])]
+    >>> [(r["grantor"], r["company"], r["label"], r["integration"], r["data_types"]) for r in rows]
+    [('facebook', 'apple', 'Apple', 'device integration', ['calendar entries', 'contact information'])]
     """
     tax = taxonomy(G)
     nodes = {resolve_company(G, c) for c in companies}
@@ -53,23 +54,25 @@ def partner_table(
         if wanted_status and attrs["status"] not in wanted_status:
             continue
         rows.append(_row(G, tax, u, v, key, attrs))
-    return sorted(rows, key=lambda r: (r["company"].casefold(), r["grantor"].casefold(), r["fact"]))
+    return sorted(rows, key=lambda r: (r["label"].casefold(), r["grantor_label"].casefold(), r["fact"]))
 
 
-def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: dict[str, Any]) -> dict[str, Any]:
+def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> TableRow:
     kinds = Taxonomy.from_dict(G.graph["integrations"])
-    claims = attrs.get("evidence", [])
+    claims, integration = attrs.get("evidence", []), attrs.get("integration")
     return {
-        "grantor": G.nodes[u]["label"],
-        "company": G.nodes[v]["label"],
-        "integration": kinds.label(attrs["integration"]) if attrs.get("integration") else None,
+        "company": v,
+        "label": G.nodes[v]["label"],
+        "grantor": u,
+        "grantor_label": G.nodes[u]["label"],
+        "integration": None if integration is None else kinds.label(integration),
         "data_types": [tax.label(t) for t in attrs["data_types"]],
         "permissions": attrs.get("permissions", []),
         "whose_data": attrs.get("whose_data", []),
         "activation": _activation(attrs),
         "overrode_privacy_setting": attrs.get("overrode_privacy_setting"),
         "valid_from": attrs.get("valid_from"),
-        "stated_end": attrs.get("valid_until"),
+        "stated_end": attrs.get("stated_end"),
         "last_observed_active": attrs.get("last_observed_active"),
         "status": attrs.get("status"),
         "note": attrs.get("note"),
@@ -79,7 +82,7 @@ def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: dic
     }
 
 
-def _activation(attrs: dict[str, Any]) -> str | None:
+def _activation(attrs: EdgeAttrs) -> str | None:
     if attrs.get("on_by_default") is True:
         text = attrs.get("activation")
         return "none: on by default" + ("" if text is None else f" ({text})")

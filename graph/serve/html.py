@@ -100,20 +100,6 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes:
     return f"<table{ident_attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def source_links(claims: Iterable[dict[str, Any]]) -> str:
-    """Citations as a list; a source's URL is a link only when it is http(s)."""
-    items = []
-    for c in claims:
-        text = ", ".join(str(v) for v in (c.get("publisher"), c.get("title"), c.get("date")) if v)
-        locator = f" ({esc(c['locator'])})" if c.get("locator") else ""
-        url = c.get("url") or ""
-        label = esc(text or c.get("source") or "source")
-        if url.startswith(("https://", "http://")):
-            label = f'<a href="{esc(url)}" rel="noreferrer noopener">{label}</a>'
-        items.append(f"<li>{label}{locator}</li>")
-    return "<ul>" + "".join(dict.fromkeys(items)) + "</ul>" if items else ""
-
-
 def error_box(message: str) -> str:
     """A visible error message."""
     return f'<p class="error" role="alert">{esc(message)}</p>'

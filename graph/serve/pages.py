@@ -8,14 +8,15 @@ pages call the library (:func:`graph.questions.reach.reach`, :func:`graph.questi
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import NotFoundError
 from graph.model.labels import PERMISSIONS, STATUSES
 from graph.present import formats
+from graph.present.answers import Sheet, reach_sheet, table_sheet
+from graph.present.sheets import html_cells, sheet_csv
 from graph.serve.html import (
     PAGE_CSP,
     Links,
@@ -24,11 +25,13 @@ from graph.serve.html import (
     esc,
     field,
     layout,
-    source_links,
     table,
 )
 from graph.serve.protocol import ASSETS, Answer, HttpError, Settings, run_bounded, run_limited
 from graph.serve.state import Snapshot
+
+if TYPE_CHECKING:
+    from graph.questions.reach import ReachResult
 
 Result = tuple[int, Answer, dict[str, str]]
 HTML = "text/html; charset=utf-8"
@@ -74,12 +77,12 @@ def _html(title: str, body: str, snap: Snapshot, links: Links, status: int = 200
     return status, Answer(layout(title, body, links, footer=footer), HTML), {"Content-Security-Policy": PAGE_CSP}
 
 
-def _data(params: dict[str, str], rows: Any, csv: Callable[[], str]) -> Result:
+def _data(params: dict[str, str], data: Any, sheet: Callable[[], Sheet]) -> Result:
+    """An answer as JSON (its records) or CSV (its sheet): as the CLI's ``--format json|csv`` writes them."""
     if params["_path"].endswith(".json"):
-        body = json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")
-        return 200, Answer(body, "application/json; charset=utf-8"), {}
+        return 200, Answer(formats.json_text(data).encode("utf-8"), "application/json; charset=utf-8"), {}
     name = params["_path"].strip("/").replace(".", "-").replace("-csv", ".csv")
-    return 200, Answer(csv().encode("utf-8"), "text/csv; charset=utf-8"), {
+    return 200, Answer(sheet_csv(sheet()).encode("utf-8"), "text/csv; charset=utf-8"), {
         "Content-Disposition": f'inline; filename="datareach-{name}"'}
 
 
@@ -122,7 +125,7 @@ def _reach(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
     if params["_path"] != "/reach":
         if result is None:
             raise HttpError(status if data_type else 400, problem or "give ?data_type=")
-        return _data(params, result.to_json(), lambda: _reach_csv(result))
+        return _data(params, result.to_json(), lambda: reach_sheet(result))
     labels = sorted((c.label for c in taxonomy(snap.G).concepts), key=str.casefold)
     form = ('<form class="ask" method="get" action="/reach" id="reach-form">'
             + field("Data type", "data_type", data_type, placeholder="e.g. phone number", datalist="data-types")
@@ -135,62 +138,19 @@ def _reach(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
     return _html("Who could reach a data type?", body, snap, links, status)
 
 
-def _reach_answer(result: Any, params: dict[str, str], links: Links) -> str:
+def _reach_answer(result: ReachResult, params: dict[str, str], links: Links) -> str:
     query = {k: params.get(k) for k in ("data_type", "as_of", "permission", "through_ownership")}
     downloads = ('<p class="downloads">' + links.a("JSON", "/reach.json", **query) + links.a("CSV", "/reach.csv", **query)
                  + links.a("Show on the graph", "/graph", data_type=params.get("data_type"), as_of=params.get("as_of"))
                  + "</p>")
-    rows = [[esc(r["label"]), esc(r["hops"]), _path_html(r), _notes_html(r),
-             source_links(r["holder_sources"] if r["holder"] and not r["path"] else
-                          [c for h in r["path"] for c in h["sources"]])] for r in result.rows]
-    head = f'<h2 id="answer">Who could reach {esc(result.label)}: {len(rows)} parties</h2>'
-    return head + downloads + table(["company", "hops", "path", "notes", "sources"], rows, ident="reach-answer")
-
-
-def _path_html(row: dict[str, Any]) -> str:
-    if not row["path"]:
-        return "holds it" + (f" ({esc(row['holder_basis'])})" if row["holder_basis"] else "")
-    steps = [esc(row["path"][0]["from_label"])]
-    for h in row["path"]:
-        how = h["integration"] or h["kind"]
-        perms = f" [{', '.join(h['permissions'])}]" if h["permissions"] else ""
-        dates = "–".join(d for d in (h["valid_from"], h["valid_until"]) if d)
-        steps.append(f"→ {esc(h['to_label'])} <span class=note>({esc(how + perms)}{', ' + esc(dates) if dates else ''})</span>")
-    return " ".join(steps)
-
-
-def _notes_html(row: dict[str, Any]) -> str:
-    badges = [("partial", "partial: only narrower types"), ("via_incident", "via an incident"),
-              ("disputed", "disputed"), ("undated", "dates unknown")]
-    return "".join(f'<span class="badge {k}">{esc(text)}</span>' for k, text in badges if row.get(k))
-
-
-def _reach_csv(result: Any) -> str:
-    headers = ["company", "iri", "hops", "partial", "holder", "via_incident", "disputed", "path", "sources"]
-    rows = []
-    for r in result.rows:
-        path = " ".join([r["path"][0]["from_label"], *(f"-> {h['to_label']} ({h['integration'] or h['kind']})"
-                                                       for h in r["path"])]) if r["path"] else ""
-        claims = r["holder_sources"] if r["holder"] and not r["path"] else [c for h in r["path"] for c in h["sources"]]
-        rows.append([r["label"], r["iri"], r["hops"], r["partial"], r["holder"], r["via_incident"], r["disputed"],
-                     path, _cite_text(claims)])
-    return formats.csv_text(headers, rows)
-
-
-def _cite_text(claims: list[dict[str, Any]]) -> str:
-    return "; ".join(dict.fromkeys(f"{c['publisher']} {c['date'] or ''} {c['locator'] or ''} <{c['url']}>"
-                                   for c in claims))
-
-
-TABLE_HEADERS = ["company", "grantor", "integration", "data accessible", "permissions", "user activation",
-                 "overrode privacy setting", "start", "stated shutdown", "last seen active", "status", "sources",
-                 "disputes"]
-_TABLE_KEYS = ["company", "grantor", "integration", "data_types", "permissions", "activation",
-               "overrode_privacy_setting", "valid_from", "stated_end", "last_observed_active", "status"]
+    sheet = reach_sheet(result)
+    head = f'<h2 id="answer">Who could reach {esc(result.label)}: {len(sheet.rows)} parties</h2>'
+    return head + downloads + table([c.header for c in sheet.shown], html_cells(sheet), row_classes=sheet.classes,
+                                    ident="reach-answer")
 
 
 def _table(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
-    from graph.questions.table import COLUMNS, partner_table
+    from graph.questions.table import partner_table
 
     company, data_type, status = (params.get(k, "").strip() for k in ("company", "data_type", "status"))
     if status not in ("", *STATUSES):
@@ -205,8 +165,7 @@ def _table(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
     else:
         problem = ""
     if params["_path"] != "/table":
-        return _data(params, rows, lambda: formats.csv_text(
-            COLUMNS, [[_cite_text(r[k]) if k in ("sources", "disputes") else r.get(k) for k in COLUMNS] for r in rows]))
+        return _data(params, rows, lambda: table_sheet(rows))
     query = {"company": company, "data_type": data_type, "status": status}
     companies = sorted((a["label"] for _, a in snap.G.nodes(data=True) if a.get("kind") == "company"), key=str.casefold)
     form = ('<form class="ask" method="get" action="/table" id="table-form">'
@@ -216,11 +175,9 @@ def _table(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
             + links.hidden() + '<button type="submit">Filter</button></form>')
     downloads = ('<p class="downloads">' + links.a("CSV", "/table.csv", **query) + links.a("JSON", "/table.json", **query)
                  + f"<span class=note>{len(rows)} grants</span></p>")
-    body_rows = [[esc(r.get(k)) for k in _TABLE_KEYS] + [source_links(r["sources"]), source_links(r["disputes"])]
-                 for r in rows]
-    classes = ["disputed" if r["disputes"] else "" for r in rows]
+    sheet = table_sheet(rows)
     body = (form + (error_box(problem) if problem else "") + downloads
-            + table(TABLE_HEADERS, body_rows, row_classes=classes, ident="partner-table"))
+            + table([c.header for c in sheet.shown], html_cells(sheet), row_classes=sheet.classes, ident="partner-table"))
     return _html("The partner table", body, snap, links, 404 if problem else 200)
 
 

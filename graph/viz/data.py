@@ -17,6 +17,7 @@ from typing import Any
 import networkx as nx
 
 from graph.model.taxonomy import Taxonomy
+from graph.records import EdgeAttrs, FactAttrs
 from graph.viz import info
 from graph.viz.layout import SMALL, positions, rank
 
@@ -29,6 +30,23 @@ NODE_STYLE: dict[str, dict[str, Any]] = {
     "datatype": {"shape": "diamond", "color": {"background": "#b2f2bb", "border": "#2b8a3e"}},
 }
 STATUS_ORDER = ("active", "shut down", "unknown", "incident", "ownership", "holds")
+# The page's embedded JSON names an edge's fields shortly (a large graph has tens of thousands
+# of edges): this is the one map from those keys to the record fields (``graph.records.EdgeAttrs``)
+# they hold. app.js reads them by these names.
+SHORT = {"kind": "k", "data_types": "dts", "permissions": "perms", "integration": "integ", "status": "st",
+         "valid_from": "vf", "stated_end": "se", "evidence": "ev", "label": "lbl", "exploited_feature": "feat",
+         "whose_data": "whose", "last_observed_active": "lo", "occurred": "occ", "published": "pub",
+         "activation": "act", "on_by_default": "obd", "overrode_privacy_setting": "ops", "affected": "aff",
+         "count_qualifier": "cq"}
+
+
+def short(fields: dict[str, Any]) -> dict[str, Any]:
+    """Record fields under the page's short keys (``SHORT``); other keys stay as they are.
+
+    >>> short({"stated_end": "2018", "note": "x"})
+    {'se': '2018', 'note': 'x'}
+    """
+    return {SHORT.get(k, k): v for k, v in fields.items()}
 
 
 @dataclass
@@ -85,9 +103,9 @@ class Builder:
             self.ids[key] = f"n{len(self.ids)}"
         return self.ids[key]
 
-    def held(self) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    def held(self) -> dict[tuple[str, str], list[FactAttrs]]:
         """(holder, data type) → the holding facts that state it."""
-        out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        out: dict[tuple[str, str], list[FactAttrs]] = {}
         for node in self.actors:
             for holding in self.G.nodes[node].get("holds") or []:
                 for slug in holding.get("data_types", []):
@@ -135,7 +153,7 @@ class Builder:
             node.update(borderWidth=3, color={"background": "#ffe066", "border": "#f08c00"})
         return node
 
-    def _holdings(self, holds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _holdings(self, holds: list[FactAttrs]) -> list[dict[str, Any]]:
         out = []
         for h in holds:
             entry: dict[str, Any] = {"id": str(h.get("id") or ""), "dts": list(h.get("data_types", [])),
@@ -170,9 +188,11 @@ class Builder:
         edge = {"id": f"e{index}", "from": self.ids[e[0]], "to": self.ids[e[1]],
                 "color": {"color": SHUT_DOWN if shut else colour, "highlight": colour, "opacity": 0.6 if shut else 1.0},
                 "dashes": bool(attrs.get("disputed")), "width": 1.5 if strongest in (None, "read") else 2.5,
-                "fact": info.text(e[2], 500), "k": kind, "dts": list(attrs.get("data_types") or []),
-                "perms": list(attrs.get("permissions") or []), "integ": integ, "st": status,
-                "vf": attrs.get("valid_from"), "vu": attrs.get("valid_until"), "ev": info.evidence(attrs.get("evidence"))}
+                "fact": info.text(e[2], 500),
+                **short({"kind": kind, "data_types": list(attrs.get("data_types") or []),
+                         "permissions": list(attrs.get("permissions") or []), "integration": integ, "status": status,
+                         "valid_from": attrs.get("valid_from"), "stated_end": attrs.get("stated_end"),
+                         "evidence": info.evidence(attrs.get("evidence"))})}
         edge.update({short: value for short, value in self._extras(attrs).items() if value is not None})
         if not self.large:
             edge["label"] = "owns" if kind == "ownership" else (self.kinds.label(integ) if integ else kind)
@@ -180,16 +200,17 @@ class Builder:
         return edge
 
     @staticmethod
-    def _extras(attrs: dict[str, Any]) -> dict[str, Any]:
-        """The optional fact fields under short names (see app.js ``edgeRows``)."""
-        return {"lbl": info.text(attrs.get("label")), "feat": attrs.get("exploited_feature"),
-                "whose": attrs.get("whose_data") or None, "lo": attrs.get("last_observed_active"),
-                "occ": attrs.get("occurred"), "pub": attrs.get("published"), "act": info.text(attrs.get("activation")),
-                "obd": attrs.get("on_by_default"), "ops": attrs.get("overrode_privacy_setting"),
-                "aff": attrs.get("affected"), "cq": info.text(attrs.get("count_qualifier")),
-                "note": info.text(attrs.get("note")), "iri": attrs.get("iri")}
+    def _extras(attrs: EdgeAttrs) -> dict[str, Any]:
+        """The optional fact fields under short names (``SHORT``; see app.js ``edgeRows``)."""
+        return short({"label": info.text(attrs.get("label")), "exploited_feature": attrs.get("exploited_feature"),
+                      "whose_data": attrs.get("whose_data") or None, "last_observed_active": attrs.get("last_observed_active"),
+                      "occurred": attrs.get("occurred"), "published": attrs.get("published"),
+                      "activation": info.text(attrs.get("activation")), "on_by_default": attrs.get("on_by_default"),
+                      "overrode_privacy_setting": attrs.get("overrode_privacy_setting"), "affected": attrs.get("affected"),
+                      "count_qualifier": info.text(attrs.get("count_qualifier")), "note": info.text(attrs.get("note")),
+                      "iri": attrs.get("iri")})
 
-    def _holds(self, n: str, slug: str, facts: list[dict[str, Any]]) -> dict[str, Any]:
+    def _holds(self, n: str, slug: str, facts: list[FactAttrs]) -> dict[str, Any]:
         return {"id": f"e{len(self.edges)}", "from": self.ids[n], "to": self.ids[dt_key(slug)],
                 "color": {"color": HOLDS, "highlight": HOLDS, "opacity": 0.6}, "width": 1, "k": "holding", "dts": [slug], "perms": [],
                 "integ": None, "st": "holds", "fact": ", ".join(info.text(h.get("id"), 500) or "?" for h in facts),

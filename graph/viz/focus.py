@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 import networkx as nx
 
@@ -23,6 +23,28 @@ from graph.viz.data import Edge, Emphasis, dt_key
 RADIUS = 2
 
 
+class FocusRow(TypedDict):
+    """A party of the reach answer the page lists (its node ``id`` is added by ``graph.viz.page``)."""
+
+    company: str
+    label: str
+    hops: int
+    partial: bool
+    holder: bool
+    via_incident: bool
+    undated: bool
+    disputed: bool  # the access itself is disputed
+    contested: list[str]  # aspects of it that are disputed
+
+
+class FocusReach(TypedDict):
+    """The reach answer a data-type view lists beside the graph."""
+
+    label: str
+    as_of: str | None
+    rows: list[FocusRow]
+
+
 @dataclass
 class Focus:
     """What to draw and what to stress: the output of ``focus``."""
@@ -31,7 +53,7 @@ class Focus:
     keep_edge: Callable[[Edge], bool] = lambda e: True
     emphasis: Emphasis | None = None
     subtitle: str = ""
-    reach: dict[str, Any] | None = None
+    reach: FocusReach | None = None
     centre: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -62,7 +84,7 @@ def valid_on(G: nx.MultiDiGraph, as_of: str) -> Callable[[Edge], bool]:
 
     def keep(e: Edge) -> bool:
         attrs = G.edges[e]
-        return dates.valid_at(attrs.get("valid_from"), attrs.get("valid_until"), day, status=attrs.get("status")) is not False
+        return dates.valid_at(attrs.get("valid_from"), attrs.get("stated_end"), day, status=attrs.get("status")) is not False
 
     return keep
 
@@ -86,7 +108,7 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
 
     result = reach(G, data_type, as_of=as_of)
     emphasis = Emphasis(centre=dt_key(result.data_type))
-    rows = []
+    rows: list[FocusRow] = []
     for row in result.rows:
         emphasis.nodes.add(row["company"])
         if row["holder"]:
@@ -97,8 +119,8 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
         for hop in row["path"]:
             emphasis.edges.add((hop["from"], hop["to"], hop["fact"]))
         disputes = [d for hop in row["path"] for d in hop["disputes"]]
-        rows.append({"key": row["company"], "label": row["label"], "hops": row["hops"], "partial": row["partial"],
-                     "holder": row["holder"], "via_incident": row["via_incident"], "undated": row.get("undated", False),
+        rows.append({"company": row["company"], "label": row["label"], "hops": row["hops"], "partial": row["partial"],
+                     "holder": row["holder"], "via_incident": row["via_incident"], "undated": row["undated"],
                      # as the CLI says it: the access itself disputed, or only some aspects of it contested
                      "disputed": any(d["aspect"] is None for d in disputes),
                      "contested": sorted({d["aspect"] for d in disputes if d["aspect"] is not None})})

@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 
 from graph.names import skeleton, suspicious
+from graph.records import Claim
 
 LABEL_CHARS = 40
 TEXT_CHARS = 20_000
@@ -90,7 +91,7 @@ def text(value: Any, limit: int = TEXT_CHARS) -> str | None:
     return None if value is None else visible(clip(str(value), limit))
 
 
-def evidence(claims: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+def evidence(claims: list[Claim] | None) -> list[dict[str, str]]:
     """Claims as text fields; the source is a key into the page's ``sources``.
 
     The usual stance (asserts) and confidence (reported) are left out to keep big pages small.
@@ -100,8 +101,8 @@ def evidence(claims: list[dict[str, Any]] | None) -> list[dict[str, str]]:
     """
     keys = ("source", "stance", "confidence", "claimant", "aspect", "locator", "note")
     usual = {"stance": "asserts", "confidence": "reported"}
-    return [{k: visible(clip(str(c[k]))) for k in keys if c.get(k) is not None and usual.get(k) != c[k]}
-            for c in claims or []]
+    fields = [[(k, c.get(k)) for k in keys] for c in claims or []]
+    return [{k: visible(clip(str(v))) for k, v in claim if v is not None and usual.get(k) != v} for claim in fields]
 
 
 def sources(G: nx.MultiDiGraph) -> dict[str, dict[str, str]]:

@@ -96,9 +96,8 @@ def network(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_com
     net.node_ids = [n["id"] for n in builder.nodes]
     net.node_map = {n["id"]: n for n in builder.nodes}
     net.options = vis_options(builder.large)
-    reach = view.reach
-    if reach is not None:
-        reach = dict(reach, rows=[dict(r, id=builder.ids.get(r["key"])) for r in reach["rows"]])
+    reach = None if view.reach is None else {  # each party with the id of its node on the page
+        **view.reach, "rows": [{**r, "id": builder.ids.get(r["company"])} for r in view.reach["rows"]]}
     labels = {"dt": {c.slug: c.label for c in builder.dts.concepts},
               "ik": {c.slug: c.label for c in builder.kinds.concepts}}
     extra = {"subtitle": view.subtitle, "large": builder.large, "filters": _filters(builder), "labels": labels,

@@ -60,12 +60,12 @@ def synthetic_graph(n: int, *, seed: int = 1, edges_per_node: float = 1.8) -> nx
         start = rng.randrange(2005, 2020)
         G.add_edge(u, v, key=f"g{j}", kind="grant", id=f"g{j}", iri=f"x:g{j}", data_types=rng.sample(leaves, rng.randint(1, 2)),
                    integration=rng.choice(INTEGRATIONS), permissions=rng.choice(PERMISSIONS), valid_from=str(start),
-                   valid_until=str(start + rng.randrange(1, 8)) if rng.random() < 0.5 else None, last_observed_active=None,
+                   stated_end=str(start + rng.randrange(1, 8)) if rng.random() < 0.5 else None, last_observed_active=None,
                    status=rng.choice(STATUSES), activation=None, overrode_privacy_setting=None, note=None,
                    evidence=_claims(rng, disputed), disputed=disputed)
     for k in range(max(1, n // 500)):
         G.add_edge(f"c{k}", "public", key=f"i{k}", kind="incident", id=f"i{k}", iri=f"x:i{k}", data_types=["phone-number"],
-                   integration="scraping", permissions=["read"], valid_from="2021", valid_until=None, status="incident",
+                   integration="scraping", permissions=["read"], valid_from="2021", stated_end=None, status="incident",
                    note=None, evidence=_claims(rng, False), disputed=False, label=f"Dump {k}", exploited_feature=None,
                    affected=1000, published="2021", occurred="2019")
     return G

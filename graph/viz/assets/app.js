@@ -27,7 +27,7 @@
     if (state.integ !== "" && e.integ !== state.integ) return false;
     if (state.asOf !== "") {
       if (e.vf && firstDay(e.vf) > state.asOf) return false;
-      if (e.vu && lastDay(e.vu) < state.asOf) return false;
+      if (e.se && lastDay(e.se) < state.asOf) return false;
     }
     return true;
   }
@@ -51,7 +51,7 @@
   data.filters.statuses.forEach(function (s) { statusWords[s[0]] = s[1]; });
   function statusWord(s) { return statusWords[s] || s; }
   function yesNo(v) { return v === true ? "yes" : v === false ? "no" : null; }
-  function period(e) { return (e.vf || e.vu) ? (e.vf || "?") + " – " + (e.vu || "…") : "dates unknown"; }
+  function period(e) { return (e.vf || e.se) ? (e.vf || "?") + " – " + (e.se || "…") : "dates unknown"; }
   function ends(e) { return [nodeById[e.from].full, nodeById[e.to].full]; }
   function disputers(e) {
     return (e.ev || []).filter(function (c) { return c.stance === "disputes"; })
@@ -97,7 +97,7 @@
       ["Integration", e.integ ? ikLabel(e.integ) : null], ["Exploited feature", e.feat ? ikLabel(e.feat) : null],
       ["Data types", e.dts.map(dtLabel).join(", ")], ["Permissions", e.perms.join(", ")],
       ["Whose data", (e.whose || []).join(", ")], ["Status", statusWord(e.st)], ["Valid from", e.vf],
-      ["Stated end", e.vu], ["Last observed active", e.lo], ["Occurred", e.occ], ["Published", e.pub],
+      ["Stated end", e.se], ["Last observed active", e.lo], ["Occurred", e.occ], ["Published", e.pub],
       ["Activation", e.act], ["On by default", yesNo(e.obd)], ["Overrode a privacy setting", yesNo(e.ops)],
       ["Affected", e.aff != null ? Number(e.aff).toLocaleString("en") : null], ["Count", e.cq],
       ["Disputed", e.dashes ? "yes — see the disputing claims below" : null], ["Note", e.note], ["IRI", e.iri]];

@@ -1,0 +1,263 @@
+"""Each answer's rows and columns, made once: the CLI and the server write these, as text,
+Markdown, CSV, HTML or JSON (``graph.present.sheets``), and nothing else.
+
+A :class:`Sheet` holds an answer's columns and one row per party or grant. Its column
+keys are the record fields (``graph.records``), so a CSV header is the JSON key of the
+same value; its headers are what people read. CSV has every column; text, Markdown and
+HTML show the columns marked ``shown``.
+
+The reach CSV has one row per party (not one per hop): a journalist's spreadsheet wants
+who could reach the data, by which path and on whose evidence, a row each. Each hop's
+dates, permissions and sources are in the JSON answer.
+
+>>> from graph.examples import small_graph
+>>> from graph.questions.reach import reach
+>>> sheet = reach_sheet(reach(small_graph(), "phone number"))
+>>> [c.key for c in sheet.columns][:4], sheet.rows[1]["path"]
+(['company', 'label', 'iri', 'hops'], 'Facebook → Apple (device integration [read])')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from graph.records import Citation, HolderBasis, Hop, RankRow, ReachRow, TableRow
+
+if TYPE_CHECKING:
+    from graph.questions.reach import ReachResult
+
+HOLDER_BASIS: dict[HolderBasis, str] = {"stated": "stated", "implied": "implied by what it passes on"}
+"""What each ``holder_basis`` value says to a reader."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """One remark on a row (``key`` for styling, ``text`` for reading); a cell shows its text.
+
+    >>> str(Note("partial", "PARTIAL: only narrower types"))
+    'PARTIAL: only narrower types'
+    """
+
+    key: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Cell = str | int | float | bool | None | list[str] | list[Citation] | list[Note]
+Kind = Literal["value", "sources", "disputes", "notes"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its record field (``key``, the CSV header), what people read (``header``),
+    whether text/Markdown/HTML show it, what they show for None, and the kind of its cells
+    (a value, a list of sources or of disputing claims, or notes)."""
+
+    key: str
+    header: str
+    shown: bool = True
+    unknown: str = ""
+    kind: Kind = "value"
+
+
+@dataclass
+class Sheet:
+    """An answer as rows and columns (see the module docstring); ``classes`` mark rows
+    (``"disputed"``) for HTML."""
+
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Cell]] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+
+    @property
+    def shown(self) -> list[Column]:
+        """The columns people read."""
+        return [c for c in self.columns if c.shown]
+
+
+def _hidden(*keys: str) -> list[Column]:
+    return [Column(k, k, shown=False) for k in keys]
+
+
+REACH_COLUMNS = [*_hidden("company"), Column("label", "company"), *_hidden("iri"), Column("hops", "hops"),
+                 *_hidden("partial", "holder", "holder_basis", "via_incident", "disputed", "undated"),
+                 Column("path", "path"), Column("notes", "notes", kind="notes"),
+                 Column("sources", "sources", kind="sources")]
+
+
+def hop_text(hop: Hop) -> str:
+    """One hop for a reader: where it leads, how, with which permissions, when.
+
+    Parameters
+    ----------
+    hop : Hop
+        A hop of a reach path.
+
+    Returns
+    -------
+    str
+        ``→ <to> (<integration or kind> [<permissions>], <from>–<stated end>)``.
+
+    >>> hop = {"to_label": "Apple", "integration": None, "kind": "incident", "permissions": ["read"],
+    ...        "valid_from": "2019", "stated_end": None}
+    >>> hop_text(hop)
+    '→ Apple (incident [read], 2019)'
+    """
+    how = hop["integration"] or hop["kind"]
+    perms = f" [{', '.join(hop['permissions'])}]" if hop["permissions"] else ""
+    dates = "–".join(d for d in (hop["valid_from"], hop["stated_end"]) if d)
+    return f"→ {hop['to_label']} ({how}{perms}{', ' + dates if dates else ''})"
+
+
+def path_text(row: ReachRow) -> str:
+    """A reach row's path for a reader, or why a holder holds the data.
+
+    Parameters
+    ----------
+    row : ReachRow
+        A row of a reach answer.
+
+    Returns
+    -------
+    str
+        The first party's name and each hop (``hop_text``); for a holder, ``holds it (<basis>)``.
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.reach import reach
+    >>> [path_text(r) for r in reach(small_graph(), "phone number").rows][::2]
+    ['holds it (stated)', 'Facebook → public (scraping [read], 2021-04)']
+    """
+    if not row["path"]:
+        basis = row["holder_basis"]
+        return "holds it" + ("" if basis is None else f" ({HOLDER_BASIS[basis]})")
+    return " ".join([row["path"][0]["from_label"], *(hop_text(h) for h in row["path"])])
+
+
+def reach_notes(row: ReachRow) -> list[Note]:
+    """What a reader should know about a row: partial, via an incident, undated, disputed
+    (the access itself) or contested (one aspect of it).
+
+    Parameters
+    ----------
+    row : ReachRow
+        A row of a reach answer.
+
+    Returns
+    -------
+    list of Note
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.reach import reach
+    >>> [str(n) for n in reach_notes(reach(small_graph(), "contact information").rows[-1])]
+    ['PARTIAL: only narrower types', 'via an incident']
+    """
+    notes = [Note(key, text) for key, text in (("partial", "PARTIAL: only narrower types"),
+                                                 ("via_incident", "via an incident"), ("undated", "dates unknown"))
+             if row[key]]  # type: ignore[literal-required]
+    disputes = [d for h in row["path"] for d in h["disputes"]]
+    if any(d["aspect"] is None for d in disputes):
+        notes.append(Note("disputed", "DISPUTED"))
+    aspects = sorted({d["aspect"] for d in disputes if d["aspect"] is not None})
+    if aspects:
+        notes.append(Note("disputed", "contested: " + ", ".join(aspects)))
+    return notes
+
+
+def reach_sources(row: ReachRow) -> list[Citation]:
+    """The citations behind a row: its holding facts' for a holder, else every hop's."""
+    return row["holder_sources"] if row["holder"] and not row["path"] else [s for h in row["path"] for s in h["sources"]]
+
+
+def reach_sheet(result: ReachResult) -> Sheet:
+    """A reach answer's rows: one per party, nearest first, with its path, notes and sources.
+
+    Parameters
+    ----------
+    result : ReachResult
+        The answer of ``graph.questions.reach.reach``.
+
+    Returns
+    -------
+    Sheet
+        Columns ``REACH_COLUMNS``; ``company`` is the slug, ``label`` the name.
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.reach import reach
+    >>> sheet = reach_sheet(reach(small_graph(), "phone number"))
+    >>> [(r["company"], r["hops"], r["holder_basis"]) for r in sheet.rows]
+    [('facebook', 0, 'stated'), ('apple', 1, None), ('public', 1, None)]
+    """
+    rows: list[dict[str, Cell]] = [{
+        "company": r["company"], "label": r["label"], "iri": r["iri"], "hops": r["hops"], "partial": r["partial"],
+        "holder": r["holder"], "holder_basis": r["holder_basis"], "via_incident": r["via_incident"],
+        "disputed": r["disputed"], "undated": r["undated"], "path": path_text(r), "notes": reach_notes(r),
+        "sources": reach_sources(r)} for r in result.rows]
+    return Sheet(f"Who could reach {result.label}", REACH_COLUMNS, rows,
+                 ["disputed" if r["disputed"] else "" for r in result.rows])
+
+
+TABLE_COLUMNS = [
+    *_hidden("company"), Column("label", "company"), *_hidden("grantor"), Column("grantor_label", "grantor"),
+    Column("integration", "integration"), Column("data_types", "data accessible"), Column("permissions", "permissions"),
+    *_hidden("whose_data"), Column("activation", "user activation", unknown="unknown"),
+    Column("overrode_privacy_setting", "overrode privacy setting", unknown="unknown"),
+    Column("valid_from", "start", unknown="unknown"), Column("stated_end", "stated shutdown", unknown="unknown"),
+    Column("last_observed_active", "last seen active", unknown="unknown"), Column("status", "status"),
+    *_hidden("note"), Column("sources", "sources", kind="sources"), Column("disputes", "disputes", kind="disputes"),
+    *_hidden("fact"),
+]
+
+
+def table_sheet(rows: Sequence[TableRow]) -> Sheet:
+    """The partner table's rows: one per access grant, every field of ``TableRow``.
+
+    Parameters
+    ----------
+    rows : list of TableRow
+        The rows of ``graph.questions.table.partner_table``.
+
+    Returns
+    -------
+    Sheet
+        Columns ``TABLE_COLUMNS`` (the fields of ``TableRow``, in its order).
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.table import partner_table
+    >>> sheet = table_sheet(partner_table(small_graph(), companies=["Spotify"]))
+    >>> [c.header for c in sheet.shown][:4], sheet.rows[0]["company"]
+    (['company', 'grantor', 'integration', 'data accessible'], 'spotify')
+    """
+    return Sheet("datareach partner table", TABLE_COLUMNS, [{c.key: r[c.key] for c in TABLE_COLUMNS}  # type: ignore[literal-required]
+                                                             for r in rows],
+                 ["disputed" if r["disputes"] else "" for r in rows])
+
+
+def rank_sheet(rows: Sequence[RankRow], by: str) -> Sheet:
+    """Ranked companies: place, slug, name, score by ``by``, and its details.
+
+    Parameters
+    ----------
+    rows : list of RankRow
+        The rows of ``graph.questions.rank.rank``.
+    by : str
+        The measure they were ranked by (the score column's header).
+
+    Returns
+    -------
+    Sheet
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.rank import rank
+    >>> sheet = rank_sheet(rank(small_graph(), by="reach", top=1), "reach")
+    >>> [c.header for c in sheet.shown], sheet.rows[0]["score"]
+    (['rank', 'company', 'reach', 'data types reached'], 15.5)
+    """
+    columns = [Column("rank", "rank"), *_hidden("company"), Column("label", "company"), Column("score", by),
+               *_hidden("measure"), Column("details", "data types reached" if by == "reach" else "details")]
+    return Sheet(f"Companies ranked by {by}", columns, [{c.key: r[c.key] for c in columns}  # type: ignore[literal-required]
+                                                        for r in rows])

@@ -1,0 +1,264 @@
+"""Write an answer's :class:`~graph.present.answers.Sheet` as text, Markdown, CSV or HTML:
+the one place each format is made, for the CLI and the server alike.
+
+Citations are numbered footnotes in text and Markdown, written out whole in CSV and in
+a standalone HTML page, and links in the server's pages (``html_cells``). Every cell goes
+through the escaping of its format (``graph.present.formats``, ``graph.safetext``).
+
+>>> from graph.examples import small_graph
+>>> from graph.questions.rank import rank
+>>> from graph.present.answers import rank_sheet
+>>> print(sheet_csv(rank_sheet(rank(small_graph(), by="pagerank", top=2), "pagerank")), end="")
+rank,company,label,score,measure,details
+1,amazon,Amazon,0.177007,pagerank,
+2,apple,Apple,0.177007,pagerank,
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from graph.present import formats
+from graph.present.answers import Cell, Column, Note, Sheet
+from graph.records import Citation
+from graph.safetext import cell, visible
+
+if TYPE_CHECKING:
+    from graph.questions.owner import OwnerAnswer
+    from graph.questions.reach import ReachResult
+
+
+def citation_text(c: Citation) -> str:
+    """One citation written out: who disputes (for a disputing claim), publisher, date, locator, URL.
+
+    Parameters
+    ----------
+    c : Citation
+
+    Returns
+    -------
+    str
+
+    >>> c = {"source": "s", "publisher": "Vice", "title": "T", "date": "2021", "url": "https://vice.com/x",
+    ...      "locator": "¶3", "stance": "disputes", "confidence": "reported", "claimant": "Acme", "aspect": "consent",
+    ...      "note": None}
+    >>> citation_text(c)
+    'disputed by Acme on consent: Vice 2021 ¶3 <https://vice.com/x>'
+    """
+    text = f"{c['publisher']} {c['date'] or ''} {c['locator'] or ''} <{c['url']}>"
+    if c["stance"] == "disputes":
+        text = f"disputed by {disputer(c)}: {text}"
+    return " ".join(text.split())
+
+
+def disputer(c: Citation) -> str:
+    """Who disputes, and on which aspect (none: the fact itself)."""
+    return f"{c['claimant'] or c['publisher']}" + (f" on {c['aspect']}" if c["aspect"] else "")
+
+
+def citations_text(claims: Iterable[Citation]) -> str:
+    """Citations written out, each once, ``; ``-separated."""
+    return "; ".join(dict.fromkeys(citation_text(c) for c in claims))
+
+
+class Footnotes:
+    """Numbers each distinct source once, for the footnotes of a text or Markdown answer."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str | None, int] = {}
+        self.sources: list[Citation] = []
+
+    def ref(self, claims: Iterable[Citation]) -> str:
+        """``[n] locator`` for each claim, each once."""
+        out = []
+        for c in claims:
+            if c["source"] not in self.numbers:
+                self.numbers[c["source"]] = len(self.numbers) + 1
+                self.sources.append(c)
+            out.append(f"[{self.numbers[c['source']]}] {c['locator']}")
+        return "; ".join(dict.fromkeys(out))
+
+    def footer(self) -> str:
+        """The numbered sources, one a line; each field made visible (``safetext.visible``)."""
+        lines = ["", "Sources:"]
+        for n, c in enumerate(self.sources, 1):
+            publisher, title, date, url = (visible(" ".join(str(c[k] or "").split()))
+                                           for k in ("publisher", "title", "date", "url"))
+            lines.append(f"  [{n}] {publisher}, \"{title}\", {date or 'date unknown'}, {url}")
+        return "\n".join(lines) if self.sources else ""
+
+    def markdown_footer(self) -> str:
+        """The numbered sources as a Markdown list; every field escaped (no HTML, links or images)."""
+        lines = ["", "Sources:", ""]
+        for n, c in enumerate(self.sources, 1):
+            publisher, title = formats.markdown_text(c["publisher"]), formats.markdown_text(c["title"])
+            date = formats.markdown_text(c["date"] or "date unknown")
+            lines.append(f"- [{n}] {publisher}, \"{title}\", {date}, {formats.markdown_url(str(c['url'] or ''))}")
+        return "\n".join(lines) if self.sources else ""
+
+
+def _for_people(column: Column, value: Cell, notes: Footnotes | None) -> Any:
+    """A cell as a reader sees it: None as the column's ``unknown``, citations as footnote
+    references (``notes``) or written out (no ``notes``)."""
+    if value is None:
+        return column.unknown
+    if column.kind in ("sources", "disputes"):
+        claims: list[Citation] = value  # type: ignore[assignment]
+        if notes is None:
+            return citations_text(claims)
+        if column.kind == "disputes":
+            return "; ".join(dict.fromkeys(f"{disputer(c)} {notes.ref([c])}" for c in claims))
+        return notes.ref(claims)
+    return value
+
+
+def _body(sheet: Sheet, notes: Footnotes | None) -> list[list[Any]]:
+    return [[_for_people(c, row[c.key], notes) for c in sheet.shown] for row in sheet.rows]
+
+
+def sheet_csv(sheet: Sheet) -> str:
+    """Every column, headed by its field name; citations written out; cells spreadsheet-safe.
+
+    Parameters
+    ----------
+    sheet : Sheet
+
+    Returns
+    -------
+    str
+        CSV text, one row per row of the sheet.
+    """
+    def value(column: Column, v: Cell) -> Any:
+        return citations_text(v) if column.kind in ("sources", "disputes") else v  # type: ignore[arg-type]
+
+    return formats.csv_text([c.key for c in sheet.columns],
+                            [[value(c, row[c.key]) for c in sheet.columns] for row in sheet.rows])
+
+
+def sheet_text(sheet: Sheet, *, max_width: int = 48, notes: Footnotes | None = None) -> str:
+    """The shown columns as an aligned text table, with numbered source footnotes.
+
+    Parameters
+    ----------
+    sheet : Sheet
+    max_width : int
+        Longer cells are cut with '…'.
+    notes : Footnotes, optional
+        Numbering to continue (its footer is then the caller's to write).
+
+    Returns
+    -------
+    str
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.rank import rank
+    >>> from graph.present.answers import rank_sheet
+    >>> print(sheet_text(rank_sheet(rank(small_graph(), by="pagerank", top=1), "pagerank")))
+    rank  company  pagerank  details
+    ----  -------  --------  -------
+    1     Amazon   0.177007
+    """
+    own = notes is None
+    notes = Footnotes() if notes is None else notes
+    text = formats.text_table([c.header for c in sheet.shown], _body(sheet, notes), max_width=max_width)
+    return text + (notes.footer() if own else "")
+
+
+def sheet_markdown(sheet: Sheet) -> str:
+    """The shown columns as a Markdown table, then the numbered sources."""
+    notes = Footnotes()
+    table = formats.markdown_table([c.header for c in sheet.shown], _body(sheet, notes))
+    return table + "\n" + notes.markdown_footer()
+
+
+def sheet_html_page(sheet: Sheet) -> str:
+    """The shown columns as a self-contained HTML page (citations written out)."""
+    return formats.html_page(sheet.title, [c.header for c in sheet.shown], _body(sheet, None), row_classes=sheet.classes)
+
+
+def citation_links(claims: Iterable[Citation]) -> str:
+    """Citations as an HTML list; a source's URL is a link only when it is http(s)."""
+    items = []
+    for c in claims:
+        text = ", ".join(str(v) for v in (c.get("publisher"), c.get("title"), c.get("date")) if v)
+        who = f"{html.escape(disputer(c))}: " if c["stance"] == "disputes" else ""
+        locator = f" ({_esc(c['locator'])})" if c.get("locator") else ""
+        url = c.get("url") or ""
+        label = _esc(text or c.get("source") or "source")
+        if url.startswith(("https://", "http://")):
+            label = f'<a href="{_esc(url)}" rel="noreferrer noopener">{label}</a>'
+        items.append(f"<li>{who}{label}{locator}</li>")
+    return "<ul>" + "".join(dict.fromkeys(items)) + "</ul>" if items else ""
+
+
+def _esc(value: Any) -> str:
+    return html.escape(cell(value), quote=True)
+
+
+def html_cells(sheet: Sheet) -> list[list[str]]:
+    """The shown columns' cells as HTML for a page's table: escaped text, citations as links,
+    notes as badges (``<span class="badge KEY">``).
+
+    Parameters
+    ----------
+    sheet : Sheet
+
+    Returns
+    -------
+    list of list of str
+        One list of cells (HTML) per row.
+    """
+    def one(column: Column, value: Cell) -> str:
+        if column.kind in ("sources", "disputes"):
+            return citation_links(value)  # type: ignore[arg-type]
+        if column.kind == "notes":
+            notes: Sequence[Note] = value  # type: ignore[assignment]
+            return "".join(f'<span class="badge {_esc(n.key)}">{_esc(n.text)}</span>' for n in notes)
+        return _esc(column.unknown if value is None else value)
+
+    return [[one(c, row[c.key]) for c in sheet.shown] for row in sheet.rows]
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line, its control and bidi characters made visible."""
+    return visible(" ".join(text.split()))
+
+
+def reach_text(result: ReachResult, sheet: Sheet) -> str:
+    """A reach answer for a terminal: a heading, its sheet, the disputes, numbered sources."""
+    notes = Footnotes()
+    active = {k: v for k, v in result.filters.items() if v not in (None, [], False)}
+    shown = "" if len(sheet.rows) == result.total else f" (the nearest {len(sheet.rows)} shown; --limit 0 shows all)"
+    head = _one_line(f"Who could reach {result.label}" + (f" (filters: {active})" if active else "")
+                     + f": {result.total} parties{shown}") + "\n"
+    table = sheet_text(sheet, max_width=70, notes=notes)
+    disputes = ["  " + _one_line(f"{h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
+                                 + (f" on {d['aspect']}" if d["aspect"] else " (the access itself)") + f": {notes.ref([d])}")
+                for r in result.rows for h in r["path"] for d in h["disputes"]]
+    extra = "\n\nDisputes:\n" + "\n".join(dict.fromkeys(disputes)) if disputes else ""
+    return head + table + extra + notes.footer() + "\n\nEvery hop's dates, permissions and sources: --format json"
+
+
+def owner_text(answer: OwnerAnswer) -> str:
+    """Who ultimately owns a name, each chain with its footnoted evidence.
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.owner import ultimate_owner
+    >>> print(owner_text(ultimate_owner(small_graph(), "Spotify")).splitlines()[0])
+    Ultimate owner of Spotify: Example Holdings
+    """
+    notes = Footnotes()
+    lines = []
+    if answer.domain is not None:
+        ops = ", ".join(answer.domain["operator_labels"])
+        lines.append(_one_line(f"{answer.domain['domain']} is operated by {ops} {notes.ref(answer.domain['evidence'])}"))
+    for chain, start in zip(answer.chains, answer.starts, strict=True):
+        if not chain:
+            lines.append(_one_line(f"{start}: no owner recorded (it is its own ultimate owner here)"))
+            continue
+        steps = " → ".join([chain[0]["owned_label"], *(h["owner_label"] for h in chain)])
+        refs = "; ".join(notes.ref(h["evidence"]) for h in chain)
+        lines.append(_one_line(steps) + "   " + _one_line(refs))
+    return _one_line(f"Ultimate owner of {answer.query}: {', '.join(answer.ultimate)}") + "\n" + "\n".join(lines) + notes.footer()
