@@ -23,3 +23,19 @@ def test_cli_csv_defuses_spreadsheet_formulas(default_build: Path) -> None:
                            "--format", "csv"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1] == "'=1+1,'-5"
+
+
+def test_query_page_downloads_defuse_formulas(default_build: Path) -> None:
+    """The /query page's CSV/TSV links kept =… raw (a download meant for people); they ask for
+    format=csv-safe / tsv-safe now, and the endpoint's plain csv stays the protocol's."""
+    with running_server(default_build) as server:
+        page = get(server, "/query", params={"query": QUERY})
+        assert "format=csv-safe" in page.text and "format=tsv-safe" in page.text
+        assert "format=csv&" not in page.text and "format=tsv&" not in page.text
+        safe = get(server, "/sparql", params={"query": QUERY, "format": "csv-safe"})
+        tsv = get(server, "/sparql", params={"query": QUERY, "format": "tsv-safe"})
+        raw = get(server, "/sparql", params={"query": QUERY, "format": "csv"})
+    assert safe.status == 200 and safe.headers["content-type"].startswith("text/csv")
+    assert safe.text.splitlines()[1] == "'=1+1,'-5"
+    assert tsv.text.splitlines()[1].startswith('"\'=1+1"')
+    assert raw.text == "x,n\r\n=1+1,-5\r\n"

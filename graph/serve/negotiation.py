@@ -41,6 +41,8 @@ FORMAT_NAMES = {  # ?format= values: a short name per kind of result
     "json": ("application/sparql-results+json", "application/ld+json"),
     "xml": ("application/sparql-results+xml", "application/rdf+xml"),
     "csv": ("text/csv", None), "tsv": ("text/tab-separated-values", None),
+    # for people (the /query page's downloads): cells a spreadsheet would run as formulas are defused
+    "csv-safe": ("text/csv", None), "tsv-safe": ("text/tab-separated-values", None),
     "turtle": (None, "text/turtle"), "ttl": (None, "text/turtle"), "n3": (None, "text/turtle"),
     "nt": (None, "application/n-triples"), "ntriples": (None, "application/n-triples"),
     "n-triples": (None, "application/n-triples"),
@@ -126,8 +128,9 @@ def _ranked(accept: str | None) -> list[str]:
     return [kind for _, _, kind in sorted(items)]
 
 
-def render(result: QueryResult, mime: str) -> bytes:
-    """``result`` written as ``mime`` (one of RESULT_TYPES or GRAPH_TYPES).
+def render(result: QueryResult, mime: str, *, safe: bool = False) -> bytes:
+    """``result`` written as ``mime`` (one of RESULT_TYPES or GRAPH_TYPES); ``safe`` defuses
+    spreadsheet formulas in CSV and TSV (downloads meant for people).
 
     >>> render(QueryResult("ASK", boolean=True), "text/csv")
     b'_askResult\\ntrue\\n'
@@ -137,8 +140,10 @@ def render(result: QueryResult, mime: str) -> bytes:
     name = RESULT_TYPES[mime]
     if name == "xml":
         return _xml(result)
-    # Clients get SPARQL CSV/TSV as the protocol defines them; the CLI's csv and tsv defuse spreadsheet formulas.
-    return format_result(result, f"{name}-raw" if name in ("csv", "tsv") else name).encode("utf-8")
+    # Clients get SPARQL CSV/TSV as the protocol defines them; downloads for people (format=csv-safe,
+    # tsv-safe) and the CLI's csv and tsv defuse spreadsheet formulas.
+    raw = name in ("csv", "tsv") and not safe
+    return format_result(result, f"{name}-raw" if raw else name).encode("utf-8")
 
 
 def _xml(result: QueryResult) -> bytes:

@@ -221,7 +221,7 @@ def execute(g: Graph | Path, text: str, *, accept: str | None, fmt: str | None, 
     """Run ``text`` on ``g`` under the endpoint's caps and write the negotiated format."""
     result = run_limited(g, text, settings)
     mime = negotiate(accept, result.kind, fmt)
-    body = render(result, mime)
+    body = render(result, mime, safe=fmt is not None and fmt.strip().lower().endswith("-safe"))
     if len(body) > settings.max_response_bytes:
         raise HttpError(500, f"the result is too large (more than {settings.max_response_bytes:,} bytes): "
                              "add a LIMIT")

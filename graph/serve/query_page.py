@@ -23,6 +23,7 @@ Runner = Callable[[Graph | Path, str, Settings], QueryResult]
 DEFAULT_QUERY = "SELECT ?company ?name WHERE {\n  ?company a dr:Company ; rdfs:label ?name .\n}\nORDER BY ?name\nLIMIT 50"
 _FORMATS = {"SELECT": ("json", "xml", "csv", "tsv"), "ASK": ("json", "xml", "csv", "tsv"),
             "CONSTRUCT": ("turtle", "nt", "json-ld"), "DESCRIBE": ("turtle", "nt", "json-ld")}
+_FOR_PEOPLE = {"csv": "csv-safe", "tsv": "tsv-safe"}  # a download opened in a spreadsheet runs no formula
 
 
 def query_page(params: dict[str, str], snap: Snapshot, links: Links, settings: Settings,
@@ -61,7 +62,7 @@ def query_page(params: dict[str, str], snap: Snapshot, links: Links, settings: S
 
 def _answer(result: QueryResult, text: str, links: Links, settings: Settings) -> str:
     downloads = '<p class="downloads">Download: ' + "".join(
-        links.a(f, "/sparql", query=text, format=f) for f in _FORMATS[result.kind]) + "</p>"
+        links.a(f, "/sparql", query=text, format=_FOR_PEOPLE.get(f, f)) for f in _FORMATS[result.kind]) + "</p>"
     cut = (f"<p class=note>Only the first {settings.max_rows:,} rows are shown.</p>" if result.truncated else "")
     if result.boolean is not None:
         return f'<h2 id="answer">Answer: {"yes" if result.boolean else "no"}</h2>' + downloads
