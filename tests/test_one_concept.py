@@ -47,7 +47,7 @@ def test_one_company_resolver_for_table_viz_and_sparql() -> None:
     assert messages == ["unknown company 'Amazn Inc' — did you mean 'Amazon'?"] * 3
     assert table.value.suggestions == viz.value.suggestions == ["Amazon"]
     # and they accept the same names: a legal form left on resolves everywhere
-    assert {r["company"] for r in partner_table(G, companies=["Amazon Inc"])} == {"Amazon"}
+    assert {r["label"] for r in partner_table(G, companies=["Amazon Inc"])} == {"Amazon"}
     assert focus(G, company="Amazon Inc").centre == "amazon"
     assert str(sparql_company(g, "Amazon Inc")).endswith("/amazon")
 
