@@ -101,6 +101,8 @@ class EdgeAttrs(FactAttrs):
     published: NotRequired[str | None]
     affected: NotRequired[int | None]
     count_qualifier: NotRequired[str | None]
+    feature_closed: NotRequired[str | None]  # when the exploited feature was closed
+    same_as: NotRequired[list[str]]  # other incident records judged this same incident
 
 
 class Holding(TypedDict):
@@ -122,6 +124,8 @@ Hop = TypedDict("Hop", {
     "disputes": list[Citation],
     "partial": bool,  # this edge carries only narrower types
     "undated": NotRequired[bool],  # only with as_of: its dates cannot tell
+    "feature_closed": NotRequired[str | None],  # incidents: when the exploited feature was closed
+    "same_as": NotRequired[list[str]],  # incidents: other records judged this same incident
 })
 Hop.__doc__ = "One edge of a reach path: who passes what to whom, when, on whose evidence."
 
@@ -142,6 +146,12 @@ class ReachRow(TypedDict):
     disputed: bool
     undated: bool
     path: list[Hop]
+    # an aggregate party ("more than 150 companies"): its stated count and what the count means
+    party_count: NotRequired[int | None]
+    count_qualifier: NotRequired[str | None]
+    country: NotRequired[str]  # a company's cited country (ISO 3166-1 alpha-2)
+    country_sources: NotRequired[list[Citation]]
+    list_status: NotRequired[str]  # with a list scope: the status the list gives this member
 
 
 class ReachFilters(TypedDict):
@@ -161,6 +171,7 @@ class ReachAnswer(TypedDict):
     filters: ReachFilters
     total: int
     companies: list[ReachRow]
+    scope: NotRequired[dict[str, object]]  # with a list scope: the list's name, source and counts (no members)
 
 
 class TableRow(TypedDict):
@@ -184,6 +195,17 @@ class TableRow(TypedDict):
     sources: list[Citation]
     disputes: list[Citation]
     fact: str
+
+
+class GrantRow(TableRow, total=False):
+    """A partner-table row with what only some rows have (JSON only: not table columns)."""
+
+    kind: str  # the grantee's kind when not a company: "aggregate" or "public"
+    party_count: int | None  # an aggregate grantee's stated count
+    count_qualifier: str | None
+    country: str  # the grantee's cited country
+    grantor_country: str
+    list_status: str  # with a list scope: the status the list gives the grantee (else the grantor)
 
 
 class RankRow(TypedDict):
@@ -229,3 +251,74 @@ class DomainOperators(TypedDict):
     operator_labels: list[str]
     evidence: list[Citation]
 
+
+
+# ---------------------------------------------------------------- lists, aggregate parties, incidents (issue 13)
+
+class Party(TypedDict):
+    """An unnamed aggregate party (``G.graph["parties"]``, by node key ``aggregate:<id>``):
+    what the source calls it, how many it stands for and how the count is meant."""
+
+    company: str  # its node key
+    label: str
+    kind: str  # "aggregate"
+    party_count: int | None
+    count_qualifier: str | None
+    note: str | None
+    evidence: list[Claim]
+
+
+class ListMember(TypedDict):
+    """One company on a named list, with the status the list gives it."""
+
+    company: str
+    label: str
+    status: str  # "to continue", "to end", "ended" or "unknown"
+    note: str | None
+    evidence: list[Claim]
+
+
+class NamedList(TypedDict):
+    """A named list of companies a source publishes (``G.graph["lists"]``, by id)."""
+
+    id: str
+    label: str
+    stated_count: int | None  # how many members the source says the list has
+    date: str | None
+    note: str | None
+    evidence: list[Claim]
+    members: list[ListMember]
+
+
+class IncidentExtra(TypedDict):
+    """What an incident's edges do not carry into the flow index (``G.graph["incidents"]``, by id)."""
+
+    label: str | None
+    feature_closed: str | None
+    feature_closed_sources: list[Claim]
+    same_as: list[str]
+
+
+class ListMemberRow(TypedDict):
+    """A list member as the lists answer shows it."""
+
+    company: str
+    label: str
+    status: str
+    note: str | None
+    sources: list[Citation]
+    disputes: list[Citation]
+
+
+class ListAnswer(TypedDict):
+    """A named list as JSON: its name, source, stated count, members named, counts by status, members."""
+
+    id: str
+    label: str
+    date: str | None
+    note: str | None
+    stated_count: int | None
+    total: int  # members named in the fact files
+    by_status: dict[str, int]
+    sources: list[Citation]
+    members: list[ListMemberRow]

@@ -19,7 +19,18 @@ from graph.build.identity import Declaration, Identities
 from graph.build.triples import TripleIndex
 from graph.errors import NotFoundError, Problem
 from graph.model.taxonomy import Taxonomy
-from graph.model.vocab import CONFIDENCE, DT, FAST, ID, IK, PERMISSION, STANCE, STATUS, WHOSE
+from graph.model.vocab import (
+    CONFIDENCE,
+    DT,
+    FAST,
+    ID,
+    IK,
+    LIST_STATUS,
+    PERMISSION,
+    STANCE,
+    STATUS,
+    WHOSE,
+)
 from graph.names import CompanyIndex, slugify, suggest, suspicious
 
 _ID = str(ID)  # URIRef(_ID + local) is several times faster than ID[local] (a Namespace look-up)
@@ -30,7 +41,8 @@ XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
 
 PUBLIC = "public"
 _DATE_FIELDS = {"valid_from": FAST.validFrom, "stated_end": FAST.statedEnd, "last_observed_active": FAST.lastObservedActive,
-                "occurred": FAST.occurred, "published": FAST.published}
+                "occurred": FAST.occurred, "published": FAST.published,
+               "feature_closed": FAST.featureClosed}
 
 
 @dataclass
@@ -51,6 +63,8 @@ class Compiler:
     _reserved: set[URIRef] = field(default_factory=set)
     _iris: dict[str, URIRef] = field(default_factory=dict)
     _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
+    aggregates: dict[str, URIRef] = field(default_factory=dict)  # casefolded name → aggregate party
+    _incident_judgements: list[tuple[FactFile, tuple[str | int, ...], URIRef, dict[str, Any]]] = field(default_factory=list)
 
     def compile(self, files: list[FactFile]) -> TripleIndex:
         """Emit every file's facts into ``g``; see ``problems`` afterwards."""
@@ -70,13 +84,18 @@ class Compiler:
         for a, b in self.companies.lookalikes():
             file, line = self._declared.get(b, ("", None))
             self.warnings.append(Problem(file, line, "companies", f"'{a}' and '{b}' look alike but are different companies (not merged)"))
+        for ff in files:
+            for i, aggregate in enumerate(ff.data.get("aggregates", [])):
+                self._aggregate(ff, ("aggregates", i), aggregate)
         self._reserve_explicit_ids(files)
         for ff in files:
             for section, emit in (("holdings", self._holding), ("grants", self._grant),
                                   ("incidents", self._incident), ("ownership", self._ownership),
-                                  ("domains", self._domain)):
+                                  ("domains", self._domain), ("lists", self._list)):
                 for i, record in enumerate(ff.data.get(section, [])):
                     emit(ff, (section, i), record)
+        for ff, path, node, rec in self._incident_judgements:
+            self._incident_judgement(ff, path, node, rec)
         return self.g
 
     # ------------------------------------------------------------ helpers
@@ -110,9 +129,12 @@ class Compiler:
         if key in record:
             self.g.add((node, pred, Literal(record[key])))
 
-    def _company_ref(self, ff: FactFile, path: tuple[str | int, ...], name: str, allow_public: bool = False) -> URIRef | None:
+    def _company_ref(self, ff: FactFile, path: tuple[str | int, ...], name: str, allow_public: bool = False,
+                     allow_aggregate: bool = False) -> URIRef | None:
         if allow_public and name.strip().casefold() == PUBLIC:
             return FAST.Public
+        if allow_aggregate and name.strip().casefold() in self.aggregates:
+            return self.aggregates[name.strip().casefold()]
         slug = self.companies.resolve(name)
         if slug is None:
             near = self.companies.suggest(name)
@@ -217,12 +239,15 @@ class Compiler:
                 self._evidence(d.ff, d.path, node, d.record["evidence"])
 
     def _judgement(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
-        self.identities.judge(rec["verdict"], *rec["names"])
         node = URIRef(_ID + f"judgement/{len(self._judgements) + 1}")
         self._judgements.append(node)
         self.g.add((node, RDF_TYPE, FAST.Judgement))
         self.g.add((node, FAST.verdict, Literal(rec["verdict"])))
-        for n in rec["names"]:
+        if "incidents" in rec:  # linked once every incident is emitted
+            self._incident_judgements.append((ff, path, node, rec))
+        else:
+            self.identities.judge(rec["verdict"], *rec["names"])
+        for n in rec.get("names", []):
             self.g.add((node, FAST.names, Literal(n)))
         self._text(node, FAST.note, rec, "note")
         if "evidence" in rec:
@@ -253,8 +278,8 @@ class Compiler:
         self._evidence(ff, path, node, rec["evidence"])
 
     def _grant(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
-        grantor = self._company_ref(ff, (*path, "grantor"), rec["grantor"])
-        grantee = self._company_ref(ff, (*path, "grantee"), rec["grantee"], allow_public=True)
+        grantor = self._company_ref(ff, (*path, "grantor"), rec["grantor"], allow_aggregate=True)
+        grantee = self._company_ref(ff, (*path, "grantee"), rec["grantee"], allow_public=True, allow_aggregate=True)
         slug = rec.get("id") or f"{slugify(rec['grantor'])}-{slugify(rec['grantee'])}"
         node = self._new_id(ff, path, "grant", slug, "id" in rec)
         self.g.add((node, RDF_TYPE, FAST.AccessGrant))
@@ -287,7 +312,7 @@ class Compiler:
         self._integration(ff, path, node, FAST.exploitedFeature, rec.get("exploited_feature"))
         self._data_types(ff, path, node, rec["data_types"])
         for i, name in enumerate(rec["recipients"]):
-            ref = self._company_ref(ff, (*path, "recipients", i), name, allow_public=True)
+            ref = self._company_ref(ff, (*path, "recipients", i), name, allow_public=True, allow_aggregate=True)
             if ref is not None:
                 self.g.add((node, FAST.recipient, ref))
         if "affected" in rec:
@@ -308,3 +333,73 @@ class Compiler:
                 self.g.add((node, pred, ref))
         self._text(node, FAST.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])
+
+    # ------------------------------------------------------------ lists, aggregate parties, incident judgements
+
+    def _aggregate(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        """An unnamed group a source counts ("more than 150 companies"): a party of its own kind,
+        never a company, so it is never merged with one nor counted as one."""
+        name = rec["name"].strip()
+        key = name.casefold()
+        if key == PUBLIC or self.companies.resolve(name) is not None:
+            self.problems.append(ff.problem((*path, "name"), f"aggregate name '{name}' is also a company's name or 'public'; "
+                                                                 "give the group a name of its own ('more than 150 companies')"))
+            return
+        if key in self.aggregates:
+            self.problems.append(ff.problem((*path, "name"), f"aggregate name '{name}' is already declared"))
+            return
+        node = self._new_id(ff, path, "aggregate", rec["id"], explicit=True)
+        self.aggregates[key] = node
+        self.g.add((node, RDF_TYPE, FAST.AggregateParty))
+        self.g.add((node, RDFS_LABEL, Literal(name)))
+        if "count" in rec:
+            self.g.add((node, FAST.partyCount, Literal(int(rec["count"]), datatype=XSD_INTEGER)))
+        for key_, pred in (("count_qualifier", FAST.countQualifier), ("note", FAST.note)):
+            self._text(node, pred, rec, key_)
+        self._evidence(ff, path, node, rec["evidence"])
+
+    def _list(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
+        node = self._new_id(ff, path, "list", rec["id"], explicit=True)
+        self.g.add((node, RDF_TYPE, FAST.List))
+        self.g.add((node, RDFS_LABEL, Literal(rec["name"])))
+        if "count" in rec:
+            self.g.add((node, FAST.partyCount, Literal(int(rec["count"]), datatype=XSD_INTEGER)))
+        if rec.get("date", dates.UNKNOWN) != dates.UNKNOWN:
+            try:
+                self.g.add((node, DCTERMS.date, dates.literal(rec["date"])))
+            except ValueError as exc:
+                self.problems.append(ff.problem((*path, "date"), str(exc)))
+        self._text(node, FAST.note, rec, "note")
+        self._evidence(ff, path, node, rec["evidence"])
+        seen: set[URIRef] = set()
+        for i, member in enumerate(rec["members"]):
+            where = (*path, "members", i)
+            company = self._company_ref(ff, (*where, "company"), member["company"])
+            if company is None:
+                continue
+            if company in seen:
+                self.problems.append(ff.problem((*where, "company"), f"'{member['company']}' is already a member of this list"))
+                continue
+            seen.add(company)
+            entry = URIRef(f"{node}/member/{str(company).rsplit('/', 1)[-1]}")
+            self.g.add((node, FAST.member, entry))
+            self.g.add((entry, RDF_TYPE, FAST.Membership))
+            self.g.add((entry, FAST.memberCompany, company))
+            self.g.add((entry, FAST.memberStatus, LIST_STATUS[member.get("status", "unknown")]))
+            self._text(entry, FAST.note, member, "note")
+            self._evidence(ff, where, entry, member["evidence"])
+
+    def _incident_judgement(self, ff: FactFile, path: tuple[str | int, ...], node: URIRef, rec: dict[str, Any]) -> None:
+        """Two incident records judged one incident (``same``) are linked with dr:sameIncident;
+        ``not same`` is recorded and links nothing."""
+        refs = []
+        for i, slug in enumerate(rec["incidents"]):
+            ref = URIRef(_ID + f"incident/{slug}")
+            if ref not in self._ids:
+                self.problems.append(ff.problem((*path, "incidents", i), f"unknown incident id '{slug}'"))
+                continue
+            refs.append(ref)
+            self.g.add((node, FAST.incidents, ref))
+        if len(refs) == 2 and refs[0] != refs[1] and rec["verdict"] == "same":
+            self.g.add((refs[0], FAST.sameIncident, refs[1]))
+            self.g.add((refs[1], FAST.sameIncident, refs[0]))

@@ -3,7 +3,7 @@
 jsonschema takes about half a millisecond per record, which is minutes at a million
 records. This compiles the subset of JSON Schema our schema uses (type, enum, pattern,
 min/maxLength, required, properties, additionalProperties false, items, min/maxItems,
-local $ref) into closures. The schema stays the single source of truth: when this check
+local $ref, oneOf) into closures. The schema stays the single source of truth: when this check
 says no, jsonschema runs to explain why, with lines and suggestions.
 """
 
@@ -16,7 +16,8 @@ from typing import Any
 Check = Callable[[Any], bool]
 _TYPES: dict[str, type] = {"string": str, "array": list, "object": dict}
 _SUPPORTED = {"type", "enum", "pattern", "minLength", "maxLength", "required", "properties", "additionalProperties",
-              "items", "minItems", "maxItems", "$ref", "description", "default", "title", "$schema", "$id", "$defs"}
+              "items", "minItems", "maxItems", "$ref", "description", "default", "title", "$schema", "$id", "$defs",
+              "oneOf"}
 
 
 def compile_schema(schema: dict[str, Any]) -> Check:
@@ -46,6 +47,9 @@ def _compile(node: dict[str, Any], root: dict[str, Any], cache: dict[str, Check]
         checks.append(_array(node, root, cache))
     if "properties" in node or "required" in node:
         checks.append(_object(node, root, cache))
+    if "oneOf" in node:
+        alternatives = [_compile(alt, root, cache) for alt in node["oneOf"]]
+        checks.append(lambda v: sum(alt(v) for alt in alternatives) == 1)
     return lambda v: all(check(v) for check in checks)
 
 

@@ -222,7 +222,8 @@ class FlowIndex:
                             ("integration", lambda a: a.get("integration")),
                             ("dates", lambda a: tuple(a.get(f) for f in DATES))):
             codes[name], tables[name] = _intern(value(a) for _, _, _, a in edges)
-        meta = {"format": FORMAT, "graph": {k: G.graph.get(k, {}) for k in ("taxonomy", "integrations", "sources")},
+        meta = {"format": FORMAT, "graph": {k: G.graph.get(k, {}) for k in ("taxonomy", "integrations", "sources",
+                                                                      "lists", "parties", "countries", "incidents")},
                 "node_kinds": node_kinds, "tables": tables,
                 "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")}}
         return cls(

@@ -7,9 +7,17 @@ An edge ``u → v`` means data can move from ``u`` to ``v``:
 - an incident: platform → each recipient, ``"public"`` for an open dump;
 - ownership: owned → owner (followed by reach only when asked).
 
-Nodes are company slugs and ``"public"``. ``G.graph`` carries the data-type and
-integration taxonomies (``Taxonomy.to_dict``) and the source registry, so ``reach``,
-``rank`` and ``viz`` need nothing but ``G``.
+Nodes are company slugs, ``"public"`` and ``"aggregate:<id>"`` for an unnamed aggregate
+party ("more than 150 companies", kind ``"aggregate"``, with its count and qualifier).
+``G.graph`` carries the data-type and integration taxonomies (``Taxonomy.to_dict``), the
+source registry, the named lists (``lists``), the aggregate parties (``parties``), the
+companies' cited countries (``countries``) and what incident edges do not carry
+(``incidents``: when the exploited feature was closed, and the records judged the same
+incident), so ``reach``, ``rank`` and ``viz`` need nothing but ``G``.
+
+Incident records a ``judgements:`` entry calls the same (``dr:sameIncident``) become one
+incident: the edges of the first record (by id) with every record's data types,
+recipients and claims, and ``same_as`` naming the others.
 """
 
 from __future__ import annotations
@@ -23,13 +31,24 @@ from rdflib.term import Node
 
 from graph.model import ontology
 from graph.model.vocab import DT, FAST, ID, IK, LABEL, PERMISSION
-from graph.records import Claim, EdgeAttrs, FactAttrs, Source
+from graph.records import (
+    Claim,
+    EdgeAttrs,
+    FactAttrs,
+    IncidentExtra,
+    ListMember,
+    NamedList,
+    Party,
+    Source,
+)
 
 RDF_TYPE, RDFS_LABEL, SKOS_ALT = RDF.type, RDFS.label, SKOS.altLabel  # constants: Namespace look-ups are slow
 XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
 
 
 PUBLIC = "public"
+AGGREGATE = "aggregate:"  # node keys of aggregate parties; company slugs never hold a colon
+AGGREGATE_IRI = str(ID) + "aggregate/"
 
 
 def node_key(iri: Node) -> str:
@@ -38,6 +57,8 @@ def node_key(iri: Node) -> str:
         return PUBLIC
     text = str(iri)
     prefix = str(ID) + "company/"
+    if text.startswith(AGGREGATE_IRI):
+        return AGGREGATE + text[len(AGGREGATE_IRI):]
     return text[len(prefix):] if text.startswith(prefix) else text
 
 
@@ -122,6 +143,7 @@ def _incident(g: Graph, fact: Node) -> EdgeAttrs:
         "published": _text(g, fact, FAST.published),
         "affected": None if count is None else int(str(count)),
         "count_qualifier": _text(g, fact, FAST.countQualifier),
+        "feature_closed": _text(g, fact, FAST.featureClosed),
         "status": "incident",
     }
 
@@ -148,11 +170,20 @@ def _add_actor(G: nx.MultiDiGraph, g: Graph, iri: Node | None) -> str:
         if iri == FAST.Public:
             G.add_node(key, kind="public", label="public", iri=str(iri), aliases=[], holds=[],
                        note="anyone who downloaded an openly published dump")
+        elif key.startswith(AGGREGATE):
+            party = _party(g, iri)
+            G.add_node(key, kind="aggregate", label=party["label"], iri=str(iri), aliases=[], holds=[], note=party["note"],
+                       party_count=party["party_count"], count_qualifier=party["count_qualifier"])
+            G.graph["parties"][key] = party
         else:
             aliases = sorted(str(a) for a in g.objects(iri, SKOS_ALT))
             G.add_node(key, kind="company", label=_text(g, iri, RDFS_LABEL) or key, iri=str(iri), aliases=aliases,
                        note=_text(g, iri, FAST.note), homepage=_text(g, iri, FAST.homepage),
                        country=_text(g, iri, FAST.country), holds=[])
+            country = _text(g, iri, FAST.country)
+            if country is not None:
+                G.graph["countries"][key] = {"country": country, "sources": [
+                    c for c in claims(g, iri) if c["aspect"] in (None, "country")]}
     return key
 
 
@@ -160,7 +191,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
     """The data-flow MultiDiGraph of ``g`` (see the module docstring)."""
     G = nx.MultiDiGraph()
     G.graph.update(taxonomy=ontology.data_types(g).to_dict(), integrations=ontology.integration_kinds(g).to_dict(),
-                   sources=_sources(g), domains={})
+                   sources=_sources(g), domains={}, lists={}, parties={}, countries={}, incidents={})
     for company in _facts(g, FAST.Company):
         _add_actor(G, g, company)
     for fact in _facts(g, FAST.Collection):
@@ -172,11 +203,8 @@ def project(g: Graph) -> nx.MultiDiGraph:
         u, v = _add_actor(G, g, g.value(fact, FAST.grantor)), _add_actor(G, g, g.value(fact, FAST.grantee))
         attrs = _grant(g, fact)
         G.add_edge(u, v, key=attrs["id"], **attrs)
-    for fact in _facts(g, FAST.Incident):
-        u = _add_actor(G, g, g.value(fact, FAST.platform))
-        for recipient in sorted(g.objects(fact, FAST.recipient), key=str):
-            attrs = _incident(g, fact)
-            G.add_edge(u, _add_actor(G, g, recipient), key=attrs["id"], **attrs)
+    for group in _same_incidents(g):
+        _incident_edges(G, g, group)
     for fact in _facts(g, FAST.Ownership):
         owner, owned = _add_actor(G, g, g.value(fact, FAST.owner)), _add_actor(G, g, g.value(fact, FAST.owned))
         attrs = _ownership(g, fact)
@@ -185,4 +213,80 @@ def project(g: Graph) -> nx.MultiDiGraph:
         name = _text(g, fact, RDFS_LABEL) or str(fact)
         operators = [_add_actor(G, g, o) for o in sorted(g.objects(fact, FAST.operator), key=str)]
         G.graph["domains"][name] = {"operators": operators, "evidence": claims(g, fact), "note": _text(g, fact, FAST.note)}
+    for fact in _facts(g, FAST.AggregateParty):
+        _add_actor(G, g, fact)
+    for fact in _facts(g, FAST.List):
+        named = _list(g, fact)
+        G.graph["lists"][named["id"]] = named
     return G
+
+
+# ---------------------------------------------------------------- lists, aggregate parties, one incident from many records
+
+def _party(g: Graph, iri: Node) -> Party:
+    count = g.value(iri, FAST.partyCount)
+    return {"company": node_key(iri), "label": _text(g, iri, RDFS_LABEL) or node_key(iri), "kind": "aggregate",
+            "party_count": None if count is None else int(str(count)), "count_qualifier": _text(g, iri, FAST.countQualifier),
+            "note": _text(g, iri, FAST.note), "evidence": claims(g, iri)}
+
+
+def _list(g: Graph, fact: Node) -> NamedList:
+    count = g.value(fact, FAST.partyCount)
+    members: list[ListMember] = []
+    for entry in g.objects(fact, FAST.member):
+        company = g.value(entry, FAST.memberCompany)
+        members.append({"company": node_key(company) if company is not None else "",
+                        "label": _text(g, company, RDFS_LABEL) or "" if company is not None else "",
+                        "status": _label(g.value(entry, FAST.memberStatus), "unknown"),
+                        "note": _text(g, entry, FAST.note), "evidence": claims(g, entry)})
+    members.sort(key=lambda m: (m["label"].casefold(), m["company"]))
+    return {"id": str(fact).rsplit("/", 1)[-1], "label": _text(g, fact, RDFS_LABEL) or "",
+            "stated_count": None if count is None else int(str(count)), "date": _text(g, fact, DCTERMS.date),
+            "note": _text(g, fact, FAST.note), "evidence": claims(g, fact), "members": members}
+
+
+def _same_incidents(g: Graph) -> list[list[Node]]:
+    """Incident records in groups judged one incident (each group sorted, groups by their first record)."""
+    parent: dict[Node, Node] = {}
+
+    def root(n: Node) -> Node:
+        while parent.get(n, n) != n:
+            n = parent[n]
+        return n
+
+    incidents = _facts(g, FAST.Incident)
+    for fact in incidents:
+        for other in g.objects(fact, FAST.sameIncident):
+            a, b = sorted((root(fact), root(other)), key=str)
+            if a != b:
+                parent[b] = a
+    groups: dict[Node, list[Node]] = {}
+    for fact in incidents:
+        groups.setdefault(root(fact), []).append(fact)
+    return list(groups.values())
+
+
+def _incident_edges(G: nx.MultiDiGraph, g: Graph, group: list[Node]) -> None:
+    """One incident's edges: platform → each recipient, for every record judged part of it."""
+    first = group[0]
+    attrs = _incident(g, first)
+    if len(group) > 1:
+        records = [_incident(g, fact) for fact in group]
+        attrs["data_types"] = sorted({t for r in records for t in r["data_types"]})
+        evidence = [c for r in records for c in r["evidence"]]
+        attrs["evidence"] = sorted(evidence, key=lambda c: (c["stance"] != "asserts", c["source"] or "", c["locator"] or ""))
+        attrs["disputed"] = any(r["disputed"] for r in records)
+        for key in ("occurred", "published", "feature_closed", "affected", "count_qualifier", "exploited_feature",
+                    "integration", "note"):
+            if attrs.get(key) is None:
+                attrs[key] = next((r.get(key) for r in records if r.get(key) is not None), None)  # type: ignore[typeddict-item]
+        attrs["valid_from"] = attrs.get("published") or attrs.get("occurred")
+    extra: IncidentExtra = {"label": attrs.get("label"), "feature_closed": attrs.get("feature_closed"),
+                            "feature_closed_sources": [c for c in attrs["evidence"] if c["aspect"] == "feature_closed"],
+                            "same_as": [str(f).rsplit("/", 1)[-1] for f in group[1:]]}
+    G.graph["incidents"][attrs["id"]] = extra
+    ends = sorted({(p, r) for fact in group for p in g.objects(fact, FAST.platform)
+                   for r in g.objects(fact, FAST.recipient)}, key=lambda pr: (str(pr[0]), str(pr[1])))
+    for platform, recipient in ends:
+        u = _add_actor(G, g, platform)
+        G.add_edge(u, _add_actor(G, g, recipient), key=attrs["id"], **{**attrs, "same_as": extra["same_as"]})

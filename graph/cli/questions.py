@@ -21,13 +21,15 @@ TEXT_LIMIT = 100  # rows a terminal answer shows unless --limit says otherwise
               help="Only edges with this permission (repeatable: all must hold).")
 @click.option("--through-ownership", is_flag=True, help="Also follow ownership: a parent reaches what its subsidiary reaches.")
 @click.option("--integration", "integrations", multiple=True, metavar="KIND", help="Only edges of this integration kind (repeatable).")
+@click.option("--list", "within", metavar="LIST", help="Only parties on this named list (id or name; see `datareach lists`), each with its status there.")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
               help=f"Show only the N nearest parties; 0 shows all. Default: the nearest {TEXT_LIMIT} as text, all as json or csv.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True,
               help="text for people; json (one party a line) or csv (one party a row) for scripts and spreadsheets.")
 @pass_session
 def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: tuple[str, ...],
-                  through_ownership: bool, integrations: tuple[str, ...], limit: int | None, fmt: str) -> None:
+                  through_ownership: bool, integrations: tuple[str, ...], within: str | None, limit: int | None,
+                  fmt: str) -> None:
     """Which companies could reach DATA_TYPE, by which path, on whose evidence.
 
     DATA_TYPE is a label ("phone number"), a slug (phone-number), an IRI, a DPV-PD
@@ -44,14 +46,22 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
       datareach reach user.contact --integration "device integration" --format csv
       datareach reach "private message" --limit 0 --format json > all.json
     """
+    from graph.questions import lists
     from graph.questions.reach import reach
 
     if limit is None:
         limit = TEXT_LIMIT if fmt == "text" else 0
-    result = reach(obj.flows(), data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
-                   integrations=integrations, limit=limit or None)
+    flows = obj.flows()
+    named = None if within is None else lists.find_list(flows, within)
+    result = reach(flows, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
+                   integrations=integrations, limit=limit or None if named is None else None)
+    if named is not None:  # a filter on the rows, after the search
+        result = lists.scope_reach(result, named, limit or None)
     if fmt == "json":
-        click.echo(formats.json_text(result.to_json()))
+        answer = result.to_json()
+        if named is not None:
+            answer["scope"] = lists.summary(flows, named)
+        click.echo(formats.json_text(answer))
     elif fmt == "csv":
         click.echo(printable(sheets.sheet_csv(answers.reach_sheet(result))), nl=False)
     else:
@@ -62,11 +72,14 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
 @click.option("--company", "companies", multiple=True, help="Only grants involving this company (name or alias; repeatable).")
 @click.option("--data-type", "data_types", multiple=True, help="Only grants carrying this data type, a broader or a narrower one (repeatable).")
 @click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Only grants with this status (repeatable).")
+@click.option("--list", "within", metavar="LIST",
+              help="Only grants a member of this named list takes part in (id or name; see `datareach lists`). "
+                   "JSON is then an object: the list, the number of rows, the rows.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_TABLE), default="text", show_default=True,
               help="text for people; md, csv or html for an article or a spreadsheet; json for scripts.")
 @pass_session
 def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[str, ...],
-                  statuses: tuple[str, ...], fmt: str) -> None:
+                  statuses: tuple[str, ...], within: str | None, fmt: str) -> None:
     """The partner table: company, kind of integration, data accessible, permissions,
     what the user did to switch it on, start, stated shutdown, last seen active,
     status, sources and disputes. One row per access grant.
@@ -78,11 +91,17 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
       datareach table --data-type "private message" --status "shut down" --format csv > partners.csv
       datareach table --format html > partners.html
     """
+    from graph.questions import lists
     from graph.questions.table import partner_table
 
-    rows = partner_table(obj.projection(), companies=companies, data_types=data_types, statuses=statuses)
+    G = obj.projection()
+    rows = partner_table(G, companies=companies, data_types=data_types, statuses=statuses, within=within)
     if fmt == "json":
-        click.echo(formats.json_text(rows))
+        if within is None:
+            click.echo(formats.json_text(rows))
+        else:
+            click.echo(formats.json_text({"scope": lists.summary(G, lists.find_list(G, within)), "total": len(rows),
+                                          "rows": rows}))
         return
     sheet = answers.table_sheet(rows)
     if fmt == "csv":
@@ -144,3 +163,28 @@ def owner_command(obj: Session, name: str, fmt: str) -> None:
         click.echo(formats.json_text(answer.to_json()))
         return
     click.echo(printable(sheets.owner_text(answer)))
+
+
+@click.command("lists", cls=Command)
+@click.argument("name", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for scripts.")
+@pass_session
+def lists_command(obj: Session, name: str | None, fmt: str) -> None:
+    """The named lists the sources publish, or one list NAME (its id or name): its source,
+    the count it states, its members with the status the list gives each, and how many
+    members have each status. JSON carries the counts (stated_count, total, by_status).
+
+    \b
+    Examples:
+      datareach lists
+      datareach lists --format json
+    """
+    from graph.questions import lists
+
+    flows = obj.flows()
+    answers_ = [lists.list_answer(flows, lists.find_list(flows, name))] if name else lists.lists(flows)
+    if fmt == "json":
+        click.echo(formats.json_text(answers_[0] if name else {"total": len(answers_), "lists": answers_}))
+        return
+    click.echo(printable(sheets.lists_text(answers_, members=name is not None)))

@@ -23,6 +23,7 @@ class DR(DefinedNamespace):
     AccessGrant: URIRef
     Active: URIRef
     Actor: URIRef
+    AggregateParty: URIRef
     Alleged: URIRef
     Asserts: URIRef
     Claim: URIRef
@@ -34,10 +35,15 @@ class DR(DefinedNamespace):
     DataType: URIRef
     Disputes: URIRef
     Domain: URIRef
+    Ended: URIRef
     Fact: URIRef
     Incident: URIRef
     IntegrationKind: URIRef
     Judgement: URIRef
+    List: URIRef
+    ListStatus: URIRef
+    ListStatusUnknown: URIRef
+    Membership: URIRef
     Minors: URIRef
     NonUsers: URIRef
     Ownership: URIRef
@@ -49,6 +55,8 @@ class DR(DefinedNamespace):
     Stance: URIRef
     Status: URIRef
     StatusUnknown: URIRef
+    ToContinue: URIRef
+    ToEnd: URIRef
     Users: URIRef
     UsersFriends: URIRef
     activation: URIRef
@@ -62,15 +70,20 @@ class DR(DefinedNamespace):
     delete: URIRef
     evidence: URIRef
     exploitedFeature: URIRef
+    featureClosed: URIRef
     fideslangKey: URIRef
     grantee: URIRef
     grantor: URIRef
     holder: URIRef
     homepage: URIRef
+    incidents: URIRef
     integration: URIRef
     lastObservedActive: URIRef
     licence: URIRef
     locator: URIRef
+    member: URIRef
+    memberCompany: URIRef
+    memberStatus: URIRef
     minted: URIRef
     names: URIRef
     note: URIRef
@@ -80,12 +93,14 @@ class DR(DefinedNamespace):
     overrodePrivacySetting: URIRef
     owned: URIRef
     owner: URIRef
+    partyCount: URIRef
     permission: URIRef
     platform: URIRef
     published: URIRef
     read: URIRef
     recipient: URIRef
     reportsOn: URIRef
+    sameIncident: URIRef
     sensitivity: URIRef
     source: URIRef
     stance: URIRef
@@ -105,6 +120,7 @@ class FAST:
     AccessGrant = URIRef('https://w3id.org/datareach/ns#AccessGrant')
     Active = URIRef('https://w3id.org/datareach/ns#Active')
     Actor = URIRef('https://w3id.org/datareach/ns#Actor')
+    AggregateParty = URIRef('https://w3id.org/datareach/ns#AggregateParty')
     Alleged = URIRef('https://w3id.org/datareach/ns#Alleged')
     Asserts = URIRef('https://w3id.org/datareach/ns#Asserts')
     Claim = URIRef('https://w3id.org/datareach/ns#Claim')
@@ -116,10 +132,15 @@ class FAST:
     DataType = URIRef('https://w3id.org/datareach/ns#DataType')
     Disputes = URIRef('https://w3id.org/datareach/ns#Disputes')
     Domain = URIRef('https://w3id.org/datareach/ns#Domain')
+    Ended = URIRef('https://w3id.org/datareach/ns#Ended')
     Fact = URIRef('https://w3id.org/datareach/ns#Fact')
     Incident = URIRef('https://w3id.org/datareach/ns#Incident')
     IntegrationKind = URIRef('https://w3id.org/datareach/ns#IntegrationKind')
     Judgement = URIRef('https://w3id.org/datareach/ns#Judgement')
+    List = URIRef('https://w3id.org/datareach/ns#List')
+    ListStatus = URIRef('https://w3id.org/datareach/ns#ListStatus')
+    ListStatusUnknown = URIRef('https://w3id.org/datareach/ns#ListStatusUnknown')
+    Membership = URIRef('https://w3id.org/datareach/ns#Membership')
     Minors = URIRef('https://w3id.org/datareach/ns#Minors')
     NonUsers = URIRef('https://w3id.org/datareach/ns#NonUsers')
     Ownership = URIRef('https://w3id.org/datareach/ns#Ownership')
@@ -131,6 +152,8 @@ class FAST:
     Stance = URIRef('https://w3id.org/datareach/ns#Stance')
     Status = URIRef('https://w3id.org/datareach/ns#Status')
     StatusUnknown = URIRef('https://w3id.org/datareach/ns#StatusUnknown')
+    ToContinue = URIRef('https://w3id.org/datareach/ns#ToContinue')
+    ToEnd = URIRef('https://w3id.org/datareach/ns#ToEnd')
     Users = URIRef('https://w3id.org/datareach/ns#Users')
     UsersFriends = URIRef('https://w3id.org/datareach/ns#UsersFriends')
     activation = URIRef('https://w3id.org/datareach/ns#activation')
@@ -144,15 +167,20 @@ class FAST:
     delete = URIRef('https://w3id.org/datareach/ns#delete')
     evidence = URIRef('https://w3id.org/datareach/ns#evidence')
     exploitedFeature = URIRef('https://w3id.org/datareach/ns#exploitedFeature')
+    featureClosed = URIRef('https://w3id.org/datareach/ns#featureClosed')
     fideslangKey = URIRef('https://w3id.org/datareach/ns#fideslangKey')
     grantee = URIRef('https://w3id.org/datareach/ns#grantee')
     grantor = URIRef('https://w3id.org/datareach/ns#grantor')
     holder = URIRef('https://w3id.org/datareach/ns#holder')
     homepage = URIRef('https://w3id.org/datareach/ns#homepage')
+    incidents = URIRef('https://w3id.org/datareach/ns#incidents')
     integration = URIRef('https://w3id.org/datareach/ns#integration')
     lastObservedActive = URIRef('https://w3id.org/datareach/ns#lastObservedActive')
     licence = URIRef('https://w3id.org/datareach/ns#licence')
     locator = URIRef('https://w3id.org/datareach/ns#locator')
+    member = URIRef('https://w3id.org/datareach/ns#member')
+    memberCompany = URIRef('https://w3id.org/datareach/ns#memberCompany')
+    memberStatus = URIRef('https://w3id.org/datareach/ns#memberStatus')
     minted = URIRef('https://w3id.org/datareach/ns#minted')
     names = URIRef('https://w3id.org/datareach/ns#names')
     note = URIRef('https://w3id.org/datareach/ns#note')
@@ -162,12 +190,14 @@ class FAST:
     overrodePrivacySetting = URIRef('https://w3id.org/datareach/ns#overrodePrivacySetting')
     owned = URIRef('https://w3id.org/datareach/ns#owned')
     owner = URIRef('https://w3id.org/datareach/ns#owner')
+    partyCount = URIRef('https://w3id.org/datareach/ns#partyCount')
     permission = URIRef('https://w3id.org/datareach/ns#permission')
     platform = URIRef('https://w3id.org/datareach/ns#platform')
     published = URIRef('https://w3id.org/datareach/ns#published')
     read = URIRef('https://w3id.org/datareach/ns#read')
     recipient = URIRef('https://w3id.org/datareach/ns#recipient')
     reportsOn = URIRef('https://w3id.org/datareach/ns#reportsOn')
+    sameIncident = URIRef('https://w3id.org/datareach/ns#sameIncident')
     sensitivity = URIRef('https://w3id.org/datareach/ns#sensitivity')
     source = URIRef('https://w3id.org/datareach/ns#source')
     stance = URIRef('https://w3id.org/datareach/ns#stance')
@@ -186,6 +216,7 @@ WHOSE: dict[str, URIRef] = {'users': FAST.Users, "users' friends": FAST.UsersFri
 STATUS: dict[str, URIRef] = {'active': FAST.Active, 'shut down': FAST.ShutDown, 'unknown': FAST.StatusUnknown}
 STANCE: dict[str, URIRef] = {'asserts': FAST.Asserts, 'disputes': FAST.Disputes}
 CONFIDENCE: dict[str, URIRef] = {'confirmed': FAST.Confirmed, 'reported': FAST.Reported, 'alleged': FAST.Alleged}
+LIST_STATUS: dict[str, URIRef] = {'to continue': FAST.ToContinue, 'to end': FAST.ToEnd, 'ended': FAST.Ended, 'unknown': FAST.ListStatusUnknown}
 
 LABEL: dict[Node, str] = {  # any term read from a graph
     FAST.read: 'read',
@@ -203,6 +234,10 @@ LABEL: dict[Node, str] = {  # any term read from a graph
     FAST.Confirmed: 'confirmed',
     FAST.Reported: 'reported',
     FAST.Alleged: 'alleged',
+    FAST.ToContinue: 'to continue',
+    FAST.ToEnd: 'to end',
+    FAST.Ended: 'ended',
+    FAST.ListStatusUnknown: 'unknown',
 }
 
 

@@ -165,6 +165,12 @@ def reach_notes(row: ReachRow) -> list[Note]:
     aspects = sorted({d["aspect"] for d in disputes if d["aspect"] is not None})
     if aspects:
         notes.append(Note("disputed", "contested: " + ", ".join(aspects)))
+    if row["kind"] == "aggregate":
+        count = row.get("party_count")
+        counted = "" if count is None else f", {' '.join(filter(None, [row.get('count_qualifier'), str(count)]))}"
+        notes.append(Note("aggregate", f"unnamed parties{counted}"))
+    if "list_status" in row:
+        notes.append(Note("list_status", f"on the list: {row['list_status']}"))
     return notes
 
 

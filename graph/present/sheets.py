@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.present import formats
 from graph.present.answers import Cell, Column, Note, Sheet
-from graph.records import Citation
+from graph.records import Citation, ListAnswer
 from graph.safetext import cell, visible
 
 if TYPE_CHECKING:
@@ -262,3 +262,31 @@ def owner_text(answer: OwnerAnswer) -> str:
         refs = "; ".join(notes.ref(h["evidence"]) for h in chain)
         lines.append(_one_line(steps) + "   " + _one_line(refs))
     return _one_line(f"Ultimate owner of {answer.query}: {', '.join(answer.ultimate)}") + "\n" + "\n".join(lines) + notes.footer()
+
+
+def lists_text(answers: Sequence[ListAnswer], *, members: bool) -> str:
+    """Named lists for a reader: each list's name, the count its source states, the members
+    named and how many have each status; with ``members``, each member with its status and
+    evidence. Sources are footnoted.
+
+    >>> answer = {"id": "l", "label": "Two partners", "date": "2018-06", "note": None, "stated_count": 3, "total": 2,
+    ...           "by_status": {"ended": 1, "unknown": 1}, "sources": [], "members": []}
+    >>> print(lists_text([answer], members=False))
+    Two partners (l), 2018-06: 3 stated, 2 named; ended 1, unknown 1
+    """
+    if not answers:
+        return "No named lists in the fact files."
+    notes = Footnotes()
+    lines = []
+    for a in answers:
+        stated = "count not stated" if a["stated_count"] is None else f"{a['stated_count']} stated"
+        counts = ", ".join(f"{status} {n}" for status, n in a["by_status"].items())
+        refs = notes.ref(a["sources"])
+        date = f", {a['date']}" if a["date"] else ""
+        lines.append(_one_line(f"{a['label']} ({a['id']}){date}: {stated}, {a['total']} named; {counts}")
+                     + (f"   {_one_line(refs)}" if refs and members else ""))
+        if members:
+            for m in a["members"]:
+                dispute = f"   disputed: {_one_line(notes.ref(m['disputes']))}" if m["disputes"] else ""
+                lines.append(f"  {_one_line(m['label'])}: {m['status']}   {_one_line(notes.ref(m['sources']))}{dispute}")
+    return "\n".join(lines) + (notes.footer() if members else "")

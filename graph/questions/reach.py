@@ -31,6 +31,7 @@ import numpy as np
 from graph import dates, nogc
 from graph.build.flowindex import DATES, KINDS, FlowIndex
 from graph.model.taxonomy import Taxonomy
+from graph.questions.parties import describe
 from graph.records import (
     Citation,
     Claim,
@@ -137,6 +138,7 @@ def reach(
     index, rules, edges, holders, found = _ask(G, data_type, as_of, permissions, through_ownership, integrations)
     with nogc.paused():  # thousands of small acyclic dicts: see graph.nogc
         rows = _answer(index, rules, holders, edges, found, limit)
+    rows = describe(index, rows, bound_cite(index))  # aggregates' counts, countries, incidents' closing dates
     filters: ReachFilters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
                "through_ownership": through_ownership}
     return ReachResult(rules.target, rules.tax.label(rules.target), filters, rows, len(found.nodes))
@@ -389,6 +391,12 @@ class _Hops:
 
     def cite(self, claim: Claim) -> Citation:
         return _cite(self.sources, claim)
+
+
+def bound_cite(G: nx.MultiDiGraph | FlowIndex) -> Callable[[Claim], Citation]:
+    """``cite`` bound to ``G``'s sources."""
+    sources = G.graph.get("sources", {})
+    return lambda claim: _cite(sources, claim)
 
 
 def cite(G: nx.MultiDiGraph | FlowIndex, claim: Claim) -> Citation:

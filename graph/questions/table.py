@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from graph.model.taxonomy import Taxonomy
+from graph.questions import lists
 from graph.questions.reach import cite, taxonomy
 from graph.questions.resolve import resolve_company
-from graph.records import EdgeAttrs, TableRow
+from graph.records import Claim, EdgeAttrs, GrantRow, TableRow
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -26,8 +27,15 @@ def partner_table(
     companies: Iterable[str] = (),
     data_types: Iterable[str] = (),
     statuses: Iterable[str] = (),
-) -> list[TableRow]:
+    within: str | None = None,
+) -> list[GrantRow]:
     """Rows of the partner table, filtered by company (either side), data type and status.
+
+    ``within`` names a list (``datareach lists``): only grants one of its members takes part
+    in (either side), each row with the ``list_status`` of the grantee (else the grantor).
+    An aggregate grantee ("more than 150 companies") has ``kind`` "aggregate", its
+    ``party_count`` and ``count_qualifier``; a company's cited country is in ``country``
+    (``grantor_country`` for the grantor).
 
     A data-type filter keeps grants that carry the type, a broader one or a narrower one.
     ``grantor`` and ``company`` (the grantee) are slugs, ``grantor_label`` and ``label`` their names;
@@ -45,6 +53,7 @@ def partner_table(
         slug = tax.resolve(text)
         related |= tax.ancestors(slug) | tax.descendants(slug)
     wanted_status = set(statuses)
+    members = None if within is None else lists.statuses(lists.find_list(G, within))
     rows = []
     for u, v, key, attrs in G.edges(keys=True, data=True):
         if attrs["kind"] != "grant":
@@ -53,13 +62,33 @@ def partner_table(
             continue
         if wanted_status and attrs["status"] not in wanted_status:
             continue
-        rows.append(_row(G, tax, u, v, key, attrs))
+        if members is not None and not {u, v} & set(members):
+            continue
+        row = _row(G, tax, u, v, key, attrs)
+        if members is not None:
+            row["list_status"] = members[v] if v in members else members[u]
+        rows.append(row)
     return sorted(rows, key=lambda r: (r["label"].casefold(), r["grantor_label"].casefold(), r["fact"]))
 
 
-def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> TableRow:
+def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
     kinds = Taxonomy.from_dict(G.graph["integrations"])
     claims, integration = attrs.get("evidence", []), attrs.get("integration")
+    row = _grant_row(G, tax, kinds, u, v, key, attrs, claims, integration)
+    party = G.nodes[v]
+    if party.get("kind", "company") != "company":
+        row["kind"] = party["kind"]
+    if party.get("kind") == "aggregate":
+        row["party_count"], row["count_qualifier"] = party.get("party_count"), party.get("count_qualifier")
+    for field, node in (("country", v), ("grantor_country", u)):
+        country = G.nodes[node].get("country")
+        if country is not None:
+            row[field] = country  # type: ignore[literal-required]
+    return row
+
+
+def _grant_row(G: nx.MultiDiGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs,
+               claims: list[Claim], integration: str | None) -> GrantRow:
     return {
         "company": v,
         "label": G.nodes[v]["label"],
