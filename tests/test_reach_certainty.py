@@ -124,3 +124,57 @@ def test_filter_source_and_source_date() -> None:
 def test_filter_country_keeps_parties_of_that_country() -> None:
     assert [c for c, *_ in rows("interests", country="gb")] == ["quiz-app-ltd", "example-consultancy-ltd"]
     assert reach(onward(), "interests", country="GB").total == 2
+
+
+def run_cli(tmp_path: Path, *args: str) -> str:
+    from click.testing import CliRunner
+
+    from graph.cli.main import main
+
+    result = CliRunner().invoke(main, ["-q", "--out", str(tmp_path / "out"), "--sources", str(ONWARD), *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_cli_reach_from_into_certainty_and_filters_in_words(tmp_path: Path) -> None:
+    import csv
+    import io
+    import json
+
+    text = run_cli(tmp_path, "reach", "address book", "--into", "Example Platform", "--stated-only")
+    assert text.startswith("Who could reach address book (filters: into example-platform; at least stated): 1 parties")
+    data = json.loads(run_cli(tmp_path, "reach", "interests", "--from", "Example Platform", "--format", "json"))
+    assert [(c["company"], c["certainty"]) for c in data["companies"]][-1] == ("example-affiliate-ltd", "implied")
+    assert data["companies"][-1]["path"][-1]["certainty"] == "implied"
+    rows = list(csv.DictReader(io.StringIO(run_cli(tmp_path, "reach", "interests", "--format", "csv"))))
+    assert [(r["company"], r["certainty"]) for r in rows][2] == ("example-consultancy-ltd", "implied")
+    assert "IMPLIED: only a broader type stated" in rows[2]["notes"]
+    text = run_cli(tmp_path, "reach", "friends list", "--whose-data", "users' friends", "--on-by-default", "yes",
+                   "--source", "fixture-report", "--source-before", "2017", "--country", "GB")
+    assert text.startswith("Who could reach friends list (filters: on by default: yes; whose data: users' friends; "
+                           "source fixture-report; sources dated up to 2017; country GB): 1 parties")
+
+
+def test_table_filters(tmp_path: Path) -> None:
+    from graph.questions.table import partner_table
+
+    def facts(**kw: Any) -> list[str]:
+        return [r["fact"] for r in partner_table(onward(), **kw)]
+
+    assert facts(on_by_default=True) == ["platform-device", "platform-quiz"]
+    assert facts(on_by_default=False) == ["partner-platform"]
+    assert facts(whose_data="users' friends") == ["platform-quiz"]
+    assert facts(sources=["fixture-later"], country="US") == ["consultancy-affiliate", "partner-platform"]  # grantee's country
+    assert set(facts(source_before="2016-12")) == {"platform-quiz", "quiz-consultancy"}
+    assert set(facts(source_after="2019")) == {"consultancy-affiliate", "partner-platform", "platform-device"}
+    text = run_cli(tmp_path, "table", "--whose-data", "users' friends", "--format", "csv")
+    assert "platform-quiz" in text and "partner-platform" not in text
+
+
+def test_table_does_not_repeat_on_by_default_when_the_activation_says_it() -> None:
+    from graph.questions.table import _activation
+
+    assert _activation({"on_by_default": True, "activation": "none: on by default"}) == "none: on by default"  # type: ignore[typeddict-item]
+    assert _activation({"on_by_default": True, "activation": "installed the app"}) == (  # type: ignore[typeddict-item]
+        "none: on by default (installed the app)")
+    assert _activation({"on_by_default": True}) == "none: on by default"  # type: ignore[typeddict-item]

@@ -293,39 +293,56 @@ def _in_country(index: FlowIndex, nodes: np.ndarray, country: str) -> np.ndarray
     return np.asarray([stated.get(n, "").upper() == wanted for n in nodes.tolist()], dtype=bool)
 
 
-def _source_rules(index: FlowIndex, filters: Filters) -> tuple[Callable[[Any], bool], Callable[[Iterable[Claim]], bool]]:
-    """Whether an edge's facets (on by default, whose data, sources) and a holding's claims pass the filters."""
-    if filters.whose_data is not None and filters.whose_data not in WHOSE_DATA:
-        raise UsageError(f"whose data must be one of {', '.join(WHOSE_DATA)}, not {filters.whose_data!r}")
-    registry: Mapping[str, Source] = index.graph.get("sources", {})
-    before = None if filters.source_before is None else dates.parse(filters.source_before)[1]
-    after = None if filters.source_after is None else dates.parse(filters.source_after)[0]
-    wanted = set(filters.sources)
+def source_rule(registry: Mapping[str, Source], sources: Iterable[str] = (), before: str | None = None,
+                after: str | None = None) -> Callable[[str], bool] | None:
+    """Whether a source id passes the source filters (one of ``sources``, dated up to
+    ``before`` / from ``after``, a partial date counting if it can fall in the range), or
+    None when there are no source filters. UsageError for an id not in the registry.
+
+    >>> keep = source_rule({"a": {"date": "2016-03"}, "b": {"date": "2019"}}, after="2017")
+    >>> keep("a"), keep("b")
+    (False, True)
+    """
+    wanted = set(sources)
     if wanted - set(registry):
         raise UsageError(f"no source with id {', '.join(sorted(wanted - set(registry)))} in the source registry")
+    last = None if before is None else dates.parse(before)[1]
+    first = None if after is None else dates.parse(after)[0]
+    if not wanted and last is None and first is None:
+        return None
 
-    def source_ok(source: str) -> bool:
-        if wanted and source not in wanted:
-            return False
-        if before is None and after is None:
-            return True
+    def keep(source: str) -> bool:
         entry = registry.get(source)
         when = None if entry is None else entry.get("date")
-        if when is None:
+        if (wanted and source not in wanted) or ((last is not None or first is not None) and when is None):
             return False
-        first, last = dates.parse(str(when))
-        return (before is None or first <= before) and (after is None or last >= after)
+        if when is None:
+            return True
+        start, end = dates.parse(str(when))
+        return (last is None or start <= last) and (first is None or end >= first)
 
-    by_source = bool(wanted) or before is not None or after is not None
+    return keep
+
+
+def check_whose_data(whose_data: str | None) -> None:
+    """UsageError unless ``whose_data`` is None or one of ``WHOSE_DATA``."""
+    if whose_data is not None and whose_data not in WHOSE_DATA:
+        raise UsageError(f"whose data must be one of {', '.join(WHOSE_DATA)}, not {whose_data!r}")
+
+
+def _source_rules(index: FlowIndex, filters: Filters) -> tuple[Callable[[Any], bool], Callable[[Iterable[Claim]], bool]]:
+    """Whether an edge's facets (on by default, whose data, sources) and a holding's claims pass the filters."""
+    check_whose_data(filters.whose_data)
+    keep = source_rule(index.graph.get("sources", {}), filters.sources, filters.source_before, filters.source_after)
 
     def facets(values: Any) -> bool:
         on, whose, cited = values
         return ((filters.on_by_default is None or on is filters.on_by_default)
                 and (filters.whose_data is None or filters.whose_data in whose)
-                and (not by_source or any(source_ok(s) for s in cited)))
+                and (keep is None or any(keep(s) for s in cited)))
 
     def claims(cited: Iterable[Claim]) -> bool:
-        return not by_source or any(c.get("stance") == "asserts" and source_ok(str(c.get("source"))) for c in cited)
+        return keep is None or any(c.get("stance") == "asserts" and keep(str(c.get("source"))) for c in cited)
 
     return facets, claims
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from graph.model.taxonomy import Taxonomy
-from graph.questions.reach import cite, taxonomy
+from graph.questions.reach import check_whose_data, cite, source_rule, taxonomy
 from graph.questions.resolve import resolve_company
 from graph.records import EdgeAttrs, TableRow
 
@@ -26,8 +26,16 @@ def partner_table(
     companies: Iterable[str] = (),
     data_types: Iterable[str] = (),
     statuses: Iterable[str] = (),
+    on_by_default: bool | None = None,
+    whose_data: str | None = None,
+    sources: Iterable[str] = (),
+    source_before: str | None = None,
+    source_after: str | None = None,
+    country: str | None = None,
 ) -> list[TableRow]:
-    """Rows of the partner table, filtered by company (either side), data type and status.
+    """Rows of the partner table, filtered by company (either side), data type, status, on by
+    default (True/False), whose data, source (ids; a source dated up to ``source_before`` or
+    from ``source_after``) and the grantee's stated country (as ``reach`` filters them).
 
     A data-type filter keeps grants that carry the type, a broader one or a narrower one.
     ``grantor`` and ``company`` (the grantee) are slugs, ``grantor_label`` and ``label`` their names;
@@ -45,6 +53,8 @@ def partner_table(
         slug = tax.resolve(text)
         related |= tax.ancestors(slug) | tax.descendants(slug)
     wanted_status = set(statuses)
+    check_whose_data(whose_data)
+    keep = source_rule(G.graph.get("sources", {}), sources, source_before, source_after)
     rows = []
     for u, v, key, attrs in G.edges(keys=True, data=True):
         if attrs["kind"] != "grant":
@@ -52,6 +62,13 @@ def partner_table(
         if (nodes and not {u, v} & nodes) or (related and not related & set(attrs["data_types"])):
             continue
         if wanted_status and attrs["status"] not in wanted_status:
+            continue
+        if (on_by_default is not None and attrs.get("on_by_default") is not on_by_default) or (
+                whose_data is not None and whose_data not in attrs.get("whose_data", [])):
+            continue
+        if keep is not None and not any(c["stance"] == "asserts" and keep(str(c["source"])) for c in attrs.get("evidence", [])):
+            continue
+        if country is not None and str(G.nodes[v].get("country") or "").upper() != country.strip().upper():
             continue
         rows.append(_row(G, tax, u, v, key, attrs))
     return sorted(rows, key=lambda r: (r["label"].casefold(), r["grantor_label"].casefold(), r["fact"]))
@@ -83,7 +100,9 @@ def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: Edg
 
 
 def _activation(attrs: EdgeAttrs) -> str | None:
-    if attrs.get("on_by_default") is True:
-        text = attrs.get("activation")
+    """What the user did to switch a grant on; "none: on by default" said once, even when
+    the fact's own activation text already says it."""
+    text = attrs.get("activation")
+    if attrs.get("on_by_default") is True and (text is None or "on by default" not in text.casefold()):
         return "none: on by default" + ("" if text is None else f" ({text})")
-    return attrs.get("activation")
+    return text
