@@ -13,7 +13,7 @@ Only the viz page's embedded JSON uses shorter keys (for size), and
 
 >>> from graph.examples import small_graph
 >>> from graph.questions.reach import reach
->>> row: ReachRow = reach(small_graph(), "phone number").rows[1]
+>>> row: ReachRow = reach(small_graph(), "phone number").rows[2]
 >>> row["company"], row["label"], [(h["from"], h["to_label"], h["stated_end"]) for h in row["path"]]
 ('apple', 'Apple', [('facebook', 'Apple', None)])
 >>> sorted(set(ReachRow.__annotations__) - set(row))
@@ -24,8 +24,15 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypedDict
 
-HolderBasis = Literal["stated", "implied"]  # stated by a holding fact; implied by a grant it makes
+HolderBasis = Literal["stated", "implied"]  # stated by a holding fact; implied by an edge naming it that it passes on
 """Why a company is taken to hold a data type (``ReachRow.holder_basis``)."""
+
+Certainty = Literal["stated", "implied", "partial"]
+"""How surely a hop or a path carries the data type asked (DESIGN §5): stated (names it),
+implied (names only a broader type), partial (names only narrower types)."""
+
+CERTAINTIES: tuple[Certainty, ...] = ("stated", "implied", "partial")
+"""The certainties, surest first (the order reach sorts by)."""
 
 
 class Claim(TypedDict):
@@ -123,6 +130,7 @@ Hop = TypedDict("Hop", {
     "disputed": bool,
     "disputes": list[Citation],
     "partial": bool,  # this edge carries only narrower types
+    "certainty": Certainty,  # what this hop passes on: its own, or what reached its grantor if less sure
     "undated": NotRequired[bool],  # only with as_of: its dates cannot tell
     "feature_closed": NotRequired[str | None],  # incidents: when the exploited feature was closed
     "same_as": NotRequired[list[str]],  # incidents: other records judged this same incident
@@ -138,7 +146,8 @@ class ReachRow(TypedDict):
     iri: str
     kind: str  # "company" or "public"
     hops: int
-    partial: bool
+    certainty: Certainty  # the least sure of its start and its hops
+    partial: bool  # certainty == "partial" (kept for old scripts)
     holder: bool
     holder_basis: HolderBasis | None
     holder_sources: list[Citation]
@@ -161,6 +170,15 @@ class ReachFilters(TypedDict):
     permissions: list[str]
     integrations: list[str]
     through_ownership: bool
+    start: str | None  # only flows that start at this holder (its slug)
+    into: str | None  # only flows into this company (its slug)
+    certainty: Certainty | None  # only paths at least this sure
+    on_by_default: bool | None
+    whose_data: str | None
+    sources: list[str]
+    source_before: str | None
+    source_after: str | None
+    country: str | None
 
 
 class ReachAnswer(TypedDict):

@@ -96,3 +96,31 @@ def test_the_array_search_handles_no_edges_and_no_starts() -> None:
     empty = np.zeros(0, dtype=bool)
     assert (_search(index, [[0]], empty).hops == np.array([0] + [-1] * (index.node_count - 1))).all()
     assert (_search(index, [[], []], empty).hops == -1).all()
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_each_party_gets_the_surest_level_that_reaches_it(seed: int) -> None:
+    """Certainty (issue 13): a party's level is the least L at which it is reached from a
+    start at least that sure over edges at least that sure, and its hops are the shortest there."""
+    from graph.questions.reach import _Edges, _found, _Holder
+
+    G, _ = random_graph(seed)
+    rng = random.Random(seed + 1000)
+    index = FlowIndex.from_graph(G)
+    levels = np.asarray([rng.choice([0, 1, 2, 3]) for _ in range(index.edge_count)], dtype=np.int8)
+    edges = _Edges(level=levels, carried=levels, undated=np.zeros(index.edge_count, dtype=bool))
+    holders = {n: _Holder("stated", rng.choice([0, 1, 2])) for n in rng.sample(range(index.node_count), min(2, index.node_count))}
+    found = _found(index, holders, edges, 2)
+    got = {int(n): (int(lv), int(h)) for n, lv, h in zip(found.nodes, found.level, found.hops, strict=True)}
+    expected = {}
+    for level in (2, 1, 0):
+        H = nx.DiGraph()
+        H.add_nodes_from(range(index.node_count))
+        H.add_edges_from((int(index.src[e]), int(index.dst[e])) for e in range(index.edge_count) if levels[e] <= level)
+        starts = [h for h, held in holders.items() if held.level <= level]
+        lengths: dict[int, int] = {}
+        for s in starts:
+            for node, d in nx.single_source_shortest_path_length(H, s).items():
+                lengths[node] = min(d, lengths.get(node, d))
+        expected.update({node: (level, d) for node, d in lengths.items()})
+    assert got == expected

@@ -73,6 +73,22 @@ def test_reach_filters(server: Server, G: nx.MultiDiGraph) -> None:
     assert 'value="2015-01-01"' in page.text and '<option value="read" selected>' in page.text
 
 
+def test_reach_from_and_into(server: Server, G: nx.MultiDiGraph) -> None:
+    into = reach(G, "phone number", into="Apple")
+    assert [r["company"] for r in into.rows] == ["facebook"]
+    data = get(server, "/reach.json", params={"data_type": "phone number", "into": "Apple"}).json()
+    assert data == into.to_json() and data["filters"]["into"] == "apple"
+    started = reach(G, "phone number", start="Facebook", certainty="stated")
+    data = get(server, "/reach.json", params={"data_type": "phone number", "from": "Facebook", "certainty": "stated"}).json()
+    assert data == started.to_json() and all(r["certainty"] == "stated" for r in data["companies"])
+    rows = list(csv.DictReader(io.StringIO(get(server, "/reach.csv", params={"data_type": "phone number", "into": "Apple"}).text)))
+    assert [(r["company"], r["certainty"]) for r in rows] == [("facebook", "stated")]
+    page = get(server, "/reach", params={"data_type": "phone number", "into": "Apple"})
+    assert "into apple" in page.text and 'href="/reach.json?data_type=phone+number&amp;into=Apple"' in page.text
+    get(server, "/reach.json", params={"data_type": "phone number", "into": "Nobody Ltd"}).assert_clean_error(404)
+    get(server, "/reach", params={"data_type": "phone number", "certainty": "sure"}).assert_clean_error(400)
+
+
 def test_reach_errors(server: Server) -> None:
     reply = get(server, "/reach", params={"data_type": "phone nubmer"})
     assert reply.status == 404 and "did you mean" in reply.text and "phone number" in reply.text

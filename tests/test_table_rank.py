@@ -295,8 +295,10 @@ def test_ownership_makes_facebook_a_broker(G: nx.MultiDiGraph) -> None:
 
 def test_rank_reach_scores_on_the_small_fixture() -> None:
     rows = rank(small_graph(), by="reach")
+    # issue 13: Facebook's grant of "contact information" no longer makes it a holder of
+    # email addresses (it is stated to hold none), so neither it nor Apple reaches them.
     assert [(r["company"], r["score"]) for r in rows] == [
-        ("facebook", 15.5), ("apple", 10.5), ("spotify", 4.5), ("amazon", 1.5), ("example-holdings", 0.0)]
+        ("facebook", 11.5), ("apple", 6.5), ("spotify", 4.5), ("amazon", 1.5), ("example-holdings", 0.0)]
     spotify = next(r for r in rows if r["company"] == "spotify")
     assert spotify["details"] == ["communications (partial)", "personal data (partial)", "private message"]
     owning = {r["company"]: r["score"] for r in rank(small_graph(), by="reach", through_ownership=True)}
@@ -342,7 +344,7 @@ def test_rank_cli(out: Path, tmp_path: Path) -> None:
         assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
     small = run(tmp_path / "out", "rank", "--by", "reach", "--format", "json", sources=SMALL)
     assert small.exit_code == 0, small.output
-    assert [(r["company"], r["score"]) for r in json.loads(small.stdout)][:2] == [("facebook", 15.5), ("apple", 10.5)]
+    assert [(r["company"], r["score"]) for r in json.loads(small.stdout)][:2] == [("facebook", 11.5), ("apple", 6.5)]  # issue 13: see test_rank_reach_scores_on_the_small_fixture
     text = run(out, "rank", "--top", "2")
     assert text.exit_code == 0 and "Facebook" in text.stdout and "Yahoo" not in text.stdout
     rows = list(csv.reader(io.StringIO(run(out, "rank", "--format", "csv", "--top", "4").stdout)))

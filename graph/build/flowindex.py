@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 Claims = list[Claim]
 KINDS = ("grant", "incident", "ownership")
 DATES = ("valid_from", "stated_end", "status")
-CODED = ("data_types", "permissions", "integration", "dates")  # the attributes stored as codes into tables
-FORMAT = 1
+FACETS = ("on_by_default", "whose_data", "sources")  # what the filters of reach read (sources: asserting source ids)
+CODED = ("data_types", "permissions", "integration", "dates", "facets")  # the attributes stored as codes into tables
+FORMAT = 2
 
 
 class DamagedError(DatareachError):
@@ -84,6 +85,12 @@ def _intern(values: Iterable[Hashable]) -> tuple[np.ndarray, list[Any]]:
     return np.asarray(codes, dtype=np.int32), list(table)
 
 
+def _facets(attrs: dict[str, Any]) -> tuple[bool | None, tuple[str, ...], tuple[str, ...]]:
+    """An edge's values for ``FACETS``."""
+    sources = sorted({str(c.get("source")) for c in attrs.get("evidence", []) if c.get("stance") == "asserts" and c.get("source")})
+    return attrs.get("on_by_default"), tuple(attrs.get("whose_data") or ()), tuple(sources)
+
+
 @dataclass
 class FlowIndex:
     """Nodes, edges as code arrays, the tables the codes point into, and the graph's
@@ -120,7 +127,8 @@ class FlowIndex:
         return dict(self.meta["graph"])
 
     def tables(self, name: str) -> list[Any]:
-        """The distinct values a code array points into (``data_types``, ``permissions``, ``integration``, ``dates``)."""
+        """The distinct values a code array points into (``data_types``, ``permissions``, ``integration``, ``dates``,
+        ``facets``: on by default, whose data and the asserting sources, as ``FACETS``)."""
         return list(self.meta["tables"][name])
 
     def evidence(self, edges: Iterable[int]) -> list[Claims]:
@@ -141,6 +149,14 @@ class FlowIndex:
     def holdings(self) -> dict[int, list[Holding]]:
         """What each holder is stated to hold, by node number."""
         return {int(i): h for i, h in self.meta["holds"].items()}
+
+    def countries(self) -> dict[int, str]:
+        """Each company's stated country (ISO 3166 code), by node number; companies without one are left out."""
+        return {int(i): c for i, c in self.meta.get("countries", {}).items()}
+
+    def aliases(self) -> dict[int, list[str]]:
+        """Each node's aliases, by node number (for resolving a company's name)."""
+        return {int(i): list(a) for i, a in self.meta.get("aliases", {}).items()}
 
     def edge_attrs(self, e: int) -> dict[str, Any]:
         """The attributes of edge ``e`` that reach reads (its evidence comes from ``evidence``).
@@ -190,7 +206,7 @@ class FlowIndex:
         return [{"kind": KINDS[kind], "data_types": list(tables["data_types"][types]),
                  "permissions": list(tables["permissions"][perms]), "integration": tables["integration"][integration],
                  **dict(zip(DATES, tables["dates"][dated], strict=True)), "disputed": bool(disputed)}
-                for kind, types, perms, integration, dated, disputed in columns]
+                for kind, types, perms, integration, dated, _facets, disputed in columns]
 
     def out_edges(self) -> tuple[np.ndarray, np.ndarray]:
         """(order, indptr): edge numbers grouped by source node, in adjacency order; node
@@ -220,12 +236,15 @@ class FlowIndex:
         for name, value in (("data_types", lambda a: tuple(a.get("data_types", []))),
                             ("permissions", lambda a: tuple(a.get("permissions", []))),
                             ("integration", lambda a: a.get("integration")),
-                            ("dates", lambda a: tuple(a.get(f) for f in DATES))):
+                            ("dates", lambda a: tuple(a.get(f) for f in DATES)),
+                            ("facets", _facets)):
             codes[name], tables[name] = _intern(value(a) for _, _, _, a in edges)
         meta = {"format": FORMAT, "graph": {k: G.graph.get(k, {}) for k in ("taxonomy", "integrations", "sources",
                                                                       "lists", "parties", "countries", "incidents")},
                 "node_kinds": node_kinds, "tables": tables,
-                "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")}}
+                "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")},
+                "countries": {str(i): a["country"] for i, a in enumerate(attrs) if a.get("country")},
+                "aliases": {str(i): list(a["aliases"]) for i, a in enumerate(attrs) if a.get("aliases")}}
         return cls(
             keys=Strings.of(str(n) for n in nodes), labels=Strings.of(labels),
             iris=Strings.of(str(a.get("iri", "")) for a in attrs), node_kind=node_kind.astype(np.uint8),

@@ -5,13 +5,31 @@ from __future__ import annotations
 import click
 
 from graph.cli.session import Command, Session, partial_date, pass_session
-from graph.model.labels import PERMISSIONS, STATUSES
+from graph.model.labels import PERMISSIONS, STATUSES, WHOSE_DATA
 from graph.present import answers, formats, sheets
+from graph.records import CERTAINTIES
 from graph.safetext import printable
 
 FORMATS_REACH = ["text", "json", "csv"]
 FORMATS_TABLE = ["text", "md", "csv", "html", "json"]
 TEXT_LIMIT = 100  # rows a terminal answer shows unless --limit says otherwise
+YES_NO = {"yes": True, "no": False, None: None}
+
+
+def filter_options(f: click.decorators.FC) -> click.decorators.FC:
+    """The filters reach and table share (issue 13): on by default, whose data, source, source date, country."""
+    for option in reversed([
+        click.option("--on-by-default", type=click.Choice(["yes", "no"]), default=None,
+                     help="Only grants stated to be on by default (yes) or stated not to be (no)."),
+        click.option("--whose-data", type=click.Choice(WHOSE_DATA), default=None,
+                     help="Only grants stated to carry this population's data."),
+        click.option("--source", "sources", multiple=True, metavar="ID", help="Only facts asserted by this source (repeatable)."),
+        click.option("--source-before", callback=partial_date, metavar="DATE", help="Only facts asserted by a source dated up to DATE."),
+        click.option("--source-after", callback=partial_date, metavar="DATE", help="Only facts asserted by a source dated from DATE."),
+        click.option("--country", metavar="CC", help="Only parties with this stated country (ISO 3166 code)."),
+    ]):
+        f = option(f)
+    return f
 
 
 @click.command("reach", cls=Command)
@@ -22,21 +40,32 @@ TEXT_LIMIT = 100  # rows a terminal answer shows unless --limit says otherwise
 @click.option("--through-ownership", is_flag=True, help="Also follow ownership: a parent reaches what its subsidiary reaches.")
 @click.option("--integration", "integrations", multiple=True, metavar="KIND", help="Only edges of this integration kind (repeatable).")
 @click.option("--list", "within", metavar="LIST", help="Only parties on this named list (id or name; see `datareach lists`), each with its status there.")
+@click.option("--from", "start", metavar="COMPANY", help="Only flows that start at this holder of DATA_TYPE.")
+@click.option("--into", metavar="COMPANY", help="Who sent DATA_TYPE into COMPANY: the parties it could have received it from.")
+@click.option("--certainty", type=click.Choice(CERTAINTIES), default=None,
+              help="Only paths at least this sure: stated, implied (stated or implied) or partial (all, the default).")
+@click.option("--stated-only", is_flag=True, help="Same as --certainty stated.")
+@filter_options
 @click.option("--limit", type=click.IntRange(min=0), default=None,
-              help=f"Show only the N nearest parties; 0 shows all. Default: the nearest {TEXT_LIMIT} as text, all as json or csv.")
+              help=f"Show only the first N parties (surest, then nearest); 0 shows all. Default: the first {TEXT_LIMIT} as text, all as json or csv.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True,
               help="text for people; json (one party a line) or csv (one party a row) for scripts and spreadsheets.")
 @pass_session
 def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: tuple[str, ...],
-                  through_ownership: bool, integrations: tuple[str, ...], within: str | None, limit: int | None,
-                  fmt: str) -> None:
+                  through_ownership: bool, integrations: tuple[str, ...], within: str | None, start: str | None, into: str | None,
+                  certainty: str | None, stated_only: bool, on_by_default: str | None, whose_data: str | None,
+                  sources: tuple[str, ...], source_before: str | None, source_after: str | None, country: str | None,
+                  limit: int | None, fmt: str) -> None:
     """Which companies could reach DATA_TYPE, by which path, on whose evidence.
 
     DATA_TYPE is a label ("phone number"), a slug (phone-number), an IRI, a DPV-PD
-    term (pd:TelephoneNumber) or a fideslang key (user.contact.phone_number). A grant
-    of a broader type (contact information) carries the narrower one; a path that only
-    carries narrower types is marked PARTIAL. Data exposed in an incident reaches its
-    recipients ("public" for an open dump).
+    term (pd:TelephoneNumber) or a fideslang key (user.contact.phone_number). Each
+    party and hop says how sure it is: stated (the fact names the type), implied (only
+    a broader type, e.g. contact information for phone number) or partial (only
+    narrower types); a path is as sure as its least sure hop, and rows sort by
+    certainty, then hops. An onward transfer passes on at most what reached its
+    grantor. Data exposed in an incident reaches its recipients ("public" for an open
+    dump).
 
     \b
     Examples:
@@ -45,6 +74,8 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
       datareach reach pd:TelephoneNumber --as-of 2017-06-01 --format json
       datareach reach user.contact --integration "device integration" --format csv
       datareach reach "private message" --limit 0 --format json > all.json
+      datareach reach "address book" --into Facebook --stated-only
+      datareach reach "friends list" --from Facebook --whose-data "users' friends"
     """
     from graph.questions import lists
     from graph.questions.reach import reach
@@ -54,7 +85,10 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
     flows = obj.flows()
     named = None if within is None else lists.find_list(flows, within)
     result = reach(flows, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
-                   integrations=integrations, limit=limit or None if named is None else None)
+                   integrations=integrations, limit=limit or None if named is None else None, start=start, into=into,
+                   certainty="stated" if stated_only else certainty,  # type: ignore[arg-type]
+                   on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
+                   source_before=source_before, source_after=source_after, country=country)
     if named is not None:  # a filter on the rows, after the search
         result = lists.scope_reach(result, named, limit or None)
     if fmt == "json":
@@ -75,11 +109,13 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
 @click.option("--list", "within", metavar="LIST",
               help="Only grants a member of this named list takes part in (id or name; see `datareach lists`). "
                    "JSON is then an object: the list, the number of rows, the rows.")
+@filter_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS_TABLE), default="text", show_default=True,
               help="text for people; md, csv or html for an article or a spreadsheet; json for scripts.")
 @pass_session
 def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[str, ...],
-                  statuses: tuple[str, ...], within: str | None, fmt: str) -> None:
+                  statuses: tuple[str, ...], within: str | None, on_by_default: str | None, whose_data: str | None, sources: tuple[str, ...],
+                  source_before: str | None, source_after: str | None, country: str | None, fmt: str) -> None:
     """The partner table: company, kind of integration, data accessible, permissions,
     what the user did to switch it on, start, stated shutdown, last seen active,
     status, sources and disputes. One row per access grant.
@@ -95,7 +131,9 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     from graph.questions.table import partner_table
 
     G = obj.projection()
-    rows = partner_table(G, companies=companies, data_types=data_types, statuses=statuses, within=within)
+    rows = partner_table(G, companies=companies, data_types=data_types, statuses=statuses, within=within,
+                         on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
+                         source_before=source_before, source_after=source_after, country=country)
     if fmt == "json":
         if within is None:
             click.echo(formats.json_text(rows))

@@ -13,13 +13,13 @@ dates, permissions and sources are in the JSON answer.
 >>> from graph.examples import small_graph
 >>> from graph.questions.reach import reach
 >>> sheet = reach_sheet(reach(small_graph(), "phone number"))
->>> [c.key for c in sheet.columns][:4], sheet.rows[1]["path"]
-(['company', 'label', 'iri', 'hops'], 'Facebook → Apple (device integration [read])')
+>>> [c.key for c in sheet.columns][:5], sheet.rows[2]["path"]
+(['company', 'label', 'iri', 'hops', 'certainty'], 'Facebook → Apple (device integration [read])')
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -85,6 +85,7 @@ def _hidden(*keys: str) -> list[Column]:
 
 
 REACH_COLUMNS = [*_hidden("company"), Column("label", "company"), *_hidden("iri"), Column("hops", "hops"),
+                 Column("certainty", "certainty"),
                  *_hidden("partial", "holder", "holder_basis", "via_incident", "disputed", "undated"),
                  Column("path", "path"), Column("notes", "notes", kind="notes"),
                  Column("sources", "sources", kind="sources")]
@@ -130,7 +131,7 @@ def path_text(row: ReachRow) -> str:
     >>> from graph.examples import small_graph
     >>> from graph.questions.reach import reach
     >>> [path_text(r) for r in reach(small_graph(), "phone number").rows][::2]
-    ['holds it (stated)', 'Facebook → public (scraping [read], 2021-04)']
+    ['holds it (stated)', 'Facebook → Apple (device integration [read])']
     """
     if not row["path"]:
         basis = row["holder_basis"]
@@ -139,8 +140,8 @@ def path_text(row: ReachRow) -> str:
 
 
 def reach_notes(row: ReachRow) -> list[Note]:
-    """What a reader should know about a row: partial, via an incident, undated, disputed
-    (the access itself) or contested (one aspect of it).
+    """What a reader should know about a row: implied or partial, via an incident, undated,
+    disputed (the access itself) or contested (one aspect of it).
 
     Parameters
     ----------
@@ -156,9 +157,10 @@ def reach_notes(row: ReachRow) -> list[Note]:
     >>> [str(n) for n in reach_notes(reach(small_graph(), "contact information").rows[-1])]
     ['PARTIAL: only narrower types', 'via an incident']
     """
-    notes = [Note(key, text) for key, text in (("partial", "PARTIAL: only narrower types"),
-                                                 ("via_incident", "via an incident"), ("undated", "dates unknown"))
-             if row[key]]  # type: ignore[literal-required]
+    notes = [Note("implied", "IMPLIED: only a broader type stated")] if row["certainty"] == "implied" else []
+    notes += [Note(key, text) for key, text in (("partial", "PARTIAL: only narrower types"),
+                                                  ("via_incident", "via an incident"), ("undated", "dates unknown"))
+              if row[key]]  # type: ignore[literal-required]
     disputes = [d for h in row["path"] for d in h["disputes"]]
     if any(d["aspect"] is None for d in disputes):
         notes.append(Note("disputed", "DISPUTED"))
@@ -179,6 +181,46 @@ def reach_sources(row: ReachRow) -> list[Citation]:
     return row["holder_sources"] if row["holder"] and not row["path"] else [s for h in row["path"] for s in h["sources"]]
 
 
+FILTER_WORDS: dict[str, str] = {
+    "as_of": "as of {}", "permissions": "permissions {}", "integrations": "integration {}",
+    "through_ownership": "through ownership", "start": "from {}", "into": "into {}", "certainty": "at least {}",
+    "on_by_default": "on by default: {}", "whose_data": "whose data: {}", "sources": "source {}",
+    "source_before": "sources dated up to {}", "source_after": "sources dated from {}", "country": "country {}",
+}
+"""How each filter of a question reads in an answer's heading."""
+
+
+def filter_words(filters: Mapping[str, object]) -> str:
+    """The filters a question was asked with, in words (empty when none).
+
+    >>> filter_words({"as_of": "2017-06-01", "permissions": ["read"], "through_ownership": False, "country": None})
+    'as of 2017-06-01; permissions read'
+    >>> filter_words({"on_by_default": False, "whose_data": "users' friends"})
+    "on by default: no; whose data: users' friends"
+    """
+    words = []
+    for key, value in filters.items():
+        if value is None or value is False and key != "on_by_default" or value == []:
+            continue
+        if isinstance(value, bool) and key == "on_by_default":
+            value = "yes" if value else "no"
+        shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        words.append(FILTER_WORDS.get(key, key + " {}").format(shown))
+    return "; ".join(words)
+
+
+def reach_title(result: ReachResult) -> str:
+    """The heading of a reach answer: the term asked and, in words, its filters.
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.reach import reach
+    >>> reach_title(reach(small_graph(), "phone number", as_of="2017-06-01", permissions=["read"]))
+    'Who could reach phone number (filters: as of 2017-06-01; permissions read)'
+    """
+    active = filter_words(result.filters)
+    return f"Who could reach {result.label}" + (f" (filters: {active})" if active else "")
+
+
 def reach_sheet(result: ReachResult) -> Sheet:
     """A reach answer's rows: one per party, nearest first, with its path, notes and sources.
 
@@ -195,15 +237,16 @@ def reach_sheet(result: ReachResult) -> Sheet:
     >>> from graph.examples import small_graph
     >>> from graph.questions.reach import reach
     >>> sheet = reach_sheet(reach(small_graph(), "phone number"))
-    >>> [(r["company"], r["hops"], r["holder_basis"]) for r in sheet.rows]
-    [('facebook', 0, 'stated'), ('apple', 1, None), ('public', 1, None)]
+    >>> [(r["company"], r["hops"], r["certainty"], r["holder_basis"]) for r in sheet.rows]
+    [('facebook', 0, 'stated', 'stated'), ('public', 1, 'stated', None), ('apple', 1, 'implied', None)]
     """
     rows: list[dict[str, Cell]] = [{
-        "company": r["company"], "label": r["label"], "iri": r["iri"], "hops": r["hops"], "partial": r["partial"],
+        "company": r["company"], "label": r["label"], "iri": r["iri"], "hops": r["hops"], "certainty": r["certainty"],
+        "partial": r["partial"],
         "holder": r["holder"], "holder_basis": r["holder_basis"], "via_incident": r["via_incident"],
         "disputed": r["disputed"], "undated": r["undated"], "path": path_text(r), "notes": reach_notes(r),
         "sources": reach_sources(r)} for r in result.rows]
-    return Sheet(f"Who could reach {result.label}", REACH_COLUMNS, rows,
+    return Sheet(reach_title(result), REACH_COLUMNS, rows,
                  ["disputed" if r["disputed"] else "" for r in result.rows])
 
 
@@ -261,7 +304,7 @@ def rank_sheet(rows: Sequence[RankRow], by: str) -> Sheet:
     >>> from graph.questions.rank import rank
     >>> sheet = rank_sheet(rank(small_graph(), by="reach", top=1), "reach")
     >>> [c.header for c in sheet.shown], sheet.rows[0]["score"]
-    (['rank', 'company', 'reach', 'data types reached'], 15.5)
+    (['rank', 'company', 'reach', 'data types reached'], 11.5)
     """
     columns = [Column("rank", "rank"), *_hidden("company"), Column("label", "company"), Column("score", by),
                *_hidden("measure"), Column("details", "data types reached" if by == "reach" else "details")]

@@ -229,10 +229,8 @@ def _one_line(text: str) -> str:
 def reach_text(result: ReachResult, sheet: Sheet) -> str:
     """A reach answer for a terminal: a heading, its sheet, the disputes, numbered sources."""
     notes = Footnotes()
-    active = {k: v for k, v in result.filters.items() if v not in (None, [], False)}
-    shown = "" if len(sheet.rows) == result.total else f" (the nearest {len(sheet.rows)} shown; --limit 0 shows all)"
-    head = _one_line(f"Who could reach {result.label}" + (f" (filters: {active})" if active else "")
-                     + f": {result.total} parties{shown}") + "\n"
+    shown = "" if len(sheet.rows) == result.total else f" (the first {len(sheet.rows)} shown; --limit 0 shows all)"
+    head = _one_line(f"{sheet.title}: {result.total} parties{shown}") + "\n"
     table = sheet_text(sheet, max_width=70, notes=notes)
     disputes = ["  " + _one_line(f"{h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
                                  + (f" on {d['aspect']}" if d["aspect"] else " (the access itself)") + f": {notes.ref([d])}")

@@ -61,7 +61,7 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
 
     >>> from graph.examples import small_graph
     >>> [(r["company"], r["score"]) for r in rank(small_graph(), by="reach", top=2)]
-    [('facebook', 15.5), ('apple', 10.5)]
+    [('facebook', 11.5), ('apple', 6.5)]
     """
     import networkx as nx
 

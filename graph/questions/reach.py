@@ -1,27 +1,58 @@
-"""Which companies could reach a data type, by which path, on whose evidence (DESIGN §5).
+"""Which companies could reach a data type, by which path, how surely, on whose evidence (DESIGN §5).
 
 Data moves along the edges of the projected graph: from a holder of the data type to
 the grantees of its grants, their grantees, and on to whoever got an incident's dump.
-An edge carries data type X when one of its data types is X or broader than X (a grant
-of contact information carries phone numbers). An edge carrying only a narrower type
-gives a *partial* reach, marked as such. A grantor is taken to hold what it grants.
 
-Filters: ``as_of`` keeps edges valid on that date (edges with unknown dates are kept
-and marked ``undated``, never silently dropped); ``permissions`` keeps edges with all
-the given permissions; ``integrations`` keeps edges of those kinds; ownership edges
-(owned → owner) are followed only with ``through_ownership`` and carry every type.
+**Certainty.** Asked for data type X, an edge carries X
+
+- *stated* when it names X itself;
+- *implied* when it names only broader types ("personal data" implies phone number):
+  possible, not stated;
+- *partial* when it names only narrower types (asked "contact information", an edge
+  naming phone numbers carries part of it).
+
+An edge naming several takes the surest (stated, then implied, then partial). A holder
+is as sure as its holding facts by the same rule. A path is as sure as its least sure
+hop and its start; each hop is marked with the certainty it passes on (its own, or what
+reached its grantor if that is less sure). Rows sort by certainty, then hops, then name;
+``certainty="stated"`` keeps only stated paths (``"implied"`` keeps stated and implied).
+
+**Onward transfers.** A grant passes on at most what its grantor received or is stated
+to hold. The starts are the *holders*: companies with a holding fact naming X, a
+broader or a narrower type (``holder_basis`` "stated"), and grantors of an edge naming X
+or a narrower type (the edge itself states they had it: basis "implied"). A grant in
+broader terms only makes no one a holder: it carries X only from a company X (or a
+narrower type) reached along the path, and then no surer than what reached it. So
+P → App ("page likes") → Consultancy ("personal data") reaches Consultancy with page
+likes (implied on the last hop) but not with P's private messages.
+
+**Direction.** ``start`` follows only flows that start at that holder (an empty answer
+if it is no holder of X). ``into`` answers "who sent X into C": every party C could have
+received X from, each with its surest, then shortest, path ending at C (hops are the
+distance to C); a party must itself have X (be a holder or be reached) to send it.
+Nothing assumes a platform is the grantor: a partner → platform grant is a grant.
+
+**Filters** (each keeps edges; ownership edges are not filtered): ``as_of`` keeps edges
+valid on that date (unknown dates are kept and marked ``undated``); ``permissions``
+keeps edges with all the given permissions; ``integrations`` edges of those kinds;
+``on_by_default`` (True/False) grants stated to be on (or not) by default; ``whose_data``
+edges stated to carry that population's data; ``sources`` edges (and holdings) asserted
+by one of those sources, ``source_before``/``source_after`` by a source dated then.
+``country`` keeps rows whose party has that stated country. Ownership edges (owned →
+owner) are followed only with ``through_ownership`` and pass on what reached the owned.
 
 >>> from graph.questions.reach import reach
 >>> from graph.examples import small_graph
 >>> result = reach(small_graph(), "phone number")
->>> [(r["company"], r["hops"], r["partial"]) for r in result.rows]
-[('facebook', 0, False), ('apple', 1, False), ('public', 1, False)]
+>>> [(r["company"], r["hops"], r["certainty"]) for r in result.rows]
+[('facebook', 0, 'stated'), ('public', 1, 'stated'), ('apple', 1, 'implied')]
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -30,9 +61,13 @@ import numpy as np
 
 from graph import dates, nogc
 from graph.build.flowindex import DATES, KINDS, FlowIndex
+from graph.errors import UsageError
+from graph.model.labels import WHOSE_DATA
 from graph.model.taxonomy import Taxonomy
 from graph.questions.parties import describe
 from graph.records import (
+    CERTAINTIES,
+    Certainty,
     Citation,
     Claim,
     HolderBasis,
@@ -46,10 +81,12 @@ from graph.records import (
 if TYPE_CHECKING:
     import networkx as nx
 
+NONE = len(CERTAINTIES)  # the level of an edge that does not carry the data type
+
 
 @dataclass
 class ReachResult:
-    """The answer: one row per company that could reach the data type, nearest first."""
+    """The answer: one row per company that could reach the data type, surest then nearest first."""
 
     data_type: str
     label: str
@@ -64,6 +101,22 @@ class ReachResult:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """The edge and party filters of a reach question, as ``reach`` takes them (see the module docstring)."""
+
+    as_of: str | None = None
+    permissions: Sequence[str] = ()
+    integrations: Sequence[str] = ()
+    through_ownership: bool = False
+    on_by_default: bool | None = None
+    whose_data: str | None = None
+    sources: Sequence[str] = ()
+    source_before: str | None = None
+    source_after: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
 class _Rules:
     tax: Taxonomy
     kinds: Taxonomy
@@ -72,20 +125,24 @@ class _Rules:
     permissions: frozenset[str]
     integrations: frozenset[str]
     through_ownership: bool
+    facets: Callable[[Any], bool] = lambda _: True  # on by default, whose data, sources: is an edge kept
+    claims: Callable[[Iterable[Claim]], bool] = lambda _: True  # is a holding kept (the source filters)
 
-    def carries_types(self, types: Iterable[str]) -> str | None:
-        """'full', 'partial' or None: how an edge with these data types carries the target."""
-        types = list(types)
-        if any(t in self.broader for t in types):
-            return "full"
-        if any(t in self.narrower for t in types):
-            return "partial"
-        return None
+    def level(self, types: Iterable[str]) -> int:
+        """0 stated, 1 implied, 2 partial, ``NONE``: how an edge (or holding) with these types carries the target."""
+        types = set(types)
+        if self.target in types:
+            return 0
+        if types & self.broader:
+            return 1
+        if types & self.narrower:
+            return 2
+        return NONE
 
     @cached_property
     def broader(self) -> frozenset[str]:
-        """The target and every broader type: an edge carrying one of them carries the target."""
-        return frozenset(self.tax.ancestors(self.target))
+        """Strictly broader types: an edge naming only these implies the target."""
+        return frozenset(self.tax.ancestors(self.target) - {self.target})
 
     @cached_property
     def narrower(self) -> frozenset[str]:
@@ -118,30 +175,49 @@ def reach(
     through_ownership: bool = False,
     integrations: Iterable[str] = (),
     limit: int | None = None,
+    start: str | None = None,
+    into: str | None = None,
+    certainty: Certainty | None = None,
+    on_by_default: bool | None = None,
+    whose_data: str | None = None,
+    sources: Iterable[str] = (),
+    source_before: str | None = None,
+    source_after: str | None = None,
+    country: str | None = None,
 ) -> ReachResult:
-    """Every company that could reach ``data_type``, with its shortest evidenced path.
+    """Every company that could reach ``data_type``, with its surest, then shortest, evidenced path.
 
     ``G`` is a projected graph or its FlowIndex (``flow_index(G)``, or ``compiled.flows``
     from a build), which answers many questions without converting the graph each time.
     ``data_type`` may be a label, slug, IRI, ``pd:`` CURIE or fideslang key;
-    ``integrations`` are integration-kind labels or slugs. ``limit`` keeps the nearest
-    rows only (paths are built for those alone); ``total`` still counts every party. Raises NotFoundError for
-    an unknown name, ValueError for a bad date.
+    ``integrations`` are integration-kind labels or slugs; ``start`` and ``into`` are
+    company names or aliases (see the module docstring for them, ``certainty`` and the
+    filters). ``limit`` keeps the first rows only (paths are built for those alone);
+    ``total`` still counts every party. Raises NotFoundError for an unknown name,
+    ValueError for a bad date, UsageError for a bad filter value.
 
     >>> from graph.examples import small_graph
     >>> G = small_graph()
     >>> [r["company"] for r in reach(G, "private message", permissions=["delete"]).rows]
     ['facebook', 'spotify']
-    >>> [r["company"] for r in reach(G, "contact information").rows if r["partial"]]
-    ['public']
+    >>> [(r["company"], r["certainty"]) for r in reach(G, "contact information").rows]
+    [('facebook', 'stated'), ('apple', 'stated'), ('public', 'partial')]
+    >>> [r["company"] for r in reach(G, "phone number", certainty="stated").rows]
+    ['facebook', 'public']
     """
-    index, rules, edges, holders, found = _ask(G, data_type, as_of, permissions, through_ownership, integrations)
+    filters = Filters(as_of, tuple(permissions), tuple(integrations), through_ownership, on_by_default, whose_data,
+                      tuple(sources), source_before, source_after, country)
+    question = _ask(G, data_type, filters, start, into, certainty)
     with nogc.paused():  # thousands of small acyclic dicts: see graph.nogc
-        rows = _answer(index, rules, holders, edges, found, limit)
-    rows = describe(index, rows, bound_cite(index))  # aggregates' counts, countries, incidents' closing dates
-    filters: ReachFilters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
-               "through_ownership": through_ownership}
-    return ReachResult(rules.target, rules.tax.label(rules.target), filters, rows, len(found.nodes))
+        rows = _answer(question, limit)
+    rows = describe(question.index, rows, bound_cite(question.index))  # aggregates' counts, countries, incidents' closing dates
+    rules = question.rules
+    words: ReachFilters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
+                           "through_ownership": through_ownership, "start": question.start_key, "into": question.into_key,
+                           "certainty": certainty, "on_by_default": on_by_default, "whose_data": whose_data,
+                           "sources": sorted(filters.sources), "source_before": source_before, "source_after": source_after,
+                           "country": country}
+    return ReachResult(rules.target, rules.tax.label(rules.target), words, rows, len(question.found.nodes))
 
 
 def parties(
@@ -154,41 +230,133 @@ def parties(
     integrations: Iterable[str] = (),
 ) -> list[tuple[str, int, bool]]:
     """Who could reach ``data_type``, as ``reach`` answers it but without paths or
-    evidence: (company key, hops, partial), nearest first. For counting over many questions.
+    evidence: (company key, hops, partial), in the order of ``reach``. For counting over many questions.
 
     >>> from graph.examples import small_graph
     >>> parties(small_graph(), "phone number")
-    [('facebook', 0, False), ('apple', 1, False), ('public', 1, False)]
+    [('facebook', 0, False), ('public', 1, False), ('apple', 1, False)]
     """
-    index, _, _, _, found = _ask(G, data_type, as_of, permissions, through_ownership, integrations)
-    keys = index.keys.take(found.nodes)
-    return list(zip(keys, found.hops.tolist(), found.partial.tolist(), strict=True))
+    question = _ask(G, data_type, Filters(as_of, tuple(permissions), tuple(integrations), through_ownership), None, None, None)
+    found = question.found
+    keys = question.index.keys.take(found.nodes)
+    return list(zip(keys, found.hops.tolist(), (found.level == 2).tolist(), strict=True))
 
 
-def _ask(G: nx.MultiDiGraph | FlowIndex, data_type: str, as_of: str | None, permissions: Iterable[str],
-         through_ownership: bool, integrations: Iterable[str],
-         ) -> tuple[FlowIndex, _Rules, _Edges, dict[int, _Holder], _Found]:
-    """What ``reach`` and ``parties`` share: the question's rules, the edges that carry the
-    data type, its holders, and every party found (before any row is made)."""
+@dataclass
+class _Question:
+    """What ``reach`` and ``parties`` share: the rules, the edges' levels, the holders, every party found."""
+
+    index: FlowIndex
+    rules: _Rules
+    edges: _Edges
+    holders: dict[int, _Holder]
+    found: _Found
+    start_key: str | None
+    into_key: str | None
+
+
+def _ask(G: nx.MultiDiGraph | FlowIndex, data_type: str, filters: Filters, start: str | None, into: str | None,
+         certainty: Certainty | None) -> _Question:
     index = flow_index(G)
     tax = taxonomy(index)
     kinds = Taxonomy.from_dict(index.graph["integrations"])
-    day = None if as_of is None else dates.parse(as_of)[0]
-    rules = _Rules(tax, kinds, tax.resolve(data_type), day, frozenset(permissions),
-                   frozenset(kinds.resolve(i) for i in integrations), through_ownership)
+    day = None if filters.as_of is None else dates.parse(filters.as_of)[0]
+    keep_facets, keep_claims = _source_rules(index, filters)
+    rules = _Rules(tax, kinds, tax.resolve(data_type), day, frozenset(filters.permissions),
+                   frozenset(kinds.resolve(i) for i in filters.integrations), filters.through_ownership,
+                   keep_facets, keep_claims)
+    if certainty is not None and certainty not in CERTAINTIES:
+        raise UsageError(f"certainty must be one of {', '.join(CERTAINTIES)}, not {certainty!r}")
+    worst = NONE - 1 if certainty is None else CERTAINTIES.index(certainty)
     edges = _Edges.of(index, rules)
     holders = _holders(index, rules, edges)
-    return index, rules, edges, holders, _found(index, holders, edges)
+    start_node, into_node = (None if name is None else _node(index, name) for name in (start, into))
+    if start_node is not None:
+        holders = {h: held for h, held in holders.items() if h == start_node}
+    found = _found(index, holders, edges, worst)
+    if into_node is not None:
+        found = _into(index, edges, found, into_node, worst)
+    if filters.country is not None:
+        found = found.only(_in_country(index, found.nodes, filters.country))
+    return _Question(index, rules, edges, holders, found, None if start_node is None else index.node_key(start_node),
+                     None if into_node is None else index.node_key(into_node))
+
+
+def _node(index: FlowIndex, name: str) -> int:
+    """The node number of a company name, alias or slug (the one company resolver)."""
+    from graph.questions.resolve import resolve_in_index
+
+    return resolve_in_index(index, name)
+
+
+def _in_country(index: FlowIndex, nodes: np.ndarray, country: str) -> np.ndarray:
+    stated = index.countries()
+    wanted = country.strip().upper()
+    return np.asarray([stated.get(n, "").upper() == wanted for n in nodes.tolist()], dtype=bool)
+
+
+def source_rule(registry: Mapping[str, Source], sources: Iterable[str] = (), before: str | None = None,
+                after: str | None = None) -> Callable[[str], bool] | None:
+    """Whether a source id passes the source filters (one of ``sources``, dated up to
+    ``before`` / from ``after``, a partial date counting if it can fall in the range), or
+    None when there are no source filters. UsageError for an id not in the registry.
+
+    >>> keep = source_rule({"a": {"date": "2016-03"}, "b": {"date": "2019"}}, after="2017")
+    >>> keep("a"), keep("b")
+    (False, True)
+    """
+    wanted = set(sources)
+    if wanted - set(registry):
+        raise UsageError(f"no source with id {', '.join(sorted(wanted - set(registry)))} in the source registry")
+    last = None if before is None else dates.parse(before)[1]
+    first = None if after is None else dates.parse(after)[0]
+    if not wanted and last is None and first is None:
+        return None
+
+    def keep(source: str) -> bool:
+        entry = registry.get(source)
+        when = None if entry is None else entry.get("date")
+        if (wanted and source not in wanted) or ((last is not None or first is not None) and when is None):
+            return False
+        if when is None:
+            return True
+        start, end = dates.parse(str(when))
+        return (last is None or start <= last) and (first is None or end >= first)
+
+    return keep
+
+
+def check_whose_data(whose_data: str | None) -> None:
+    """UsageError unless ``whose_data`` is None or one of ``WHOSE_DATA``."""
+    if whose_data is not None and whose_data not in WHOSE_DATA:
+        raise UsageError(f"whose data must be one of {', '.join(WHOSE_DATA)}, not {whose_data!r}")
+
+
+def _source_rules(index: FlowIndex, filters: Filters) -> tuple[Callable[[Any], bool], Callable[[Iterable[Claim]], bool]]:
+    """Whether an edge's facets (on by default, whose data, sources) and a holding's claims pass the filters."""
+    check_whose_data(filters.whose_data)
+    keep = source_rule(index.graph.get("sources", {}), filters.sources, filters.source_before, filters.source_after)
+
+    def facets(values: Any) -> bool:
+        on, whose, cited = values
+        return ((filters.on_by_default is None or on is filters.on_by_default)
+                and (filters.whose_data is None or filters.whose_data in whose)
+                and (keep is None or any(keep(s) for s in cited)))
+
+    def claims(cited: Iterable[Claim]) -> bool:
+        return keep is None or any(c.get("stance") == "asserts" and keep(str(c.get("source"))) for c in cited)
+
+    return facets, claims
 
 
 @dataclass
 class _Edges:
-    """Which edges carry the target fully or partially (after the filters), and how each is dated."""
+    """How each edge carries the target after the filters (``level``: 0 stated, 1 implied,
+    2 partial, ``NONE`` not), how it does before them (``carried``), and how it is dated."""
 
-    full: np.ndarray
-    partial: np.ndarray
+    level: np.ndarray
+    carried: np.ndarray
     undated: np.ndarray
-    carried: np.ndarray  # 2 full, 1 partial, 0 not (before the filters)
 
     @classmethod
     def of(cls, index: FlowIndex, rules: _Rules) -> _Edges:
@@ -196,45 +364,44 @@ class _Edges:
         def lut(name: str, decide: Callable[[Any], Any], dtype: type = bool) -> np.ndarray:
             return np.asarray([decide(v) for v in index.tables(name)] or [0], dtype=dtype)[index.codes[name]]
 
-        carried = lut("data_types", lambda types: {"full": 2, "partial": 1, None: 0}[rules.carries_types(types)], np.int8)
+        carried = lut("data_types", rules.level, np.int8)
         dated = (lut("dates", lambda d: rules.dated(dict(zip(DATES, d, strict=True))), np.int8) if rules.as_of is not None
                  else np.ones(index.edge_count, dtype=np.int8))  # 1 valid, 0 cannot tell, -1 not valid
         ok = (lut("permissions", lambda p: rules.permissions <= set(p))
               & (lut("integration", lambda i: i in rules.integrations) if rules.integrations else True)
-              & (dated >= 0))
+              & lut("facets", rules.facets) & (dated >= 0))
         own = index.kind == KINDS.index("ownership")
-        carried = np.where(own, 2 if rules.through_ownership else 0, carried)
+        carried = np.where(own, 0 if rules.through_ownership else NONE, carried).astype(np.int8)
         ok = np.where(own, rules.through_ownership, ok)
-        return cls(full=ok & (carried == 2), partial=ok & (carried == 1), undated=dated == 0, carried=carried)
+        return cls(level=np.where(ok, carried, NONE).astype(np.int8), carried=carried, undated=dated == 0)
 
 
 @dataclass
 class _Holder:
-    """Why a company holds the target (``stated`` by a holding fact, or ``implied`` by a grant
-    it makes), whether only narrower types, and the holding facts' evidence."""
+    """Why a company holds the target (``stated`` by a holding fact, or ``implied`` by an edge
+    naming it that it passes on), how surely (``level``), and the holding facts' evidence."""
 
     basis: HolderBasis
-    partial: bool = True
+    level: int = NONE
     evidence: list[Claim] = field(default_factory=list)
 
 
 def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holder]:
-    """Companies holding the target: stated by a holding fact, or implied by a grant."""
-    wanted = rules.tax.ancestors(rules.target)
-    narrower = rules.tax.descendants(rules.target)
+    """Companies holding the target: by a holding fact (any level), or by an edge naming it
+    or a narrower type (stated or partial; an edge in broader terms only makes no holder)."""
     out: dict[int, _Holder] = {}
     for node, holdings in sorted(index.holdings().items()):
         for holding in holdings:
-            types = set(holding["data_types"])
-            if types & wanted or types & narrower:
+            level = rules.level(holding["data_types"])
+            if level < NONE and rules.claims(holding["evidence"]):
                 held = out.setdefault(node, _Holder("stated"))
-                held.partial &= not types & wanted
+                held.level = min(held.level, level)
                 held.evidence += holding["evidence"]
     not_owned = index.kind != KINDS.index("ownership")
-    for u in np.unique(index.src[edges.full & not_owned]).tolist():
-        out.setdefault(u, _Holder("implied")).partial = False
-    for u in np.unique(index.src[edges.partial]).tolist():
-        out.setdefault(u, _Holder("implied"))
+    for level in (0, 2):
+        for u in np.unique(index.src[(edges.level == level) & not_owned]).tolist():
+            held = out.setdefault(u, _Holder("implied"))
+            held.level = min(held.level, level)
     return out
 
 
@@ -293,50 +460,96 @@ def _search(index: FlowIndex, tiers: list[list[int]], mask: np.ndarray) -> _Tree
 
 @dataclass
 class _Found:
-    """Every party that could reach the target, nearest first (then partial last, then by
-    name): its node, hops, whether partial, and which tree holds its path."""
+    """Every party that could reach the target, surest, then nearest first, then by name:
+    its node, hops, certainty level, and the edges of its path (``path(node)``)."""
 
     nodes: np.ndarray
     hops: np.ndarray
-    partial: np.ndarray
-    firm: np.ndarray  # reached by full edges alone: its path is in ``strong``
-    strong: _Tree
-    weak: _Tree
+    level: np.ndarray
+    trees: list[_Tree]
+    inward: int | None = None  # with ``into``: the node the paths end at (``trees`` are then reversed)
+    has: np.ndarray | None = None  # with ``into``: how surely each node has the target (``NONE``: not)
+
+    def only(self, keep: np.ndarray) -> _Found:
+        return dataclasses.replace(self, nodes=self.nodes[keep], hops=self.hops[keep], level=self.level[keep])
+
+    def path(self, index: FlowIndex, node: int, level: int) -> list[int]:
+        """The edges of a party's path, in the order data moves along them."""
+        pred, path, at = self.trees[level].pred, [], node
+        if self.inward is None:
+            while pred[at] >= 0:
+                path.append(int(pred[at]))
+                at = int(index.src[path[-1]])
+            return path[::-1]
+        while at != self.inward and pred[at] >= 0:
+            path.append(int(pred[at]))
+            at = int(index.dst[path[-1]])
+        return path
 
 
-def _found(index: FlowIndex, holders: dict[int, _Holder], edges: _Edges) -> _Found:
-    stated = [h for h, held in holders.items() if held.basis == "stated"]
-    implied = [h for h, held in holders.items() if held.basis == "implied"]
-    firm = [[h for h in tier if not holders[h].partial] for tier in (stated, implied)]
-    strong = _search(index, firm, edges.full)
-    weak = _search(index, [stated, implied], edges.full | edges.partial)
-    found = np.flatnonzero(weak.hops >= 0)
-    in_strong = strong.hops[found] >= 0
-    hops = np.where(in_strong, strong.hops[found], weak.hops[found])
-    partial_holder = np.zeros(index.node_count, dtype=bool)
-    partial_holder[[h for h, held in holders.items() if held.partial]] = True
-    is_partial = ~in_strong | ((hops == 0) & partial_holder[found])
-    ranked = np.lexsort((index.label_rank[found], hops, is_partial))
-    return _Found(found[ranked], hops[ranked], is_partial[ranked], in_strong[ranked], strong, weak)
+def _found(index: FlowIndex, holders: dict[int, _Holder], edges: _Edges, worst: int) -> _Found:
+    """One search per certainty level: at level L, holders at least that sure over edges at
+    least that sure. A party's certainty is the surest level that reaches it."""
+    trees = []
+    for level in range(worst + 1):
+        tiers = [[h for h, held in holders.items() if held.basis == basis and held.level <= level]
+                 for basis in ("stated", "implied")]
+        trees.append(_search(index, tiers, edges.level <= level))
+    return _rank(index, trees, [t.hops >= 0 for t in trees])
 
 
-def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, _Holder], edges: _Edges, found: _Found,
-            limit: int | None) -> list[ReachRow]:
+def _rank(index: FlowIndex, trees: list[_Tree], reached: list[np.ndarray], inward: int | None = None) -> _Found:
+    best = np.full(index.node_count, NONE, dtype=np.int8)
+    for lv in range(len(trees) - 1, -1, -1):
+        best[reached[lv]] = lv
+    found = np.flatnonzero(best < NONE)
+    level = best[found]
+    hops = np.zeros(len(found), dtype=np.int64)
+    for lv, tree in enumerate(trees):
+        at = level == lv
+        hops[at] = tree.hops[found[at]]
+    ranked = np.lexsort((index.label_rank[found], hops, level))
+    return _Found(found[ranked], hops[ranked], level[ranked], trees, inward)
+
+
+def _into(index: FlowIndex, edges: _Edges, found: _Found, into: int, worst: int) -> _Found:
+    """Who could have sent the target into ``into``: parties that have it (``found``) with a
+    path to ``into``, searched backwards from it; a path is as sure as its sender and its hops."""
+    has = np.full(index.node_count, NONE, dtype=np.int8)
+    has[found.nodes] = found.level
+    backwards = dataclasses.replace(index, src=index.dst, dst=index.src, _csr=None)
+    trees, reached = [], []
+    for level in range(worst + 1):
+        tree = _search(backwards, [[into]], edges.level <= level)
+        trees.append(tree)
+        sends = (tree.hops > 0) & (has <= level)
+        sends[into] = False
+        reached.append(sends)
+    return dataclasses.replace(_rank(index, trees, reached, inward=into), has=has)
+
+
+def _answer(question: _Question, limit: int | None) -> list[ReachRow]:
     """The rows, evidenced paths built only for the first ``limit``."""
+    index, found, holders = question.index, question.found, question.holders
     chosen = slice(None) if limit is None else slice(0, limit)
-    src, trees = index.src, {True: found.strong.pred.tolist(), False: found.weak.pred.tolist()}
     paths = []
-    for node, n_hops, partial, firm_path in zip(found.nodes[chosen].tolist(), found.hops[chosen].tolist(),
-                                                found.partial[chosen].tolist(), found.firm[chosen].tolist(), strict=True):
-        pred, path, at = trees[firm_path], [], node
-        while pred[at] >= 0:
-            path.append(pred[at])
-            at = int(src[path[-1]])
-        paths.append((node, n_hops, partial, path[::-1]))
-    hop_of = _Hops(index, rules, edges, sorted({e for *_, path in paths for e in path}))
+    for node, n_hops, level in zip(found.nodes[chosen].tolist(), found.hops[chosen].tolist(),
+                                   found.level[chosen].tolist(), strict=True):
+        paths.append((node, n_hops, level, found.path(index, node, level)))
+    hop_of = _Hops(index, question.rules, question.edges, sorted({e for *_, path in paths for e in path}))
     nodes = _Nodes(index, sorted({node for node, *_ in paths}))
-    return [_row(nodes, node, n_hops, partial, holders.get(node) if n_hops == 0 else None, [hop_of[e] for e in path], hop_of.cite)
-            for node, n_hops, partial, path in paths]
+    rows = []
+    for node, n_hops, level, path in paths:
+        holder = holders.get(node) if not path else None
+        first = path[0] if path else None
+        start = level if first is None else _start_level(index, holders, found, int(index.src[first]))
+        rows.append(_row(nodes, node, n_hops, CERTAINTIES[level], holder, hop_of.along(path, start), hop_of.cite))
+    return rows
+
+
+def _start_level(index: FlowIndex, holders: dict[int, _Holder], found: _Found, node: int) -> int:
+    """How surely a path's first party has the target: as a holder, or (a sender inward) as found."""
+    return holders[node].level if found.has is None else int(found.has[node])
 
 
 class _Nodes:
@@ -366,6 +579,7 @@ class _Hops:
         columns = zip(picked, facts, evidence, index.src[at].tolist(), index.dst[at].tolist(), index.edges_attrs(picked),
                       edges.carried[at].tolist(), edges.undated[at].tolist(), strict=True)
         self.hops: dict[int, Hop] = {}
+        self.weaker: dict[tuple[int, int], Hop] = {}
         for e, fact, claims, u, v, attrs, carried, undated in columns:
             types = tuple(attrs["data_types"])
             if types not in type_labels:
@@ -380,7 +594,8 @@ class _Hops:
                 "sources": [self.cite(c) for c in claims if c["stance"] == "asserts"],
                 "disputed": attrs["disputed"],
                 "disputes": [self.cite(c) for c in claims if c["stance"] == "disputes"],
-                "partial": carried == 1,
+                "partial": carried == 2,
+                "certainty": CERTAINTIES[min(carried, NONE - 1)],
             }
             if rules.as_of is not None:
                 hop["undated"] = undated
@@ -388,6 +603,22 @@ class _Hops:
 
     def __getitem__(self, e: int) -> Hop:
         return self.hops[e]
+
+    def along(self, path: list[int], start: int) -> list[Hop]:
+        """The hops of a path from a party that has the target at level ``start``: each hop
+        passes on no surer than what reached its grantor (a copy of the hop when that is less sure)."""
+        out, running = [], start
+        for e in path:
+            hop = self.hops[e]
+            own = CERTAINTIES.index(hop["certainty"])
+            running = max(running, own)
+            if running != own:
+                key = (e, running)
+                if key not in self.weaker:
+                    self.weaker[key] = {**hop, "certainty": CERTAINTIES[running]}
+                hop = self.weaker[key]
+            out.append(hop)
+        return out
 
     def cite(self, claim: Claim) -> Citation:
         return _cite(self.sources, claim)
@@ -421,12 +652,12 @@ def _cite(sources: Mapping[Any, Source], claim: Claim) -> Citation:
             "aspect": claim.get("aspect"), "note": claim.get("note")}
 
 
-def _row(nodes: _Nodes, node: int, hops: int, partial: bool, holder: _Holder | None,
+def _row(nodes: _Nodes, node: int, hops: int, certainty: Certainty, holder: _Holder | None,
          path: list[Hop], cite: Callable[[Claim], Citation]) -> ReachRow:
     company, label, iri, kind = nodes.attrs[node]
     return {
         "company": company, "label": label, "iri": iri, "kind": kind,
-        "hops": hops, "partial": partial, "holder": holder is not None,
+        "hops": hops, "certainty": certainty, "partial": certainty == "partial", "holder": holder is not None,
         "holder_basis": None if holder is None else holder.basis,
         "holder_sources": [] if holder is None else [cite(c) for c in holder.evidence],
         "via_incident": any(h["kind"] == "incident" for h in path),

@@ -16,6 +16,8 @@ from graph.names import CompanyIndex
 if TYPE_CHECKING:
     import networkx as nx
 
+    from graph.build.flowindex import FlowIndex
+
 
 def company_index(G: nx.MultiDiGraph) -> CompanyIndex:
     """Every node's label, aliases and slug, for resolving what a user types.
@@ -91,3 +93,19 @@ def resolve_company(G: nx.MultiDiGraph, name: str) -> str:
     'facebook'
     """
     return find_company(company_index(G), name)
+
+
+def resolve_in_index(index: FlowIndex, name: str) -> int:
+    """The node number, in a flow index, of a company given its name, alias or slug; NotFoundError otherwise.
+
+    >>> from graph.build.flowindex import FlowIndex
+    >>> from graph.examples import small_graph
+    >>> index = FlowIndex.from_graph(small_graph())
+    >>> index.node_key(resolve_in_index(index, "Facebook, Inc."))
+    'facebook'
+    """
+    names = CompanyIndex()
+    aliases = index.aliases()
+    for i, (key, label) in enumerate(zip(index.keys.all(), index.labels.all(), strict=True)):
+        names.add(str(i), [label, *aliases.get(i, []), key])
+    return int(find_company(names, name))

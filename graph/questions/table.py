@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from graph.model.taxonomy import Taxonomy
 from graph.questions import lists
-from graph.questions.reach import cite, taxonomy
+from graph.questions.reach import check_whose_data, cite, source_rule, taxonomy
 from graph.questions.resolve import resolve_company
 from graph.records import Claim, EdgeAttrs, GrantRow, TableRow
 
@@ -27,9 +27,18 @@ def partner_table(
     companies: Iterable[str] = (),
     data_types: Iterable[str] = (),
     statuses: Iterable[str] = (),
+    on_by_default: bool | None = None,
+    whose_data: str | None = None,
+    sources: Iterable[str] = (),
+    source_before: str | None = None,
+    source_after: str | None = None,
+    country: str | None = None,
     within: str | None = None,
 ) -> list[GrantRow]:
-    """Rows of the partner table, filtered by company (either side), data type and status.
+    """Rows of the partner table, filtered by company (either side), data type, status, on by
+    default (True/False), whose data, source (ids; a source dated up to ``source_before`` or
+    from ``source_after``) and the grantee's stated country (as ``reach`` filters them), and membership of a named list
+    (``within``: each row then carries the member's ``list_status``).
 
     ``within`` names a list (``datareach lists``): only grants one of its members takes part
     in (either side), each row with the ``list_status`` of the grantee (else the grantor).
@@ -54,6 +63,8 @@ def partner_table(
         related |= tax.ancestors(slug) | tax.descendants(slug)
     wanted_status = set(statuses)
     members = None if within is None else lists.statuses(lists.find_list(G, within))
+    check_whose_data(whose_data)
+    keep = source_rule(G.graph.get("sources", {}), sources, source_before, source_after)
     rows = []
     for u, v, key, attrs in G.edges(keys=True, data=True):
         if attrs["kind"] != "grant":
@@ -63,6 +74,13 @@ def partner_table(
         if wanted_status and attrs["status"] not in wanted_status:
             continue
         if members is not None and not {u, v} & set(members):
+            continue
+        if (on_by_default is not None and attrs.get("on_by_default") is not on_by_default) or (
+                whose_data is not None and whose_data not in attrs.get("whose_data", [])):
+            continue
+        if keep is not None and not any(c["stance"] == "asserts" and keep(str(c["source"])) for c in attrs.get("evidence", [])):
+            continue
+        if country is not None and str(G.nodes[v].get("country") or "").upper() != country.strip().upper():
             continue
         row = _row(G, tax, u, v, key, attrs)
         if members is not None:
@@ -112,7 +130,9 @@ def _grant_row(G: nx.MultiDiGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: st
 
 
 def _activation(attrs: EdgeAttrs) -> str | None:
-    if attrs.get("on_by_default") is True:
-        text = attrs.get("activation")
+    """What the user did to switch a grant on; "none: on by default" said once, even when
+    the fact's own activation text already says it."""
+    text = attrs.get("activation")
+    if attrs.get("on_by_default") is True and (text is None or "on by default" not in text.casefold()):
         return "none: on by default" + ("" if text is None else f" ({text})")
-    return attrs.get("activation")
+    return text

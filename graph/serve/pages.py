@@ -17,6 +17,7 @@ from graph.model.labels import PERMISSIONS, STATUSES
 from graph.present import formats
 from graph.present.answers import Sheet, reach_sheet, table_sheet
 from graph.present.sheets import html_cells, sheet_csv
+from graph.records import CERTAINTIES
 from graph.serve.html import (
     PAGE_CSP,
     Links,
@@ -110,14 +111,18 @@ def _reach(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
     from graph.questions.reach import reach, taxonomy
 
     data_type, as_of, permission = (params.get(k, "").strip() for k in ("data_type", "as_of", "permission"))
+    start, into, certainty = (params.get(k, "").strip() for k in ("from", "into", "certainty"))
     ownership = params.get("through_ownership") in ("1", "on", "true")
     if permission not in ("", *PERMISSIONS):
         raise HttpError(400, f"permission must be one of {', '.join(PERMISSIONS)}")
+    if certainty not in ("", *CERTAINTIES):
+        raise HttpError(400, f"certainty must be one of {', '.join(CERTAINTIES)}")
     result, problem, status = None, "", 200
     if data_type:
         try:
             result = reach(snap.index, data_type, as_of=as_of or None, permissions=[permission] if permission else [],
-                           through_ownership=ownership)
+                           through_ownership=ownership, start=start or None, into=into or None,
+                           certainty=certainty or None)  # type: ignore[arg-type]
         except NotFoundError as err:
             problem, status = str(err), 404
         except ValueError as err:
@@ -131,6 +136,9 @@ def _reach(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
             + field("Data type", "data_type", data_type, placeholder="e.g. phone number", datalist="data-types")
             + field("As of (date)", "as_of", as_of, placeholder="YYYY-MM-DD")
             + field("Permission", "permission", permission, options=[("", "any"), *[(p, p) for p in PERMISSIONS]])
+            + field("From (holder)", "from", start, placeholder="e.g. Facebook")
+            + field("Into (company)", "into", into, placeholder="who sent it into…")
+            + field("Certainty", "certainty", certainty, options=[("", "any"), *[(c, f"at least {c}") for c in CERTAINTIES]])
             + '<label class="check"><input type="checkbox" name="through_ownership" value="1"'
             + (" checked" if ownership else "") + "> through ownership</label>"
             + links.hidden() + '<button type="submit">Ask</button></form>' + datalist("data-types", labels))
@@ -139,12 +147,12 @@ def _reach(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
 
 
 def _reach_answer(result: ReachResult, params: dict[str, str], links: Links) -> str:
-    query = {k: params.get(k) for k in ("data_type", "as_of", "permission", "through_ownership")}
+    query = {k: params.get(k) for k in ("data_type", "as_of", "permission", "through_ownership", "from", "into", "certainty")}
     downloads = ('<p class="downloads">' + links.a("JSON", "/reach.json", **query) + links.a("CSV", "/reach.csv", **query)
                  + links.a("Show on the graph", "/graph", data_type=params.get("data_type"), as_of=params.get("as_of"))
                  + "</p>")
     sheet = reach_sheet(result)
-    head = f'<h2 id="answer">Who could reach {esc(result.label)}: {len(sheet.rows)} parties</h2>'
+    head = f'<h2 id="answer">{esc(sheet.title)}: {len(sheet.rows)} parties</h2>'
     return head + downloads + table([c.header for c in sheet.shown], html_cells(sheet), row_classes=sheet.classes,
                                     ident="reach-answer")
 
