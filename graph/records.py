@@ -154,8 +154,14 @@ class ReachFilters(TypedDict):
 
 
 class ReachAnswer(TypedDict):
-    """A reach answer as JSON: the question, its filters, how many parties, and the rows."""
+    """A reach answer as JSON: the question (the words ``asked``, the ``term`` they resolved to,
+    how: ``resolved_by`` label, alias, slug, IRI, DPV, DPV-PD, DPV-PD close match or fideslang, and
+    the form ``matched``), its filters, how many parties, and the rows. ``data_type`` is ``term``."""
 
+    asked: str
+    term: str
+    resolved_by: str
+    matched: str
     data_type: str
     label: str
     filters: ReachFilters

@@ -173,6 +173,28 @@ def reach_sources(row: ReachRow) -> list[Citation]:
     return row["holder_sources"] if row["holder"] and not row["path"] else [s for h in row["path"] for s in h["sources"]]
 
 
+def reach_heading(result: ReachResult) -> str:
+    """"Who could reach …", naming the words asked, and how they found a term when not by its
+    own label or slug (an alias, a DPV-PD or fideslang mapping): a term is never widened.
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.reach import reach
+    >>> reach_heading(reach(small_graph(), "phone-number"))
+    'Who could reach phone number'
+    >>> reach_heading(reach(small_graph(), "Telephone number"))
+    'Who could reach Telephone number (matched the alias telephone number of phone number)'
+    >>> reach_heading(reach(small_graph(), "pd:TelephoneNumber"))
+    'Who could reach pd:TelephoneNumber (the DPV-PD term of phone number)'
+    """
+    r = result.resolution
+    if r is None or r.exact:
+        return f"Who could reach {result.label}"
+    how = {"alias": f"matched the alias {r.matched} of {r.label}",
+           "DPV-PD close match": f"matched {r.label}, whose DPV-PD term is close to it, not the same",
+           "fideslang": f"the fideslang key of {r.label}"}.get(r.resolved_by, f"the {r.resolved_by} term of {r.label}")
+    return f"Who could reach {r.asked} ({how})"
+
+
 def reach_sheet(result: ReachResult) -> Sheet:
     """A reach answer's rows: one per party, nearest first, with its path, notes and sources.
 
@@ -197,7 +219,7 @@ def reach_sheet(result: ReachResult) -> Sheet:
         "holder": r["holder"], "holder_basis": r["holder_basis"], "via_incident": r["via_incident"],
         "disputed": r["disputed"], "undated": r["undated"], "path": path_text(r), "notes": reach_notes(r),
         "sources": reach_sources(r)} for r in result.rows]
-    return Sheet(f"Who could reach {result.label}", REACH_COLUMNS, rows,
+    return Sheet(reach_heading(result), REACH_COLUMNS, rows,
                  ["disputed" if r["disputed"] else "" for r in result.rows])
 
 

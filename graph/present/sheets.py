@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.present import formats
-from graph.present.answers import Cell, Column, Note, Sheet
+from graph.present.answers import Cell, Column, Note, Sheet, reach_heading
 from graph.records import Citation
 from graph.safetext import cell, visible
 
@@ -231,7 +231,7 @@ def reach_text(result: ReachResult, sheet: Sheet) -> str:
     notes = Footnotes()
     active = {k: v for k, v in result.filters.items() if v not in (None, [], False)}
     shown = "" if len(sheet.rows) == result.total else f" (the nearest {len(sheet.rows)} shown; --limit 0 shows all)"
-    head = _one_line(f"Who could reach {result.label}" + (f" (filters: {active})" if active else "")
+    head = _one_line(reach_heading(result) + (f" (filters: {active})" if active else "")
                      + f": {result.total} parties{shown}") + "\n"
     table = sheet_text(sheet, max_width=70, notes=notes)
     disputes = ["  " + _one_line(f"{h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"

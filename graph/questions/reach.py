@@ -30,7 +30,7 @@ import numpy as np
 
 from graph import dates, nogc
 from graph.build.flowindex import DATES, KINDS, FlowIndex
-from graph.model.taxonomy import Taxonomy
+from graph.model.taxonomy import Resolution, Taxonomy
 from graph.records import (
     Citation,
     Claim,
@@ -55,10 +55,16 @@ class ReachResult:
     filters: ReachFilters
     rows: list[ReachRow] = field(default_factory=list)
     total: int = 0
+    resolution: Resolution | None = None  # what was asked and how it found ``data_type``
 
     def to_json(self) -> ReachAnswer:
-        """A JSON-ready dict: the question, its filters, how many parties, and the rows."""
-        return {"data_type": self.data_type, "label": self.label, "filters": self.filters, "total": self.total,
+        """A JSON-ready dict: the question (the words asked, the term they resolved to and how),
+        its filters, how many parties, and the rows."""
+        asked = self.label if self.resolution is None else self.resolution.asked
+        how = "label" if self.resolution is None else self.resolution.resolved_by
+        matched = self.label if self.resolution is None else self.resolution.matched
+        return {"asked": asked, "term": self.data_type, "resolved_by": how, "matched": matched,
+                "data_type": self.data_type, "label": self.label, "filters": self.filters, "total": self.total,
                 "companies": self.rows}
 
 
@@ -139,7 +145,8 @@ def reach(
         rows = _answer(index, rules, holders, edges, found, limit)
     filters: ReachFilters = {"as_of": as_of, "permissions": sorted(rules.permissions), "integrations": sorted(rules.integrations),
                "through_ownership": through_ownership}
-    return ReachResult(rules.target, rules.tax.label(rules.target), filters, rows, len(found.nodes))
+    return ReachResult(rules.target, rules.tax.label(rules.target), filters, rows, len(found.nodes),
+                       rules.tax.resolution(data_type))
 
 
 def parties(
