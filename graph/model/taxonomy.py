@@ -118,8 +118,8 @@ class Taxonomy:
         self._ambiguous = {k: [s for s, _ in v] for k, v in close.items() if len(v) > 1 and k not in self._index}
         for norm, found in close.items():
             if len(found) == 1:
-                how: ResolvedBy = "DPV-PD close match" if found[0][1].startswith(_PD) else "IRI"
-                self._index.setdefault(norm, (found[0][0], how, found[0][1]))
+                by: ResolvedBy = "DPV-PD close match" if found[0][1].startswith(_PD) else "IRI"
+                self._index.setdefault(norm, (found[0][0], by, found[0][1]))
 
     def resolve(self, text: str) -> str:
         """The slug for ``text``, or NotFoundError with the nearest suggestions."""
