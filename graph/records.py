@@ -224,7 +224,27 @@ class OwnerJSON(TypedDict):
     start: str
     domain: DomainOperators | None
     ultimate_owners: list[str]
+    conflict: bool  # different sources name different owners of a company on a chain
+    conflicts: list[OwnerConflict]
     chains: list[list[OwnerHop]]
+
+
+class OwnerClaim(TypedDict):
+    """One owner that sources give a company, with their claims; ``newest_date`` is the newest source's date."""
+
+    owner: str
+    owner_label: str
+    fact: str
+    newest_date: str | None
+    sources: list[Citation]
+
+
+class OwnerConflict(TypedDict):
+    """A company different sources give different owners: each owner's claims, newest first."""
+
+    owned: str
+    owned_label: str
+    claims: list[OwnerClaim]
 
 
 class DomainOperators(TypedDict):

@@ -261,4 +261,9 @@ def owner_text(answer: OwnerAnswer) -> str:
         steps = " → ".join([chain[0]["owned_label"], *(h["owner_label"] for h in chain)])
         refs = "; ".join(notes.ref(h["evidence"]) for h in chain)
         lines.append(_one_line(steps) + "   " + _one_line(refs))
-    return _one_line(f"Ultimate owner of {answer.query}: {', '.join(answer.ultimate)}") + "\n" + "\n".join(lines) + notes.footer()
+    for conflict in answer.conflicts:
+        lines.append(_one_line(f"CONFLICT: sources disagree on who owns {conflict['owned_label']} (newest first):"))
+        lines += ["  " + _one_line(f"{c['owner_label']}, {c['newest_date'] or 'date unknown'} {notes.ref(c['sources'])}")
+                  for c in conflict["claims"]]
+    return _one_line(f"Ultimate owner of {answer.query}: {', '.join(answer.ultimate)}"
+                     + (" (sources disagree)" if answer.conflicts else "")) + "\n" + "\n".join(lines) + notes.footer()
