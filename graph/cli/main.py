@@ -35,6 +35,7 @@ class LazyGroup(click.Group):
         "table": "graph.cli.questions:table_command",
         "rank": "graph.cli.questions:rank_command",
         "owner": "graph.cli.questions:owner_command",
+        "types": "graph.cli.types:types_command",
         "import": "graph.cli.importing:import_command",
         "serve": "graph.cli.serving:serve",
         "push": "graph.cli.serving:push_command",
