@@ -16,7 +16,8 @@ Only the viz page's embedded JSON uses shorter keys (for size), and
 >>> row: ReachRow = reach(small_graph(), "phone number").rows[2]
 >>> row["company"], row["label"], [(h["from"], h["to_label"], h["stated_end"]) for h in row["path"]]
 ('apple', 'Apple', [('facebook', 'Apple', None)])
->>> sorted(set(ReachRow.__annotations__) - set(row))
+>>> required = {k for k, v in ReachRow.__annotations__.items() if "NotRequired[" not in str(v)}
+>>> sorted(required - set(row))  # every field a row must have, it has
 []
 """
 
@@ -182,8 +183,14 @@ class ReachFilters(TypedDict):
 
 
 class ReachAnswer(TypedDict):
-    """A reach answer as JSON: the question, its filters, how many parties, and the rows."""
+    """A reach answer as JSON: the question (the words ``asked``, the ``term`` they resolved to,
+    how: ``resolved_by`` label, alias, slug, IRI, DPV, DPV-PD, DPV-PD close match or fideslang, and
+    the form ``matched``), its filters, how many parties, and the rows. ``data_type`` is ``term``."""
 
+    asked: str
+    term: str
+    resolved_by: str
+    matched: str
     data_type: str
     label: str
     filters: ReachFilters
@@ -258,7 +265,27 @@ class OwnerJSON(TypedDict):
     start: str
     domain: DomainOperators | None
     ultimate_owners: list[str]
+    conflict: bool  # different sources name different owners of a company on a chain
+    conflicts: list[OwnerConflict]
     chains: list[list[OwnerHop]]
+
+
+class OwnerClaim(TypedDict):
+    """One owner that sources give a company, with their claims; ``newest_date`` is the newest source's date."""
+
+    owner: str
+    owner_label: str
+    fact: str
+    newest_date: str | None
+    sources: list[Citation]
+
+
+class OwnerConflict(TypedDict):
+    """A company different sources give different owners: each owner's claims, newest first."""
+
+    owned: str
+    owned_label: str
+    claims: list[OwnerClaim]
 
 
 class DomainOperators(TypedDict):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from graph.errors import AmbiguousName, NotFoundError
 from graph.names import nearest
@@ -34,6 +34,46 @@ class Concept:
     sensitivity: int = 1
     minted: bool = False
     note: str | None = None
+
+
+ResolvedBy = Literal["slug", "IRI", "label", "alias", "DPV", "DPV-PD", "DPV-PD close match", "fideslang"]
+"""How a user's words found a concept (``Resolution.resolved_by``)."""
+
+_PD = "https://w3id.org/dpv/pd#"
+_DPV = "https://w3id.org/dpv#"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a user asked for, the concept it resolved to, and how it was found.
+
+    >>> tax = Taxonomy("data type", [Concept("device-identifier", DT_NS + "device-identifier", "device identifier",
+    ...     alt_labels=("device ID",))])
+    >>> r = tax.resolution("Device ID")
+    >>> (r.asked, r.term, r.label, r.resolved_by, r.matched)
+    ('Device ID', 'device-identifier', 'device identifier', 'alias', 'device ID')
+    """
+
+    asked: str
+    term: str
+    label: str
+    resolved_by: ResolvedBy
+    matched: str
+
+    @property
+    def exact(self) -> bool:
+        """Whether the words asked were the concept's own label or slug (nothing to explain)."""
+        return self.resolved_by in ("label", "slug")
+
+
+def _how(c: Concept) -> list[tuple[str, ResolvedBy]]:
+    """Every form a concept is found by, with how; earlier forms win over later ones."""
+    forms: list[tuple[str, ResolvedBy]] = [(c.label, "label"), (c.slug, "slug"), (c.iri, "IRI")]
+    forms += [(a, "alias") for a in c.alt_labels]
+    forms += [(m, "DPV-PD" if m.startswith(_PD) else "DPV" if m.startswith(_DPV) else "IRI") for m in c.matches]
+    if c.fideslang is not None:
+        forms.append((c.fideslang, "fideslang"))
+    return forms
 
 
 def normalise(text: str) -> str:
@@ -64,27 +104,30 @@ class Taxonomy:
 
     kind: str
     concepts: list[Concept]
-    _index: dict[str, str] = field(default_factory=dict, repr=False)
+    _index: dict[str, tuple[str, ResolvedBy, str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.by_slug = {c.slug: c for c in self.concepts}
         for c in self.concepts:
-            keys = [c.slug, c.iri, c.label, *c.alt_labels, *c.matches]
-            if c.fideslang is not None:
-                keys.append(c.fideslang)
-            for key in keys:
-                self._index.setdefault(normalise(key), c.slug)
-        close: dict[str, list[str]] = {}
+            for key, how in _how(c):
+                self._index.setdefault(normalise(key), (c.slug, how, key))
+        close: dict[str, list[tuple[str, str]]] = {}
         for c in self.concepts:
             for key in c.close_matches:
-                close.setdefault(normalise(key), []).append(c.slug)
-        self._ambiguous = {k: v for k, v in close.items() if len(v) > 1 and k not in self._index}
-        for key, slugs in close.items():
-            if len(slugs) == 1:
-                self._index.setdefault(key, slugs[0])
+                close.setdefault(normalise(key), []).append((c.slug, key))
+        self._ambiguous = {k: [s for s, _ in v] for k, v in close.items() if len(v) > 1 and k not in self._index}
+        for norm, found in close.items():
+            if len(found) == 1:
+                by: ResolvedBy = "DPV-PD close match" if found[0][1].startswith(_PD) else "IRI"
+                self._index.setdefault(norm, (found[0][0], by, found[0][1]))
 
     def resolve(self, text: str) -> str:
         """The slug for ``text``, or NotFoundError with the nearest suggestions."""
+        return self.resolution(text).term
+
+    def resolution(self, text: str) -> Resolution:
+        """What ``text`` resolves to and how (label, alias, slug, DPV-PD, fideslang…); never a
+        broader concept. NotFoundError with the nearest suggestions when nothing fits."""
         key = text.strip()
         for prefix, ns in _CURIES.items():
             if key.startswith(prefix):
@@ -92,10 +135,13 @@ class Taxonomy:
         if normalise(key) in self._ambiguous:
             labels = [self.label(s) for s in self._ambiguous[normalise(key)]]
             raise AmbiguousName(self.kind, text, labels)
-        slug = self._index.get(normalise(key))
-        if slug is None:
+        found = self._index.get(normalise(key))
+        if found is None:
             raise NotFoundError(self.kind, text, self.suggest(text))
-        return slug
+        slug, how, matched = found
+        if key == slug:  # a slug that reads as its label ("phone-number") was typed as the slug
+            how, matched = "slug", slug
+        return Resolution(text, slug, self.label(slug), how, matched)
 
     def suggest(self, text: str, n: int = 3) -> list[str]:
         """Labels close to ``text``, nearest first (``graph.names.nearest``: the package's one cut-off).

@@ -181,6 +181,28 @@ def reach_sources(row: ReachRow) -> list[Citation]:
     return row["holder_sources"] if row["holder"] and not row["path"] else [s for h in row["path"] for s in h["sources"]]
 
 
+def reach_heading(result: ReachResult) -> str:
+    """"Who could reach …", naming the words asked, and how they found a term when not by its
+    own label or slug (an alias, a DPV-PD or fideslang mapping): a term is never widened.
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.reach import reach
+    >>> reach_heading(reach(small_graph(), "phone-number"))
+    'Who could reach phone number'
+    >>> reach_heading(reach(small_graph(), "Telephone number"))
+    'Who could reach Telephone number (matched the alias telephone number of phone number)'
+    >>> reach_heading(reach(small_graph(), "pd:TelephoneNumber"))
+    'Who could reach pd:TelephoneNumber (the DPV-PD term of phone number)'
+    """
+    r = result.resolution
+    if r is None or r.exact:
+        return f"Who could reach {result.label}"
+    how = {"alias": f"matched the alias {r.matched} of {r.label}",
+           "DPV-PD close match": f"matched {r.label}, whose DPV-PD term is close to it, not the same",
+           "fideslang": f"the fideslang key of {r.label}"}.get(r.resolved_by, f"the {r.resolved_by} term of {r.label}")
+    return f"Who could reach {r.asked} ({how})"
+
+
 FILTER_WORDS: dict[str, str] = {
     "as_of": "as of {}", "permissions": "permissions {}", "integrations": "integration {}",
     "through_ownership": "through ownership", "start": "from {}", "into": "into {}", "certainty": "at least {}",
@@ -210,7 +232,7 @@ def filter_words(filters: Mapping[str, object]) -> str:
 
 
 def reach_title(result: ReachResult) -> str:
-    """The heading of a reach answer: the term asked and, in words, its filters.
+    """The heading of a reach answer: the term asked (``reach_heading``) and, in words, its filters.
 
     >>> from graph.examples import small_graph
     >>> from graph.questions.reach import reach
@@ -218,7 +240,7 @@ def reach_title(result: ReachResult) -> str:
     'Who could reach phone number (filters: as of 2017-06-01; permissions read)'
     """
     active = filter_words(result.filters)
-    return f"Who could reach {result.label}" + (f" (filters: {active})" if active else "")
+    return reach_heading(result) + (f" (filters: {active})" if active else "")
 
 
 def reach_sheet(result: ReachResult) -> Sheet:

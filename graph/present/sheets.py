@@ -28,6 +28,7 @@ from graph.safetext import cell, visible
 if TYPE_CHECKING:
     from graph.questions.owner import OwnerAnswer
     from graph.questions.reach import ReachResult
+    from graph.questions.types import TypeRow
 
 
 def citation_text(c: Citation) -> str:
@@ -259,7 +260,40 @@ def owner_text(answer: OwnerAnswer) -> str:
         steps = " → ".join([chain[0]["owned_label"], *(h["owner_label"] for h in chain)])
         refs = "; ".join(notes.ref(h["evidence"]) for h in chain)
         lines.append(_one_line(steps) + "   " + _one_line(refs))
-    return _one_line(f"Ultimate owner of {answer.query}: {', '.join(answer.ultimate)}") + "\n" + "\n".join(lines) + notes.footer()
+    for conflict in answer.conflicts:
+        lines.append(_one_line(f"CONFLICT: sources disagree on who owns {conflict['owned_label']} (newest first):"))
+        lines += ["  " + _one_line(f"{c['owner_label']}, {c['newest_date'] or 'date unknown'} {notes.ref(c['sources'])}")
+                  for c in conflict["claims"]]
+    return _one_line(f"Ultimate owner of {answer.query}: {', '.join(answer.ultimate)}"
+                     + (" (sources disagree)" if answer.conflicts else "")) + "\n" + "\n".join(lines) + notes.footer()
+
+
+def types_text(rows: Sequence[TypeRow], *, width: int = 80) -> str:
+    """A taxonomy tree for a terminal, indented two spaces a level, no line wider than ``width``:
+    each concept's label and slug, then its alt labels and mappings (or "minted").
+
+    >>> from graph.questions.types import type_tree
+    >>> from graph.model.taxonomy import DT_NS, Concept, Taxonomy
+    >>> tax = Taxonomy("data type", [Concept("name", DT_NS + "name", "name", fideslang="user.name")])
+    >>> print(types_text(type_tree(tax)))
+    name (name)
+        fideslang user.name
+    """
+    import textwrap
+
+    lines = []
+    for r in rows:
+        pad = "  " * r["depth"]
+        mark = "" if r["matched"] else "  [ancestor]"
+        lines += textwrap.wrap(visible(f"{r['label']} ({r['slug']}){mark}"), width, initial_indent=pad,
+                               subsequent_indent=pad + "    ")
+        maps = [*r["dpv_pd"], *(f"close to {m}" for m in r["dpv_pd_close"]),
+                *([f"fideslang {r['fideslang']}"] if r["fideslang"] else []), *(["minted"] if r["minted"] else [])]
+        for head, items in (("also", r["alt_labels"]), ("", maps)):
+            if items:
+                text = (head + ": " if head else "") + ", ".join(items)
+                lines += textwrap.wrap(visible(text), width, initial_indent=pad + "    ", subsequent_indent=pad + "      ")
+    return "\n".join(lines)
 
 
 def lists_text(answers: Sequence[ListAnswer], *, members: bool) -> str:

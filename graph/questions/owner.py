@@ -2,18 +2,21 @@
 
 Ownership edges run owned → owner in the projected graph. A domain first leads to the
 company that operates it. Where a company has several owners (a joint venture, or
-sources that disagree), every chain is returned, shortest first.
+sources that disagree), every chain is returned, shortest first. When different sources
+name different owners of one company, the answer marks the conflict and lists each owner
+with its claims and their sources' dates, newest first (and the chains newest first).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
 
 from graph.questions.reach import cite
 from graph.questions.resolve import company_index, find_company
-from graph.records import DomainOperators, EdgeAttrs, OwnerHop, OwnerJSON
+from graph.records import DomainOperators, EdgeAttrs, OwnerClaim, OwnerConflict, OwnerHop, OwnerJSON
 
 MAX_DEPTH = 32
 
@@ -28,6 +31,7 @@ class OwnerAnswer:
     chains: list[list[OwnerHop]] = field(default_factory=list)
 
     starts: list[str] = field(default_factory=list)
+    conflicts: list[OwnerConflict] = field(default_factory=list)
 
     @property
     def ultimate(self) -> list[str]:
@@ -37,7 +41,7 @@ class OwnerAnswer:
 
     def to_json(self) -> OwnerJSON:
         return {"query": self.query, "start": self.start, "domain": self.domain, "ultimate_owners": self.ultimate,
-                "chains": self.chains}
+                "conflict": bool(self.conflicts), "conflicts": self.conflicts, "chains": self.chains}
 
 
 def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
@@ -69,9 +73,41 @@ def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
     answer = OwnerAnswer(name, G.nodes[starts[0]]["label"] if starts else name, domain)
     found = [(chain, G.nodes[start]["label"]) for start in starts for chain in _chains(G, start, [], set())]
     found.sort(key=lambda pair: len(pair[0]))
+    answer.conflicts = _conflicts([chain for chain, _ in found])
+    if answer.conflicts:  # the newest claim first, so a reader sees the latest word on top
+        found.sort(key=lambda pair: _newest(pair[0]), reverse=True)
     answer.chains = [chain for chain, _ in found]
     answer.starts = [start for _, start in found]
     return answer
+
+
+def _newest(hops: Iterable[OwnerHop]) -> str:
+    """The newest source date of any claim of ``hops`` ('' when none is dated)."""
+    return max((c["date"] or "" for h in hops for c in h["evidence"]), default="")
+
+
+def _conflicts(chains: list[list[OwnerHop]]) -> list[OwnerConflict]:
+    """Companies that sources give different owners: each owner with its claims, newest first.
+
+    Two owners on the word of the same sources (a joint venture one report describes) are
+    not a conflict; owners on the word of different sources are.
+    """
+    by_owned: dict[str, dict[str, OwnerHop]] = {}
+    for chain in chains:
+        for hop in chain:
+            by_owned.setdefault(hop["owned"], {}).setdefault(hop["owner"], hop)
+    out: list[OwnerConflict] = []
+    for owned, owners in by_owned.items():
+        cited = {frozenset(c["source"] for c in h["evidence"]) for h in owners.values()}
+        if len(owners) < 2 or len(cited) < 2:
+            continue
+        claims: list[OwnerClaim] = [{"owner": h["owner"], "owner_label": h["owner_label"], "fact": h["fact"],
+                                     "newest_date": _newest([h]) or None, "sources": h["evidence"]}
+                                    for h in owners.values()]
+        claims.sort(key=lambda c: c["newest_date"] or "", reverse=True)
+        first = next(iter(owners.values()))
+        out.append({"owned": owned, "owned_label": first["owned_label"], "claims": claims})
+    return out
 
 
 def _domain(G: nx.MultiDiGraph, name: str) -> DomainOperators | None:

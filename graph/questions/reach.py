@@ -63,7 +63,7 @@ from graph import dates, nogc
 from graph.build.flowindex import DATES, KINDS, FlowIndex
 from graph.errors import UsageError
 from graph.model.labels import WHOSE_DATA
-from graph.model.taxonomy import Taxonomy
+from graph.model.taxonomy import Resolution, Taxonomy
 from graph.questions.parties import describe
 from graph.records import (
     CERTAINTIES,
@@ -93,10 +93,16 @@ class ReachResult:
     filters: ReachFilters
     rows: list[ReachRow] = field(default_factory=list)
     total: int = 0
+    resolution: Resolution | None = None  # what was asked and how it found ``data_type``
 
     def to_json(self) -> ReachAnswer:
-        """A JSON-ready dict: the question, its filters, how many parties, and the rows."""
-        return {"data_type": self.data_type, "label": self.label, "filters": self.filters, "total": self.total,
+        """A JSON-ready dict: the question (the words asked, the term they resolved to and how),
+        its filters, how many parties, and the rows."""
+        asked = self.label if self.resolution is None else self.resolution.asked
+        how = "label" if self.resolution is None else self.resolution.resolved_by
+        matched = self.label if self.resolution is None else self.resolution.matched
+        return {"asked": asked, "term": self.data_type, "resolved_by": how, "matched": matched,
+                "data_type": self.data_type, "label": self.label, "filters": self.filters, "total": self.total,
                 "companies": self.rows}
 
 
@@ -217,7 +223,8 @@ def reach(
                            "certainty": certainty, "on_by_default": on_by_default, "whose_data": whose_data,
                            "sources": sorted(filters.sources), "source_before": source_before, "source_after": source_after,
                            "country": country}
-    return ReachResult(rules.target, rules.tax.label(rules.target), words, rows, len(question.found.nodes))
+    return ReachResult(rules.target, rules.tax.label(rules.target), words, rows, len(question.found.nodes),
+                       rules.tax.resolution(data_type))
 
 
 def parties(
