@@ -19,7 +19,18 @@ from graph.build.identity import Declaration, Identities
 from graph.build.triples import TripleIndex
 from graph.errors import NotFoundError, Problem
 from graph.model.taxonomy import Taxonomy
-from graph.model.vocab import CONFIDENCE, DT, FAST, ID, IK, PERMISSION, STANCE, STATUS, WHOSE
+from graph.model.vocab import (
+    CONFIDENCE,
+    DT,
+    FAST,
+    ID,
+    IK,
+    PERMISSION,
+    POPULATION,
+    STANCE,
+    STATUS,
+    WHOSE,
+)
 from graph.names import CompanyIndex, slugify, suggest, suspicious
 
 _ID = str(ID)  # URIRef(_ID + local) is several times faster than ID[local] (a Namespace look-up)
@@ -247,6 +258,8 @@ class Compiler:
             self.g.add((node, FAST.holder, holder))
         for w in rec.get("whose_data", []):
             self.g.add((node, FAST.whoseData, WHOSE[w]))
+        for origin in rec.get("from", []):
+            self.g.add((node, FAST.collectedFrom, POPULATION[origin]))
         self._integration(ff, path, node, FAST.integration, rec.get("integration"))
         self._data_types(ff, path, node, rec["data_types"])
         self._text(node, FAST.note, rec, "note")

@@ -214,6 +214,8 @@ class _Holder:
     basis: HolderBasis
     partial: bool = True
     evidence: list[Claim] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)  # from whom: population labels, as stated
+    through: list[str] = field(default_factory=list)  # through what: integration-kind slugs, as stated
 
 
 def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holder]:
@@ -228,6 +230,10 @@ def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holde
                 held = out.setdefault(node, _Holder("stated"))
                 held.partial &= not types & wanted
                 held.evidence += holding["evidence"]
+                held.origins += [p for p in holding.get("from", []) if p not in held.origins]
+                kind = holding.get("integration")
+                if kind is not None and kind not in held.through:
+                    held.through.append(kind)
     not_owned = index.kind != KINDS.index("ownership")
     for u in np.unique(index.src[edges.full & not_owned]).tolist():
         out.setdefault(u, _Holder("implied")).partial = False
@@ -333,7 +339,8 @@ def _answer(index: FlowIndex, rules: _Rules, holders: dict[int, _Holder], edges:
         paths.append((node, n_hops, partial, path[::-1]))
     hop_of = _Hops(index, rules, edges, sorted({e for *_, path in paths for e in path}))
     nodes = _Nodes(index, sorted({node for node, *_ in paths}))
-    return [_row(nodes, node, n_hops, partial, holders.get(node) if n_hops == 0 else None, [hop_of[e] for e in path], hop_of.cite)
+    return [_row(nodes, node, n_hops, partial, holders.get(node) if n_hops == 0 else None, [hop_of[e] for e in path], hop_of.cite,
+                 rules.kinds)
             for node, n_hops, partial, path in paths]
 
 
@@ -414,13 +421,15 @@ def _cite(sources: Mapping[Any, Source], claim: Claim) -> Citation:
 
 
 def _row(nodes: _Nodes, node: int, hops: int, partial: bool, holder: _Holder | None,
-         path: list[Hop], cite: Callable[[Claim], Citation]) -> ReachRow:
+         path: list[Hop], cite: Callable[[Claim], Citation], kinds: Taxonomy) -> ReachRow:
     company, label, iri, kind = nodes.attrs[node]
     return {
         "company": company, "label": label, "iri": iri, "kind": kind,
         "hops": hops, "partial": partial, "holder": holder is not None,
         "holder_basis": None if holder is None else holder.basis,
         "holder_sources": [] if holder is None else [cite(c) for c in holder.evidence],
+        "collected_from": [] if holder is None else holder.origins,
+        "collected_through": [] if holder is None else [kinds.label(k) for k in holder.through],
         "via_incident": any(h["kind"] == "incident" for h in path),
         "disputed": any(h["disputed"] for h in path),
         "undated": any(h.get("undated", False) for h in path),
