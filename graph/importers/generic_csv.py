@@ -97,14 +97,14 @@ def run(path: Path, options: Options) -> Doc:
     defaults = {"date": "unknown", "note": f"A spreadsheet imported from {path.name}; rows are counted with the header as row 1."}
     doc = Doc(provenance.entry(KIND, [path], {"publisher": "", "title": "", "url": "", **defaults}, options.source))
     problems: list[str] = []
-    unknown: dict[tuple[str, str], int] = {}
+    unknown: dict[tuple[str, str], tuple[int, list[str]]] = {}
     for n, row in enumerate(rows, start=2):
         _row(doc, n, row, options, problems, unknown)
     if unknown:
         report = _unknown_report(unknown)
         lines = [f"  {u['field']}: '{u['value']}' ({u['count']} row{'s' if u['count'] > 1 else ''})"
                  + (f" — nearest: {', '.join(u['nearest'])}" if u["nearest"] else "") for u in report]
-        others = [p for p in problems if " has no term" not in p]
+        others = [p for p in problems if not p.endswith("(has no term)")]
         raise ImportProblem(f"{path}: {len(report)} distinct value(s) have no term, nothing written; map each to a term "
                             "with --map-values FILE (columns: field,value,term), or correct the file:\n" + "\n".join(lines)
                             + ("" if not others else f"\nand {len(others)} other problem(s):\n" + "\n".join(others[:20])),
@@ -149,7 +149,7 @@ def _locator(n: int, options: Options, fields: Any) -> str:
 
 
 def _row(doc: Doc, n: int, row: dict[str, Any], options: Options, problems: list[str],
-         unknown: dict[tuple[str, str], int]) -> None:
+         unknown: dict[tuple[str, str], tuple[int, list[str]]]) -> None:
     if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
         return
     from graph.model import ontology
@@ -187,22 +187,21 @@ def _mapped(field: str, value: str, options: Options) -> str:
     return options.value_map.get((field, " ".join(value.split()).casefold()), value)
 
 
-def _unknown_report(unknown: dict[tuple[str, str], int]) -> list[dict[str, Any]]:
+def _unknown_report(unknown: dict[tuple[str, str], tuple[int, list[str]]]) -> list[dict[str, Any]]:
     """Each distinct value without a term once: its field, count and nearest terms, most frequent first."""
     from graph.model import ontology
 
     labels = {"data_types": ontology.data_types(), "integration": ontology.integration_kinds()}
     out = []
-    for (field, value), count in sorted(unknown.items(), key=lambda item: (-item[1], item[0])):
-        tax = labels.get(field)
-        choices = [tax.label(c.slug) for c in tax.concepts] if tax is not None else list(CHOICES.get(field, ()))
-        near = suggest(value, choices)
-        out.append({"field": field, "value": value, "count": count, "nearest": [] if near is None else [near]})
+    for (field, value), (count, near) in sorted(unknown.items(), key=lambda item: (-item[1][0], item[0])):
+        tax = labels[field]
+        nearest = near or [n for n in [suggest(value, [tax.label(c.slug) for c in tax.concepts])] if n is not None]
+        out.append({"field": field, "value": value, "count": count, "nearest": nearest})
     return out
 
 
 def _value(field: str, value: str, options: Options, ontology: Any, where: str, problems: list[str],
-           unknown: dict[tuple[str, str], int]) -> Any:
+           unknown: dict[tuple[str, str], tuple[int, list[str]]]) -> Any:
     if field in LISTS:
         items = [_mapped(field, v.strip(), options) for v in value.split(options.separator) if v.strip() != ""]
         if field == "data_types":
@@ -225,13 +224,14 @@ def _value(field: str, value: str, options: Options, ontology: Any, where: str, 
     return clip(value)
 
 
-def _term(tax: Any, value: str, where: str, problems: list[str], unknown: dict[tuple[str, str], int],
+def _term(tax: Any, value: str, where: str, problems: list[str], unknown: dict[tuple[str, str], tuple[int, list[str]]],
           field: str) -> str | None:
     try:
         return str(tax.label(tax.resolve(value)))
     except NotFoundError as exc:
         problems.append(f"{where}: {exc} (has no term)")
-        unknown[(field, value)] = unknown.get((field, value), 0) + 1
+        count, _ = unknown.get((field, value), (0, []))
+        unknown[(field, value)] = (count + 1, list(exc.suggestions))
         return None
 
 
