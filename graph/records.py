@@ -75,7 +75,11 @@ class Citation(TypedDict):
     note: str | None
 
 
-class FactAttrs(TypedDict):
+# "from" is a keyword, so a holding's origin is declared in the functional form.
+_Origin = TypedDict("_Origin", {"from": NotRequired[list[str]]})  # a holding's populations (labels)
+
+
+class FactAttrs(_Origin):
     """What every projected fact carries (a holding, or an edge's common part)."""
 
     kind: str  # "grant", "incident", "ownership" or "holding"
@@ -113,11 +117,12 @@ class EdgeAttrs(FactAttrs):
     same_as: NotRequired[list[str]]  # other incident records judged this same incident
 
 
-class Holding(TypedDict):
+class Holding(_Origin):
     """What a company is stated to hold, as reach reads it (the flow index's ``holdings``)."""
 
     data_types: list[str]
     evidence: list[Claim]
+    integration: NotRequired[str | None]
 
 
 Hop = TypedDict("Hop", {
@@ -152,6 +157,8 @@ class ReachRow(TypedDict):
     holder: bool
     holder_basis: HolderBasis | None
     holder_sources: list[Citation]
+    collected_from: list[str]  # a stated holder's populations ("users of apps that embed it")
+    collected_through: list[str]  # a stated holder's integration kinds (labels: "SDK")
     via_incident: bool
     disputed: bool
     undated: bool

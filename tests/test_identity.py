@@ -139,3 +139,13 @@ def test_owner_command(tmp_path: Path) -> None:
                                        "owner", "doubleclick.net"])
     assert result.exit_code == 0, result.output
     assert "DoubleClick → Google → Alphabet" in result.output
+
+
+def test_a_slug_declared_a_third_time_after_its_group_merged_does_not_crash(tmp_path: Path) -> None:
+    # Regression (issue 13): the second declaration of "affinity" merged its group into "affinity-inc",
+    # which dropped the names kept under "affinity"; the third declaration then crashed with KeyError.
+    G, _ = graph_of(tmp_path, "companies:\n  - {name: Affinity Inc, id: affinity-inc}\n"
+                              "  - {name: Affinity, aliases: [Affinity Inc]}\n"
+                              "  - {name: Affinity, aliases: [Affinity Labs]}\n")
+    assert companies(G) == ["Affinity Inc"]
+    assert set(G.nodes["affinity-inc"]["aliases"]) >= {"Affinity", "Affinity Labs"}

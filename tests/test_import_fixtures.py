@@ -139,7 +139,7 @@ def test_csv_import_one_grant_a_row_citing_the_row(tmp_path: Path) -> None:
     G = project(load([tmp_path / "my-sheet.yaml"]).g)
     edges = {(G.nodes[u]["label"], G.nodes[v]["label"]): a for u, v, a in G.edges(data=True)}
     grant = edges[("Example Social", "Example Tracker Co")]
-    assert grant["evidence"][0]["locator"] == "row 3" and grant["valid_from"] == "2019-05"
+    assert grant["evidence"][0]["locator"] == "row 3; set on the command line: integration=data upload" and grant["valid_from"] == "2019-05"
     assert "Example Tracker Co" in {r["label"] for r in reach(G, "email address").rows}
 
 

@@ -258,3 +258,28 @@ def test_webxray_and_ddg_in_one_folder_merge_companies(imported: Callable[[str, 
     # webXray: DoubleClick → Google → Alphabet; DuckDuckGo: Google Ads → Google LLC; one Google.
     assert {tuple(h["owner_label"] for h in c) for c in answer.chains} == {("Google LLC", "Alphabet")}
     assert {c[0]["owned_label"] for c in answer.chains} == {"DoubleClick", "Google Ads"}
+
+
+@pytest.mark.slow
+def test_all_four_shared_datasets_build_together(imported: Callable[[str, Path], Path], tmp_path: Path) -> None:
+    # Regression (issue 13): three or more datasets in one project crashed the build with
+    # "internal error (KeyError: 'affinity')" when a slug was declared a third time.
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for kind, path in (("ddg-tds", EXT), ("disconnect", DISCONNECT), ("webxray-owners", WEBXRAY),
+                       ("ca-broker-registry", CA)):
+        source = imported(kind, path)
+        (folder / source.name).write_bytes(source.read_bytes())
+    args = ["-q", "--sources", str(folder), "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(main, [*args, "build"])
+    assert result.exit_code == 0, result.output
+    assert "internal error" not in result.output
+    result = CliRunner().invoke(main, [*args, "reach", "precise location", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    header, rows = ca_rows()
+    flagged = {same_company(r[0]) for r in rows if yes(r, header, "precise geolocation")}
+    assert flagged <= {same_company(r["label"]) for r in answer["companies"] if r["holder"]}
+    result = CliRunner().invoke(main, [*args, "table", "--company", "Google", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []  # none of the four datasets states an access grant

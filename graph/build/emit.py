@@ -27,6 +27,7 @@ from graph.model.vocab import (
     IK,
     LIST_STATUS,
     PERMISSION,
+    POPULATION,
     STANCE,
     STATUS,
     WHOSE,
@@ -272,6 +273,8 @@ class Compiler:
             self.g.add((node, FAST.holder, holder))
         for w in rec.get("whose_data", []):
             self.g.add((node, FAST.whoseData, WHOSE[w]))
+        for origin in rec.get("from", []):
+            self.g.add((node, FAST.collectedFrom, POPULATION[origin]))
         self._integration(ff, path, node, FAST.integration, rec.get("integration"))
         self._data_types(ff, path, node, rec["data_types"])
         self._text(node, FAST.note, rec, "note")

@@ -93,7 +93,8 @@ class Identities:
         if slug not in self._parent:
             self._parent[slug], self._order[slug], self._names_of[slug] = slug, len(self._order), []
         self._decls.append(Declaration(slug, names, ff, path, record))
-        self._names_of[slug] += names
+        # Names are kept per group (under its root): a slug merged into another group earlier has no entry of its own.
+        self._names_of[self.find(slug)] += names
         ordered = sorted(targets, key=self._order.__getitem__)
         if len(ordered) > 1 and not any(self._apart_groups(a, b) for a in ordered for b in ordered if a != b):
             labels = " and ".join(f"'{self._names_of[t][0]}'" for t in ordered)

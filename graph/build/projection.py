@@ -30,7 +30,8 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from graph.model import ontology
-from graph.model.vocab import DT, FAST, ID, IK, LABEL, PERMISSION
+from graph.model.labels import POPULATIONS
+from graph.model.vocab import DT, FAST, ID, IK, LABEL, PERMISSION, POPULATION
 from graph.records import (
     Claim,
     EdgeAttrs,
@@ -198,6 +199,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
         holder = _add_actor(G, g, g.value(fact, FAST.holder))
         holding = _fact_attrs(g, fact, "holding")
         holding["whose_data"] = sorted(LABEL[w] for w in g.objects(fact, FAST.whoseData) if w in LABEL)
+        holding["from"] = [p for p in POPULATIONS if (fact, FAST.collectedFrom, POPULATION[p]) in g]
         G.nodes[holder]["holds"].append(holding)
     for fact in _facts(g, FAST.AccessGrant):
         u, v = _add_actor(G, g, g.value(fact, FAST.grantor)), _add_actor(G, g, g.value(fact, FAST.grantee))

@@ -38,8 +38,14 @@ def _kinds_text() -> str:
               help="text for people, json for scripts.")
 @click.option("--skip-unknown", is_flag=True,
               help="Skip categories missing from the mapping table (counted as a warning) instead of stopping.")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="csv: which column holds a grant field (repeatable).")
+@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN", help="csv: which column holds a field of the row's fact (repeatable).")
 @click.option("--set", "sets", multiple=True, metavar="FIELD=VALUE", help="csv: one value for a field on every row (repeatable).")
+@click.option("--kind", "row_kind", type=click.Choice(["grant", "holding"]), default=None,
+              help="csv: what each row states: a grant (grantor grants grantee) or a holding (holder collects or "
+                   "receives data types, from whom, through what); or a column with --map kind=COLUMN. [default: grant]")
+@click.option("--map-values", "map_values", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              metavar="FILE", help="csv: a value-mapping table (columns field,value,term) applied before checking, "
+                                   "e.g. a dataset's property names to data types.")
 @click.option("--separator", default=";", show_default=True, help="csv: separator between several values in one cell.")
 @click.option("--max-input-mb", "max_input_mb", type=click.IntRange(min=1), default=None, metavar="N",
               help="Refuse input files larger than N MB (default 100; also DATAREACH_MAX_INPUT_MB).")
@@ -52,7 +58,8 @@ def _kinds_text() -> str:
 @click.option("--source-note", help="Anything a reader should know about the source (added to the generated note).")
 @pass_session
 def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: Path | None, list_kinds: bool,
-                   fmt: str, skip_unknown: bool, maps: tuple[str, ...], sets: tuple[str, ...], separator: str,
+                   fmt: str, skip_unknown: bool, maps: tuple[str, ...], sets: tuple[str, ...], row_kind: str | None,
+                   map_values: Path | None, separator: str,
                    max_input_mb: int | None, **source: str | None) -> None:
     """Import a public dataset (or your own spreadsheet) as a cited fact file.
 
@@ -79,7 +86,8 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
         return
     if kind is None or file is None:
         raise CliError("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
-    from graph.importers import Options, import_file
+    from graph.importers import ImportProblem, Options, import_file
+    from graph.importers.generic_csv import read_value_map
 
     if out_dir is None:
         if obj.project.root is None:
@@ -87,8 +95,16 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
                            "`datareach init` to make one, or give -o DIR")
         out_dir = obj.project.imported
     options = Options(skip_unknown=skip_unknown, maps=_pairs(maps, "--map"), sets=_pairs(sets, "--set"), separator=separator,
-                      max_input_mb=max_input_mb, source={k[len("source_"):]: v for k, v in source.items() if v is not None})
-    result = import_file(kind, file, out_dir, options, progress=obj.progress)
+                      max_input_mb=max_input_mb, source={k[len("source_"):]: v for k, v in source.items() if v is not None},
+                      kind=row_kind, value_map={} if map_values is None else read_value_map(map_values))
+    try:
+        result = import_file(kind, file, out_dir, options, progress=obj.progress)
+    except ImportProblem as exc:
+        if fmt == "json" and exc.unknown:
+            click.echo(json.dumps({"error": str(exc).split("\n", 1)[0], "unknown_values": exc.unknown},
+                                  indent=2, ensure_ascii=False))
+            raise SystemExit(1) from None
+        raise
     if fmt == "json":
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return

@@ -11,11 +11,23 @@ from typing import Any
 import networkx as nx
 from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
 
-from graph.model.vocab import CONFIDENCE, DR, DT, ID, IK, PERMISSION, STANCE, STATUS, WHOSE
+from graph.model.vocab import (
+    CONFIDENCE,
+    DR,
+    DT,
+    ID,
+    IK,
+    PERMISSION,
+    POPULATION,
+    STANCE,
+    STATUS,
+    WHOSE,
+)
 
 _TYPES = {"grant": DR.AccessGrant, "incident": DR.Incident, "ownership": DR.Ownership}
 _REFS = ("grantor", "grantee", "platform", "recipient", "owner", "owned", "holder", "dataType", "integration",
-         "exploitedFeature", "permission", "status", "stance", "confidence", "source", "whoseData")
+         "exploitedFeature", "permission", "status", "stance", "confidence", "source", "whoseData",
+         "collectedFrom")
 _TEXTS = {"activation": DR.activation, "note": DR.note, "locator": DR.locator, "claimant": DR.claimant,
           "aspect": DR.aspect, "validFrom": DR.validFrom, "statedEnd": DR.statedEnd,
           "lastObservedActive": DR.lastObservedActive, "occurred": DR.occurred, "published": DR.published,
@@ -97,6 +109,9 @@ def jsonld(G: nx.MultiDiGraph) -> dict[str, Any]:
         for h in a.get("holds") or []:
             items.append(_prune({"id": h.get("iri"), "type": str(DR.Collection), "holder": a.get("iri"),
                                  "dataType": [str(DT[t]) for t in h.get("data_types") or []], "note": h.get("note"),
+                                 "integration": None if h.get("integration") is None else str(IK[h["integration"]]),
+                                 "whoseData": [str(WHOSE[w]) for w in h.get("whose_data") or [] if w in WHOSE],
+                                 "collectedFrom": [str(POPULATION[p]) for p in h.get("from") or [] if p in POPULATION],
                                  "evidence": [_claim(c) for c in h.get("evidence") or []]}))
     facts = [_fact(G, u, v, a) for u, v, a in sorted(G.edges(data=True), key=lambda e: str(e[2].get("iri")))]
     items += _merge_incidents(facts)

@@ -25,7 +25,14 @@ MAX_ID = 121
 
 
 class ImportProblem(DatareachError):
-    """The input cannot be imported; the message says where and what to do."""
+    """The input cannot be imported; the message says where and what to do.
+
+    ``unknown`` lists each distinct value without a term once: field, value, count, nearest terms.
+    """
+
+    def __init__(self, message: str, unknown: list[dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.unknown = unknown or []
 
 
 @dataclass
@@ -38,6 +45,8 @@ class Options:
     sets: dict[str, str] = field(default_factory=dict)
     separator: str = ";"
     max_input_mb: int | None = None
+    kind: str | None = None  # csv: "grant" or "holding" for every row (default: grant, or the mapped 'kind' column)
+    value_map: dict[tuple[str, str], str] = field(default_factory=dict)  # csv: (field, value casefolded) → term
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:

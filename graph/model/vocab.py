@@ -33,8 +33,11 @@ class DR(DefinedNamespace):
     Confirmed: URIRef
     DataSubjectGroup: URIRef
     DataType: URIRef
+    Devices: URIRef
     Disputes: URIRef
     Domain: URIRef
+    EmbeddingAppUsers: URIRef
+    EmbeddingSiteUsers: URIRef
     Ended: URIRef
     Fact: URIRef
     Incident: URIRef
@@ -46,9 +49,12 @@ class DR(DefinedNamespace):
     Membership: URIRef
     Minors: URIRef
     NonUsers: URIRef
+    OwnUsers: URIRef
     Ownership: URIRef
     Permission: URIRef
+    Population: URIRef
     Public: URIRef
+    PublicWeb: URIRef
     Reported: URIRef
     ShutDown: URIRef
     Source: URIRef
@@ -63,6 +69,7 @@ class DR(DefinedNamespace):
     affectedCount: URIRef
     aspect: URIRef
     claimant: URIRef
+    collectedFrom: URIRef
     confidence: URIRef
     countQualifier: URIRef
     country: URIRef
@@ -130,8 +137,11 @@ class FAST:
     Confirmed = URIRef('https://w3id.org/datareach/ns#Confirmed')
     DataSubjectGroup = URIRef('https://w3id.org/datareach/ns#DataSubjectGroup')
     DataType = URIRef('https://w3id.org/datareach/ns#DataType')
+    Devices = URIRef('https://w3id.org/datareach/ns#Devices')
     Disputes = URIRef('https://w3id.org/datareach/ns#Disputes')
     Domain = URIRef('https://w3id.org/datareach/ns#Domain')
+    EmbeddingAppUsers = URIRef('https://w3id.org/datareach/ns#EmbeddingAppUsers')
+    EmbeddingSiteUsers = URIRef('https://w3id.org/datareach/ns#EmbeddingSiteUsers')
     Ended = URIRef('https://w3id.org/datareach/ns#Ended')
     Fact = URIRef('https://w3id.org/datareach/ns#Fact')
     Incident = URIRef('https://w3id.org/datareach/ns#Incident')
@@ -143,9 +153,12 @@ class FAST:
     Membership = URIRef('https://w3id.org/datareach/ns#Membership')
     Minors = URIRef('https://w3id.org/datareach/ns#Minors')
     NonUsers = URIRef('https://w3id.org/datareach/ns#NonUsers')
+    OwnUsers = URIRef('https://w3id.org/datareach/ns#OwnUsers')
     Ownership = URIRef('https://w3id.org/datareach/ns#Ownership')
     Permission = URIRef('https://w3id.org/datareach/ns#Permission')
+    Population = URIRef('https://w3id.org/datareach/ns#Population')
     Public = URIRef('https://w3id.org/datareach/ns#Public')
+    PublicWeb = URIRef('https://w3id.org/datareach/ns#PublicWeb')
     Reported = URIRef('https://w3id.org/datareach/ns#Reported')
     ShutDown = URIRef('https://w3id.org/datareach/ns#ShutDown')
     Source = URIRef('https://w3id.org/datareach/ns#Source')
@@ -160,6 +173,7 @@ class FAST:
     affectedCount = URIRef('https://w3id.org/datareach/ns#affectedCount')
     aspect = URIRef('https://w3id.org/datareach/ns#aspect')
     claimant = URIRef('https://w3id.org/datareach/ns#claimant')
+    collectedFrom = URIRef('https://w3id.org/datareach/ns#collectedFrom')
     confidence = URIRef('https://w3id.org/datareach/ns#confidence')
     countQualifier = URIRef('https://w3id.org/datareach/ns#countQualifier')
     country = URIRef('https://w3id.org/datareach/ns#country')
@@ -217,6 +231,7 @@ STATUS: dict[str, URIRef] = {'active': FAST.Active, 'shut down': FAST.ShutDown, 
 STANCE: dict[str, URIRef] = {'asserts': FAST.Asserts, 'disputes': FAST.Disputes}
 CONFIDENCE: dict[str, URIRef] = {'confirmed': FAST.Confirmed, 'reported': FAST.Reported, 'alleged': FAST.Alleged}
 LIST_STATUS: dict[str, URIRef] = {'to continue': FAST.ToContinue, 'to end': FAST.ToEnd, 'ended': FAST.Ended, 'unknown': FAST.ListStatusUnknown}
+POPULATION: dict[str, URIRef] = {'its users': FAST.OwnUsers, 'users of sites that embed it': FAST.EmbeddingSiteUsers, 'users of apps that embed it': FAST.EmbeddingAppUsers, 'devices': FAST.Devices, 'the public web': FAST.PublicWeb}
 
 LABEL: dict[Node, str] = {  # any term read from a graph
     FAST.read: 'read',
@@ -238,6 +253,11 @@ LABEL: dict[Node, str] = {  # any term read from a graph
     FAST.ToEnd: 'to end',
     FAST.Ended: 'ended',
     FAST.ListStatusUnknown: 'unknown',
+    FAST.OwnUsers: 'its users',
+    FAST.EmbeddingSiteUsers: 'users of sites that embed it',
+    FAST.EmbeddingAppUsers: 'users of apps that embed it',
+    FAST.Devices: 'devices',
+    FAST.PublicWeb: 'the public web',
 }
 
 

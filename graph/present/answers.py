@@ -161,6 +161,11 @@ def reach_notes(row: ReachRow) -> list[Note]:
     notes += [Note(key, text) for key, text in (("partial", "PARTIAL: only narrower types"),
                                                   ("via_incident", "via an incident"), ("undated", "dates unknown"))
               if row[key]]  # type: ignore[literal-required]
+    origin = " ".join(part for part in (
+        "from " + ", ".join(row.get("collected_from") or []) if row.get("collected_from") else "",
+        "through " + ", ".join(row.get("collected_through") or []) if row.get("collected_through") else "") if part)
+    if origin:
+        notes.append(Note("collected", "collected " + origin))
     disputes = [d for h in row["path"] for d in h["disputes"]]
     if any(d["aspect"] is None for d in disputes):
         notes.append(Note("disputed", "DISPUTED"))

@@ -391,6 +391,8 @@ class _Holder:
     basis: HolderBasis
     level: int = NONE
     evidence: list[Claim] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)  # from whom: population labels, as stated
+    through: list[str] = field(default_factory=list)  # through what: integration-kind slugs, as stated
 
 
 def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holder]:
@@ -404,6 +406,10 @@ def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holde
                 held = out.setdefault(node, _Holder("stated"))
                 held.level = min(held.level, level)
                 held.evidence += holding["evidence"]
+                held.origins += [p for p in holding.get("from", []) if p not in held.origins]
+                kind = holding.get("integration")
+                if kind is not None and kind not in held.through:
+                    held.through.append(kind)
     not_owned = index.kind != KINDS.index("ownership")
     for level in (0, 2):
         for u in np.unique(index.src[(edges.level == level) & not_owned]).tolist():
@@ -550,7 +556,8 @@ def _answer(question: _Question, limit: int | None) -> list[ReachRow]:
         holder = holders.get(node) if not path else None
         first = path[0] if path else None
         start = level if first is None else _start_level(index, holders, found, int(index.src[first]))
-        rows.append(_row(nodes, node, n_hops, CERTAINTIES[level], holder, hop_of.along(path, start), hop_of.cite))
+        rows.append(_row(nodes, node, n_hops, CERTAINTIES[level], holder, hop_of.along(path, start), hop_of.cite,
+                         question.rules.kinds))
     return rows
 
 
@@ -660,13 +667,15 @@ def _cite(sources: Mapping[Any, Source], claim: Claim) -> Citation:
 
 
 def _row(nodes: _Nodes, node: int, hops: int, certainty: Certainty, holder: _Holder | None,
-         path: list[Hop], cite: Callable[[Claim], Citation]) -> ReachRow:
+         path: list[Hop], cite: Callable[[Claim], Citation], kinds: Taxonomy) -> ReachRow:
     company, label, iri, kind = nodes.attrs[node]
     return {
         "company": company, "label": label, "iri": iri, "kind": kind,
         "hops": hops, "certainty": certainty, "partial": certainty == "partial", "holder": holder is not None,
         "holder_basis": None if holder is None else holder.basis,
         "holder_sources": [] if holder is None else [cite(c) for c in holder.evidence],
+        "collected_from": [] if holder is None else holder.origins,
+        "collected_through": [] if holder is None else [kinds.label(k) for k in holder.through],
         "via_incident": any(h["kind"] == "incident" for h in path),
         "disputed": any(h["disputed"] for h in path),
         "undated": any(h.get("undated", False) for h in path),
