@@ -42,7 +42,18 @@ def ontology_dir() -> Path:
 
 
 def bundled_sources() -> Path:
-    """The bundled dataset: the fact files shipped with datareach."""
+    """The bundled dataset: the fact files shipped with datareach.
+
+    Returns
+    -------
+    Path
+        The folder (inside the installed package, or ``sources/`` in a checkout).
+
+    Examples
+    --------
+    >>> (bundled_sources() / "registry.yaml").is_file()
+    True
+    """
     return data_root() / "sources"
 
 

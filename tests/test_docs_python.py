@@ -76,3 +76,13 @@ def test_every_command_and_option_is_documented(name: str, command: object) -> N
     assert undocumented == [], f"{name}: options without help: {undocumented}"
     readme = README.read_text(encoding="utf-8")
     assert (f"### `datareach {name}`" if name != "datareach" else "### `datareach`") in readme
+
+
+@pytest.mark.parametrize("name", [n for n in graph.__all__ if inspect.isfunction(getattr(graph, n))])
+def test_public_functions_have_numpydoc_and_an_example(name: str) -> None:
+    """Every function of the public API documents its parameters and what it returns, with a runnable example."""
+    doc = inspect.getdoc(getattr(graph, name)) or ""
+    for section in ("Returns", ">>>"):
+        assert section in doc, f"graph.{name}: no {section!r} in its docstring"
+    if inspect.signature(getattr(graph, name)).parameters:
+        assert "Parameters" in doc, f"graph.{name}: no Parameters section"

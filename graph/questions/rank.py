@@ -59,6 +59,26 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     ``sample`` limits betweenness to that many source nodes (networkx's ``k``, fixed
     seed) for large graphs; None computes it exactly.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or FlowIndex
+        The data-flow graph.
+    by : {"pagerank", "betweenness", "reach"}
+        The measure; ``reach`` weighs the data types each company could reach by sensitivity.
+    top : int, optional
+        Keep the first ``top`` rows.
+    through_ownership : bool
+        Count ownership edges as flows.
+    sample : int, optional
+        Betweenness from that many sampled sources.
+
+    Returns
+    -------
+    list of RankRow
+        ``rank``, ``company`` (slug), ``label``, ``score``, ``measure`` and ``details``.
+
+    Examples
+    --------
     >>> from graph.examples import small_graph
     >>> [(r["company"], r["score"]) for r in rank(small_graph(), by="reach", top=2)]
     [('facebook', 11.5), ('apple', 6.5)]

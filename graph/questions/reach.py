@@ -199,9 +199,32 @@ def reach(
     ``integrations`` are integration-kind labels or slugs; ``start`` and ``into`` are
     company names or aliases (see the module docstring for them, ``certainty`` and the
     filters). ``limit`` keeps the first rows only (paths are built for those alone);
-    ``total`` still counts every party. Raises NotFoundError for an unknown name,
-    ValueError for a bad date, UsageError for a bad filter value.
+    ``total`` still counts every party.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph or FlowIndex
+        The data-flow graph.
+    data_type : str
+        The data type asked about, in any form ``datareach types`` lists.
+    as_of, permissions, integrations, through_ownership, start, into, certainty, on_by_default, whose_data, sources, source_before, source_after, country, limit
+        Keyword-only filters and options (see the module docstring).
+
+    Returns
+    -------
+    ReachResult
+        ``rows`` (one per party, surest then nearest first, each with its path, certainty
+        and citations), ``total``, the term asked and how it was found, and the filters.
+
+    Raises
+    ------
+    NotFoundError
+        An unknown data type, integration kind or company.
+    ValueError
+        A bad date (``UsageError``, a ValueError, for a bad filter value).
+
+    Examples
+    --------
     >>> from graph.examples import small_graph
     >>> G = small_graph()
     >>> [r["company"] for r in reach(G, "private message", permissions=["delete"]).rows]

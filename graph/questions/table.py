@@ -50,6 +50,21 @@ def partner_table(
     ``grantor`` and ``company`` (the grantee) are slugs, ``grantor_label`` and ``label`` their names;
     rows are in the order of the grantees' names, then the grantors'.
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected graph (``Project.projection()``).
+    companies, data_types, statuses, on_by_default, whose_data, sources, source_before, source_after, country, within
+        Keyword-only filters, each left out to keep everything.
+
+    Returns
+    -------
+    list of GrantRow
+        One row per access grant: the company, the kind of integration, the data
+        accessible, what a user did to switch it on, dates, status, sources and disputes.
+
+    Examples
+    --------
     >>> from graph.examples import small_graph
     >>> rows = partner_table(small_graph(), data_types=["phone number"])
     >>> [(r["grantor"], r["company"], r["label"], r["integration"], r["data_types"]) for r in rows]
