@@ -150,7 +150,8 @@ def test_csv_import_refuses_unknown_data_type_with_suggestion(tmp_path: Path) ->
                     "--map", "grantee=Partner", "--map", "data_types=Data", "--set", "integration=data upload",
                     "--source-id", "s", "--source-title", "t", "--source-publisher", "p", "--source-url", "https://example.org")
     assert result.exit_code == 1
-    assert "row 2: data_types: unknown data type 'phone nubmer'" in result.stderr and "phone number" in result.stderr
+    # each distinct unknown value once, with its count and the nearest term (issue 13, item 9)
+    assert "data_types: 'phone nubmer' (1 row) — nearest: phone number" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
