@@ -47,3 +47,24 @@ def test_owner_text_says_the_sources_disagree(tmp_path: Path) -> None:
     assert lines[at + 2].startswith("  Example Telecom, 2020-03-01 [")
     data = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).stdout)
     assert data["conflict"] is True
+
+
+DOMAIN_FIXTURES = Path(__file__).parent / "fixtures" / "domain-conflict"
+
+
+def test_domain_operators_named_by_different_sources_are_a_conflict_newest_first() -> None:
+    """The tumblr.com case: one list names an operator whose chain ends at one owner, a newer
+    list names another operator; the answer named both owners and did not say they disagree."""
+    data = ultimate_owner(project(load([DOMAIN_FIXTURES]).g), "blog.example").to_json()
+    assert sorted(data["ultimate_owners"]) == ["Example Publisher", "Example Telecom"]
+    assert data["conflict"] is True
+    domain = next(c for c in data["conflicts"] if c["owned"] == "blog.example")
+    assert [(c["owner"], c["newest_date"]) for c in domain["claims"]] == [
+        ("example-publisher", "2023-07-06"), ("example-blog", "2020-02-24")]
+    assert domain["claims"][1]["owner_label"] == "Example Blog (owned by Example Telecom)"
+    assert [[s["source"] for s in c["sources"]] for c in domain["claims"]] == [["tracker-list-2023"], ["owner-list-2020"]]
+
+
+def test_one_source_naming_one_operator_is_no_conflict() -> None:
+    data = ultimate_owner(project(load([DOMAIN_FIXTURES / "older.yaml"]).g), "blog.example").to_json()
+    assert data["conflict"] is False

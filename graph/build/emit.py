@@ -262,7 +262,11 @@ class Compiler:
         if owner is not None:
             self.g.add((node, FAST.operator, owner))
         self._text(node, FAST.note, rec, "note")
+        before = set(self.g.objects(node, FAST.evidence))
         self._evidence(ff, path, node, rec["evidence"])
+        if owner is not None:  # sources may name different operators of one domain: keep each claim with its own
+            for claim in set(self.g.objects(node, FAST.evidence)) - before:
+                self.g.add((claim, FAST.supports, owner))
 
     def _holding(self, ff: FactFile, path: tuple[str | int, ...], rec: dict[str, Any]) -> None:
         holder = self._company_ref(ff, (*path, "holder"), rec["holder"])

@@ -214,7 +214,13 @@ def project(g: Graph) -> nx.MultiDiGraph:
     for fact in _facts(g, FAST.Domain):
         name = _text(g, fact, RDFS_LABEL) or str(fact)
         operators = [_add_actor(G, g, o) for o in sorted(g.objects(fact, FAST.operator), key=str)]
-        G.graph["domains"][name] = {"operators": operators, "evidence": claims(g, fact), "note": _text(g, fact, FAST.note)}
+        by_operator: dict[str, list[str]] = {}  # which sources name which operator (sources may disagree)
+        for claim in g.objects(fact, FAST.evidence):
+            operator, source = g.value(claim, FAST.supports), _slug(g.value(claim, FAST.source), str(ID) + "source/")
+            if operator is not None and source is not None:
+                by_operator.setdefault(node_key(operator), []).append(source)
+        G.graph["domains"][name] = {"operators": operators, "evidence": claims(g, fact), "note": _text(g, fact, FAST.note),
+                                    "operator_sources": {o: sorted(set(s)) for o, s in sorted(by_operator.items())}}
     for fact in _facts(g, FAST.AggregateParty):
         _add_actor(G, g, fact)
     for fact in _facts(g, FAST.List):

@@ -113,6 +113,7 @@ class DR(DefinedNamespace):
     stance: URIRef
     statedEnd: URIRef
     status: URIRef
+    supports: URIRef
     url: URIRef
     validFrom: URIRef
     verdict: URIRef
@@ -217,6 +218,7 @@ class FAST:
     stance = URIRef('https://w3id.org/datareach/ns#stance')
     statedEnd = URIRef('https://w3id.org/datareach/ns#statedEnd')
     status = URIRef('https://w3id.org/datareach/ns#status')
+    supports = URIRef('https://w3id.org/datareach/ns#supports')
     url = URIRef('https://w3id.org/datareach/ns#url')
     validFrom = URIRef('https://w3id.org/datareach/ns#validFrom')
     verdict = URIRef('https://w3id.org/datareach/ns#verdict')

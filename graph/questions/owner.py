@@ -3,8 +3,10 @@
 Ownership edges run owned → owner in the projected graph. A domain first leads to the
 company that operates it. Where a company has several owners (a joint venture, or
 sources that disagree), every chain is returned, shortest first. When different sources
-name different owners of one company, the answer marks the conflict and lists each owner
-with its claims and their sources' dates, newest first (and the chains newest first).
+name different owners of one company, or different operators of one domain that lead to
+different ultimate owners, the answer marks the conflict and lists each owner (or
+operator) with its claims and their sources' dates, newest first (and the chains newest
+first).
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
     answer = OwnerAnswer(name, G.nodes[starts[0]]["label"] if starts else name, domain)
     found = [(chain, G.nodes[start]["label"]) for start in starts for chain in _chains(G, start, [], set())]
     found.sort(key=lambda pair: len(pair[0]))
-    answer.conflicts = _conflicts([chain for chain, _ in found])
+    answer.conflicts = _domain_conflict(G, domain, found) + _conflicts([chain for chain, _ in found])
     if answer.conflicts:  # the newest claim first, so a reader sees the latest word on top
         found.sort(key=lambda pair: _newest(pair[0]), reverse=True)
     answer.chains = [chain for chain, _ in found]
@@ -108,6 +110,32 @@ def _conflicts(chains: list[list[OwnerHop]]) -> list[OwnerConflict]:
         first = next(iter(owners.values()))
         out.append({"owned": owned, "owned_label": first["owned_label"], "claims": claims})
     return out
+
+
+def _domain_conflict(G: nx.MultiDiGraph, domain: DomainOperators | None,
+                     found: list[tuple[list[OwnerHop], str]]) -> list[OwnerConflict]:
+    """Operators of one domain named by different sources and ending at different ultimate
+    owners (a 2020 list says one company, a newer one another): each operator with the
+    claims that name it, newest first. One source naming two operators is no conflict."""
+    if domain is None or len(domain["operators"]) < 2:
+        return []
+    named = G.graph["domains"][domain["domain"]].get("operator_sources", {})
+    ultimate: dict[str, set[str]] = {}
+    for chain, start in found:
+        first = chain[0]["owned"] if chain else next((o for o in domain["operators"] if G.nodes[o]["label"] == start), start)
+        ultimate.setdefault(first, set()).add(chain[-1]["owner_label"] if chain else start)
+    cited = {frozenset(named.get(o, [])) for o in domain["operators"]}
+    if len(cited) < 2 or len({frozenset(ultimate.get(o, set())) for o in domain["operators"]}) < 2:
+        return []
+    claims: list[OwnerClaim] = []
+    for operator in domain["operators"]:
+        sources = [c for c in domain["evidence"] if c["source"] in named.get(operator, [])]
+        tops = sorted(ultimate.get(operator, set()) - {G.nodes[operator]["label"]})
+        label = G.nodes[operator]["label"] + (f" (owned by {', '.join(tops)})" if tops else "")
+        claims.append({"owner": operator, "owner_label": label, "fact": f"domain {domain['domain']}",
+                       "newest_date": max((c["date"] or "" for c in sources), default="") or None, "sources": sources})
+    claims.sort(key=lambda c: c["newest_date"] or "", reverse=True)
+    return [{"owned": domain["domain"], "owned_label": domain["domain"], "claims": claims}]
 
 
 def _domain(G: nx.MultiDiGraph, name: str) -> DomainOperators | None:
