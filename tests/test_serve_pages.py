@@ -177,6 +177,8 @@ PHONE_SOURCES = ["register-2021-04-20", "vice-2021-04-facebook-scraping"]
      [("data_type", "phone number"), ("source", PHONE_SOURCES[0]), ("source", PHONE_SOURCES[1])]),
     (["reach", "phone number", "--source", PHONE_SOURCES[0], "--source", PHONE_SOURCES[1]], "/reach",
      {"data_type": "phone number", "source": ",".join(PHONE_SOURCES)}),
+    (["reach", "private message", "--integration", "messaging integration", "--permission", "read", "--permission", "write"], "/reach",
+     [("data_type", "private message"), ("integration", "messaging integration"), ("permission", "read"), ("permission", "write")]),
     (["table", "--whose-data", FRIENDS], "/table", {"whose_data": FRIENDS}),
     (["table", "--on-by-default", "no", "--source", "techly-2018-12-20"], "/table",
      {"on_by_default": "no", "source": "techly-2018-12-20"}),
@@ -300,3 +302,9 @@ def test_unknown_source_or_list(server: Server, params: dict[str, str], status: 
     assert page.status == status and message in page.text and "<form" in page.text
     table_page = get(server, "/table", params=params)
     assert table_page.status == status and message in table_page.text
+
+
+def test_reach_integration_parameter(server: Server) -> None:
+    reply = get(server, "/reach.json", params={"data_type": "private message", "integration": "messaging"})
+    reply.assert_clean_error(404)
+    assert "messaging integration" in reply.text  # the suggestion

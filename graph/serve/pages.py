@@ -42,7 +42,7 @@ Result = tuple[int, Answer, dict[str, str]]
 HTML = "text/html; charset=utf-8"
 STATIC = {"style.css": "text/css; charset=utf-8"}
 # parameters a page takes more than once (as the CLI's repeatable options); ``source`` also comma-separated
-REPEATABLE = {"/reach": {"permission", "source"}, "/table": {"company", "data_type", "status", "source"}}
+REPEATABLE = {"/reach": {"permission", "integration", "source"}, "/table": {"company", "data_type", "status", "source"}}
 # the filters reach and the table share (issue 13 item 7), as the CLI's --on-by-default … --list
 FILTERS = ("on_by_default", "whose_data", "source", "source_before", "source_after", "country", "list")
 YES_NO = {"": None, "yes": True, "no": False}
@@ -165,7 +165,7 @@ def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
 
     data_type, as_of = (str(params.get(k, "")).strip() for k in ("data_type", "as_of"))
     start, into, certainty = (str(params.get(k, "")).strip() for k in ("from", "into", "certainty"))
-    permissions = params.get("permission") or []
+    permissions, integrations = params.get("permission") or [], params.get("integration") or []
     ownership = params.get("through_ownership") in ("1", "on", "true")
     if any(p not in PERMISSIONS for p in permissions):
         raise HttpError(400, f"permission must be one of {', '.join(PERMISSIONS)}")
@@ -177,7 +177,7 @@ def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
     if data_type:
         try:
             named = None if within is None else lists.find_list(snap.index, within)
-            result = reach(snap.index, data_type, as_of=as_of or None, permissions=permissions,
+            result = reach(snap.index, data_type, as_of=as_of or None, permissions=permissions, integrations=integrations,
                            through_ownership=ownership, start=start or None, into=into or None,
                            certainty=certainty or None, **filters)  # type: ignore[arg-type]
             if named is not None:  # a filter on the rows, after the search (as the CLI's --list)
@@ -201,6 +201,7 @@ def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
             + field("As of (date)", "as_of", as_of, placeholder="YYYY-MM-DD")
             + field("Permission", "permission", permissions[0] if permissions else "",
                     options=[("", "any"), *[(p, p) for p in PERMISSIONS]])
+            + field("Integration", "integration", integrations[0] if integrations else "", placeholder="e.g. device integration")
             + field("From (holder)", "from", start, placeholder="e.g. Facebook")
             + field("Into (company)", "into", into, placeholder="who sent it into…")
             + field("Certainty", "certainty", certainty, options=[("", "any"), *[(c, f"at least {c}") for c in CERTAINTIES]])
@@ -213,7 +214,8 @@ def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
 
 
 def _reach_answer(result: ReachResult, params: dict[str, Any], links: Links) -> str:
-    query = {k: params.get(k) for k in ("data_type", "as_of", "permission", "through_ownership", "from", "into", "certainty")}
+    query = {k: params.get(k) for k in ("data_type", "as_of", "permission", "integration", "through_ownership", "from", "into",
+                                        "certainty")}
     query.update(_filter_state(params))
     downloads = ('<p class="downloads">' + links.a("JSON", "/reach.json", **query) + links.a("CSV", "/reach.csv", **query)
                  + links.a("Show on the graph", "/graph", data_type=params.get("data_type"), as_of=params.get("as_of"))
