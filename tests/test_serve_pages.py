@@ -308,3 +308,13 @@ def test_reach_integration_parameter(server: Server) -> None:
     reply = get(server, "/reach.json", params={"data_type": "private message", "integration": "messaging"})
     reply.assert_clean_error(404)
     assert "messaging integration" in reply.text  # the suggestion
+
+
+def test_a_submitted_form_with_empty_filters_keeps_links_short(server: Server) -> None:
+    """A form sends every control, empty ones too: they filter nothing and drop out of the links."""
+    empty = {k: "" for k in ("on_by_default", "whose_data", "source", "source_before", "source_after", "country", "list")}
+    page = get(server, "/table", params={"company": "", "data_type": "", "status": "active", **empty})
+    assert page.status == 200 and 'href="/table.csv?status=active"' in page.text
+    answer = get(server, "/reach", params={"data_type": "phone number", "as_of": "", "permission": "", "integration": "",
+                                           "from": "", "into": "", "certainty": "", **empty})
+    assert answer.status == 200 and 'href="/reach.json?data_type=phone+number"' in answer.text
