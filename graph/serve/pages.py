@@ -1,7 +1,10 @@
 """The server's pages for people: the reach question, the partner table, the graph, a query editor.
 
 Each view is a plain GET URL, so it can be bookmarked and shared; ``/reach.json``,
-``/reach.csv``, ``/table.json`` and ``/table.csv`` give the same answer as data. The
+``/reach.csv``, ``/table.json`` and ``/table.csv`` give the same answer as data. Both
+questions take the CLI's filters as URL parameters (``on_by_default=yes|no``, ``whose_data``,
+``source`` (repeated or comma-separated ids), ``source_before``, ``source_after``, ``country``,
+``list``), and give the same rows as ``datareach reach|table … --format json|csv``. The
 pages call the library (:func:`graph.questions.reach.reach`, :func:`graph.questions.table.partner_table`,
 :func:`graph.viz.page.render_html`, :func:`graph.sparql.local.run_query`) on the current snapshot.
 """
@@ -9,11 +12,12 @@ pages call the library (:func:`graph.questions.reach.reach`, :func:`graph.questi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import NotFoundError
-from graph.model.labels import PERMISSIONS, STATUSES
+from graph import dates
+from graph.errors import NotFoundError, UsageError
+from graph.model.labels import PERMISSIONS, STATUSES, WHOSE_DATA
 from graph.present import formats
 from graph.present.answers import Sheet, reach_sheet, table_sheet
 from graph.present.sheets import html_cells, sheet_csv
@@ -37,11 +41,16 @@ if TYPE_CHECKING:
 Result = tuple[int, Answer, dict[str, str]]
 HTML = "text/html; charset=utf-8"
 STATIC = {"style.css": "text/css; charset=utf-8"}
+# parameters a page takes more than once (as the CLI's repeatable options); ``source`` also comma-separated
+REPEATABLE = {"/reach": {"permission", "integration", "source"}, "/table": {"company", "data_type", "status", "source"}}
+# the filters reach and the table share (issue 13 item 7), as the CLI's --on-by-default … --list
+FILTERS = ("on_by_default", "whose_data", "source", "source_before", "source_after", "country", "list")
+YES_NO = {"": None, "yes": True, "no": False}
 
 
 def page(request: Any, snap: Snapshot, settings: Settings) -> Result:
     """Answer a GET for one of the pages (HttpError 404 for anything else)."""
-    params = _single(request.params)
+    params = _single(request.params, REPEATABLE.get(request.path.removesuffix(".json").removesuffix(".csv"), set()))
     links = Links(params.get("token") if request.token == params.get("token") else None,
                   private=not request.authorized)
     path = request.path
@@ -49,7 +58,7 @@ def page(request: Any, snap: Snapshot, settings: Settings) -> Result:
         return _static(path[len("/static/"):])
     if path == "/favicon.ico":
         return 204, Answer(b"", "image/x-icon"), {}
-    routes: dict[str, Callable[[dict[str, str], Snapshot, Links], Result]] = {
+    routes: dict[str, Callable[[dict[str, Any], Snapshot, Links], Result]] = {
         "/": _home, "/reach": _reach, "/reach.json": _reach, "/reach.csv": _reach,
         "/table": _table, "/table.json": _table, "/table.csv": _table, "/graph": _graph,
     }
@@ -63,13 +72,56 @@ def page(request: Any, snap: Snapshot, settings: Settings) -> Result:
     return run_bounded(settings, lambda: routes[path](dict(params, _path=path), snap, links))
 
 
-def _single(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _single(pairs: list[tuple[str, str]], repeatable: Collection[str] = ()) -> dict[str, Any]:
+    """The parameters, each a string, but a list of the non-empty values for a ``repeatable`` one."""
+    out: dict[str, Any] = {}
     for key, value in pairs:
+        if key in repeatable:
+            values = [v.strip() for v in (value.split(",") if key == "source" else [value])]
+            out.setdefault(key, []).extend(v for v in values if v)
+            continue
         if key in out:
             raise HttpError(400, f"parameter {key[:40]!r} is given twice")
         out[key] = value
     return out
+
+
+def _filters(params: dict[str, Any]) -> dict[str, Any]:
+    """The shared filters as keyword arguments of reach and partner_table (HttpError 400 for a bad value).
+
+    ``within`` is the named list's id or name, as given; the caller scopes the answer with it."""
+    text = {k: str(params.get(k) or "").strip() for k in FILTERS if k != "source"}
+    if text["on_by_default"] not in YES_NO:
+        raise HttpError(400, "on_by_default must be yes or no")
+    if text["whose_data"] not in ("", *WHOSE_DATA):
+        raise HttpError(400, f"whose_data must be one of {', '.join(WHOSE_DATA)}")
+    for key in ("source_before", "source_after"):
+        if text[key]:
+            try:
+                dates.parse(text[key])
+            except ValueError:
+                raise HttpError(400, f"{key} must be a date: YYYY, YYYY-MM or YYYY-MM-DD") from None
+    return {"on_by_default": YES_NO[text["on_by_default"]], "whose_data": text["whose_data"] or None,
+            "sources": tuple(params.get("source") or ()), "source_before": text["source_before"] or None,
+            "source_after": text["source_after"] or None, "country": text["country"] or None,
+            "within": text["list"] or None}
+
+
+def _filter_state(params: dict[str, Any]) -> dict[str, Any]:
+    """The filters' values as given, for links that keep the view's state."""
+    return {k: params.get(k) for k in FILTERS}
+
+
+def _filter_fields(params: dict[str, Any]) -> str:
+    """The form controls of the shared filters."""
+    value = {k: str(params.get(k) or "") for k in FILTERS if k != "source"}
+    return (field("On by default", "on_by_default", value["on_by_default"], options=[("", "any"), ("yes", "yes"), ("no", "no")])
+            + field("Whose data", "whose_data", value["whose_data"], options=[("", "any"), *[(w, w) for w in WHOSE_DATA]])
+            + field("Source (ids)", "source", ", ".join(params.get("source") or ()), placeholder="id, id…")
+            + field("Source from (date)", "source_after", value["source_after"], placeholder="YYYY-MM-DD")
+            + field("Source up to (date)", "source_before", value["source_before"], placeholder="YYYY-MM-DD")
+            + field("Country", "country", value["country"], placeholder="e.g. US")
+            + field("Named list", "list", value["list"], placeholder="id or name"))
 
 
 def _html(title: str, body: str, snap: Snapshot, links: Links, status: int = 200) -> Result:
@@ -107,38 +159,53 @@ def _home(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
     return _html("Which companies could reach personal data", body, snap, links)
 
 
-def _reach(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
+def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
+    from graph.questions import lists
     from graph.questions.reach import reach, taxonomy
 
-    data_type, as_of, permission = (params.get(k, "").strip() for k in ("data_type", "as_of", "permission"))
-    start, into, certainty = (params.get(k, "").strip() for k in ("from", "into", "certainty"))
+    data_type, as_of = (str(params.get(k, "")).strip() for k in ("data_type", "as_of"))
+    start, into, certainty = (str(params.get(k, "")).strip() for k in ("from", "into", "certainty"))
+    permissions, integrations = params.get("permission") or [], params.get("integration") or []
     ownership = params.get("through_ownership") in ("1", "on", "true")
-    if permission not in ("", *PERMISSIONS):
+    if any(p not in PERMISSIONS for p in permissions):
         raise HttpError(400, f"permission must be one of {', '.join(PERMISSIONS)}")
     if certainty not in ("", *CERTAINTIES):
         raise HttpError(400, f"certainty must be one of {', '.join(CERTAINTIES)}")
-    result, problem, status = None, "", 200
+    filters = _filters(params)
+    within = filters.pop("within")
+    result, problem, status, scope = None, "", 200, None
     if data_type:
         try:
-            result = reach(snap.index, data_type, as_of=as_of or None, permissions=[permission] if permission else [],
+            named = None if within is None else lists.find_list(snap.index, within)
+            result = reach(snap.index, data_type, as_of=as_of or None, permissions=permissions, integrations=integrations,
                            through_ownership=ownership, start=start or None, into=into or None,
-                           certainty=certainty or None)  # type: ignore[arg-type]
+                           certainty=certainty or None, **filters)  # type: ignore[arg-type]
+            if named is not None:  # a filter on the rows, after the search (as the CLI's --list)
+                result, scope = lists.scope_reach(result, named), lists.summary(snap.index, named)
         except NotFoundError as err:
             problem, status = str(err), 404
+        except UsageError as err:
+            problem, status = str(err), 400
         except ValueError as err:
             problem, status = f"{err} (use YYYY, YYYY-MM or YYYY-MM-DD)", 400
     if params["_path"] != "/reach":
         if result is None:
             raise HttpError(status if data_type else 400, problem or "give ?data_type=")
-        return _data(params, result.to_json(), lambda: reach_sheet(result))
+        answer = result.to_json()
+        if scope is not None:
+            answer["scope"] = scope
+        return _data(params, answer, lambda: reach_sheet(result))
     labels = sorted((c.label for c in taxonomy(snap.G).concepts), key=str.casefold)
     form = ('<form class="ask" method="get" action="/reach" id="reach-form">'
             + field("Data type", "data_type", data_type, placeholder="e.g. phone number", datalist="data-types")
             + field("As of (date)", "as_of", as_of, placeholder="YYYY-MM-DD")
-            + field("Permission", "permission", permission, options=[("", "any"), *[(p, p) for p in PERMISSIONS]])
+            + field("Permission", "permission", permissions[0] if permissions else "",
+                    options=[("", "any"), *[(p, p) for p in PERMISSIONS]])
+            + field("Integration", "integration", integrations[0] if integrations else "", placeholder="e.g. device integration")
             + field("From (holder)", "from", start, placeholder="e.g. Facebook")
             + field("Into (company)", "into", into, placeholder="who sent it into…")
             + field("Certainty", "certainty", certainty, options=[("", "any"), *[(c, f"at least {c}") for c in CERTAINTIES]])
+            + _filter_fields(params)
             + '<label class="check"><input type="checkbox" name="through_ownership" value="1"'
             + (" checked" if ownership else "") + "> through ownership</label>"
             + links.hidden() + '<button type="submit">Ask</button></form>' + datalist("data-types", labels))
@@ -146,8 +213,10 @@ def _reach(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
     return _html("Who could reach a data type?", body, snap, links, status)
 
 
-def _reach_answer(result: ReachResult, params: dict[str, str], links: Links) -> str:
-    query = {k: params.get(k) for k in ("data_type", "as_of", "permission", "through_ownership", "from", "into", "certainty")}
+def _reach_answer(result: ReachResult, params: dict[str, Any], links: Links) -> str:
+    query = {k: params.get(k) for k in ("data_type", "as_of", "permission", "integration", "through_ownership", "from", "into",
+                                        "certainty")}
+    query.update(_filter_state(params))
     downloads = ('<p class="downloads">' + links.a("JSON", "/reach.json", **query) + links.a("CSV", "/reach.csv", **query)
                  + links.a("Show on the graph", "/graph", data_type=params.get("data_type"), as_of=params.get("as_of"))
                  + "</p>")
@@ -157,36 +226,46 @@ def _reach_answer(result: ReachResult, params: dict[str, str], links: Links) -> 
                                     ident="reach-answer")
 
 
-def _table(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
+def _table(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
+    from graph.questions import lists
     from graph.questions.table import partner_table
 
-    company, data_type, status = (params.get(k, "").strip() for k in ("company", "data_type", "status"))
-    if status not in ("", *STATUSES):
+    companies, data_types, statuses = (params.get(k) or [] for k in ("company", "data_type", "status"))
+    if any(s not in STATUSES for s in statuses):
         raise HttpError(400, f"status must be one of {', '.join(STATUSES)}")
+    filters = _filters(params)
+    scope = None
     try:
-        rows = partner_table(snap.G, companies=[company] if company else [], data_types=[data_type] if data_type else [],
-                             statuses=[status] if status else [])
+        rows = partner_table(snap.G, companies=companies, data_types=data_types, statuses=statuses, **filters)
+        if filters["within"] is not None:
+            scope = lists.summary(snap.G, lists.find_list(snap.G, filters["within"]))
     except NotFoundError as err:
         if params["_path"] != "/table":
             raise HttpError(404, str(err)) from None
-        rows, problem = [], str(err)
+        rows, problem, status = [], str(err), 404
+    except UsageError as err:
+        if params["_path"] != "/table":
+            raise HttpError(400, str(err)) from None
+        rows, problem, status = [], str(err), 400
     else:
-        problem = ""
-    if params["_path"] != "/table":
-        return _data(params, rows, lambda: table_sheet(rows))
-    query = {"company": company, "data_type": data_type, "status": status}
-    companies = sorted((a["label"] for _, a in snap.G.nodes(data=True) if a.get("kind") == "company"), key=str.casefold)
+        problem, status = "", 200
+    if params["_path"] != "/table":  # as the CLI's --format json: with --list, the list, the count, the rows
+        data: Any = rows if scope is None else {"scope": scope, "total": len(rows), "rows": rows}
+        return _data(params, data, lambda: table_sheet(rows))
+    query = {"company": companies, "data_type": data_types, "status": statuses, **_filter_state(params)}
+    names = sorted((a["label"] for _, a in snap.G.nodes(data=True) if a.get("kind") == "company"), key=str.casefold)
     form = ('<form class="ask" method="get" action="/table" id="table-form">'
-            + field("Company", "company", company, options=[("", "any"), *[(c, c) for c in companies]])
-            + field("Data type", "data_type", data_type, placeholder="e.g. private message")
-            + field("Status", "status", status, options=[("", "any"), *[(s, s) for s in STATUSES]])
+            + field("Company", "company", companies[0] if companies else "", options=[("", "any"), *[(c, c) for c in names]])
+            + field("Data type", "data_type", data_types[0] if data_types else "", placeholder="e.g. private message")
+            + field("Status", "status", statuses[0] if statuses else "", options=[("", "any"), *[(s, s) for s in STATUSES]])
+            + _filter_fields(params)
             + links.hidden() + '<button type="submit">Filter</button></form>')
     downloads = ('<p class="downloads">' + links.a("CSV", "/table.csv", **query) + links.a("JSON", "/table.json", **query)
                  + f"<span class=note>{len(rows)} grants</span></p>")
     sheet = table_sheet(rows)
     body = (form + (error_box(problem) if problem else "") + downloads
             + table([c.header for c in sheet.shown], html_cells(sheet), row_classes=sheet.classes, ident="partner-table"))
-    return _html("The partner table", body, snap, links, 404 if problem else 200)
+    return _html("The partner table", body, snap, links, status)
 
 
 _META_CSP = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)"')
