@@ -75,3 +75,18 @@ def test_reach_hop_carries_the_conflicts_of_its_fact() -> None:
     assert [v["value"] for v in hop["conflicts"][0]["values"]] == ["shut down", "active"]
     [other] = rows["example-other-partner"]["path"]
     assert "conflicts" not in other
+
+
+def test_incident_records_judged_the_same_that_state_a_date_differently_conflict(tmp_path: Path) -> None:
+    lists = Path(__file__).parent / "fixtures" / "lists.yaml"
+    assert project(load([lists]).g).graph["conflicts"] == {}  # the blog states no date: nothing to disagree on
+    text = lists.read_text(encoding="utf-8").replace(
+        'recipients: [public]\n    evidence: [{source: fixture-blog', 'occurred: "2020"\n    recipients: [public]\n    evidence: [{source: fixture-blog')
+    (tmp_path / "lists.yaml").write_text(text, encoding="utf-8")
+    G = project(load([tmp_path / "lists.yaml"]).g)
+    [(edge, [conflict])] = G.graph["conflicts"].items()
+    assert conflict["field"] == "occurred"
+    assert sorted((v["fact"], v["value"]) for v in conflict["values"]) == [
+        ("fixture-scrape-blog", "2020"), ("fixture-scrape-report", "2019")]
+    hops = [h for r in reach(G, "phone number").rows for h in r["path"] if h["kind"] == "incident"]
+    assert hops and all([c["field"] for c in h["conflicts"]] == ["occurred"] for h in hops)
