@@ -23,7 +23,7 @@ Only the viz page's embedded JSON uses shorter keys (for size), and
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 HolderBasis = Literal["stated", "implied"]  # stated by a holding fact; implied by an edge naming it that it passes on
 """Why a company is taken to hold a data type (``ReachRow.holder_basis``)."""
@@ -117,6 +117,37 @@ class EdgeAttrs(FactAttrs):
     same_as: NotRequired[list[str]]  # other incident records judged this same incident
 
 
+class StatedValue(TypedDict):
+    """One fact's value of a field that facts about the same parties state differently, with its asserting claims."""
+
+    value: Any
+    fact: str
+    sources: list[Claim]
+
+
+class RawConflict(TypedDict):
+    """A field facts about the same parties state differently (``graph.build.conflicts``): every fact stating it."""
+
+    field: str
+    values: list[StatedValue]
+
+
+class ConflictValue(TypedDict):
+    """One stated value of a conflicting field, as answers show it: its fact, its sources' newest date and its citations."""
+
+    value: Any
+    fact: str
+    newest_date: str | None
+    sources: list[Citation]
+
+
+class FieldConflict(TypedDict):
+    """A field sources state differently (``field`` is the record field), each value newest source first."""
+
+    field: str
+    values: list[ConflictValue]
+
+
 class Holding(_Origin):
     """What a company is stated to hold, as reach reads it (the flow index's ``holdings``)."""
 
@@ -140,6 +171,7 @@ Hop = TypedDict("Hop", {
     "undated": NotRequired[bool],  # only with as_of: its dates cannot tell
     "feature_closed": NotRequired[str | None],  # incidents: when the exploited feature was closed
     "same_as": NotRequired[list[str]],  # incidents: other records judged this same incident
+    "conflicts": NotRequired[list[FieldConflict]],  # fields other facts about the same parties state differently
 })
 Hop.__doc__ = "One edge of a reach path: who passes what to whom, when, on whose evidence."
 
@@ -226,6 +258,7 @@ class TableRow(TypedDict):
     note: str | None
     sources: list[Citation]
     disputes: list[Citation]
+    conflicts: list[FieldConflict]  # fields other facts about the same parties state differently
     fact: str
 
 

@@ -240,7 +240,8 @@ class FlowIndex:
                             ("facets", _facets)):
             codes[name], tables[name] = _intern(value(a) for _, _, _, a in edges)
         meta = {"format": FORMAT, "graph": {k: G.graph.get(k, {}) for k in ("taxonomy", "integrations", "sources",
-                                                                      "lists", "parties", "countries", "incidents")},
+                                                                      "lists", "parties", "countries", "incidents",
+                                                                      "conflicts")},
                 "node_kinds": node_kinds, "tables": tables,
                 "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")},
                 "countries": {str(i): a["country"] for i, a in enumerate(attrs) if a.get("country")},

@@ -29,6 +29,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
+from graph.build.conflicts import INCIDENT_FIELDS, field_conflicts, grant_conflicts
 from graph.model import ontology
 from graph.model.labels import POPULATIONS
 from graph.model.vocab import DT, FAST, ID, IK, LABEL, PERMISSION, POPULATION
@@ -192,7 +193,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
     """The data-flow MultiDiGraph of ``g`` (see the module docstring)."""
     G = nx.MultiDiGraph()
     G.graph.update(taxonomy=ontology.data_types(g).to_dict(), integrations=ontology.integration_kinds(g).to_dict(),
-                   sources=_sources(g), domains={}, lists={}, parties={}, countries={}, incidents={})
+                   sources=_sources(g), domains={}, lists={}, parties={}, countries={}, incidents={}, conflicts={})
     for company in _facts(g, FAST.Company):
         _add_actor(G, g, company)
     for fact in _facts(g, FAST.Collection):
@@ -205,6 +206,7 @@ def project(g: Graph) -> nx.MultiDiGraph:
         u, v = _add_actor(G, g, g.value(fact, FAST.grantor)), _add_actor(G, g, g.value(fact, FAST.grantee))
         attrs = _grant(g, fact)
         G.add_edge(u, v, key=attrs["id"], **attrs)
+    G.graph["conflicts"].update(grant_conflicts(G))
     for group in _same_incidents(g):
         _incident_edges(G, g, group)
     for fact in _facts(g, FAST.Ownership):
@@ -280,6 +282,9 @@ def _incident_edges(G: nx.MultiDiGraph, g: Graph, group: list[Node]) -> None:
     attrs = _incident(g, first)
     if len(group) > 1:
         records = [_incident(g, fact) for fact in group]
+        found = field_conflicts(records, INCIDENT_FIELDS)
+        if found:
+            G.graph["conflicts"][attrs["id"]] = found
         attrs["data_types"] = sorted({t for r in records for t in r["data_types"]})
         evidence = [c for r in records for c in r["evidence"]]
         attrs["evidence"] = sorted(evidence, key=lambda c: (c["stance"] != "asserts", c["source"] or "", c["locator"] or ""))

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from graph.records import Citation, HolderBasis, Hop, RankRow, ReachRow, TableRow
+from graph.records import Citation, FieldConflict, HolderBasis, Hop, RankRow, ReachRow, TableRow
 
 if TYPE_CHECKING:
     from graph.questions.reach import ReachResult
@@ -47,15 +47,16 @@ class Note:
         return self.text
 
 
-Cell = str | int | float | bool | None | list[str] | list[Citation] | list[Note]
-Kind = Literal["value", "sources", "disputes", "notes"]
+Cell = str | int | float | bool | None | list[str] | list[Citation] | list[Note] | list[FieldConflict]
+Kind = Literal["value", "sources", "disputes", "notes", "conflicts"]
 
 
 @dataclass(frozen=True)
 class Column:
     """A column: its record field (``key``, the CSV header), what people read (``header``),
     whether text/Markdown/HTML show it, what they show for None, and the kind of its cells
-    (a value, a list of sources or of disputing claims, or notes)."""
+    (a value, a list of sources or of disputing claims, notes, or fields sources state
+    differently)."""
 
     key: str
     header: str
@@ -172,6 +173,9 @@ def reach_notes(row: ReachRow) -> list[Note]:
     aspects = sorted({d["aspect"] for d in disputes if d["aspect"] is not None})
     if aspects:
         notes.append(Note("disputed", "contested: " + ", ".join(aspects)))
+    conflicts = [c for h in row["path"] for c in h.get("conflicts", [])]
+    if conflicts:
+        notes.append(Note("conflict", conflict_marker(conflicts)))
     if row["kind"] == "aggregate":
         count = row.get("party_count")
         counted = "" if count is None else f", {' '.join(filter(None, [row.get('count_qualifier'), str(count)]))}"
@@ -179,6 +183,23 @@ def reach_notes(row: ReachRow) -> list[Note]:
     if "list_status" in row:
         notes.append(Note("list_status", f"on the list: {row['list_status']}"))
     return notes
+
+
+CONFLICT_WORDS = {"valid_from": "start", "stated_end": "stated shutdown", "last_observed_active": "last seen active",
+                  "on_by_default": "on by default", "activation": "user activation",
+                  "overrode_privacy_setting": "overrode privacy setting", "feature_closed": "feature closed",
+                  "affected": "affected count", "count_qualifier": "count qualifier", "exploited_feature": "exploited feature"}
+"""How each field that sources can state differently reads in an answer (else its own name)."""
+
+
+def conflict_marker(conflicts: Sequence[FieldConflict]) -> str:
+    """The short mark of fields sources state differently (empty when none).
+
+    >>> conflict_marker([{"field": "status", "values": []}, {"field": "valid_from", "values": []}])
+    'sources disagree: status, start'
+    """
+    fields = dict.fromkeys(CONFLICT_WORDS.get(c["field"], c["field"]) for c in conflicts)
+    return "sources disagree: " + ", ".join(fields) if fields else ""
 
 
 def reach_sources(row: ReachRow) -> list[Citation]:
@@ -285,7 +306,7 @@ TABLE_COLUMNS = [
     Column("valid_from", "start", unknown="unknown"), Column("stated_end", "stated shutdown", unknown="unknown"),
     Column("last_observed_active", "last seen active", unknown="unknown"), Column("status", "status"),
     *_hidden("note"), Column("sources", "sources", kind="sources"), Column("disputes", "disputes", kind="disputes"),
-    *_hidden("fact"),
+    Column("conflicts", "sources disagree", kind="conflicts"), *_hidden("fact"),
 ]
 
 

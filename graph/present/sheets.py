@@ -21,8 +21,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph.present import formats
-from graph.present.answers import Cell, Column, Note, Sheet
-from graph.records import Citation, ListAnswer
+from graph.present.answers import CONFLICT_WORDS, Cell, Column, Note, Sheet, conflict_marker
+from graph.records import Citation, FieldConflict, ListAnswer
 from graph.safetext import cell, visible
 
 if TYPE_CHECKING:
@@ -57,6 +57,23 @@ def citation_text(c: Citation) -> str:
 def disputer(c: Citation) -> str:
     """Who disputes, and on which aspect (none: the fact itself)."""
     return f"{c['claimant'] or c['publisher']}" + (f" on {c['aspect']}" if c["aspect"] else "")
+
+
+def conflicts_text(conflicts: Sequence[FieldConflict]) -> str:
+    """Fields sources state differently, written out: each value with its citations, newest first.
+
+    >>> c = {"source": "s", "publisher": "Vice", "title": "T", "date": "2021", "url": "https://vice.com/x",
+    ...      "locator": "¶3", "stance": "asserts", "confidence": "reported", "claimant": None, "aspect": None, "note": None}
+    >>> conflicts_text([{"field": "status", "values": [{"value": "shut down", "fact": "f", "newest_date": "2021",
+    ...                                                 "sources": [c]}]}])
+    'status: shut down (Vice 2021 ¶3 <https://vice.com/x>)'
+    """
+    def value(v: object) -> str:
+        return ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+
+    return " | ".join(f"{CONFLICT_WORDS.get(c['field'], c['field'])}: "
+                      + " vs ".join(f"{value(v['value'])} ({citations_text(v['sources'])})" for v in c["values"])
+                      for c in conflicts)
 
 
 def citations_text(claims: Iterable[Citation]) -> str:
@@ -105,6 +122,8 @@ def _for_people(column: Column, value: Cell, notes: Footnotes | None) -> Any:
     references (``notes``) or written out (no ``notes``)."""
     if value is None:
         return column.unknown
+    if column.kind == "conflicts":
+        return conflict_marker(value)  # type: ignore[arg-type]
     if column.kind in ("sources", "disputes"):
         claims: list[Citation] = value  # type: ignore[assignment]
         if notes is None:
@@ -132,6 +151,8 @@ def sheet_csv(sheet: Sheet) -> str:
         CSV text, one row per row of the sheet.
     """
     def value(column: Column, v: Cell) -> Any:
+        if column.kind == "conflicts":
+            return conflicts_text(v)  # type: ignore[arg-type]
         return citations_text(v) if column.kind in ("sources", "disputes") else v  # type: ignore[arg-type]
 
     return formats.csv_text([c.key for c in sheet.columns],
@@ -214,6 +235,9 @@ def html_cells(sheet: Sheet) -> list[list[str]]:
     def one(column: Column, value: Cell) -> str:
         if column.kind in ("sources", "disputes"):
             return citation_links(value)  # type: ignore[arg-type]
+        if column.kind == "conflicts":
+            marker = conflict_marker(value)  # type: ignore[arg-type]
+            return f'<span class="badge conflict">{_esc(marker)}</span>' if marker else ""
         if column.kind == "notes":
             notes: Sequence[Note] = value  # type: ignore[assignment]
             return "".join(f'<span class="badge {_esc(n.key)}">{_esc(n.text)}</span>' for n in notes)

@@ -1,7 +1,9 @@
 """The partner table: one row per access grant, with the columns a security chief asked for.
 
 Company, kind of integration, data accessible, permissions, what the user did to switch
-it on, start, stated shutdown, last seen active, status, sources and disputes.
+it on, start, stated shutdown, last seen active, status, sources, disputes and, where other grants
+of the same grantor, grantee and integration kind state a field differently on other
+sources' word, the conflicting values (``conflicts``; the rule is ``graph.build.conflicts``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from graph.model.taxonomy import Taxonomy
 from graph.questions import lists
+from graph.questions.parties import conflicts_of
 from graph.questions.reach import check_whose_data, cite, source_rule, taxonomy
 from graph.questions.resolve import resolve_company
 from graph.records import Claim, EdgeAttrs, GrantRow, TableRow
@@ -140,6 +143,7 @@ def _grant_row(G: nx.MultiDiGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: st
         "note": attrs.get("note"),
         "sources": [cite(G, c) for c in claims if c["stance"] == "asserts"],
         "disputes": [cite(G, c) for c in claims if c["stance"] == "disputes"],
+        "conflicts": conflicts_of(G.graph, key, lambda c: cite(G, c)),
         "fact": key,
     }
 
