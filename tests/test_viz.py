@@ -295,3 +295,13 @@ def test_cli_bad_date_is_a_usage_error(tmp_path):
 def test_cli_help_has_examples():
     result = CliRunner().invoke(viz_command, ["--help"])
     assert result.exit_code == 0 and "Examples:" in result.output and "--data-type" in result.output
+
+
+def test_focused_page_names_the_words_asked_and_the_alias_that_matched():
+    """The page's subtitle said "Who could reach phone number" when "Telephone number" was asked;
+    it names the words asked and the alias that matched, as the CLI and the server do."""
+    from graph.viz.focus import focus
+
+    view = focus(graph(), data_type="Telephone number")
+    assert view.subtitle.startswith("Who could reach Telephone number (matched the alias telephone number of phone number)")
+    assert focus(graph(), data_type="phone number").subtitle.startswith("Who could reach phone number: ")

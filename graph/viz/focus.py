@@ -17,6 +17,7 @@ import networkx as nx
 
 from graph import dates
 from graph.errors import UsageError
+from graph.present.answers import reach_heading
 from graph.questions.resolve import resolve_company
 from graph.viz.data import Edge, Emphasis, dt_key
 
@@ -125,7 +126,7 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
                      "disputed": any(d["aspect"] is None for d in disputes),
                      "contested": sorted({d["aspect"] for d in disputes if d["aspect"] is not None})})
     when = "" if as_of is None else f" as of {as_of}"
-    subtitle = f"Who could reach {result.label}{when}: {len(rows)} parties"
+    subtitle = f"{reach_heading(result)}{when}: {len(rows)} parties"  # the words asked, and any alias that matched
     return Focus(None, keep_edge, emphasis, subtitle, {"label": result.label, "as_of": as_of, "rows": rows},
                  centre=dt_key(result.data_type))
 
