@@ -167,7 +167,7 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
               help="betweenness: brokers between others; pagerank: where flows end up; reach: data types reachable, weighted by sensitivity.")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True, help="Show the N highest-ranked parties.")
 @click.option("--through-ownership", is_flag=True, help="Count ownership edges as flows.")
-@click.option("--sample", type=click.IntRange(min=1), default=None, help="Betweenness from this many sampled sources (large graphs).")
+@click.option("--sample", type=click.IntRange(min=1), default=None, help="Estimate betweenness from this many sources, drawn by out-degree (large graphs); exact by default.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text for people; json or csv for scripts and spreadsheets.")
 @pass_session
