@@ -68,7 +68,7 @@ def test_build_json_counts(cli, tmp_path):
     assert counts["companies"] >= 10
     assert counts["grants"] >= 7
     assert counts["incidents"] >= 1
-    assert counts["sources"] == 3
+    assert counts["sources"] >= 3
     assert report["warnings"] == []
 
 
@@ -121,7 +121,8 @@ def test_who_could_read_write_and_delete_private_messages(ttl):
           ?dt skos:prefLabel "private message"@en .
           ?c rdfs:label ?name .
         }""")
-    assert found == {"Netflix", "Spotify", "Royal Bank of Canada"}
+    # Dropbox: Facebook's fourth messaging partner (its December 19, 2018 post)
+    assert found == {"Netflix", "Spotify", "Royal Bank of Canada", "Dropbox"}
     assert not found & {"Amazon", "Apple", "Microsoft", "Yahoo"}
 
 
@@ -192,7 +193,7 @@ def test_every_fact_is_cited_by_a_registered_source(ttl):
         SELECT ?f WHERE {
           VALUES ?kind { dr:AccessGrant dr:Collection dr:Incident dr:Ownership }
           ?f a ?kind .
-          FILTER NOT EXISTS { ?f dr:evidence/dr:source/dr:url ?url }
+          FILTER NOT EXISTS { ?f dr:evidence/dr:source ?s . ?s a dr:Source }
         }"""))
     assert uncited == []
     dangling = list(ttl.query(PREFIXES + """
@@ -205,6 +206,6 @@ def test_bing_is_an_alias_of_microsoft(ttl):
     assert found == {"Microsoft"}
 
 
-def test_three_registered_sources(ttl):
+def test_the_three_seed_articles_stay_registered(ttl):
     found = names(ttl, "SELECT ?p WHERE { ?s a dr:Source ; dcterms:publisher ?p }")
-    assert found == {"Techly", "The Register", "Vice (Motherboard)"}
+    assert {"Techly", "The Register", "Vice (Motherboard)"} <= found
