@@ -56,8 +56,8 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     """Companies ordered by the chosen measure, highest first (ties by name).
 
     ``G`` is a projected graph or its FlowIndex (``compiled.flows`` loads one fast).
-    ``sample`` limits betweenness to that many source nodes (networkx's ``k``, fixed
-    seed) for large graphs; None computes it exactly.
+    Betweenness counts paths from the parties that pass data on (``betweenness``): exact by
+    default, or estimated from ``sample`` of them, drawn by out-degree, for large graphs.
 
     Parameters
     ----------
@@ -70,7 +70,7 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     through_ownership : bool
         Count ownership edges as flows.
     sample : int, optional
-        Betweenness from that many sampled sources.
+        Betweenness estimated from that many sources, drawn by out-degree.
 
     Returns
     -------
@@ -90,8 +90,7 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     index = flow_index(G)  # converted once for every measure's needs
     D = flow_graph(index, through_ownership=through_ownership)
     if by == "betweenness":
-        k = None if sample is None or sample >= len(D) else sample
-        scores = nx.betweenness_centrality(D, k=k, seed=0 if k is not None else None)
+        scores = betweenness(D, sample)
         details: dict[str, list[str]] = {}
     elif by == "pagerank":
         scores = nx.pagerank(D, weight="weight") if len(D) > 0 else {}
@@ -106,6 +105,34 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     rows: list[RankRow] = [{"company": n, "label": names[n][0], "kind": names[n][1], "score": score, "measure": by,
                             "details": details.get(n, []), "rank": i} for i, (score, n) in enumerate(found, 1)]
     return rows if top is None else rows[:top]
+
+
+def betweenness(D: nx.DiGraph, sample: int | None = None) -> dict[str, float]:
+    """Normalised betweenness of every node of ``D``, counted from the nodes that can pass
+    data on: a shortest path starts at a node with an out-edge, so the others are skipped.
+    Exact (equal to ``networkx.betweenness_centrality(D)``) when ``sample`` is None or covers
+    every such node; else an estimate from ``sample`` of them drawn by out-degree (fixed
+    seed), scaled up by how many were left out.
+
+    >>> import networkx as nx
+    >>> D = nx.DiGraph([("a", "b"), ("b", "c"), ("b", "d")])
+    >>> betweenness(D) == nx.betweenness_centrality(D)
+    True
+    """
+    import networkx as nx
+    import numpy as np
+
+    n = len(D)
+    senders = [v for v in D if D.out_degree(v) > 0]
+    targets = [v for v in D if D.in_degree(v) > 0]
+    chosen, factor = senders, 1.0
+    if sample is not None and 0 < sample < len(senders):
+        weights = np.asarray([D.out_degree(v) for v in senders], dtype=float)
+        picked = np.random.default_rng(0).choice(len(senders), size=sample, replace=False, p=weights / weights.sum())
+        chosen, factor = [senders[i] for i in sorted(picked.tolist())], len(senders) / sample
+    raw = nx.betweenness_centrality_subset(D, chosen, targets, normalized=False)
+    scale = factor / ((n - 1) * (n - 2)) if n > 2 else 0.0
+    return {v: s * scale for v, s in raw.items()}
 
 
 def _reach_scores(index: FlowIndex, through_ownership: bool) -> tuple[dict[str, float], dict[str, list[str]]]:
