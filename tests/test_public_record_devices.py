@@ -207,3 +207,16 @@ def test_claims_on_sources_read_through_quotes_are_never_confirmed(out: Path) ->
     answer = as_json(out, "reach", "relationship status")
     cited = [c for c in claims(answer) if c["source"] in FACEBOOK_SOURCES_READ_THROUGH_QUOTES]
     assert cited and all(c["confidence"] != "confirmed" for c in cited)
+
+
+def test_the_times_account_read_only_through_quotes_drops_out_when_asking_for_pages_read_directly(out: Path) -> None:
+    every = as_json(out, "reach", "birth date", "--integration", "device integration")
+    hub = next(row for row in every["companies"] if row["label"] == "Blackberry")
+    times = [c for c in hub["path"][-1]["sources"] if c["source"] == "nyt-2018-06-03-device-makers"]
+    assert times and {c["read"] for c in times} == {"through quotes"} and all(c["read_via"] for c in times)
+    direct = parties(as_json(out, "reach", "birth date", "--integration", "device integration",
+                             "--read", "through a reprint"))
+    assert "Blackberry" not in direct
+    chinese = parties(as_json(out, "reach", "religious views", "--integration", "device integration",
+                              "--read", "through a reprint"))
+    assert CHINESE <= chinese
