@@ -57,6 +57,17 @@ class Source(TypedDict):
     date: str | None
     url: str | None
     reports_on: str | None
+    read: NotRequired[str]  # how the source was known: directly, through a reprint, through quotes
+    read_via: NotRequired[list[Page]]  # the pages a source known by reprint or quotes was read through
+
+
+class Page(TypedDict):
+    """A page that reprints or quotes a source the dataset knew only through it."""
+
+    publisher: str | None
+    title: str | None
+    date: str | None
+    url: str | None
 
 
 class Citation(TypedDict):
@@ -73,6 +84,8 @@ class Citation(TypedDict):
     claimant: str | None
     aspect: str | None
     note: str | None
+    read: NotRequired[str]  # the source's read mode, when not "directly"
+    read_via: NotRequired[list[Page]]
 
 
 # "from" is a keyword, so a holding's origin is declared in the functional form.
@@ -219,6 +232,8 @@ class ReachFilters(TypedDict):
     source_before: str | None
     source_after: str | None
     country: str | None
+    confidence: NotRequired[str | None]  # only claims at least this sure
+    read: NotRequired[str | None]  # only sources read at least this directly
 
 
 class ReachAnswer(TypedDict):

@@ -28,6 +28,7 @@ from graph.model.vocab import (
     LIST_STATUS,
     PERMISSION,
     POPULATION,
+    READ,
     STANCE,
     STATUS,
     WHOSE,
@@ -206,7 +207,29 @@ class Compiler:
         self.g.add((node, RDF_TYPE, FAST.Source))
         self.g.add((node, DCTERMS.publisher, Literal(src["publisher"])))
         self.g.add((node, DCTERMS.title, Literal(src["title"])))
-        self.g.add((node, FAST.url, Literal(src["url"], datatype=XSD_ANYURI)))
+        if "url" in src:
+            self.g.add((node, FAST.url, Literal(src["url"], datatype=XSD_ANYURI)))
+        if "read" in src:
+            self.g.add((node, FAST.read, READ[src["read"]]))
+        indirect = src.get("read", "directly") != "directly"
+        if indirect and not src.get("read_via"):
+            self.problems.append(ff.problem((*path, "read"), f"a source read {src['read']} names the pages it was read through "
+                                            "(read_via: publisher and url of each)"))
+        elif src.get("read_via") and not indirect:
+            self.problems.append(ff.problem((*path, "read_via"), "read_via is for a source read through a reprint or "
+                                            "through quotes: set read to one of those"))
+        for i, page in enumerate(src.get("read_via", [])):
+            via = URIRef(_ID + f"source/{slug}/via-{i + 1}")
+            self.g.add((node, FAST.readVia, via))
+            self.g.add((via, RDF_TYPE, FAST.Page))
+            self.g.add((via, DCTERMS.publisher, Literal(page["publisher"])))
+            self.g.add((via, FAST.url, Literal(page["url"], datatype=XSD_ANYURI)))
+            self._text(via, DCTERMS.title, page, "title")
+            if page.get("date", dates.UNKNOWN) != dates.UNKNOWN:
+                try:
+                    self.g.add((via, DCTERMS.date, dates.literal(page["date"])))
+                except ValueError as exc:
+                    self.problems.append(ff.problem((*path, "read_via", i, "date"), str(exc)))
         if src["date"] != dates.UNKNOWN:
             try:
                 self.g.add((node, DCTERMS.date, dates.literal(src["date"])))

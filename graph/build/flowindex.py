@@ -41,9 +41,9 @@ if TYPE_CHECKING:
 Claims = list[Claim]
 KINDS = ("grant", "incident", "ownership")
 DATES = ("valid_from", "stated_end", "status")
-FACETS = ("on_by_default", "whose_data", "sources")  # what the filters of reach read (sources: asserting source ids)
+FACETS = ("on_by_default", "whose_data", "sources")  # what the filters of reach read (sources: asserting (source id, confidence) pairs)
 CODED = ("data_types", "permissions", "integration", "dates", "facets")  # the attributes stored as codes into tables
-FORMAT = 2
+FORMAT = 3
 
 
 class DamagedError(DatareachError):
@@ -85,9 +85,10 @@ def _intern(values: Iterable[Hashable]) -> tuple[np.ndarray, list[Any]]:
     return np.asarray(codes, dtype=np.int32), list(table)
 
 
-def _facets(attrs: dict[str, Any]) -> tuple[bool | None, tuple[str, ...], tuple[str, ...]]:
-    """An edge's values for ``FACETS``."""
-    sources = sorted({str(c.get("source")) for c in attrs.get("evidence", []) if c.get("stance") == "asserts" and c.get("source")})
+def _facets(attrs: dict[str, Any]) -> tuple[bool | None, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """An edge's values for ``FACETS``: the asserting claims as (source id, confidence) pairs."""
+    sources = sorted({(str(c.get("source")), str(c.get("confidence") or "reported"))
+                      for c in attrs.get("evidence", []) if c.get("stance") == "asserts" and c.get("source")})
     return attrs.get("on_by_default"), tuple(attrs.get("whose_data") or ()), tuple(sources)
 
 

@@ -160,7 +160,11 @@ def _sources(g: Graph) -> dict[str, Source]:
     for src in g.subjects(RDF_TYPE, FAST.Source):
         out[str(src).rsplit("/", 1)[-1]] = {
             "publisher": _text(g, src, DCTERMS.publisher), "title": _text(g, src, DCTERMS.title),
-            "date": _text(g, src, DCTERMS.date), "url": _text(g, src, FAST.url), "reports_on": _text(g, src, FAST.reportsOn)}
+            "date": _text(g, src, DCTERMS.date), "url": _text(g, src, FAST.url), "reports_on": _text(g, src, FAST.reportsOn),
+            "read": LABEL.get(g.value(src, FAST.read), "directly"),  # type: ignore[arg-type]
+            "read_via": sorted(({"publisher": _text(g, via, DCTERMS.publisher), "title": _text(g, via, DCTERMS.title),
+                                 "date": _text(g, via, DCTERMS.date), "url": _text(g, via, FAST.url)}
+                                for via in g.objects(src, FAST.readVia)), key=lambda p: str(p["url"]))}
     return out
 
 

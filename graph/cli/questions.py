@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from graph.cli.session import Command, Session, partial_date, pass_session
-from graph.model.labels import PERMISSIONS, STATUSES, WHOSE_DATA
+from graph.model.labels import CONFIDENCES, PERMISSIONS, READ_MODES, STATUSES, WHOSE_DATA
 from graph.present import answers, formats, sheets
 from graph.records import CERTAINTIES
 from graph.safetext import printable
@@ -17,7 +17,7 @@ YES_NO = {"yes": True, "no": False, None: None}
 
 
 def filter_options(f: click.decorators.FC) -> click.decorators.FC:
-    """The filters reach and table share (issue 13): on by default, whose data, source, source date, country."""
+    """The filters reach and table share: on by default, whose data, source, source date, country, confidence, read."""
     for option in reversed([
         click.option("--on-by-default", type=click.Choice(["yes", "no"]), default=None,
                      help="Only grants stated to be on by default (yes) or stated not to be (no)."),
@@ -27,6 +27,12 @@ def filter_options(f: click.decorators.FC) -> click.decorators.FC:
         click.option("--source-before", callback=partial_date, metavar="DATE", help="Only facts asserted by a source dated up to DATE."),
         click.option("--source-after", callback=partial_date, metavar="DATE", help="Only facts asserted by a source dated from DATE."),
         click.option("--country", metavar="CC", help="Only parties with this stated country (ISO 3166 code)."),
+        click.option("--confidence", type=click.Choice(CONFIDENCES), default=None,
+                     help="Only facts a claim at least this sure asserts: confirmed, reported (confirmed or reported) "
+                          "or alleged (all, the default)."),
+        click.option("--read", type=click.Choice(READ_MODES), default=None,
+                     help="Only facts asserted by a source read at least this directly: directly, through a reprint "
+                          "(or directly) or through quotes (all, the default)."),
     ]):
         f = option(f)
     return f
@@ -55,7 +61,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
                   through_ownership: bool, integrations: tuple[str, ...], within: str | None, start: str | None, into: str | None,
                   certainty: str | None, stated_only: bool, on_by_default: str | None, whose_data: str | None,
                   sources: tuple[str, ...], source_before: str | None, source_after: str | None, country: str | None,
-                  limit: int | None, fmt: str) -> None:
+                  confidence: str | None, read: str | None, limit: int | None, fmt: str) -> None:
     """Which companies could reach DATA_TYPE, by which path, on whose evidence.
 
     DATA_TYPE is a label ("phone number"), a slug (phone-number), an IRI, a DPV-PD
@@ -76,6 +82,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
       datareach reach "private message" --limit 0 --format json > all.json
       datareach reach "address book" --into Facebook --stated-only
       datareach reach "friends list" --from Facebook --whose-data "users' friends"
+      datareach reach "private message" --confidence reported --read directly
     """
     from graph.questions import lists
     from graph.questions.reach import reach
@@ -88,7 +95,8 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
                    integrations=integrations, limit=limit or None if named is None else None, start=start, into=into,
                    certainty="stated" if stated_only else certainty,  # type: ignore[arg-type]
                    on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
-                   source_before=source_before, source_after=source_after, country=country)
+                   source_before=source_before, source_after=source_after, country=country,
+                   confidence=confidence, read=read)
     if named is not None:  # a filter on the rows, after the search
         result = lists.scope_reach(result, named, limit or None)
     if fmt == "json":
@@ -115,7 +123,8 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
 @pass_session
 def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[str, ...],
                   statuses: tuple[str, ...], within: str | None, on_by_default: str | None, whose_data: str | None, sources: tuple[str, ...],
-                  source_before: str | None, source_after: str | None, country: str | None, fmt: str) -> None:
+                  source_before: str | None, source_after: str | None, country: str | None,
+                  confidence: str | None, read: str | None, fmt: str) -> None:
     """The partner table: company, kind of integration, data accessible, permissions,
     what the user did to switch it on, start, stated shutdown, last seen active,
     status, sources and disputes. One row per access grant.
@@ -133,7 +142,8 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     G = obj.projection()
     rows = partner_table(G, companies=companies, data_types=data_types, statuses=statuses, within=within,
                          on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
-                         source_before=source_before, source_after=source_after, country=country)
+                         source_before=source_before, source_after=source_after, country=country,
+                         confidence=confidence, read=read)
     if fmt == "json":
         if within is None:
             click.echo(formats.json_text(rows))

@@ -19,6 +19,7 @@ from graph.model.vocab import (
     IK,
     PERMISSION,
     POPULATION,
+    READ,
     STANCE,
     STATUS,
     WHOSE,
@@ -27,7 +28,7 @@ from graph.model.vocab import (
 _TYPES = {"grant": DR.AccessGrant, "incident": DR.Incident, "ownership": DR.Ownership}
 _REFS = ("grantor", "grantee", "platform", "recipient", "owner", "owned", "holder", "dataType", "integration",
          "exploitedFeature", "permission", "status", "stance", "confidence", "source", "whoseData",
-         "collectedFrom")
+         "collectedFrom", "read")
 _TEXTS = {"activation": DR.activation, "note": DR.note, "locator": DR.locator, "claimant": DR.claimant,
           "aspect": DR.aspect, "validFrom": DR.validFrom, "statedEnd": DR.statedEnd,
           "lastObservedActive": DR.lastObservedActive, "occurred": DR.occurred, "published": DR.published,
@@ -42,7 +43,7 @@ def context() -> dict[str, Any]:
         ctx[name] = {"@id": str(getattr(DR, name)), "@type": "@id"}
     ctx.update({name: str(term) for name, term in _TEXTS.items()})
     ctx["url"] = {"@id": str(DR.url), "@type": str(XSD.anyURI)}
-    ctx.update(evidence=str(DR.evidence), label=str(RDFS.label), altLabel=str(SKOS.altLabel),
+    ctx.update(readVia=str(DR.readVia), evidence=str(DR.evidence), label=str(RDFS.label), altLabel=str(SKOS.altLabel),
                publisher=str(DCTERMS.publisher), title=str(DCTERMS.title), date=str(DCTERMS.date))
     return ctx
 
@@ -118,5 +119,9 @@ def jsonld(G: nx.MultiDiGraph) -> dict[str, Any]:
     for slug, s in sorted(G.graph.get("sources", {}).items()):
         items.append(_prune({"id": f"{ID}source/{slug}", "type": str(DR.Source), "publisher": s.get("publisher"),
                              "title": s.get("title"), "date": s.get("date"), "url": s.get("url"),
-                             "reportsOn": s.get("reports_on")}))
+                             "reportsOn": s.get("reports_on"),
+                             "read": None if s.get("read") in (None, "directly") else str(READ[str(s.get("read"))]),
+                             "readVia": [_prune({"type": str(DR.Page), "publisher": p.get("publisher"), "title": p.get("title"),
+                                                 "date": p.get("date"), "url": p.get("url")})
+                                         for p in s.get("read_via") or []]}))
     return {"@context": context(), "@graph": items}

@@ -51,10 +51,15 @@ class DR(DefinedNamespace):
     NonUsers: URIRef
     OwnUsers: URIRef
     Ownership: URIRef
+    Page: URIRef
     Permission: URIRef
     Population: URIRef
     Public: URIRef
     PublicWeb: URIRef
+    ReadDirectly: URIRef
+    ReadMode: URIRef
+    ReadThroughQuotes: URIRef
+    ReadThroughReprint: URIRef
     Reported: URIRef
     ShutDown: URIRef
     Source: URIRef
@@ -105,6 +110,7 @@ class DR(DefinedNamespace):
     platform: URIRef
     published: URIRef
     read: URIRef
+    readVia: URIRef
     recipient: URIRef
     reportsOn: URIRef
     sameIncident: URIRef
@@ -156,10 +162,15 @@ class FAST:
     NonUsers = URIRef('https://w3id.org/datareach/ns#NonUsers')
     OwnUsers = URIRef('https://w3id.org/datareach/ns#OwnUsers')
     Ownership = URIRef('https://w3id.org/datareach/ns#Ownership')
+    Page = URIRef('https://w3id.org/datareach/ns#Page')
     Permission = URIRef('https://w3id.org/datareach/ns#Permission')
     Population = URIRef('https://w3id.org/datareach/ns#Population')
     Public = URIRef('https://w3id.org/datareach/ns#Public')
     PublicWeb = URIRef('https://w3id.org/datareach/ns#PublicWeb')
+    ReadDirectly = URIRef('https://w3id.org/datareach/ns#ReadDirectly')
+    ReadMode = URIRef('https://w3id.org/datareach/ns#ReadMode')
+    ReadThroughQuotes = URIRef('https://w3id.org/datareach/ns#ReadThroughQuotes')
+    ReadThroughReprint = URIRef('https://w3id.org/datareach/ns#ReadThroughReprint')
     Reported = URIRef('https://w3id.org/datareach/ns#Reported')
     ShutDown = URIRef('https://w3id.org/datareach/ns#ShutDown')
     Source = URIRef('https://w3id.org/datareach/ns#Source')
@@ -210,6 +221,7 @@ class FAST:
     platform = URIRef('https://w3id.org/datareach/ns#platform')
     published = URIRef('https://w3id.org/datareach/ns#published')
     read = URIRef('https://w3id.org/datareach/ns#read')
+    readVia = URIRef('https://w3id.org/datareach/ns#readVia')
     recipient = URIRef('https://w3id.org/datareach/ns#recipient')
     reportsOn = URIRef('https://w3id.org/datareach/ns#reportsOn')
     sameIncident = URIRef('https://w3id.org/datareach/ns#sameIncident')
@@ -233,6 +245,7 @@ STATUS: dict[str, URIRef] = {'active': FAST.Active, 'shut down': FAST.ShutDown, 
 STANCE: dict[str, URIRef] = {'asserts': FAST.Asserts, 'disputes': FAST.Disputes}
 CONFIDENCE: dict[str, URIRef] = {'confirmed': FAST.Confirmed, 'reported': FAST.Reported, 'alleged': FAST.Alleged}
 LIST_STATUS: dict[str, URIRef] = {'to continue': FAST.ToContinue, 'to end': FAST.ToEnd, 'ended': FAST.Ended, 'unknown': FAST.ListStatusUnknown}
+READ: dict[str, URIRef] = {'directly': FAST.ReadDirectly, 'through a reprint': FAST.ReadThroughReprint, 'through quotes': FAST.ReadThroughQuotes}
 POPULATION: dict[str, URIRef] = {'its users': FAST.OwnUsers, 'users of sites that embed it': FAST.EmbeddingSiteUsers, 'users of apps that embed it': FAST.EmbeddingAppUsers, 'devices': FAST.Devices, 'the public web': FAST.PublicWeb}
 
 LABEL: dict[Node, str] = {  # any term read from a graph
@@ -255,6 +268,9 @@ LABEL: dict[Node, str] = {  # any term read from a graph
     FAST.ToEnd: 'to end',
     FAST.Ended: 'ended',
     FAST.ListStatusUnknown: 'unknown',
+    FAST.ReadDirectly: 'directly',
+    FAST.ReadThroughReprint: 'through a reprint',
+    FAST.ReadThroughQuotes: 'through quotes',
     FAST.OwnUsers: 'its users',
     FAST.EmbeddingSiteUsers: 'users of sites that embed it',
     FAST.EmbeddingAppUsers: 'users of apps that embed it',

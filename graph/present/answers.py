@@ -234,6 +234,7 @@ FILTER_WORDS: dict[str, str] = {
     "through_ownership": "through ownership", "start": "from {}", "into": "into {}", "certainty": "at least {}",
     "on_by_default": "on by default: {}", "whose_data": "whose data: {}", "sources": "source {}",
     "source_before": "sources dated up to {}", "source_after": "sources dated from {}", "country": "country {}",
+    "confidence": "claims at least {}", "read": "sources read at least {}",
 }
 """How each filter of a question reads in an answer's heading."""
 

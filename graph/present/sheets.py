@@ -48,10 +48,24 @@ def citation_text(c: Citation) -> str:
     >>> citation_text(c)
     'disputed by Acme on consent: Vice 2021 ¶3 <https://vice.com/x>'
     """
-    text = f"{c['publisher']} {c['date'] or ''} {c['locator'] or ''} <{c['url']}>"
+    text = f"{c['publisher']} {c['date'] or ''} {c['locator'] or ''}{read_text(c)}" + (f" <{c['url']}>" if c["url"] else "")
     if c["stance"] == "disputes":
         text = f"disputed by {disputer(c)}: {text}"
     return " ".join(text.split())
+
+
+def read_text(c: Citation) -> str:
+    """`` (read through quotes in TheWrap, Music Ally)`` for a source not read directly, else ``""``.
+
+    >>> read_text({"read": "through quotes", "read_via": [{"publisher": "TheWrap", "title": None, "date": None,
+    ...                                                   "url": "https://thewrap.com/x"}]})
+    ' (read through quotes in TheWrap)'
+    """
+    read = c.get("read")
+    if not read or read == "directly":
+        return ""
+    via = ", ".join(dict.fromkeys(str(p.get("publisher")) for p in c.get("read_via") or []))
+    return f" (read {read}" + (f" in {via})" if via else ")")
 
 
 def disputer(c: Citation) -> str:
@@ -104,7 +118,8 @@ class Footnotes:
         for n, c in enumerate(self.sources, 1):
             publisher, title, date, url = (visible(" ".join(str(c[k] or "").split()))
                                            for k in ("publisher", "title", "date", "url"))
-            lines.append(f"  [{n}] {publisher}, \"{title}\", {date or 'date unknown'}, {url}")
+            lines.append(f"  [{n}] {publisher}, \"{title}\", {date or 'date unknown'}, {url or 'URL not known'}"
+                         + visible(read_text(c)))
         return "\n".join(lines) if self.sources else ""
 
     def markdown_footer(self) -> str:
@@ -113,7 +128,8 @@ class Footnotes:
         for n, c in enumerate(self.sources, 1):
             publisher, title = formats.markdown_text(c["publisher"]), formats.markdown_text(c["title"])
             date = formats.markdown_text(c["date"] or "date unknown")
-            lines.append(f"- [{n}] {publisher}, \"{title}\", {date}, {formats.markdown_url(str(c['url'] or ''))}")
+            url = formats.markdown_url(str(c["url"])) if c["url"] else "URL not known"
+            lines.append(f"- [{n}] {publisher}, \"{title}\", {date}, {url}" + (f" {formats.markdown_text(read_text(c).strip())}" if read_text(c) else ""))
         return "\n".join(lines) if self.sources else ""
 
 
@@ -211,7 +227,7 @@ def citation_links(claims: Iterable[Citation]) -> str:
         label = _esc(text or c.get("source") or "source")
         if url.startswith(("https://", "http://")):
             label = f'<a href="{_esc(url)}" rel="noreferrer noopener">{label}</a>'
-        items.append(f"<li>{who}{label}{locator}</li>")
+        items.append(f"<li>{who}{label}{locator}{_esc(read_text(c))}</li>")
     return "<ul>" + "".join(dict.fromkeys(items)) + "</ul>" if items else ""
 
 

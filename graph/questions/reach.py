@@ -37,7 +37,9 @@ valid on that date (unknown dates are kept and marked ``undated``); ``permission
 keeps edges with all the given permissions; ``integrations`` edges of those kinds;
 ``on_by_default`` (True/False) grants stated to be on (or not) by default; ``whose_data``
 edges stated to carry that population's data; ``sources`` edges (and holdings) asserted
-by one of those sources, ``source_before``/``source_after`` by a source dated then.
+by one of those sources, ``source_before``/``source_after`` by a source dated then;
+``confidence`` by a claim at least that sure (confirmed, reported, alleged) and ``read``
+by a source read at least that directly (directly, through a reprint, through quotes).
 ``country`` keeps rows whose party has that stated country. Ownership edges (owned →
 owner) are followed only with ``through_ownership`` and pass on what reached the owned.
 
@@ -62,7 +64,7 @@ import numpy as np
 from graph import dates, nogc
 from graph.build.flowindex import DATES, KINDS, FlowIndex
 from graph.errors import UsageError
-from graph.model.labels import WHOSE_DATA
+from graph.model.labels import CONFIDENCES, READ_MODES, WHOSE_DATA
 from graph.model.taxonomy import Resolution, Taxonomy
 from graph.questions.parties import describe
 from graph.records import (
@@ -120,6 +122,8 @@ class Filters:
     source_before: str | None = None
     source_after: str | None = None
     country: str | None = None
+    confidence: str | None = None  # only claims at least this sure (confirmed, reported, alleged)
+    read: str | None = None  # only sources read at least this directly (directly, through a reprint, through quotes)
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,8 @@ def reach(
     source_before: str | None = None,
     source_after: str | None = None,
     country: str | None = None,
+    confidence: str | None = None,
+    read: str | None = None,
 ) -> ReachResult:
     """Every company that could reach ``data_type``, with its surest, then shortest, evidenced path.
 
@@ -207,7 +213,7 @@ def reach(
         The data-flow graph.
     data_type : str
         The data type asked about, in any form ``datareach types`` lists.
-    as_of, permissions, integrations, through_ownership, start, into, certainty, on_by_default, whose_data, sources, source_before, source_after, country, limit
+    as_of, permissions, integrations, through_ownership, start, into, certainty, on_by_default, whose_data, sources, source_before, source_after, country, confidence, read, limit
         Keyword-only filters and options (see the module docstring).
 
     Returns
@@ -235,7 +241,7 @@ def reach(
     ['facebook', 'public']
     """
     filters = Filters(as_of, tuple(permissions), tuple(integrations), through_ownership, on_by_default, whose_data,
-                      tuple(sources), source_before, source_after, country)
+                      tuple(sources), source_before, source_after, country, confidence, read)
     question = _ask(G, data_type, filters, start, into, certainty)
     with nogc.paused():  # thousands of small acyclic dicts: see graph.nogc
         rows = _answer(question, limit)
@@ -245,7 +251,7 @@ def reach(
                            "through_ownership": through_ownership, "start": question.start_key, "into": question.into_key,
                            "certainty": certainty, "on_by_default": on_by_default, "whose_data": whose_data,
                            "sources": sorted(filters.sources), "source_before": source_before, "source_after": source_after,
-                           "country": country}
+                           "country": country, "confidence": confidence, "read": read}
     return ReachResult(rules.target, rules.tax.label(rules.target), words, rows, len(question.found.nodes),
                        rules.tax.resolution(data_type))
 
@@ -325,6 +331,45 @@ def _in_country(index: FlowIndex, nodes: np.ndarray, country: str) -> np.ndarray
     return np.asarray([stated.get(n, "").upper() == wanted for n in nodes.tolist()], dtype=bool)
 
 
+def evidence_rule(registry: Mapping[str, Source], sources: Iterable[str] = (), before: str | None = None,
+                  after: str | None = None, confidence: str | None = None,
+                  read: str | None = None) -> Callable[[str, str | None], bool] | None:
+    """Whether an asserting claim, given as its source id and its confidence, passes the
+    evidence filters: the source filters of ``source_rule``, a claim at least as sure as
+    ``confidence`` (confirmed, then reported, then alleged) from a source read at least as
+    directly as ``read`` (directly, then through a reprint, then through quotes). None when
+    there are no such filters. UsageError for an unknown id or level.
+
+    >>> keep = evidence_rule({"a": {"date": "2016"}, "b": {"date": "2019", "read": "through quotes"}},
+    ...                      confidence="reported", read="through a reprint")
+    >>> keep("a", "reported"), keep("a", "alleged"), keep("b", "confirmed")
+    (True, False, False)
+    """
+    by_source = source_rule(registry, sources, before, after)
+    sure = _at_least(CONFIDENCES, confidence, "confidence")
+    direct = _at_least(READ_MODES, read, "read")
+    if by_source is None and sure is None and direct is None:
+        return None
+
+    def keep(source: str, level: str | None) -> bool:
+        entry = registry.get(source)
+        how = "directly" if entry is None else str(entry.get("read") or "directly")
+        return ((by_source is None or by_source(source))
+                and (sure is None or (level or "reported") in sure)
+                and (direct is None or how in direct))
+
+    return keep
+
+
+def _at_least(levels: tuple[str, ...], wanted: str | None, what: str) -> frozenset[str] | None:
+    """The levels at least as sure as ``wanted`` (``levels`` surest first), or None."""
+    if wanted is None:
+        return None
+    if wanted not in levels:
+        raise UsageError(f"{what} must be one of {', '.join(levels)}, not {wanted!r}")
+    return frozenset(levels[:levels.index(wanted) + 1])
+
+
 def source_rule(registry: Mapping[str, Source], sources: Iterable[str] = (), before: str | None = None,
                 after: str | None = None) -> Callable[[str], bool] | None:
     """Whether a source id passes the source filters (one of ``sources``, dated up to
@@ -365,16 +410,18 @@ def check_whose_data(whose_data: str | None) -> None:
 def _source_rules(index: FlowIndex, filters: Filters) -> tuple[Callable[[Any], bool], Callable[[Iterable[Claim]], bool]]:
     """Whether an edge's facets (on by default, whose data, sources) and a holding's claims pass the filters."""
     check_whose_data(filters.whose_data)
-    keep = source_rule(index.graph.get("sources", {}), filters.sources, filters.source_before, filters.source_after)
+    keep = evidence_rule(index.graph.get("sources", {}), filters.sources, filters.source_before, filters.source_after,
+                         filters.confidence, filters.read)
 
     def facets(values: Any) -> bool:
         on, whose, cited = values
         return ((filters.on_by_default is None or on is filters.on_by_default)
                 and (filters.whose_data is None or filters.whose_data in whose)
-                and (keep is None or any(keep(s) for s in cited)))
+                and (keep is None or any(keep(s, c) for s, c in cited)))
 
     def claims(cited: Iterable[Claim]) -> bool:
-        return keep is None or any(c.get("stance") == "asserts" and keep(str(c.get("source"))) for c in cited)
+        return keep is None or any(c.get("stance") == "asserts" and keep(str(c.get("source")), c.get("confidence"))
+                                   for c in cited)
 
     return facets, claims
 
@@ -683,10 +730,14 @@ def _cite(sources: Mapping[Any, Source], claim: Claim) -> Citation:
     source = sources.get(claim.get("source"))
     publisher, title, date, url = (None, None, None, None) if source is None else (
         source.get("publisher"), source.get("title"), source.get("date"), source.get("url"))
-    return {"source": claim.get("source"), "publisher": publisher, "title": title,
-            "date": date, "url": url, "locator": claim.get("locator"),
-            "stance": claim.get("stance"), "confidence": claim.get("confidence"), "claimant": claim.get("claimant"),
-            "aspect": claim.get("aspect"), "note": claim.get("note")}
+    out: Citation = {"source": claim.get("source"), "publisher": publisher, "title": title,
+                     "date": date, "url": url, "locator": claim.get("locator"),
+                     "stance": claim.get("stance"), "confidence": claim.get("confidence"), "claimant": claim.get("claimant"),
+                     "aspect": claim.get("aspect"), "note": claim.get("note")}
+    if source is not None and source.get("read", "directly") != "directly":
+        out["read"] = str(source.get("read"))
+        out["read_via"] = list(source.get("read_via") or [])
+    return out
 
 
 def _row(nodes: _Nodes, node: int, hops: int, certainty: Certainty, holder: _Holder | None,

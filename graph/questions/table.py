@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from graph.model.taxonomy import Taxonomy
 from graph.questions import lists
 from graph.questions.parties import conflicts_of
-from graph.questions.reach import check_whose_data, cite, source_rule, taxonomy
+from graph.questions.reach import check_whose_data, cite, evidence_rule, taxonomy
 from graph.questions.resolve import resolve_company
 from graph.records import Claim, EdgeAttrs, GrantRow, TableRow
 
@@ -37,10 +37,13 @@ def partner_table(
     source_after: str | None = None,
     country: str | None = None,
     within: str | None = None,
+    confidence: str | None = None,
+    read: str | None = None,
 ) -> list[GrantRow]:
     """Rows of the partner table, filtered by company (either side), data type, status, on by
     default (True/False), whose data, source (ids; a source dated up to ``source_before`` or
-    from ``source_after``) and the grantee's stated country (as ``reach`` filters them), and membership of a named list
+    from ``source_after``; a claim at least as sure as ``confidence``, from a source read at
+    least as directly as ``read``) and the grantee's stated country (as ``reach`` filters them), and membership of a named list
     (``within``: each row then carries the member's ``list_status``).
 
     ``within`` names a list (``datareach lists``): only grants one of its members takes part
@@ -57,7 +60,7 @@ def partner_table(
     ----------
     G : networkx.MultiDiGraph
         The projected graph (``Project.projection()``).
-    companies, data_types, statuses, on_by_default, whose_data, sources, source_before, source_after, country, within
+    companies, data_types, statuses, on_by_default, whose_data, sources, source_before, source_after, country, within, confidence, read
         Keyword-only filters, each left out to keep everything.
 
     Returns
@@ -82,7 +85,7 @@ def partner_table(
     wanted_status = set(statuses)
     members = None if within is None else lists.statuses(lists.find_list(G, within))
     check_whose_data(whose_data)
-    keep = source_rule(G.graph.get("sources", {}), sources, source_before, source_after)
+    keep = evidence_rule(G.graph.get("sources", {}), sources, source_before, source_after, confidence, read)
     rows = []
     for u, v, key, attrs in G.edges(keys=True, data=True):
         if attrs["kind"] != "grant":
@@ -96,7 +99,8 @@ def partner_table(
         if (on_by_default is not None and attrs.get("on_by_default") is not on_by_default) or (
                 whose_data is not None and whose_data not in attrs.get("whose_data", [])):
             continue
-        if keep is not None and not any(c["stance"] == "asserts" and keep(str(c["source"])) for c in attrs.get("evidence", [])):
+        if keep is not None and not any(c["stance"] == "asserts" and keep(str(c["source"]), c.get("confidence"))
+                                        for c in attrs.get("evidence", [])):
             continue
         if country is not None and str(G.nodes[v].get("country") or "").upper() != country.strip().upper():
             continue

@@ -109,7 +109,9 @@ def sources(G: nx.MultiDiGraph) -> dict[str, dict[str, str]]:
     """The source registry as text; a URL is kept only if it is http(s)."""
     out = {}
     for slug, src in G.graph.get("sources", {}).items():
-        entry = {k: visible(clip(str(v))) for k, v in src.items() if v is not None and k != "url"}
+        entry = {k: visible(clip(str(v))) for k, v in src.items() if v is not None and k not in ("url", "read_via")}
+        if src.get("read_via"):
+            entry["read_via"] = visible(clip(", ".join(str(p.get("publisher")) for p in src["read_via"])))
         url = src.get("url")
         if isinstance(url, str) and re.match(r"https?://", url, re.IGNORECASE) and len(url) <= 2000:
             entry["url"] = url
