@@ -68,7 +68,7 @@ def test_build_json_counts(cli, tmp_path):
     assert counts["companies"] >= 10
     assert counts["grants"] >= 7
     assert counts["incidents"] >= 1
-    assert counts["sources"] == 3
+    assert counts["sources"] >= 30  # the seed articles and the public record's originals (issue 14)
     assert report["warnings"] == []
 
 
@@ -141,7 +141,8 @@ def test_whose_access_overrode_a_privacy_setting(ttl):
           ?g a dr:AccessGrant ; dr:grantee ?c ; dr:overrodePrivacySetting true .
           ?c rdfs:label ?name .
         }""")
-    assert found == {"Apple"}
+    # Apple (December 2018) and the device makers (June 2018): no onward or incident grant says so
+    assert found == {"Apple", "at least 60 device makers"}
 
 
 def test_what_the_scrape_exposed_and_through_which_feature(ttl):
@@ -194,9 +195,9 @@ def test_every_fact_is_cited_by_a_registered_source(ttl):
         SELECT ?f WHERE {
           VALUES ?kind { dr:AccessGrant dr:Collection dr:Incident dr:Ownership }
           ?f a ?kind .
-          FILTER NOT EXISTS { ?f dr:evidence/dr:source/dr:url ?url }
+          FILTER NOT EXISTS { ?f dr:evidence/dr:source/(dr:url|dr:readVia/dr:url) ?url }
         }"""))
-    assert uncited == []
+    assert uncited == []  # each fact cites a source whose address, or the page it was read through, is known
     dangling = list(ttl.query(PREFIXES + """
         SELECT ?c WHERE { ?c a dr:Claim ; dr:source ?s . FILTER NOT EXISTS { ?s a dr:Source } }"""))
     assert dangling == []
@@ -207,6 +208,9 @@ def test_bing_is_an_alias_of_microsoft(ttl):
     assert found == {"Microsoft"}
 
 
-def test_three_registered_sources(ttl):
+def test_the_seed_sources_stay_and_every_source_can_be_found(ttl):
     found = names(ttl, "SELECT ?p WHERE { ?s a dr:Source ; dcterms:publisher ?p }")
-    assert found == {"Techly", "The Register", "Vice (Motherboard)"}
+    assert {"Techly", "The Register", "Vice (Motherboard)"} <= found  # the three seed articles (issue 14, item 5)
+    lost = list(ttl.query(PREFIXES + """
+        SELECT ?s WHERE { ?s a dr:Source . FILTER NOT EXISTS { ?s (dr:url|dr:readVia/dr:url) ?url } }"""))
+    assert lost == []
