@@ -65,11 +65,8 @@ class Scene:
     sources: dict[str, str] = field(default_factory=dict)  # source key -> "publisher, date"
     folded_sources: dict[str, str] = field(default_factory=dict)  # behind folded parties only
     chain: bool = False
+    view: str = "reach"  # or "company": words of the legend
     empty: str = ""  # what to say when there is nothing to draw
-
-    def __post_init__(self) -> None:
-        self.title = clean(self.title, 300)
-        self.caption = [clean(c, 600) for c in self.caption]
 
 
 def source_key(citation: Mapping[str, object]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from graph.viz.figure.layout import GAP_X, LABEL, LINE, LINK, NOTE, PAD, Placed, order, place
 from graph.viz.figure.scene import Box, Link, Scene
-from graph.viz.figure.text import FONT, width, wrap
+from graph.viz.figure.text import FONT, clean, width, wrap
 
 MARGIN, MIN_W = 28.0, 760.0
 INK, GREY, RULE = "#1a1a1a", "#595959", "#bdbdbd"
@@ -64,7 +64,8 @@ def render(scene: Scene) -> str:
     columns = order(scene)
     numbers = numbering(scene, columns)
     box_marks = {b.key: marks(b.cites, numbers) for b in scene.boxes}
-    link_words = {id(link): " ".join(w for w in (link.label, marks(link.cites, numbers)) if w) for link in scene.links}
+    link_words = {id(link): " ".join(w for w in (link.label, marks(link.cites, numbers)) if w) if scene.chain else ""
+                  for link in scene.links}
     column_of = {b.key: i for i, col in enumerate(columns) for b in col}
     gaps = [GAP_X] * len(columns)
     for link in scene.links:
@@ -75,9 +76,10 @@ def render(scene: Scene) -> str:
     placed, graph_w, graph_h = place(columns, box_marks, gaps, 0.0, MARGIN)
     page_w = max(MIN_W, graph_w + 2 * MARGIN)
     room = page_w - 2 * MARGIN
+    title, caption = clean(scene.title, 300), [clean(c, 600) for c in scene.caption]  # they name parties
     root = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "version": "1.1"})
-    ET.SubElement(root, "title").text = scene.title
-    ET.SubElement(root, "desc").text = " ".join(scene.caption)
+    ET.SubElement(root, "title").text = title
+    ET.SubElement(root, "desc").text = " ".join(caption)
     defs = ET.SubElement(root, "defs")
     for name, colour in (*((k, v[0]) for k, v in LINES.items()), ("ownership", OWNERSHIP)):
         marker = ET.SubElement(defs, "marker", {"id": f"arrow-{name}", "viewBox": "0 0 10 10", "refX": "9", "refY": "5",
@@ -86,11 +88,11 @@ def render(scene: Scene) -> str:
     ET.SubElement(root, "rect", {"x": "0", "y": "0", "width": "100%", "height": "100%", "fill": "#ffffff"})
     body = ET.SubElement(root, "g", {"font-family": FONT, "fill": INK})
     y = MARGIN
-    for line in wrap(scene.title, room, 22, bold=True, max_lines=3):
+    for line in wrap(title, room, 22, bold=True, max_lines=3):
         y += 26
         _text(body, MARGIN, y, line, 22, weight="bold")
     y += 8
-    for sentence in scene.caption:
+    for sentence in caption:
         for line in wrap(sentence, room, 13):
             y += 17
             _text(body, MARGIN, y, line, 13, fill=GREY)
@@ -100,7 +102,7 @@ def render(scene: Scene) -> str:
     offset = MARGIN + (room - graph_w) / 2
     if scene.empty:
         y += 20
-        _text(body, MARGIN, y, scene.empty, 14, fill=GREY)
+        _text(body, MARGIN, y, clean(scene.empty, 300), 14, fill=GREY)
         y += 20
     else:
         graph = ET.SubElement(body, "g", {"transform": f"translate({num(offset - MARGIN)},{num(y + 6)})"})
@@ -164,6 +166,8 @@ def _draw_links(parent: ET.Element, links: list[Link], where: dict[str, Placed],
             mid = (sx + tx) / 2
             d = f"M{num(sx)},{num(sy)} C{num(mid)},{num(sy)} {num(mid)},{num(ty)} {num(tx)},{num(ty)}"
             cx, cy = mid, (sy + ty) / 2
+            if link.contested:  # its mark near the arrowhead, where arrows from one box have fanned out
+                cx, cy = _point(0.8, (sx, sy), (mid, sy), (mid, ty), (tx, ty))
         else:  # a link back or within a column: an arc below both boxes
             sx, sy, tx, ty = a.x + a.w / 2, a.y + a.h, b.x + b.w / 2, b.y + b.h + 1
             low = max(sy, ty) + 28
@@ -182,16 +186,26 @@ def _draw_links(parent: ET.Element, links: list[Link], where: dict[str, Placed],
             _text(labels, cx, label_y, text, LINK, fill=INK, anchor="middle")
 
 
+def _point(t: float, *pts: tuple[float, float]) -> tuple[float, float]:
+    """The point at ``t`` on a cubic Bézier curve."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = pts
+    a, b, c, d = (1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t * t, t ** 3
+    return a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3
+
+
 def _legend(parent: ET.Element, scene: Scene, y: float, room: float) -> float:
     """One row (wrapped) of the marks this figure uses, each with its one meaning."""
     items: list[tuple[str, str, str]] = []  # (kind of swatch, style, words)
     kinds = {b.kind for b in scene.boxes}
-    items += [("box", k, BOXES[k][4]) for k in BOXES if k in kinds]
+    items += [("box", k, "party" if k == "party" and scene.view == "company" else BOXES[k][4])
+              for k in BOXES if k in kinds]
     if any(b.lookalike for b in scene.boxes):
         items.append(("lookalike", "", "look-alike name: check it"))
     used = {("ownership" if link.ownership else link.certainty) for link in scene.links}
     words = {"stated": "data type stated", "implied": "implied (only a broader type stated)",
              "partial": "partial (only narrower types)", "ownership": "ownership"}
+    if scene.view == "company":
+        words["stated"] = "data flow (one or more facts)"
     items += [("line", k, words[k]) for k in (*LINES, "ownership") if k in used]
     if any(link.disputed for link in scene.links):
         items.append(("line", "disputed", "access disputed by a source"))
