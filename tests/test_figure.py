@@ -15,7 +15,14 @@ from conftest import FIXTURES, fixture_graph
 
 from graph.cli.main import main
 from graph.errors import UsageError
-from graph.viz.figure import figure_scene, figure_svg, from_state, parse_state, svg_to_png, write_figure
+from graph.viz.figure import (
+    figure_scene,
+    figure_svg,
+    from_state,
+    parse_state,
+    svg_to_png,
+    write_figure,
+)
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 SHARED = Path(os.environ.get("DATAREACH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))

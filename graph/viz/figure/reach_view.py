@@ -152,15 +152,15 @@ def _draw(scene: Scene, result: ReachResult, shown: dict[str, None], names: Mapp
         column = {k: rows[k]["hops"] if k in rows else 0 for k in shown}
     weight = Counter(k for row in result.rows for k in _on_path(row))
     for key in shown:
-        row = rows.get(key)
-        box = Box(key, names.get(key, key), _kind(result, row, key), column[key], weight=weight[key],
+        found = rows.get(key)
+        box = Box(key, names.get(key, key), _kind(result, found, key), column[key], weight=weight[key],
                   lookalike=lookalike(names.get(key, key)))
-        if row is not None and row["holder"] and not row["path"]:
-            box.note = "holds it" + (f" ({row['holder_basis']})" if row["holder_basis"] else "")
-            box.cites = cite(scene, row["holder_sources"])
-        elif row is not None and row["path"] and not scene.chain:
-            last = row["path"][-1]
-            box.note = f"via {_hop_words(last)}" + ("" if row["certainty"] == "stated" else f" ({row['certainty']})")
+        if found is not None and found["holder"] and not found["path"]:
+            box.note = "holds it" + (f" ({found['holder_basis']})" if found["holder_basis"] else "")
+            box.cites = cite(scene, found["holder_sources"])
+        elif found is not None and found["path"] and not scene.chain:
+            last = found["path"][-1]
+            box.note = f"via {_hop_words(last)}" + ("" if found["certainty"] == "stated" else f" ({found['certainty']})")
             box.cites = cite(scene, last["sources"])
         scene.boxes.append(box)
     scene.links.extend(pairs.values())
@@ -210,7 +210,7 @@ def _breakdown(rows: list[ReachRow]) -> str:
     if countries:
         top = sorted(countries.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         return f"{what}: " + ", ".join(f"{n:,} {c}" for c, n in top) + (", …" if len(countries) > 3 else "")
-    sure = Counter(r["certainty"] for r in rows)
+    sure: Counter[str] = Counter(r["certainty"] for r in rows)
     return f"{what}: " + ", ".join(f"{sure[c]:,} {c}" for c in CERTAINTY if sure[c])
 
 

@@ -76,8 +76,9 @@ def shorten(text: str, room: float, size: float, bold: bool = False) -> str:
         if width(keep + ch + ELLIPSIS, size, bold) > room:
             break
         keep += ch
-    words = keep.rsplit(" ", 1)[0] if " " in keep else keep
-    return words.rstrip(" ,;:·–-") + ELLIPSIS
+    if " " in keep and text[len(keep)] != " ":  # cut inside a word: end at the word before it
+        keep = keep.rsplit(" ", 1)[0]
+    return keep.rstrip(" ,;:·–-") + ELLIPSIS
 
 
 def wrap(text: str, room: float, size: float, bold: bool = False, max_lines: int = 0) -> list[str]:
