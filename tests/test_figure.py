@@ -199,3 +199,26 @@ def test_imported_brokers_fold_into_groups(tmp_path: Path) -> None:
     svg = figure_svg(G, data_type="precise geolocation")
     assert any(w.startswith(f"+{total - len(named):,} more") for w in texts(svg))
     assert any("California Privacy Protection Agency" in w for w in texts(svg))
+
+
+def test_a_selected_party_is_named_even_when_it_would_be_folded() -> None:
+    G = fixture_graph("onward.yaml")
+    folded = figure_scene(G, data_type="interests", budget=2)
+    named = {b.key for b in folded.boxes if b.kind != "group"}
+    hidden = "example-affiliate-ltd"
+    assert hidden not in named and any(b.kind == "group" for b in folded.boxes)
+    chosen = figure_scene(G, data_type="interests", budget=2, select="Example Affiliate Ltd")
+    keys = {b.key for b in chosen.boxes}
+    assert hidden in keys and "example-platform" in keys  # with its path from the holder
+    assert from_state("#type=interests&sel=example-affiliate-ltd")["select"] == "example-affiliate-ltd"
+
+
+def test_figures_need_neither_pyvis_nor_click() -> None:
+    import subprocess
+
+    script = ("import sys\nclass Block:\n    def find_spec(self, name, path=None, target=None):\n"
+              "        if name.split('.')[0] in ('pyvis', 'click'):\n            raise ImportError(name)\n"
+              "sys.meta_path.insert(0, Block())\nfrom graph.examples import small_graph\n"
+              "from graph.viz.figure import figure_svg\nprint(len(figure_svg(small_graph(), data_type='phone number')) > 0)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr

@@ -34,6 +34,7 @@ from graph.records import CERTAINTIES
 @click.option("--integration", "integrations", multiple=True, metavar="KIND", help="Only links of this integration kind (repeatable).")
 @click.option("--through-ownership", is_flag=True, help="Also follow ownership: a parent reaches what its subsidiary reaches.")
 @filter_options
+@click.option("--select", metavar="COMPANY", help="Name this party and its path even where it would be folded.")
 @click.option("--title", help="The figure's title (default: the question, in words).")
 @click.option("--scale", type=click.FloatRange(0.25, 8), default=2.0, show_default=True,
               help="PNG pixels per SVG unit.")
@@ -42,7 +43,7 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
                    state: str | None, as_of: str | None, start: str | None, into: str | None, certainty: str | None,
                    permissions: tuple[str, ...], integrations: tuple[str, ...], through_ownership: bool,
                    on_by_default: str | None, whose_data: str | None, sources: tuple[str, ...],
-                   source_before: str | None, source_after: str | None, country: str | None, title: str | None,
+                   source_before: str | None, source_after: str | None, country: str | None, select: str | None, title: str | None,
                    scale: float) -> None:
     """Write a static figure for an article: SVG (the default) or PNG.
 
@@ -65,7 +66,8 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
     view = from_state(state, data_type=data_type, company=company, as_of=as_of, start=start, into=into,
                       certainty=certainty, permissions=permissions, integrations=integrations,
                       through_ownership=through_ownership, on_by_default=YES_NO[on_by_default], whose_data=whose_data,
-                      sources=sources, source_before=source_before, source_after=source_after, country=country)
+                      sources=sources, source_before=source_before, source_after=source_after, country=country,
+                      select=select)
     if "on_by_default" not in view and on_by_default == "no":
         view["on_by_default"] = False
     G = obj.projection() if "company" in view else obj.flows()

@@ -42,7 +42,7 @@ def from_state(state: str | None, **given: Any) -> dict[str, Any]:
     """
     found = {} if state is None else parse_state(state)
     view = {"data_type": found.get("type"), "start": found.get("from"), "into": found.get("into"),
-            "as_of": found.get("asof")}
+            "as_of": found.get("asof"), "select": found.get("sel")}
     if found.get("view") == "company" or (found.get("company") and not found.get("type")):
         view["company"] = found.get("company")
     view.update({k: v for k, v in given.items() if v not in (None, (), [], False)})
@@ -59,6 +59,7 @@ def figure_scene(G: Any, *, data_type: str | None = None, company: str | None = 
         raise UsageError("say what to draw: a data type (--data-type) or a company (--company), not both")
     if data_type is not None:
         return reach_scene(G, data_type, title=title, **options)
+    options.pop("select", None)  # a company figure names every party it draws
     extra = sorted(k for k in options if k in REACH_ONLY)
     if extra:
         words = ", ".join(k.replace("start", "from").replace("_", " ") for k in extra)

@@ -12,10 +12,10 @@ from typing import Any
 
 import networkx as nx
 
+from graph import dates
 from graph.model.taxonomy import Taxonomy
 from graph.questions.resolve import resolve_company
 from graph.viz.figure.scene import Box, Link, Scene, cite, count_words, lookalike, span
-from graph.viz.focus import valid_on
 
 PER_COLUMN = 10
 RADIUS = 2
@@ -50,10 +50,12 @@ def company_scene(G: nx.MultiDiGraph, company: str, *, as_of: str | None = None,
     [('apple', 0)]
     """
     centre = resolve_company(G, company)
-    keep = valid_on(G, as_of) if as_of is not None else None
+    day = None if as_of is None else dates.parse(as_of)[0]
     D = nx.MultiDiGraph()
     D.add_nodes_from(G.nodes)
-    D.add_edges_from((u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if keep is None or keep((u, v, k)))
+    D.add_edges_from((u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True)  # unknown dates are kept, as reach keeps them
+                     if day is None or dates.valid_at(d.get("valid_from"), d.get("stated_end"), day,
+                                                      status=d.get("status")) is not False)
     out = nx.single_source_shortest_path_length(D, centre, cutoff=RADIUS)
     into = nx.single_source_shortest_path_length(D.reverse(copy=False), centre, cutoff=RADIUS)
     column = {n: d for n, d in out.items()}

@@ -21,7 +21,8 @@ from typing import Any
 import networkx as nx
 
 from graph.present.answers import filter_words, reach_heading
-from graph.questions.reach import ReachResult, reach
+from graph.questions.reach import ReachResult, flow_index, reach
+from graph.questions.resolve import resolve_in_index
 from graph.records import Hop, ReachRow
 from graph.viz.figure.scene import Box, Link, Scene, cite, count_words, lookalike, span
 
@@ -31,8 +32,8 @@ CERTAINTY = {"stated": 0, "implied": 1, "partial": 2}
 BASIS = {"stated": "a holding fact", "implied": "it passes it on"}
 
 
-def reach_scene(G: Any, data_type: str, *, title: str | None = None, budget: int = BUDGET,
-                per_column: int = PER_COLUMN, **options: Any) -> Scene:
+def reach_scene(G: Any, data_type: str, *, title: str | None = None, select: str | None = None,
+                budget: int = BUDGET, per_column: int = PER_COLUMN, **options: Any) -> Scene:
     """The scene of a reach figure (see the module docstring).
 
     Parameters
@@ -43,6 +44,8 @@ def reach_scene(G: Any, data_type: str, *, title: str | None = None, budget: int
         The data type asked about, in any form ``datareach types`` lists.
     title : str, optional
         The figure's title (default: the question, in words).
+    select : str, optional
+        A company (name, alias or id) to name, with its path, even where it would be folded.
     budget, per_column : int
         How many parties are named at most, in all and in one column.
     **options
@@ -60,12 +63,14 @@ def reach_scene(G: Any, data_type: str, *, title: str | None = None, budget: int
     ('Who could reach phone number', ['apple', 'facebook', 'public'])
     """
     options.pop("limit", None)
-    result = reach(G, data_type, **options)
+    index = flow_index(G)
+    result = reach(index, data_type, **options)
+    chosen = None if select is None else index.node_key(resolve_in_index(index, select))
     names = _names(result)
     forward = result.filters["into"] is None
     scene = Scene(title if title is not None else default_title(result, names), [],
                   chain=not forward or result.filters["start"] is not None)
-    shown = _choose(result, budget, per_column)
+    shown = _choose(result, budget, per_column, chosen)
     _draw(scene, result, shown, names)
     _fold(scene, result, shown, forward)
     scene.caption = _caption(result, names, shown)
@@ -100,20 +105,21 @@ def _on_path(row: ReachRow) -> list[str]:
     return list(dict.fromkeys([*keys, *(h["to"] for h in row["path"]), row["company"]]))
 
 
-def _choose(result: ReachResult, budget: int, per_column: int) -> dict[str, None]:
+def _choose(result: ReachResult, budget: int, per_column: int, chosen: str | None) -> dict[str, None]:
     weight: Counter[str] = Counter()
     for row in result.rows:
         weight.update(_on_path(row))
     hops = {r["company"]: r["hops"] for r in result.rows}
-    order = sorted(result.rows, key=lambda r: (r["kind"] != "public", -weight[r["company"]], CERTAINTY[r["certainty"]],
-                                               r["hops"], r["label"].casefold(), r["company"]))
+    order = sorted(result.rows, key=lambda r: (r["company"] != chosen, r["kind"] != "public", -weight[r["company"]],
+                                               CERTAINTY[r["certainty"]], r["hops"], r["label"].casefold(), r["company"]))
     shown: dict[str, None] = {}
     per: Counter[int] = Counter()
     for row in order:
         need = [k for k in _on_path(row) if k not in shown]
-        if not need or len(shown) + len(need) > budget:
+        if not need:
             continue
-        if any(per[hops[k]] >= per_column for k in need if k in hops):
+        if row["company"] != chosen and (len(shown) + len(need) > budget
+                                         or any(per[hops[k]] >= per_column for k in need if k in hops)):
             continue
         for key in need:
             shown[key] = None
