@@ -153,9 +153,9 @@ def _fold(scene: Scene, D: nx.MultiDiGraph, column: dict[str, int], shown: list[
 
 
 def _caption(label: str, as_of: str | None, near: int, named: int) -> list[str]:
-    lines = [f"Filters: as of {as_of}." if as_of is not None else "No filters: every dated and undated link on file."]
+    lines = [f"Filters: as of {as_of}" if as_of is not None else "No filters: every dated and undated link on file."]
     count = f"{count_words(near, 'party', 'parties')} within {RADIUS} steps of {label}"
-    lines.append(count + ("." if named >= near else f"; the {named:,} most connected are named, the other "
+    lines.append(count + ("" if named >= near else f"; the {named:,} most connected are named, the other "
                                                     f"{near - named:,} are counted in “+N more” boxes."))
     lines.append(f"Left: who sends data to {label}; right: whom it sends data to. "
                  "Numbers in brackets are the sources listed below.")

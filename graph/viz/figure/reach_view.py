@@ -227,14 +227,14 @@ def _caption(result: ReachResult, names: Mapping[str, str], shown: Mapping[str, 
             filters[key] = names.get(filters[key], filters[key])
     words = filter_words(filters)
     total = len(result.rows)
-    lines = [f"Filters: {words}." if words else "No filters: every dated and undated link on file."]
+    lines = [f"Filters: {words}" if words else "No filters: every dated and undated link on file."]
     count = f"{count_words(total, 'party', 'parties')} could reach {result.label}"
     if result.filters["into"] is not None:
         count = f"{count_words(total, 'party', 'parties')} could have sent {result.label} into " \
                 f"{names.get(result.filters['into'], '')}"
     named = sum(1 for r in result.rows if r["company"] in shown)
     folded = total - named
-    lines.append(count + ("." if folded <= 0 else f"; the {named:,} most connected are named, the other "
+    lines.append(count + ("" if folded <= 0 else f"; the {named:,} most connected are named, the other "
                                                     f"{folded:,} are counted in “+N more” boxes."))
     lines.append("Arrows follow the data from a holder onward. Numbers in brackets are the sources listed below.")
     return lines

@@ -122,6 +122,15 @@ def span(start: object, end: object) -> str:
     return f"until {end}" if end else ""
 
 
+def sentence(text: str) -> str:
+    """``text`` ending in one full stop (a name may end in one already: "Facebook, Inc.").
+
+    >>> sentence("Made by Facebook, Inc."), sentence("No filters")
+    ('Made by Facebook, Inc.', 'No filters.')
+    """
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def count_words(n: int, one: str, many: str) -> str:
     """``1 party``, ``1,310 parties``.
 

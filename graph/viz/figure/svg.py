@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from graph.viz.figure.layout import GAP_X, LABEL, LINE, LINK, NOTE, PAD, Placed, order, place
-from graph.viz.figure.scene import Box, Link, Scene
+from graph.viz.figure.scene import Box, Link, Scene, sentence
 from graph.viz.figure.text import FONT, clean, width, wrap
 
 MARGIN, MIN_W = 28.0, 760.0
@@ -67,7 +67,11 @@ def render(scene: Scene) -> str:
     link_words = {id(link): " ".join(w for w in (link.label, marks(link.cites, numbers)) if w) if scene.chain else ""
                   for link in scene.links}
     column_of = {b.key: i for i, col in enumerate(columns) for b in col}
-    gaps = [GAP_X] * len(columns)
+    fan: dict[int, int] = {}
+    for link in scene.links:
+        if link.source in column_of:
+            fan[column_of[link.source]] = fan.get(column_of[link.source], 0) + 1
+    gaps = [min(GAP_X + 6 * max(0, fan.get(i, 0) - 3), 2 * GAP_X) for i in range(len(columns))]  # room to fan out
     for link in scene.links:
         words = link_words[id(link)]
         if words and link.source in column_of:
@@ -76,7 +80,7 @@ def render(scene: Scene) -> str:
     placed, graph_w, graph_h = place(columns, box_marks, gaps, 0.0, MARGIN)
     page_w = max(MIN_W, graph_w + 2 * MARGIN)
     room = page_w - 2 * MARGIN
-    title, caption = clean(scene.title, 300), [clean(c, 600) for c in scene.caption]  # they name parties
+    title, caption = clean(scene.title, 300), [sentence(clean(c, 600)) for c in scene.caption]  # they name parties
     root = ET.Element("svg", {"xmlns": "http://www.w3.org/2000/svg", "version": "1.1"})
     ET.SubElement(root, "title").text = title
     ET.SubElement(root, "desc").text = " ".join(caption)
@@ -92,8 +96,8 @@ def render(scene: Scene) -> str:
         y += 26
         _text(body, MARGIN, y, line, 22, weight="bold")
     y += 8
-    for sentence in caption:
-        for line in wrap(sentence, room, 13):
+    for said in caption:
+        for line in wrap(said, room, 13):
             y += 17
             _text(body, MARGIN, y, line, 13, fill=GREY)
     y += 22
