@@ -13,7 +13,7 @@ from graph.viz.figure.scene import Box, Scene
 from graph.viz.figure.text import shorten, width
 
 LABEL, NOTE, LINK = 13.0, 11.0, 11.0  # font sizes (px)
-PAD, LINE, BOX_MAX = 8.0, 15.0, 260.0
+PAD, LINE, BOX_MAX = 8.0, 15.0, 280.0
 GAP_Y, GAP_X, MARK = 10.0, 56.0, 14.0  # MARK: room for the look-alike triangle
 
 

@@ -166,7 +166,9 @@ def _draw(scene: Scene, result: ReachResult, shown: dict[str, None], names: Mapp
             box.cites = cite(scene, found["holder_sources"])
         elif found is not None and found["path"] and not scene.chain:
             last = found["path"][-1]
-            box.note = f"via {_hop_words(last)}" + ("" if found["certainty"] == "stated" else f" ({found['certainty']})")
+            when = span(last["valid_from"], last["stated_end"])  # first, so a long integration name is what gets cut
+            box.note = " ".join(w for w in (when, f"via {last['integration'] or last['kind']}") if w) + (
+                "" if found["certainty"] == "stated" else f" ({found['certainty']})")
             box.cites = cite(scene, last["sources"])
         scene.boxes.append(box)
     scene.links.extend(pairs.values())
