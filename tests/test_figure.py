@@ -148,7 +148,8 @@ def test_state_fragments() -> None:
     assert parse_state("#view=reach&type=phone-number&asof=2018-01-01&q=x&zoom=2") == {
         "view": "reach", "type": "phone-number", "asof": "2018-01-01", "q": "x"}
     assert from_state("#view=company&company=spotify&asof=2014") == {"as_of": "2014", "company": "spotify"}
-    for bad in ("#type=a&type=b", "#view=sideways", "#asof=2018-13-45"):
+    assert parse_state("#type=a&type=b") == {"type": "a"}  # the first, as the browser reads it
+    for bad in ("#view=sideways", "#asof=2018-13-45", "#asof=04/01/2018", "#type=Phone%20number", "#sel=<script>"):
         with pytest.raises(ValueError):
             parse_state(bad)
     with pytest.raises(UsageError, match="need a data type"):
