@@ -223,3 +223,13 @@ def test_figures_need_neither_pyvis_nor_click() -> None:
               "from graph.viz.figure import figure_svg\nprint(len(figure_svg(small_graph(), data_type='phone number')) > 0)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "True", done.stderr
+
+
+def test_who_sent_it_into_a_company_ends_at_that_company() -> None:
+    svg = figure_svg(fixture_graph("onward.yaml"), data_type="address book", into="Example Platform")
+    x = boxes(svg)
+    assert x["Example Partner Inc"] < x["Example Platform"]
+    words = texts(svg)
+    assert words[0] == "Who could send address book into Example Platform"
+    assert "company asked about" in words and "party that could send it on" in words
+    assert any(w.startswith("data upload [1]") for w in words)

@@ -69,7 +69,7 @@ def reach_scene(G: Any, data_type: str, *, title: str | None = None, select: str
     names = _names(result)
     forward = result.filters["into"] is None
     scene = Scene(title if title is not None else default_title(result, names), [],
-                  chain=not forward or result.filters["start"] is not None)
+                  chain=not forward or result.filters["start"] is not None, view="reach" if forward else "into")
     shown = _choose(result, budget, per_column, chosen)
     _draw(scene, result, shown, names)
     _fold(scene, result, shown, forward)

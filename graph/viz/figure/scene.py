@@ -65,7 +65,7 @@ class Scene:
     sources: dict[str, str] = field(default_factory=dict)  # source key -> "publisher, date"
     folded_sources: dict[str, str] = field(default_factory=dict)  # behind folded parties only
     chain: bool = False
-    view: str = "reach"  # or "company": words of the legend
+    view: str = "reach"  # "into" (who could send it into a company) or "company": words of the legend
     empty: str = ""  # what to say when there is nothing to draw
 
 

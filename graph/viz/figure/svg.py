@@ -201,8 +201,8 @@ def _legend(parent: ET.Element, scene: Scene, y: float, room: float) -> float:
     """One row (wrapped) of the marks this figure uses, each with its one meaning."""
     items: list[tuple[str, str, str]] = []  # (kind of swatch, style, words)
     kinds = {b.kind for b in scene.boxes}
-    items += [("box", k, "party" if k == "party" and scene.view == "company" else BOXES[k][4])
-              for k in BOXES if k in kinds]
+    party = {"company": "party", "into": "party that could send it on"}.get(scene.view, BOXES["party"][4])
+    items += [("box", k, party if k == "party" else BOXES[k][4]) for k in BOXES if k in kinds]
     if any(b.lookalike for b in scene.boxes):
         items.append(("lookalike", "", "look-alike name: check it"))
     used = {("ownership" if link.ownership else link.certainty) for link in scene.links}
