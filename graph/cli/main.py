@@ -43,6 +43,7 @@ class LazyGroup(click.Group):
         "sparql": "graph.cli.sparql:sparql",
         "viz": "graph.cli.viz:viz_command",
         "export": "graph.cli.viz:export_command",
+        "figure": "graph.cli.figure:figure_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
