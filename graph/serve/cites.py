@@ -44,14 +44,18 @@ class PageNotes:
             self.locators[n].append(locator)
         return n
 
-    def refs(self, claims: Iterable[Citation]) -> str:
-        """``[n] ¶6, ¶10`` links, each source once, each with the locators cited (without their quotations)."""
+    def refs(self, claims: Iterable[Citation], *, compact: bool = False) -> str:
+        """``[n] ¶6, ¶10`` links, each source once, each with the locators cited (without their
+        quotations); ``compact``: ``[n]`` alone, the locators in its tooltip (and in the footnote)."""
         by_number: dict[int, list[str]] = {}
         for c in claims:
             found = by_number.setdefault(self.number(c), [])
             short = str(c.get("locator") or "").split(' ("')[0].strip()
             if short and short not in found:
                 found.append(short)
+        if compact:
+            return " ".join(f'<a class="fn" href="#src-{n}" title="{esc(", ".join(locs))}">[{n}]</a>'
+                            for n, locs in by_number.items())
         return " ".join(f'<a class="fn" href="#src-{n}">[{n}]</a>' + (f"\xa0{esc(', '.join(locs))}" if locs else "")
                         for n, locs in by_number.items())
 

@@ -36,7 +36,7 @@ FACET_TITLES = {"integration": "Integration", "status": "Status", "grantor": "Gr
                 "country": "Country (grantee)"}
 REPEATABLE = {"company", "data_type", "status", "source", "integration", "grantor"}
 """The table's parameters that repeat (as the CLI's repeatable options)."""
-LONG = {"data_types": 70, "activation": 60}  # characters shown before a cell is folded
+LONG = {"data_types": 60, "activation": 40}  # characters shown before a cell is folded
 
 
 def table_page(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
@@ -134,13 +134,13 @@ def _results(rows: list[GrantRow], query: dict[str, Any], params: dict[str, Any]
     first = (page - 1) * size + 1 if shown else 0
     count = (f"rows {first:,}–{first + len(shown) - 1:,} of {len(rows):,} {'grant' if len(rows) == 1 else 'grants'}"
              if shown else "0 grants")
-    data = downloads(links, [("JSON", "/table.json"), ("CSV", "/table.csv")],
-                     {k: v for k, v in query.items() if k != "_size"}, esc(count))
+    data = downloads(links, [("JSON", "/table.json"), ("CSV", "/table.csv")], {k: v for k, v in query.items() if k != "_size"},
+                     "every row of the filtered table")
     notes = PageNotes()
     sheet = table_sheet(shown)
     table = _table(sheet, shown, query, notes, links)
     return ('<div class="with-facets">' + _facets(table_facets(snap.G, rows), query, links)
-            + f'<div class="results"><p class="count" id="row-count">{esc(count)}</p>{data}'
+            + f'<div class="results"><div class="count" id="row-count"><b>{esc(count)}</b> {data}</div>'
             + _pager(query, page, pages, links) + table + _pager(query, page, pages, links) + notes.section() + "</div></div>")
 
 
@@ -210,10 +210,10 @@ def _cell(column: Column, value: Any, row: GrantRow, notes: PageNotes, links: Li
     if column.key == "grantor_label":
         return company_link(links, row["grantor_label"], row["grantor"])
     if column.kind == "sources":
-        return notes.refs(value)
+        return notes.refs(value, compact=True)
     if column.kind == "disputes":
         claims: list[Citation] = value
-        return dispute_badges(claims) + (f" {notes.refs(claims)}" if claims else "")
+        return dispute_badges(claims) + (f" {notes.refs(claims, compact=True)}" if claims else "")
     if column.kind == "conflicts":
         marker = conflict_marker(value)
         return f'<span class="badge conflict">{esc(marker)}</span>' if marker else ""
