@@ -87,8 +87,8 @@ def folded(text: str, *, limit: int = 90) -> str:
 
     >>> folded("short")
     'short'
-    >>> folded("word " * 30, limit=12)[:44]
-    '<details class="long"><summary>word word…<'
+    >>> folded("word " * 30, limit=12)[:52]
+    '<details class="long"><summary>word word…</summary>'
     """
     text = " ".join(text.split())
     if len(text) <= limit:
