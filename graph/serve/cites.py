@@ -87,7 +87,7 @@ def folded(text: str, *, limit: int = 90) -> str:
 
     >>> folded("short")
     'short'
-    >>> folded("word " * 30, limit=12)[:52]
+    >>> folded("word " * 30, limit=12)[:51]
     '<details class="long"><summary>word word…</summary>'
     """
     text = " ".join(text.split())
