@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
         "rank": "graph.cli.questions:rank_command",
         "owner": "graph.cli.questions:owner_command",
         "lists": "graph.cli.questions:lists_command",
+        "company": "graph.cli.company:company_command",
         "types": "graph.cli.types:types_command",
         "import": "graph.cli.importing:import_command",
         "serve": "graph.cli.serving:serve",
