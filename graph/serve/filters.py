@@ -11,11 +11,11 @@ from collections.abc import Collection
 from typing import Any
 
 from graph import dates
-from graph.model.labels import WHOSE_DATA
+from graph.model.labels import CONFIDENCES, READ_MODES, WHOSE_DATA
 from graph.serve.html import field
 from graph.serve.protocol import HttpError
 
-FILTERS = ("on_by_default", "whose_data", "source", "source_before", "source_after", "country", "list")
+FILTERS = ("on_by_default", "whose_data", "source", "source_before", "source_after", "country", "list", "confidence", "read")
 """The shared filters' URL parameters."""
 YES_NO = {"": None, "yes": True, "no": False}
 
@@ -44,6 +44,9 @@ def parse_filters(params: dict[str, Any]) -> dict[str, Any]:
         raise HttpError(400, "on_by_default must be yes or no")
     if text["whose_data"] not in ("", *WHOSE_DATA):
         raise HttpError(400, f"whose_data must be one of {', '.join(WHOSE_DATA)}")
+    for key, levels in (("confidence", CONFIDENCES), ("read", READ_MODES)):
+        if text[key] not in ("", *levels):
+            raise HttpError(400, f"{key} must be one of {', '.join(levels)}")
     for key in ("source_before", "source_after"):
         if text[key]:
             try:
@@ -53,7 +56,7 @@ def parse_filters(params: dict[str, Any]) -> dict[str, Any]:
     return {"on_by_default": YES_NO[text["on_by_default"]], "whose_data": text["whose_data"] or None,
             "sources": tuple(params.get("source") or ()), "source_before": text["source_before"] or None,
             "source_after": text["source_after"] or None, "country": text["country"] or None,
-            "within": text["list"] or None}
+            "within": text["list"] or None, "confidence": text["confidence"] or None, "read": text["read"] or None}
 
 
 def filter_state(params: dict[str, Any]) -> dict[str, Any]:
@@ -70,4 +73,6 @@ def filter_fields(params: dict[str, Any]) -> str:
             + field("Source from (date)", "source_after", value["source_after"], placeholder="YYYY-MM-DD")
             + field("Source up to (date)", "source_before", value["source_before"], placeholder="YYYY-MM-DD")
             + field("Country", "country", value["country"], placeholder="e.g. US")
-            + field("Named list", "list", value["list"], placeholder="id or name"))
+            + field("Named list", "list", value["list"], placeholder="id or name")
+            + field("Claims at least", "confidence", value["confidence"], options=[("", "any"), *[(c, c) for c in CONFIDENCES]])
+            + field("Sources read at least", "read", value["read"], options=[("", "any"), *[(r, r) for r in READ_MODES]]))
