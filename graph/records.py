@@ -421,4 +421,5 @@ class ListAnswer(TypedDict):
     total: int  # members named in the fact files
     by_status: dict[str, int]
     sources: list[Citation]
+    disputes: list[Citation]  # claims on the list itself that dispute it or one aspect of it
     members: list[ListMemberRow]

@@ -225,3 +225,23 @@ def test_two_builds_at_once_leave_one_whole_build(ours: Path, tmp_path: Path) ->
         found.file(name, full=True)  # every file is the one the manifest describes
     builds = {p.name for p in (ours / ".datareach" / "builds").iterdir()}
     assert found.token in builds and len(builds) <= 3 and not any(name.endswith(".lock") for name in builds)
+
+
+def test_an_unchanged_build_is_known_fresh_without_hashing_the_inputs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17, item 5: a size-and-time check (as git's index) before hashing every input."""
+    import time
+
+    src = tmp_path / "small.yaml"
+    src.write_bytes(Path(SMALL).read_bytes())
+    old = time.time() - 60
+    os.utime(src, (old, old))
+    compiled.build([src], tmp_path / "out")
+
+    def no_hashing(files: object) -> str:
+        raise AssertionError("hashed the inputs")
+
+    monkeypatch.setattr(compiled, "fingerprint", no_hashing)
+    assert compiled.is_fresh([src], tmp_path / "out")
+    src.write_bytes(src.read_bytes() + b"\n")  # changed: the stats differ, so the contents are hashed
+    with pytest.raises(AssertionError, match="hashed the inputs"):
+        compiled.is_fresh([src], tmp_path / "out")

@@ -213,3 +213,19 @@ def test_jsonld_export_keeps_how_a_source_was_read(facts: Path, cli: Callable[..
     assert g.value(quoted, DR.read) == DR.ReadThroughQuotes
     assert {str(g.value(p, DR.url)) for p in g.objects(quoted, DR.readVia)} == {
         "https://blog.example.org/q", "https://wire.example.org/answers"}
+
+
+def test_the_server_pages_take_the_same_filters(facts: Path, cli: Callable[..., Result], tmp_path: Path) -> None:
+    from test_serve_fixtures import get, running_server
+
+    out = tmp_path / "served"
+    assert cli("-q", "-s", str(facts), "build", out=out).exit_code == 0
+    with running_server(out) as server:
+        answer = json.loads(get(server, "/reach.json?data_type=private+message&read=directly&confidence=reported").body)
+        assert {r["label"] for r in answer["companies"]} == {"Platform", "Direct Partner"}
+        rows = json.loads(get(server, "/table.json?confidence=confirmed").body)
+        assert {r["label"] for r in rows} == {"Quoted Partner"}
+        page = get(server, "/table?read=through+quotes").body.decode()
+        assert 'name="read"' in page and "Quoted Partner" in page
+        bad = get(server, "/table?read=hearsay")
+        assert bad.status == 400 and b"read must be one of" in bad.body

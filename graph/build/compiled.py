@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 from graph.build import rdfconvert
 from graph.build.folder import CACHE as CACHE
 from graph.build.folder import Build, BuildDamaged, Staging, current, republish_if_needed
-from graph.build.inputs import collect, fingerprint
+from graph.build.inputs import collect, file_stats, fingerprint
 from graph.errors import InputError, OutputError
 from graph.paths import PathArg, as_paths, bundled_sources
 from graph.progress import Progress
@@ -96,6 +96,7 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     G = project(loaded.index)  # type: ignore[arg-type]
     counts = summarise(loaded.index)
     progress(f"writing {out_dir}/graph.ttl, graph.jsonld and the cache")
+    stats = file_stats(loaded.files)  # before hashing: a file changed meanwhile then fails the cheap check
     digest, warnings, shacl = fingerprint(loaded.files), [str(w) for w in loaded.warnings], loaded.shacl
     built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     try:
@@ -106,7 +107,7 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
             with rdfconvert.converting([(nt, staging.path("graph.ttl"), "turtle"),
                                         (nt, staging.path("graph.jsonld"), "json-ld")]):
                 _write_cache(staging, G)
-            staging.commit({"fingerprint": digest, "built": built, "counts": counts})
+            staging.commit({"fingerprint": digest, "stats": stats, "built": built, "counts": counts})
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     return BuildResult(out_dir, counts, warnings, shacl=shacl)
@@ -169,7 +170,12 @@ def is_fresh(sources: Sources = None, out_dir: PathArg = "out") -> bool:
     if problems:
         raise InputError(problems)
     found = current(out_dir)
-    return found is not None and found.manifest.get("fingerprint") == fingerprint(files)
+    if found is None:
+        return False
+    recorded = found.manifest.get("stats")
+    if recorded is not None and recorded == file_stats(files):
+        return True  # same paths, sizes, times and inodes: no need to read every input again
+    return found.manifest.get("fingerprint") == fingerprint(files)
 
 
 def ensure_built(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> BuildResult | None:

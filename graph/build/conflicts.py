@@ -3,7 +3,8 @@
 Two or more facts of the same kind about the same parties are *in conflict on a field*
 when they come from different sources and state that field differently:
 
-* grants: the same grantor, grantee and integration kind; the fields compared are
+* grants: the same grantor, grantee and integration kind, about the same people's data
+  (``whose_data`` overlapping or not stated); the fields compared are
   ``status``, ``valid_from``, ``stated_end``, ``last_observed_active``, ``permissions``,
   ``on_by_default``, ``activation`` and ``overrode_privacy_setting``;
 * incident records judged the same incident (a ``same`` judgement, or ``same_as``; they
@@ -80,17 +81,38 @@ def field_conflicts(facts: Sequence[EdgeAttrs], fields: Sequence[str]) -> list[R
     return out
 
 
+def _people(attrs: EdgeAttrs) -> frozenset[str]:
+    return frozenset(attrs.get("whose_data") or ())
+
+
+def _same_people(facts: list[EdgeAttrs]) -> list[list[EdgeAttrs]]:
+    """``facts`` split into the sets that can disagree: grants about different people's data
+    (stated ``whose_data`` that do not overlap: an app's users and their friends) are two
+    relations, not two accounts of one; a grant that does not say whose data is compared
+    with every other."""
+    stated = {_people(f) for f in facts if _people(f)}
+    if len(stated) < 2:
+        return [facts]
+    return [[f for f in facts if not _people(f) or _people(f) & people] for people in stated]
+
+
 def grant_conflicts(G: nx.MultiDiGraph) -> dict[str, list[RawConflict]]:
-    """Each grant's conflicts with grants of the same grantor, grantee and integration kind, by fact id."""
+    """Each grant's conflicts with grants of the same grantor, grantee and integration kind
+    about the same people's data (overlapping ``whose_data``, or not stated), by fact id."""
     groups: dict[tuple[str, str, str | None], list[EdgeAttrs]] = {}
     for u, v, attrs in G.edges(data=True):
         if attrs["kind"] == "grant":
             groups.setdefault((u, v, attrs.get("integration")), []).append(attrs)
     out: dict[str, list[RawConflict]] = {}
-    for facts in groups.values():
-        if len(facts) < 2:
-            continue
-        for conflict in field_conflicts(facts, GRANT_FIELDS):
-            for value in conflict["values"]:
-                out.setdefault(value["fact"], []).append(conflict)
+    seen: set[tuple[str, str, tuple[str, ...]]] = set()
+    for group in groups.values():
+        for facts in _same_people(group):
+            if len(facts) < 2:
+                continue
+            for conflict in field_conflicts(facts, GRANT_FIELDS):
+                key = tuple(sorted(str(v["fact"]) for v in conflict["values"]))
+                for value in conflict["values"]:
+                    if (str(value["fact"]), conflict["field"], key) not in seen:
+                        seen.add((str(value["fact"]), conflict["field"], key))
+                        out.setdefault(value["fact"], []).append(conflict)
     return out

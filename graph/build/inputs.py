@@ -14,6 +14,7 @@ import json
 import os
 import re
 import stat
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -252,6 +253,33 @@ def fingerprint(files: Iterable[Path]) -> str:
         h.update(str(path.resolve()).encode("utf-8", "surrogateescape") + b"\0")
         h.update(file_digest(path))
     return h.hexdigest()
+
+
+RACY_SECONDS = 2.0  # a file changed this close to the moment it was looked at may change again unseen (git's "racy clean")
+
+
+def file_stats(files: Iterable[Path]) -> list[list[object]] | None:
+    """Path, size, modification time and inode of each input and of the ontology, the cheap
+    check made before ``fingerprint`` (as git checks its index): equal stats mean the same
+    inputs. None when a file was changed too recently for its time to be trusted.
+
+    >>> import tempfile, os, time
+    >>> p = Path(tempfile.mkdtemp()) / "a.yaml"
+    >>> _ = p.write_text("x")
+    >>> file_stats([p]) is None  # just written
+    True
+    >>> os.utime(p, (time.time() - 60, time.time() - 60))
+    >>> file_stats([p])[0][1:3] == [1, p.stat().st_mtime_ns]
+    True
+    """
+    now = time.time_ns()
+    out: list[list[object]] = []
+    for path in [*files, *sorted(ontology_dir().glob("*.ttl")), schema_path()]:
+        st = path.stat()
+        if now - st.st_mtime_ns < RACY_SECONDS * 1e9:
+            return None
+        out.append([str(path.resolve()), st.st_size, st.st_mtime_ns, st.st_ino])
+    return out
 
 
 def file_digest(path: Path) -> bytes:

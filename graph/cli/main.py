@@ -36,6 +36,7 @@ class LazyGroup(click.Group):
         "rank": "graph.cli.questions:rank_command",
         "owner": "graph.cli.questions:owner_command",
         "lists": "graph.cli.questions:lists_command",
+        "company": "graph.cli.company:company_command",
         "types": "graph.cli.types:types_command",
         "import": "graph.cli.importing:import_command",
         "serve": "graph.cli.serving:serve",
@@ -43,6 +44,7 @@ class LazyGroup(click.Group):
         "sparql": "graph.cli.sparql:sparql",
         "viz": "graph.cli.viz:viz_command",
         "export": "graph.cli.viz:export_command",
+        "figure": "graph.cli.figure:figure_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

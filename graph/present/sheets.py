@@ -338,11 +338,11 @@ def types_text(rows: Sequence[TypeRow], *, width: int = 80) -> str:
 
 def lists_text(answers: Sequence[ListAnswer], *, members: bool) -> str:
     """Named lists for a reader: each list's name, the count its source states, the members
-    named and how many have each status; with ``members``, each member with its status and
-    evidence. Sources are footnoted.
+    named and how many have each status; with ``members``, the claims disputing the list and
+    each member with its status and evidence. Sources are footnoted.
 
     >>> answer = {"id": "l", "label": "Two partners", "date": "2018-06", "note": None, "stated_count": 3, "total": 2,
-    ...           "by_status": {"ended": 1, "unknown": 1}, "sources": [], "members": []}
+    ...           "by_status": {"ended": 1, "unknown": 1}, "sources": [], "disputes": [], "members": []}
     >>> print(lists_text([answer], members=False))
     Two partners (l), 2018-06: 3 stated, 2 named; ended 1, unknown 1
     """
@@ -355,8 +355,10 @@ def lists_text(answers: Sequence[ListAnswer], *, members: bool) -> str:
         counts = ", ".join(f"{status} {n}" for status, n in a["by_status"].items())
         refs = notes.ref(a["sources"])
         date = f", {a['date']}" if a["date"] else ""
+        disputed = notes.ref(a["disputes"]) if members else ""
         lines.append(_one_line(f"{a['label']} ({a['id']}){date}: {stated}, {a['total']} named; {counts}")
-                     + (f"   {_one_line(refs)}" if refs and members else ""))
+                     + (f"   {_one_line(refs)}" if refs and members else "")
+                     + (f"   disputed: {_one_line(disputed)}" if disputed else ""))
         if members:
             for m in a["members"]:
                 dispute = f"   disputed: {_one_line(notes.ref(m['disputes']))}" if m["disputes"] else ""

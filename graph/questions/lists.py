@@ -51,7 +51,8 @@ def find_list(G: nx.MultiDiGraph | FlowIndex, name: str) -> NamedList:
 
 
 def list_answer(G: nx.MultiDiGraph | FlowIndex, named: NamedList) -> ListAnswer:
-    """A list as an answer: its source, the count it states, the members it names with
+    """A list as an answer: its source, the count it states, the claims disputing it (or one
+    aspect of it, such as how many members were still to end), the members it names with
     their statuses and evidence, and how many members have each status."""
     by_status = Counter(m["status"] for m in named["members"])
     return {
@@ -59,6 +60,7 @@ def list_answer(G: nx.MultiDiGraph | FlowIndex, named: NamedList) -> ListAnswer:
         "stated_count": named["stated_count"], "total": len(named["members"]),
         "by_status": {s: by_status[s] for s in LIST_STATUSES if by_status[s]},
         "sources": [cite(G, c) for c in named["evidence"] if c["stance"] == "asserts"],
+        "disputes": [cite(G, c) for c in named["evidence"] if c["stance"] == "disputes"],
         "members": [{"company": m["company"], "label": m["label"], "status": m["status"], "note": m["note"],
                      "sources": [cite(G, c) for c in m["evidence"] if c["stance"] == "asserts"],
                      "disputes": [cite(G, c) for c in m["evidence"] if c["stance"] == "disputes"]}

@@ -8,8 +8,9 @@ sources' word, the conflicting values (``conflicts``; the rule is ``graph.build.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from graph.model.taxonomy import Taxonomy
 from graph.questions import lists
@@ -39,12 +40,15 @@ def partner_table(
     within: str | None = None,
     confidence: str | None = None,
     read: str | None = None,
+    integrations: Iterable[str] = (),
+    grantors: Iterable[str] = (),
 ) -> list[GrantRow]:
     """Rows of the partner table, filtered by company (either side), data type, status, on by
     default (True/False), whose data, source (ids; a source dated up to ``source_before`` or
     from ``source_after``; a claim at least as sure as ``confidence``, from a source read at
-    least as directly as ``read``) and the grantee's stated country (as ``reach`` filters them), and membership of a named list
-    (``within``: each row then carries the member's ``list_status``).
+    least as directly as ``read``) and the grantee's stated country (as ``reach`` filters them), membership of a named list
+    (``within``: each row then carries the member's ``list_status``), integration kind (``integrations``:
+    labels or slugs) and grantor (``grantors``: names, aliases or slugs).
 
     ``within`` names a list (``datareach lists``): only grants one of its members takes part
     in (either side), each row with the ``list_status`` of the grantee (else the grantor).
@@ -60,7 +64,7 @@ def partner_table(
     ----------
     G : networkx.MultiDiGraph
         The projected graph (``Project.projection()``).
-    companies, data_types, statuses, on_by_default, whose_data, sources, source_before, source_after, country, within, confidence, read
+    companies, data_types, statuses, on_by_default, whose_data, sources, source_before, source_after, country, within, confidence, read, integrations, grantors
         Keyword-only filters, each left out to keep everything.
 
     Returns
@@ -77,12 +81,15 @@ def partner_table(
     [('facebook', 'apple', 'Apple', 'device integration', ['calendar entries', 'contact information'])]
     """
     tax = taxonomy(G)
+    kinds = Taxonomy.from_dict(G.graph["integrations"])  # once: building it per row was 62 % of a large table
     nodes = {resolve_company(G, c) for c in companies}
     related: set[str] = set()
     for text in data_types:
         slug = tax.resolve(text)
         related |= tax.ancestors(slug) | tax.descendants(slug)
     wanted_status = set(statuses)
+    wanted_kinds = {kinds.resolve(i) for i in integrations}
+    granting = {resolve_company(G, c) for c in grantors}
     members = None if within is None else lists.statuses(lists.find_list(G, within))
     check_whose_data(whose_data)
     keep = evidence_rule(G.graph.get("sources", {}), sources, source_before, source_after, confidence, read)
@@ -94,6 +101,8 @@ def partner_table(
             continue
         if wanted_status and attrs["status"] not in wanted_status:
             continue
+        if (wanted_kinds and attrs.get("integration") not in wanted_kinds) or (granting and u not in granting):
+            continue
         if members is not None and not {u, v} & set(members):
             continue
         if (on_by_default is not None and attrs.get("on_by_default") is not on_by_default) or (
@@ -104,15 +113,14 @@ def partner_table(
             continue
         if country is not None and str(G.nodes[v].get("country") or "").upper() != country.strip().upper():
             continue
-        row = _row(G, tax, u, v, key, attrs)
+        row = _row(G, tax, kinds, u, v, key, attrs)
         if members is not None:
             row["list_status"] = members[v] if v in members else members[u]
         rows.append(row)
     return sorted(rows, key=lambda r: (r["label"].casefold(), r["grantor_label"].casefold(), r["fact"]))
 
 
-def _row(G: nx.MultiDiGraph, tax: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
-    kinds = Taxonomy.from_dict(G.graph["integrations"])
+def _row(G: nx.MultiDiGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
     claims, integration = attrs.get("evidence", []), attrs.get("integration")
     row = _grant_row(G, tax, kinds, u, v, key, attrs, claims, integration)
     party = G.nodes[v]
@@ -159,3 +167,53 @@ def _activation(attrs: EdgeAttrs) -> str | None:
     if attrs.get("on_by_default") is True and (text is None or "on by default" not in text.casefold()):
         return "none: on by default" + ("" if text is None else f" ({text})")
     return text
+
+
+class FacetValue(TypedDict):
+    """One value of a facet: what a filter takes (``value``), what people read, how many rows have it."""
+
+    value: str
+    label: str
+    count: int
+
+
+FACETS = ("integration", "status", "grantor", "list", "country")
+"""The partner table's facets, each named after the filter a click on one of its values sets."""
+
+
+def table_facets(G: nx.MultiDiGraph, rows: Iterable[GrantRow]) -> dict[str, list[FacetValue]]:
+    """How many of ``rows`` have each integration kind, status, grantor, named list (grantor or
+    grantee a member) and grantee country: each facet's values, most rows first, then by label.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projected graph the rows come from (for the named lists).
+    rows : iterable of GrantRow
+        Rows of ``partner_table``.
+
+    Returns
+    -------
+    dict
+        Facet name (``FACETS``) → its values; a row without a value (no integration kind, no
+        stated country) is not counted in that facet.
+
+    >>> from graph.examples import small_graph
+    >>> G = small_graph()
+    >>> [(f["value"], f["count"]) for f in table_facets(G, partner_table(G))["grantor"]]
+    [('facebook', 3)]
+    """
+    members = {nl["id"]: {m["company"] for m in nl["members"]} for nl in G.graph.get("lists", {}).values()}
+    names = {nl["id"]: nl["label"] for nl in G.graph.get("lists", {}).values()}
+    counts: dict[str, Counter[tuple[str, str]]] = {f: Counter() for f in FACETS}
+    for r in rows:
+        for facet, value, label in (("integration", r["integration"], r["integration"]), ("status", r["status"], r["status"]),
+                                    ("grantor", r["grantor"], r["grantor_label"]), ("country", r.get("country"), r.get("country"))):
+            if value is not None:
+                counts[facet][(str(value), str(label))] += 1
+        for ident, companies in members.items():
+            if {r["grantor"], r["company"]} & companies:
+                counts["list"][(ident, names[ident])] += 1
+    return {facet: [{"value": v, "label": label, "count": n}
+                    for (v, label), n in sorted(found.items(), key=lambda item: (-item[1], item[0][1].casefold()))]
+            for facet, found in counts.items()}

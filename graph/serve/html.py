@@ -22,7 +22,9 @@ from graph.safetext import cell
 
 PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
             "base-uri 'none'; frame-ancestors 'none'")
-NAV = (("/reach", "Who could reach…"), ("/table", "Partner table"), ("/graph", "Graph"), ("/query", "SPARQL"))
+NAV = (("/reach", "Who could reach…"), ("/table", "Partner table"), ("/company", "Companies"), ("/graph", "Graph"),
+       ("/query", "SPARQL"))
+"""The pages every page links to (the brand links to ``/``)."""
 
 
 def esc(value: Any) -> str:
@@ -56,9 +58,15 @@ class Links:
         return "" if self.token is None else f'<input type="hidden" name="token" value="{esc(self.token)}">'
 
 
-def layout(title: str, body: str, links: Links, *, footer: str = "") -> bytes:
-    """A whole page: navigation, ``body`` (already HTML) and a footer."""
-    nav = "".join(f'<a href="{esc(links.url(path))}">{esc(text)}</a>' for path, text in NAV)
+def nav_links(links: Links, current: str = "") -> str:
+    """The links to every page, the current one marked ``aria-current``."""
+    return "".join(f'<a href="{esc(links.url(path))}"' + (' aria-current="page"' if current.startswith(path) else "")
+                   + f">{esc(text)}</a>" for path, text in NAV)
+
+
+def layout(title: str, body: str, links: Links, *, footer: str = "", current: str = "") -> bytes:
+    """A whole page: navigation (``current`` marked), ``body`` (already HTML) and a footer."""
+    nav = nav_links(links, current)
     page = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -98,6 +106,12 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, row_classes:
         body.append(f"<tr{attr}>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
     ident_attr = f' id="{esc(ident)}"' if ident else ""
     return f"<table{ident_attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def downloads(links: Links, items: Sequence[tuple[str, str]], query: dict[str, Any], note: str = "") -> str:
+    """The links to an answer as data (``(text, path)``: ``.json``, ``.csv``), keeping ``query``."""
+    return ('<p class="downloads">' + "".join(links.a(text, path, **query) for text, path in items)
+            + (f'<span class="note">{note}</span>' if note else "") + "</p>")
 
 
 def error_box(message: str) -> str:

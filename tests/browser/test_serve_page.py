@@ -54,7 +54,8 @@ def test_reach_form_answers(visit: Callable[[str], Opened], server: Server) -> N
     heading = page.inner_text("#answer")
     assert f"{len(expected.rows)} parties" in heading
     assert page.locator("#reach-answer tbody tr").count() == len(expected.rows)
-    assert page.locator("#reach-answer a[href^='http']").count() > 0  # sources are linked
+    assert page.locator("#reach-answer a.fn").count() > 0  # rows cite footnotes (issue 15)
+    assert page.locator("#sources a[href^='http']").count() > 0  # and the footnotes link the sources
     opened.assert_clean()
 
 

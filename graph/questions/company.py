@@ -1,0 +1,276 @@
+"""One company on one page: what it holds, receives and grants, its lists, owners and
+disputes, and every source behind them.
+
+``company_profile`` gathers, for one party of the projected graph, the facts that name it:
+
+- ``holds``: what it is stated to hold (a collection fact), with its origins;
+- ``receives`` and ``grants``: the access grants it is the grantee or the grantor of, as
+  the partner table's rows (``graph.questions.table.partner_table``);
+- ``incidents``: leaks and scrapes whose data reached it, or that exposed its users' data;
+- ``lists``: the named lists it is on, with the status each gives it;
+- ``owners`` (each chain from ``owner`` to an ultimate owner, ``graph.questions.owner``)
+  and ``owns`` (the companies it owns directly);
+- ``disputes``: every disputing claim on any of those facts, with who disputes what;
+- ``sources``: each source cited on the profile once, in the order first cited.
+
+>>> from graph.examples import small_graph
+>>> profile = company_profile(small_graph(), "Amazon")
+>>> profile.label, [r["grantor_label"] for r in profile.receives]
+('Amazon', ['Facebook'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
+
+import networkx as nx
+
+from graph.model.taxonomy import Taxonomy
+from graph.questions.owner import ultimate_owner
+from graph.questions.reach import cite, taxonomy
+from graph.questions.resolve import resolve_company
+from graph.questions.table import partner_table
+from graph.records import Citation, Claim, GrantRow, OwnerConflict, OwnerHop
+
+if TYPE_CHECKING:
+    from graph.build.project import Project
+
+
+class HeldRow(TypedDict):
+    """A data type a company is stated to hold, how it came by it, and on whose evidence."""
+
+    fact: str
+    data_types: list[str]  # labels
+    integration: str | None  # the integration kind's label ("SDK")
+    collected_from: list[str]  # populations
+    whose_data: list[str]
+    sources: list[Citation]
+    disputes: list[Citation]
+
+
+class IncidentRow(TypedDict):
+    """An incident that exposed ``from``'s data to ``to`` (a recipient, or "public")."""
+
+    fact: str
+    label: str | None
+    role: str  # "received" (the company got the data) or "exposed" (its users' data got out)
+    other: str  # the other party's slug
+    other_label: str
+    data_types: list[str]
+    occurred: str | None
+    published: str | None
+    affected: int | None
+    exploited_feature: str | None
+    sources: list[Citation]
+    disputes: list[Citation]
+
+
+class MembershipRow(TypedDict):
+    """A named list the company is on, with the status the list gives it."""
+
+    list: str  # the list's id
+    list_label: str
+    date: str | None
+    status: str
+    note: str | None
+    sources: list[Citation]
+    disputes: list[Citation]
+
+
+class OwnedRow(TypedDict):
+    """A company this one owns directly, on whose evidence."""
+
+    company: str
+    label: str
+    fact: str
+    sources: list[Citation]
+    disputes: list[Citation]
+
+
+class SourceRef(TypedDict):
+    """A source cited on a profile: its registry id, publisher, title, date and URL."""
+
+    source: str | None
+    publisher: str | None
+    title: str | None
+    date: str | None
+    url: str | None
+
+
+class DisputeRow(TypedDict):
+    """One disputing claim on a fact of the profile: who disputes (``claimant``, else the
+    publisher), which aspect (None: the fact itself), and the fact (``about`` in words)."""
+
+    fact: str
+    about: str
+    claimant: str
+    aspect: str | None
+    citation: Citation
+
+
+@dataclass
+class CompanyProfile:
+    """Everything the graph states about one party (see the module docstring)."""
+
+    company: str
+    label: str
+    kind: str
+    iri: str
+    aliases: list[str]
+    country: str | None
+    homepage: str | None
+    note: str | None
+    holds: list[HeldRow] = field(default_factory=list)
+    receives: list[GrantRow] = field(default_factory=list)
+    grants: list[GrantRow] = field(default_factory=list)
+    incidents: list[IncidentRow] = field(default_factory=list)
+    lists: list[MembershipRow] = field(default_factory=list)
+    owners: list[list[OwnerHop]] = field(default_factory=list)
+    ultimate_owners: list[str] = field(default_factory=list)
+    owner_conflicts: list[OwnerConflict] = field(default_factory=list)
+    owns: list[OwnedRow] = field(default_factory=list)
+    disputes: list[DisputeRow] = field(default_factory=list)
+    sources: list[SourceRef] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The profile as JSON-ready data (``datareach company NAME --format json``)."""
+        return asdict(self)
+
+
+def company_profile(source: Project | nx.MultiDiGraph, name: str) -> CompanyProfile:
+    """The profile of the company ``name``: holdings, grants both ways, incidents, lists, owners, disputes, sources.
+
+    Parameters
+    ----------
+    source : Project or networkx.MultiDiGraph
+        A project (its projection is used) or a projected graph.
+    name : str
+        A company's slug, name or alias (``graph.questions.resolve``); NotFoundError with
+        the nearest names when none fits.
+
+    Returns
+    -------
+    CompanyProfile
+
+    Examples
+    --------
+    >>> from graph.examples import small_graph
+    >>> p = company_profile(small_graph(), "facebook, inc.")
+    >>> p.company, sorted({r["label"] for r in p.grants}), [h["data_types"] for h in p.holds][:1]
+    ('facebook', ['Amazon', 'Apple', 'Spotify'], [['name', 'phone number', 'private message']])
+    >>> [(d["about"], d["claimant"], d["aspect"]) for d in company_profile(small_graph(), "Spotify").disputes]
+    [('grant Facebook → Spotify (messaging integration)', 'Spotify', 'awareness')]
+    """
+    G: nx.MultiDiGraph = source if isinstance(source, nx.MultiDiGraph) else source.projection()
+    slug = resolve_company(G, name)
+    node = G.nodes[slug]
+    profile = CompanyProfile(slug, node.get("label") or slug, node.get("kind", "company"), node.get("iri", ""),
+                             list(node.get("aliases") or []), node.get("country"), node.get("homepage"), node.get("note"))
+    tax = taxonomy(G)
+    profile.holds = [_held(G, tax, h) for h in node.get("holds", [])]
+    rows = partner_table(G, companies=[slug])
+    profile.receives = [r for r in rows if r["company"] == slug]
+    profile.grants = [r for r in rows if r["grantor"] == slug and r["company"] != slug]
+    profile.incidents = _incidents(G, tax, slug)
+    profile.lists = _memberships(G, slug)
+    owner = ultimate_owner(G, slug)
+    profile.owners = [chain for chain in owner.chains if chain]
+    profile.ultimate_owners = owner.ultimate if profile.owners else []
+    profile.owner_conflicts = owner.conflicts
+    profile.owns = _owns(G, slug)
+    profile.disputes = _disputes(profile)
+    profile.sources = _sources(profile)
+    return profile
+
+
+def _split(G: nx.MultiDiGraph, claims: list[Claim]) -> tuple[list[Citation], list[Citation]]:
+    """The asserting and the disputing claims, cited."""
+    return ([cite(G, c) for c in claims if c["stance"] == "asserts"],
+            [cite(G, c) for c in claims if c["stance"] == "disputes"])
+
+
+def _held(G: nx.MultiDiGraph, tax: Taxonomy, holding: Any) -> HeldRow:
+    kinds = Taxonomy.from_dict(G.graph["integrations"])
+    sources, disputes = _split(G, holding.get("evidence", []))
+    integration = holding.get("integration")
+    return {"fact": holding.get("id", ""), "data_types": [tax.label(t) for t in holding.get("data_types", [])],
+            "integration": None if integration is None else kinds.label(integration),
+            "collected_from": list(holding.get("from") or []), "whose_data": list(holding.get("whose_data") or []),
+            "sources": sources, "disputes": disputes}
+
+
+def _incidents(G: nx.MultiDiGraph, tax: Taxonomy, slug: str) -> list[IncidentRow]:
+    edges = [("received", u, a) for u, _, a in G.in_edges(slug, data=True) if a["kind"] == "incident"]
+    edges += [("exposed", v, a) for _, v, a in G.out_edges(slug, data=True) if a["kind"] == "incident"]
+    out: list[IncidentRow] = []
+    for role, other, attrs in edges:
+        sources, disputes = _split(G, attrs.get("evidence", []))
+        out.append({"fact": attrs["id"], "label": attrs.get("label"), "role": role, "other": other,
+                    "other_label": G.nodes[other]["label"], "data_types": [tax.label(t) for t in attrs["data_types"]],
+                    "occurred": attrs.get("occurred"), "published": attrs.get("published"),
+                    "affected": attrs.get("affected"), "exploited_feature": attrs.get("exploited_feature"),
+                    "sources": sources, "disputes": disputes})
+    return sorted(out, key=lambda r: (r["occurred"] or r["published"] or "", r["fact"], r["other"]))
+
+
+def _memberships(G: nx.MultiDiGraph, slug: str) -> list[MembershipRow]:
+    out: list[MembershipRow] = []
+    for named in sorted(G.graph.get("lists", {}).values(), key=lambda n: (n["label"].casefold(), n["id"])):
+        for member in named["members"]:
+            if member["company"] == slug:
+                sources, disputes = _split(G, member["evidence"])
+                out.append({"list": named["id"], "list_label": named["label"], "date": named["date"],
+                            "status": member["status"], "note": member["note"], "sources": sources, "disputes": disputes})
+    return out
+
+
+def _owns(G: nx.MultiDiGraph, slug: str) -> list[OwnedRow]:
+    out: list[OwnedRow] = []
+    for owned, _, key, attrs in G.in_edges(slug, keys=True, data=True):
+        if attrs["kind"] == "ownership":
+            sources, disputes = _split(G, attrs.get("evidence", []))
+            out.append({"company": owned, "label": G.nodes[owned]["label"], "fact": key, "sources": sources,
+                        "disputes": disputes})
+    return sorted(out, key=lambda r: (r["label"].casefold(), r["fact"]))
+
+
+def _disputes(p: CompanyProfile) -> list[DisputeRow]:
+    """Every disputing claim on the profile's facts, each (fact, claimant, aspect, source, locator) once."""
+    found: list[tuple[str, str, list[Citation]]] = []
+    found += [(h["fact"], "holding " + ", ".join(h["data_types"]), h["disputes"]) for h in p.holds]
+    found += [(r["fact"], f"grant {r['grantor_label']} → {r['label']}" + (f" ({r['integration']})" if r["integration"] else ""),
+               r["disputes"]) for r in [*p.receives, *p.grants]]
+    found += [(r["fact"], f"incident {r['label'] or r['fact']}", r["disputes"]) for r in p.incidents]
+    found += [(r["list"], f"on the list {r['list_label']}: {r['status']}", r["disputes"]) for r in p.lists]
+    found += [(h["fact"], f"owned by {h['owner_label']}", [c for c in h["evidence"] if c["stance"] == "disputes"])
+              for chain in p.owners for h in chain[:1]]
+    found += [(r["fact"], f"owns {r['label']}", r["disputes"]) for r in p.owns]
+    rows: dict[tuple[Any, ...], DisputeRow] = {}
+    for fact, about, claims in found:
+        for c in claims:
+            key = (fact, c["claimant"], c["aspect"], c["source"], c["locator"])
+            rows.setdefault(key, {"fact": fact, "about": about, "claimant": c["claimant"] or c["publisher"] or "unnamed",
+                                  "aspect": c["aspect"], "citation": c})
+    return list(rows.values())
+
+
+def _sources(p: CompanyProfile) -> list[SourceRef]:
+    """Each source cited on the profile once (the first claim citing it), in the order first cited."""
+    claims: list[Citation] = []
+    for h in p.holds:
+        claims += h["sources"] + h["disputes"]
+    for r in [*p.receives, *p.grants]:
+        claims += r["sources"] + r["disputes"]
+    for i in p.incidents:
+        claims += i["sources"] + i["disputes"]
+    for m in p.lists:
+        claims += m["sources"] + m["disputes"]
+    claims += [c for chain in p.owners for h in chain for c in h["evidence"]]
+    for o in p.owns:
+        claims += o["sources"] + o["disputes"]
+    seen: dict[str | None, SourceRef] = {}
+    for c in claims:
+        seen.setdefault(c["source"], {"source": c["source"], "publisher": c["publisher"], "title": c["title"],
+                                      "date": c["date"], "url": c["url"]})
+    return list(seen.values())
