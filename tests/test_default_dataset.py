@@ -121,7 +121,8 @@ def test_who_could_read_write_and_delete_private_messages(ttl):
           ?dt skos:prefLabel "private message"@en .
           ?c rdfs:label ?name .
         }""")
-    assert found == {"Netflix", "Spotify", "Royal Bank of Canada"}
+    # Dropbox: Facebook's fourth messaging partner (its December 19, 2018 post)
+    assert found == {"Netflix", "Spotify", "Royal Bank of Canada", "Dropbox"}
     assert not found & {"Amazon", "Apple", "Microsoft", "Yahoo"}
 
 
