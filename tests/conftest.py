@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "sources"
 SMALL = REPO / "graph" / "examples" / "small.yaml"
+SEED = REPO / "tests" / "fixtures" / "seed"  # the bundled dataset of the three seed articles, frozen (see its README)
 BAD = REPO / "tests" / "fixtures" / "bad"
 
 
@@ -150,6 +151,16 @@ def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("default") / "out"
     compiled.build([SOURCES], out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three seed articles' dataset (tests/fixtures/seed) built once: for tests that pin its answers."""
+    from graph.build import compiled
+
+    out = tmp_path_factory.mktemp("seed") / "out"
+    compiled.build([SEED], out)
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import console_script
+from conftest import SEED, console_script
 
 from graph.build import compiled
 from graph.cli.main import main
@@ -30,9 +30,9 @@ README = ROOT / "README.md"
 
 
 @pytest.fixture(scope="module")
-def out(default_build: Path) -> Path:
-    """The session's build of the default dataset (read only here)."""
-    return default_build
+def out(seed_build: Path) -> Path:
+    """The session's build of the seed articles' dataset (read only here)."""
+    return seed_build
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def small_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(out: Path, *args: str, sources: list[Path] | None = None) -> Any:
     pre = ["-q", "--out", str(out)]
-    for s in sources or []:
+    for s in sources or [SEED]:
         pre += ["--sources", str(s)]
     return CliRunner().invoke(main, [*pre, *args])
 
@@ -325,8 +325,9 @@ def _import_chain(lines: list[str], first: str) -> list[str]:
 
 
 def test_fresh_process_reach_imports_neither_rdflib_nor_networkx(out: Path) -> None:
-    assert compiled.is_fresh(None, out)
-    proc = python("-X", "importtime", "-m", "graph", "-q", "--out", str(out), "reach", "phone number", "--format", "json")
+    assert compiled.is_fresh([SEED], out)
+    proc = python("-X", "importtime", "-m", "graph", "-q", "--sources", str(SEED), "--out", str(out), "reach", "phone number",
+                  "--format", "json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert companies(json.loads(proc.stdout)) == {"facebook", "amazon", "apple", "public"}
     imported = [line for line in proc.stderr.splitlines() if line.startswith("import time:")]
@@ -334,7 +335,8 @@ def test_fresh_process_reach_imports_neither_rdflib_nor_networkx(out: Path) -> N
     heavy = [line for line in imported if re.search(r"\b(rdflib|pyshacl|pyvis|pyoxigraph|networkx)\b", line)]
     assert not heavy, f"imported through {' → '.join(_import_chain(imported, heavy[0]))}: {heavy[:3]}"
     check = python("-c", "import sys\nfrom graph.cli.main import main\n"
-                   f"main(['-q', '--out', {str(out)!r}, 'reach', 'phone number', '--format', 'json'], standalone_mode=False)\n"
+                   f"main(['-q', '--sources', {str(SEED)!r}, '--out', {str(out)!r}, 'reach', 'phone number', '--format', 'json'], "
+                   "standalone_mode=False)\n"
                    "print('rdflib' in sys.modules, file=sys.stderr)")
     assert check.returncode == 0 and check.stderr.strip().splitlines()[-1] == "False", check.stderr[-2000:]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from conftest import build_file
+from conftest import SEED, build_file
 
 from graph.build import compiled
 from graph.build.flowindex import FlowIndex
@@ -28,8 +28,8 @@ EVERYONE = {"facebook", "microsoft", "netflix", "spotify", "royal-bank-of-canada
 
 
 @pytest.fixture(scope="module")
-def G(default_build: Path) -> nx.MultiDiGraph:
-    return compiled.projection(None, default_build)
+def G(seed_build: Path) -> nx.MultiDiGraph:
+    return compiled.projection([SEED], seed_build)
 
 
 def companies(result: ReachResult) -> set[str]:
@@ -450,7 +450,7 @@ def test_limit_in_the_cli(tmp_path: Path) -> None:
 
     from graph.cli.main import main
 
-    result = CliRunner().invoke(main, ["-q", "--out", str(tmp_path / "out"), "reach", "phone number", "--limit", "1",
+    result = CliRunner().invoke(main, ["-q", "--sources", str(SEED), "--out", str(tmp_path / "out"), "reach", "phone number", "--limit", "1",
                                        "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
@@ -464,22 +464,22 @@ def test_limit_in_the_cli(tmp_path: Path) -> None:
     {"data_type": "personal data", "through_ownership": True},
     {"data_type": "friends list", "integrations": ["search integration"], "limit": 1},
 ])
-def test_the_flow_index_cache_gives_the_same_answers(default_build: Path, question) -> None:
+def test_the_flow_index_cache_gives_the_same_answers(seed_build: Path, question) -> None:
     """CLI reach reads compiled.flows (arrays; evidence decoded for an answer's hops only)."""
-    full, slim = compiled.projection(None, default_build), compiled.flows(None, default_build)
-    assert isinstance(slim, FlowIndex) and build_file(default_build, "flows.npz").is_file()
+    full, slim = compiled.projection([SEED], seed_build), compiled.flows([SEED], seed_build)
+    assert isinstance(slim, FlowIndex) and build_file(seed_build, "flows.npz").is_file()
     assert reach(slim, **question).to_json() == reach(full, **question).to_json()
 
 
 @pytest.mark.parametrize("damage", ["missing", "other version", "truncated", "evidence garbled", "evidence of another build"])
-def test_a_missing_or_foreign_flow_index_is_rebuilt(default_build: Path, tmp_path: Path, damage: str) -> None:
+def test_a_missing_or_foreign_flow_index_is_rebuilt(seed_build: Path, tmp_path: Path, damage: str) -> None:
     """A build from an earlier version (no flows.npz), another format, or a damaged file: rebuilt, same answer."""
     import shutil
 
     import numpy as np
 
     out = tmp_path / "out"
-    shutil.copytree(default_build, out)
+    shutil.copytree(seed_build, out)
     cache = build_file(out, "flows.npz")
     if damage == "missing":
         cache.unlink()
@@ -498,9 +498,9 @@ def test_a_missing_or_foreign_flow_index_is_rebuilt(default_build: Path, tmp_pat
         with open(cache, "wb") as fh:
             np.savez(fh, **arrays)
     said: list[str] = []
-    index = compiled.flows(None, out, progress=said.append)
+    index = compiled.flows([SEED], out, progress=said.append)
     assert any("rebuilding" in s for s in said)
-    assert reach(index, "phone number").to_json() == reach(compiled.projection(None, default_build), "phone number").to_json()
+    assert reach(index, "phone number").to_json() == reach(compiled.projection([SEED], seed_build), "phone number").to_json()
 
 
 def test_reach_sees_a_graph_changed_between_questions() -> None:
@@ -525,10 +525,10 @@ def test_reach_sees_a_graph_changed_between_questions() -> None:
     {"data_type": "contact information", "as_of": "2018-06"},
     {"data_type": "personal data", "through_ownership": True},
 ])
-def test_parties_are_reach_without_paths(default_build: Path, question) -> None:
+def test_parties_are_reach_without_paths(seed_build: Path, question) -> None:
     from graph.questions.reach import parties
 
-    G = compiled.projection(None, default_build)
+    G = compiled.projection([SEED], seed_build)
     assert parties(G, **question) == [(r["company"], r["hops"], r["partial"]) for r in reach(G, **question).rows]
 
 

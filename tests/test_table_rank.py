@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+from conftest import SEED
 
 from graph.build import compiled
 from graph.cli.main import main
@@ -25,18 +26,18 @@ PARTNERS = {"Amazon", "Apple", "Microsoft", "Netflix", "Royal Bank of Canada", "
 
 
 @pytest.fixture(scope="module")
-def out(default_build: Path) -> Path:
-    """The session's build of the default dataset (read only here)."""
-    return default_build
+def out(seed_build: Path) -> Path:
+    """The session's build of the seed articles' dataset (read only here)."""
+    return seed_build
 
 
 @pytest.fixture(scope="module")
 def G(out: Path) -> nx.MultiDiGraph:
-    return compiled.projection(None, out)
+    return compiled.projection([SEED], out)
 
 
 def run(out: Path, *args: str, sources: Path | None = None) -> Any:
-    pre = ["-q", "--out", str(out)] + ([] if sources is None else ["--sources", str(sources)])
+    pre = ["-q", "--out", str(out), "--sources", str(SEED if sources is None else sources)]
     return CliRunner().invoke(main, [*pre, *args])
 
 
