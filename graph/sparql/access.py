@@ -50,8 +50,26 @@ class Credentials:
             return urllib.request.build_opener()
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         manager.add_password(None, url, self.user, self.password or "")
-        return urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(manager),
-                                           urllib.request.HTTPDigestAuthHandler(manager))
+        return urllib.request.build_opener(_Basic(manager), _Digest(manager))
+
+
+def _rewind(req: urllib.request.Request) -> None:
+    """A challenged request is sent again: a file body (push) starts over, not at its end."""
+    seek = getattr(req.data, "seek", None)
+    if seek is not None:
+        seek(0)
+
+
+class _Basic(urllib.request.HTTPBasicAuthHandler):
+    def http_error_401(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        _rewind(req)
+        return super().http_error_401(req, fp, code, msg, headers)
+
+
+class _Digest(urllib.request.HTTPDigestAuthHandler):
+    def http_error_401(self, req, fp, code, msg, headers):  # type: ignore[no-untyped-def]
+        _rewind(req)
+        return super().http_error_401(req, fp, code, msg, headers)
 
 
 def credentials_for(url: str, env: Mapping[str, str] | None = None, netrc_file: Path | None = None) -> Credentials:
