@@ -20,6 +20,9 @@ def _serve(body: bytes, kind: str, status: int = 200) -> tuple[http.server.Threa
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.do_GET()
+
+        def do_GET(self) -> None:  # short queries go as GET (issue 16)
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))

@@ -86,12 +86,17 @@ def same_json(server: Server, out: Path, *args: str) -> None:
     assert remote == json.loads(here.stdout), args
 
 
-def plain(result: QueryResult) -> object:
+def plain(result: QueryResult, numbers: bool = False) -> object:
+    """A result as sorted strings; ``numbers``: booleans as 1 and 0, as Virtuoso 7.2 writes EXISTS."""
+    def text(t: object) -> str | None:
+        value = None if t is None else str(t)
+        return {"true": "1", "false": "0"}.get(value or "", value) if numbers else value
+
     if result.boolean is not None:
         return result.boolean
     if result.graph is not None:
         return sorted((str(s), str(p), str(o)) for s, p, o in result.graph)
-    return result.vars, sorted([str(t) if t is not None else None for t in row] for row in result.rows)
+    return result.vars, sorted([text(t) for t in row] for row in result.rows)
 
 
 def test_only_our_graph_is_read(server: Server, default_build: Path, local: Snapshot) -> None:
@@ -106,7 +111,8 @@ def test_named_queries_same_answers(server: Server, local: Snapshot) -> None:
     for named in list_queries():
         if named.params:
             continue
-        assert plain(remote.query(named.text)) == plain(run_query(local.g, named.text)), named.name
+        numbers = server.name == "virtuoso"
+        assert plain(remote.query(named.text), numbers) == plain(run_query(local.g, named.text), numbers), named.name
 
 
 REACH = [("phone number",), ("private message", "--permission", "read", "--permission", "delete"),
@@ -165,7 +171,7 @@ def test_push_without_credentials_is_refused(server: Server, default_build: Path
     if server.name != "virtuoso":
         pytest.skip("Oxigraph's store takes anyone's PUT")
     refused = run(default_build, "push", "--endpoint", server.store_url, env={"NETRC": "/nonexistent"})
-    assert refused.exit_code == 1 and "answered 401" in refused.stderr
+    assert refused.exit_code != 0 and "answered 401" in refused.stderr and "DATAREACH_ENDPOINT_USER" in refused.stderr
 
 
 def test_credentials_from_netrc(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ the remote server's own limits still apply on top.
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -39,6 +40,20 @@ from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout, make_ter
 from graph.sparql.text import bind_text, with_prefixes
 
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+RESULTS_ACCEPT = "application/sparql-results+json"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8"  # Virtuoso sends CONSTRUCT as JSON if we accept it first
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_NOT_CODE = re.compile(r"<[^<>\s]*>|#[^\n]*")
+
+
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword after the prologue (IRIs and comments skipped).
+
+    >>> query_form("PREFIX ask: <http://x/select#> # construct\nconstruct { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    'CONSTRUCT'
+    """
+    found = _FORM.search(_NOT_CODE.sub(" ", text))
+    return None if found is None else found.group(1).upper()
 
 
 class EndpointError(DatareachError):
@@ -78,8 +93,10 @@ class Remote:
         """Run a read-only query (see :func:`remote_query`); its answer counts against the budget."""
         scan_text(text, limits=limits)
         body = with_prefixes(bind_text(text, bindings or {}))
+        form = query_form(text)
+        accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT if form else ACCEPT
         request = query_request(self.url, body, method=self.method, graph=self.graph,
-                                headers={"Accept": ACCEPT, **self.credentials.headers(), **(headers or {})})
+                                headers={"Accept": accept, **self.credentials.headers(), **(headers or {})})
         cap = min(limits.max_result_bytes, self.budget - self.bytes_read)
         try:
             kind, data = _fetch(request, self.timeout, cap, self.credentials, self.method)
@@ -91,7 +108,11 @@ class Remote:
         self.bytes_read += len(data)
         self.requests += 1
         if kind.startswith("application/sparql-results+json"):
-            return _from_json(_json_answer(data, self.url), max_rows, self.url)
+            answer = _from_json(_json_answer(data, self.url), max_rows, self.url)
+            if form == "ASK" and answer.boolean is None and len(answer.rows) == 1 and len(answer.vars or []) == 1:
+                # Virtuoso 7.2 answers ASK as one row of one variable (__ASK_RETVAL, 1 or 0)
+                return QueryResult("ASK", boolean=str(answer.rows[0][0]) in ("1", "true"))
+            return answer
         g = _graph_answer(data, kind, self.url)
         kept = Graph()
         for i, triple in enumerate(g):
@@ -323,5 +344,9 @@ def push(out_dir: Path, store: str, *, timeout: float = 300.0, headers: Mapping[
     with path.open("rb") as body:
         request = urllib.request.Request(url, data=body, method="PUT", headers={
             "Content-Type": kind, "Content-Length": str(path.stat().st_size), **creds.headers(), **(headers or {})})
+        try:
+            creds.authorize(request, timeout)  # a server refusing a large body mid-way breaks the pipe
+        except OSError as err:
+            raise EndpointError(f"cannot reach the endpoint {visible(url)}: {visible(str(err))}") from None
         _fetch(request, timeout, 1024**2, creds)
     return count
