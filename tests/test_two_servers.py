@@ -140,7 +140,7 @@ def test_reach_reads_only_its_scope(server: Server, local: Snapshot) -> None:
 
 def test_the_byte_cap_holds_with_a_clear_message(server: Server) -> None:
     remote = Remote(server.query_url, graph=DEFAULT_GRAPH, budget=20_000)
-    with pytest.raises(QueryFailed, match="passed 20,000 bytes"):
+    with pytest.raises(QueryFailed, match="too large: they passed 20,000 bytes"):
         read_reach(remote.runner(), "personal data")
 
 

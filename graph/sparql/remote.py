@@ -102,8 +102,8 @@ class Remote:
             kind, data = _fetch(request, self.timeout, cap, self.credentials, self.method)
         except QueryFailed:
             if cap < limits.max_result_bytes:
-                raise QueryFailed(f"the endpoint's answers to this question passed {self.budget:,} bytes "
-                                  "(the cap of `sparql`): narrow the question") from None
+                raise QueryFailed(f"the endpoint's answers to this question are too large: they passed "
+                                  f"{self.budget:,} bytes (the cap of `sparql`); narrow the question") from None
             raise
         self.bytes_read += len(data)
         self.requests += 1
