@@ -42,14 +42,14 @@ from graph.sparql.text import bind_text, with_prefixes
 ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
 RESULTS_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.8"  # Virtuoso sends CONSTRUCT as JSON if we accept it first
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_FORM = re.compile(r"(?<![\w:?$-])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 _NOT_CODE = re.compile(r"<[^<>\s]*>|#[^\n]*")
 
 
 def query_form(text: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword after the prologue (IRIs and comments skipped).
 
-    >>> query_form("PREFIX ask: <http://x/select#> # construct\nconstruct { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    >>> query_form("PREFIX ask: <http://x/select#> construct { ?s ?p ?o } WHERE { ?s ?p ?o }")
     'CONSTRUCT'
     """
     found = _FORM.search(_NOT_CODE.sub(" ", text))
