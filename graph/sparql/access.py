@@ -59,7 +59,9 @@ class Credentials:
         except urllib.error.HTTPError as err:
             challenge = err.headers.get("WWW-Authenticate", "") if err.code == 401 else ""
         scheme, _, rest = challenge.partition(" ")
-        if scheme and self.user is None:
+        if self.user is None:
+            if not scheme:
+                return
             raise UsageError(f"the endpoint answered 401 (it asks for {scheme} credentials): set ${USER_ENV} and "
                              f"${PASSWORD_ENV}, ${TOKEN_ENV}, or a machine entry in ~/.netrc")
         if scheme.lower() == "digest":
