@@ -30,6 +30,14 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+if ! command -v virtuoso-t >/dev/null; then
+  echo "check: installing Debian's virtuoso-opensource for the two-server tests" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq virtuoso-opensource >/dev/null
+fi
+export DATAREACH_REQUIRE_SERVERS=1  # tests/test_two_servers.py fails, not skips, without a server
+
 echo "check: generated vocabulary is up to date" >&2
 "$PY" -m graph.model.vocabgen --check
 

@@ -7,6 +7,7 @@ turns typed errors into a clean message. Nothing imports this module.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +16,11 @@ from typing import Any
 import click
 
 from graph.build import compiled
-from graph.cli.session import CliError, Command, Session, stderr_progress
+from graph.cli.session import Access, CliError, Command, Session, stderr_progress
 from graph.errors import DatareachError, InputError
 from graph.progress import quiet as quiet_progress
 from graph.safetext import printable
+from graph.sparql.access import DEFAULT_GRAPH, METHODS, SERVER_DEFAULT
 
 
 class LazyGroup(click.Group):
@@ -75,15 +77,25 @@ class LazyGroup(click.Group):
                    "the user's cache (~/.cache/datareach).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages on stderr.")
 @click.option("--endpoint", metavar="URL", default=None,
-              help="Ask a SPARQL 1.1 endpoint (Oxigraph, Fuseki, GraphDB, Virtuoso, Neptune…) instead of the local "
-                   "build: sparql sends the query there; reach, table and rank read its graph (see datareach push).")
+              help="Ask a SPARQL 1.1 endpoint (Oxigraph, Virtuoso, Fuseki, GraphDB, Neptune…) instead of the local "
+                   "build: sparql sends the query there; reach, table and owner fetch only the facts they need; "
+                   "rank reads the whole graph (see datareach push). Credentials: $DATAREACH_ENDPOINT_TOKEN, "
+                   "$DATAREACH_ENDPOINT_USER and $DATAREACH_ENDPOINT_PASSWORD, or ~/.netrc.")
+@click.option("--graph", "graph", metavar="IRI", default=DEFAULT_GRAPH, show_default=True,
+              help="With --endpoint: the named graph to read (sent as default-graph-uri, so the server's own triples "
+                   "never mix in); 'default' reads the server's default graph.")
+@click.option("--request-method", "method", type=click.Choice(METHODS), default="auto", show_default=True,
+              help="With --endpoint: how queries are sent. auto: GET, or a form POST for a long query; post-direct "
+                   "(application/sparql-query) is never answered by some servers (Virtuoso 7.2).")
+@click.option("--endpoint-timeout", "endpoint_timeout", default=60.0, show_default=True, metavar="SECONDS",
+              type=click.FloatRange(min=0.1, max=3600), help="With --endpoint: seconds to wait for each answer.")
 @click.option("--store", "store", metavar="DIR", default=None, type=click.Path(path_type=Path, file_okay=False),
-              help="Answer sparql from an on-disk Oxigraph store at DIR, made from the build once and reused "
-                   "while it is current: for graphs too large to reload at every start.")
+              help="Answer sparql, reach, table and owner from an on-disk Oxigraph store at DIR, made from the build "
+                   "once and reused while it is current: for graphs too large to reload at every start.")
 @click.version_option(package_name="datareach")
 @click.pass_context
 def main(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, quiet: bool, endpoint: str | None,
-         store: Path | None) -> None:
+         graph: str, method: str, endpoint_timeout: float, store: Path | None) -> None:
     """datareach: which companies could reach personal data, by which path, on whose evidence.
 
     Facts come from cited fact files (YAML, CSV, Turtle, JSON-LD). `build` compiles
@@ -107,8 +119,12 @@ def main(ctx: click.Context, sources: tuple[Path, ...], out: Path | None, quiet:
     """
     if endpoint is not None and not endpoint.startswith(("http://", "https://")):
         raise click.BadParameter("use an http(s):// URL", param_hint="--endpoint")
+    if graph != SERVER_DEFAULT and not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+", graph):
+        raise click.BadParameter("give an absolute IRI (e.g. urn:x:graph or https://…), or 'default'",
+                                 param_hint="--graph")
     ctx.obj = Session.from_options(sources, out, progress=quiet_progress if quiet else stderr_progress,
-                                   endpoint=endpoint, store_dir=store)
+                                   endpoint=endpoint, store_dir=store,
+                                   access=Access(None if graph == SERVER_DEFAULT else graph, method, endpoint_timeout))
 
 
 def max_input_option(command: Callable[..., Any]) -> Callable[..., Any]:

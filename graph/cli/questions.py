@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
 from graph.cli.session import Command, Session, partial_date, pass_session
@@ -9,6 +12,9 @@ from graph.model.labels import CONFIDENCES, PERMISSIONS, READ_MODES, STATUSES, W
 from graph.present import answers, formats, sheets
 from graph.records import CERTAINTIES
 from graph.safetext import printable
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 FORMATS_REACH = ["text", "json", "csv"]
 FORMATS_TABLE = ["text", "md", "csv", "html", "json"]
@@ -86,10 +92,14 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
     """
     from graph.questions import lists
     from graph.questions.reach import reach
+    from graph.sparql.scoped import read_reach
 
     if limit is None:
         limit = TEXT_LIMIT if fmt == "text" else 0
-    flows = obj.flows()
+    scoped = obj.scoped(lambda run: read_reach(run, data_type, permissions=permissions, through_ownership=through_ownership,
+                                               companies=start is not None or into is not None,
+                                               named_lists=within is not None))
+    flows = obj.flows() if scoped is None else scoped
     named = None if within is None else lists.find_list(flows, within)
     result = reach(flows, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
                    integrations=integrations, limit=limit or None if named is None else None, start=start, into=into,
@@ -138,8 +148,11 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     """
     from graph.questions import lists
     from graph.questions.table import partner_table
+    from graph.sparql.scoped import read_table
 
-    G = obj.projection()
+    G = obj.scoped(lambda run: read_table(run, _company_iris(companies) if companies else None, within is not None))
+    if G is None:
+        G = obj.projection()
     rows = partner_table(G, companies=companies, data_types=data_types, statuses=statuses, within=within,
                          on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
                          source_before=source_before, source_after=source_after, country=country,
@@ -160,6 +173,18 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
         click.echo(printable(sheets.sheet_html_page(sheet)))
     else:
         click.echo(printable(sheets.sheet_text(sheet, max_width=40)))
+
+
+def _company_iris(names: tuple[str, ...]) -> Callable[[Graph], list[str]]:
+    """The IRIs of the named companies, resolved as locally on the companies' names only."""
+    def iris(g: Graph) -> list[str]:
+        from graph.build.projection import project
+        from graph.questions.resolve import resolve_company
+
+        G = project(g)
+        return [G.nodes[resolve_company(G, name)]["iri"] for name in names]
+
+    return iris
 
 
 @click.command("rank", cls=Command)
@@ -205,8 +230,10 @@ def owner_command(obj: Session, name: str, fmt: str) -> None:
       datareach owner doubleclick.net --format json
     """
     from graph.questions.owner import ultimate_owner
+    from graph.sparql.scoped import read_owner
 
-    answer = ultimate_owner(obj.projection(), name)
+    G = obj.scoped(lambda run: read_owner(run, name))
+    answer = ultimate_owner(obj.projection() if G is None else G, name)
     if fmt == "json":
         click.echo(formats.json_text(answer.to_json()))
         return

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from graph.cli.session import CliError, Command, Session, pass_session
+from graph.sparql.access import DEFAULT_GRAPH, SERVER_DEFAULT
 
 
 @click.command("serve", cls=Command)
@@ -116,21 +117,34 @@ def _run_until_signalled(server: Any, progress: Any, host: str) -> None:
                    "(Oxigraph) or http://localhost:3030/ds/data (Fuseki).")
 @click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", type=click.FloatRange(min=1),
               help="Give up when the server has not taken the graph after this long.")
+@click.option("--graph", "graph", metavar="IRI", default=DEFAULT_GRAPH, show_default=True,
+              help="The named graph to replace (PUT URL?graph=IRI); 'default' replaces the server's default graph. "
+                   "Questions read the same graph with the global --graph.")
+@click.option("--format", "fmt", type=click.Choice(["nt", "turtle"]), default="nt", show_default=True,
+              help="Send N-Triples (graph.nt) or Turtle (graph.ttl).")
 @pass_session
-def push_command(obj: Session, store: str, timeout: float) -> None:
-    """Load the built graph into a SPARQL server, replacing its default graph.
+def push_command(obj: Session, store: str, timeout: float, graph: str, fmt: str) -> None:
+    """Load the built graph into a SPARQL server, replacing one named graph.
 
-    Builds first if the sources changed. The graph is sent as N-Triples with
-    `PUT URL?default` (SPARQL 1.1 Graph Store Protocol), which Oxigraph, Fuseki,
-    GraphDB and Virtuoso accept.
+    Builds first if the sources changed. The graph is sent with `PUT URL?graph=IRI`
+    (SPARQL 1.1 Graph Store Protocol). Credentials come from $DATAREACH_ENDPOINT_TOKEN
+    (a bearer token), $DATAREACH_ENDPOINT_USER and $DATAREACH_ENDPOINT_PASSWORD (Basic
+    or Digest, as the server asks), or the server's entry in ~/.netrc; never from the
+    command line.
 
     \b
     Examples:
       oxigraph serve --location store/ &
       datareach push --endpoint http://localhost:7878/store
+      datareach --endpoint http://localhost:7878/query reach "phone number"
+      DATAREACH_ENDPOINT_USER=dba DATAREACH_ENDPOINT_PASSWORD=… \\
+        datareach push --endpoint http://localhost:8890/sparql-graph-crud-auth
+      datareach --endpoint http://localhost:8890/sparql reach "phone number"
     """
+    from graph.sparql.access import credentials_for
     from graph.sparql.remote import push
 
+    target = None if graph == SERVER_DEFAULT else graph
     obj.local().ensure_built()
-    count = push(obj.project.out, store, timeout=timeout)
-    click.echo(f"pushed {count:,} triples to {store}")
+    count = push(obj.project.out, store, timeout=timeout, graph=target, fmt=fmt, credentials=credentials_for(store))
+    click.echo(f"pushed {count:,} triples to {store} ({'the default graph' if target is None else f'graph <{target}>'})")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from graph.build.flowindex import FlowIndex
+    from graph.sparql.remote import Remote
+    from graph.sparql.scoped import Runner, ScopeReader
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_TIMEOUT = 1, 2, 3
 _STARTED = time.monotonic()
@@ -76,6 +79,15 @@ def stderr_progress(message: str) -> None:
     click.echo(printable(f"datareach: {message}") + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
 
 
+@dataclass(frozen=True)
+class Access:
+    """How to ask an endpoint: the graph read (None: the server's default), the request form, the time per answer."""
+
+    graph: str | None = None
+    method: str = "auto"
+    timeout: float = 60.0
+
+
 class Session:
     """The project a command works on, and where its questions go.
 
@@ -92,19 +104,24 @@ class Session:
         A SPARQL 1.1 endpoint to ask instead of the local build.
     store_dir : Path or None
         An on-disk Oxigraph store to answer SPARQL from.
+    access : Access, optional
+        With an endpoint: the graph it reads, the request form, the time per answer.
     """
 
     def __init__(self, project: Project, *, bundled: bool = False, out_given: bool = False,
-                 endpoint: str | None = None, store_dir: Path | None = None) -> None:
+                 endpoint: str | None = None, store_dir: Path | None = None, access: Access | None = None) -> None:
         self.project, self.bundled, self.out_given = project, bundled, out_given
         self.endpoint, self.store_dir = endpoint, store_dir
+        self.access = access or Access()
+        self._endpoint: Remote | None = None
         self._announced = False
         self._remote: Graph | None = None
         self._store: Path | None = None
 
     @classmethod
     def from_options(cls, sources: tuple[Path, ...], out: Path | None, *, progress: Progress = quiet,
-                     endpoint: str | None = None, store_dir: Path | None = None) -> Session:
+                     endpoint: str | None = None, store_dir: Path | None = None,
+                     access: Access | None = None) -> Session:
         """The session the global options describe (see ``datareach --help`` for the rule)."""
         found = Project.find(progress=progress)
         bundled = len(sources) == 0 and found is None
@@ -117,7 +134,8 @@ class Session:
         else:
             bundle = Project.bundled(progress=progress)
             project = bundle if out is None else Project(bundle.sources, out, None, progress)
-        return cls(project, bundled=bundled, out_given=out is not None, endpoint=endpoint, store_dir=store_dir)
+        return cls(project, bundled=bundled, out_given=out is not None, endpoint=endpoint, store_dir=store_dir,
+                   access=access)
 
     @property
     def progress(self) -> Progress:
@@ -166,13 +184,45 @@ class Session:
             self._store = self.local().read_build(lambda found: ensure_store(self.project.out, folder, found))
         return self._store
 
+    def remote(self) -> Remote:
+        """The endpoint, with the graph, request form, timeout and credentials to ask it with."""
+        assert self.endpoint is not None
+        if self._endpoint is None:
+            from graph.sparql.access import credentials_for
+            from graph.sparql.remote import Remote
+
+            self._endpoint = Remote(self.endpoint, graph=self.access.graph, method=self.access.method,
+                                    credentials=credentials_for(self.endpoint), timeout=self.access.timeout)
+        return self._endpoint
+
+    def scoped(self, read: Callable[[Runner], ScopeReader]) -> nx.MultiDiGraph | None:
+        """With ``--endpoint`` or ``--store``: the projection of the facts ``read`` fetches from
+        there (one question's scope, see graph.sparql.scoped); None for the local build."""
+        if self.store_dir is not None:
+            from graph.sparql.store import store_runner
+
+            folder = self.store()
+            assert folder is not None
+            run, where = store_runner(folder), f"the store {folder}"
+        elif self.endpoint is not None:
+            run, where = self.remote().runner(), self.endpoint
+        else:
+            return None
+        from graph.build.projection import project
+
+        reader = read(run)
+        counts = reader.counts
+        self.progress(f"read {counts.triples:,} triples ({counts.keys:,} facts listed) in {counts.queries:,} "
+                      f"queries from {where}")
+        return project(reader.g)
+
     def rdf_graph(self) -> Graph:
         if self.endpoint is not None:
             if self._remote is None:
                 from graph.sparql.remote import remote_graph
 
-                self.progress(f"reading the graph from {self.endpoint}")
-                self._remote = remote_graph(self.endpoint)
+                self.progress(f"reading the whole graph from {self.endpoint}")
+                self._remote = remote_graph(self.remote())
             return self._remote
         return self.local().rdf_graph()
 

@@ -104,10 +104,10 @@ def _run(session: Session, query_or_file: str | None, name: str | None,
 
         return run_store_query(store, text, timeout=timeout, max_rows=max_rows)
     if session.endpoint is not None:
-        from graph.sparql.remote import remote_query
-
         query = text if isinstance(text, str) else text.decode("utf-8")
-        return remote_query(session.endpoint, query, timeout=timeout, max_rows=max_rows)
+        remote = session.remote()
+        remote.timeout = timeout
+        return remote.query(query, max_rows=max_rows)
     return run_query(session.rdf_graph(), text, timeout=timeout, max_rows=max_rows)
 
 

@@ -23,19 +23,20 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Graph
 from rdflib.term import Node
 
 from graph.build.folder import Build, BuildDamaged, current
 from graph.errors import DatareachError
 from graph.safetext import visible
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, prepare_safe, scan_text
-from graph.sparql.result import QueryResult
+from graph.sparql.result import QueryResult, make_term
 from graph.sparql.sandbox import Answer, Cell, run_sandboxed
 from graph.sparql.text import bind_text, with_prefixes
 
@@ -282,3 +283,44 @@ def _enc(term: Any) -> Cell:
     if datatype == _XSD_STRING:  # rdflib writes a plain literal without a datatype
         datatype = None
     return ["literal", term.value, datatype, term.language]
+
+
+def store_runner(store_dir: Path) -> Callable[[str], QueryResult]:
+    """The store as a query runner for our own queries (:mod:`graph.sparql.scoped`).
+
+    Those queries are ours (keys and IRIs written as N-Triples terms, no user text), so they
+    run here on the store opened read-only, not in the sandbox a user's query gets.
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from graph.build import compiled
+    >>> from graph.examples import SMALL
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> _ = compiled.build([SMALL], tmp / "out")
+    >>> run = store_runner(ensure_store(tmp / "out", tmp / "store"))
+    >>> len(run("SELECT ?c WHERE { ?c a dr:Company }").rows)
+    5
+    """
+    store = ox.Store.read_only(str(store_dir))
+
+    def run(text: str) -> QueryResult:
+        result = store.query(with_prefixes(text), base_iri=None)
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("ASK", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            return QueryResult("SELECT", vars=names, rows=[tuple(_term(row[n]) for n in names) for row in result])
+        g = Graph()
+        for triple in result:
+            g.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+        return QueryResult("CONSTRUCT", graph=g)
+
+    return run
+
+
+def _term(term: Any) -> Any:
+    cell = _enc(term)
+    if cell is None:
+        return None
+    kind, value, *rest = cell
+    return make_term(str(kind), str(value), *rest)

@@ -1,0 +1,273 @@
+"""Questions answered inside a SPARQL server (or an Oxigraph store): fetch only their scope.
+
+``reach``, ``table`` and ``owner`` need a small part of a large graph. Rather than
+downloading every triple, :class:`ScopeReader` asks the server for the facts in a
+question's scope, pages through them, and describes only those facts, what they cite
+and the parties they name. The triples fetched are projected (``graph.build.projection``)
+and the usual question functions answer on them, so the answers are the local build's:
+
+- the *frame*: the data-type and integration taxonomies and the source registry;
+- ``reach``: grants, incidents and holdings naming the type, a broader or a narrower one
+  (SPARQL ``VALUES`` over the taxonomy), grants only with every permission asked;
+  the grants beside those (same grantor and grantee: their conflicts are shown);
+  incidents judged one incident with another; ownership only ``--through-ownership``;
+- ``table``: access grants (only a company's, with ``--company``);
+- ``owner``: ownership facts and the domains the name can fall under;
+- with a company name to resolve (``--from``, ``--into``, ``--company``, ``owner``): every
+  company's type, name and aliases; with ``--list``: the named lists.
+
+Paging is by key, not OFFSET: ``SELECT DISTINCT ?x … FILTER(STR(?x) > last) ORDER BY STR(?x)
+LIMIT n``, which Virtuoso serves past its 10,000-row sort limit. Describing goes in batches
+of ``VALUES ?s { … }``, small enough to stay under Virtuoso's default ``ResultSetMaxRows``
+(10,000); an answer of exactly that many rows is refused as cut. The other filters (dates,
+sources, on by default, whose data, country, integration) are applied by the question itself
+on the fetched edges.
+
+Our own queries name no graph: the runner sends the graph (``default-graph-uri``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from graph.errors import DatareachError
+from graph.model import ontology
+from graph.model.vocab import DR, DT, PERMISSION
+from graph.sparql.result import QueryResult
+
+Runner = Callable[[str], QueryResult]
+PAGE = 1_000  # keys per SELECT page
+BATCH = 100  # subjects per describing CONSTRUCT
+SERVER_ROW_CAP = 10_000  # Virtuoso's default ResultSetMaxRows: an answer this long was probably cut
+FOLLOW = (DR.evidence, DR.grantor, DR.grantee, DR.holder, DR.platform, DR.recipient, DR.owner, DR.owned,
+          DR.member, DR.memberCompany, DR.operator, DR.sameIncident)
+
+
+class ScopeError(DatareachError):
+    """The server's answer could not be used (cut at a row limit, or not what was asked)."""
+
+
+def _iri(term: Node) -> str | None:
+    """``<iri>`` for a well-formed IRI, None otherwise (it cannot be one of ours)."""
+    if not isinstance(term, URIRef):
+        return None
+    text = str(term)
+    if any(c in text for c in '<>"{}|^`\\ \n\r\t'):
+        return None
+    return f"<{text}>"
+
+
+def _string(text: str) -> str:
+    return Literal(text).n3()
+
+
+@dataclass
+class Counts:
+    """What a reader asked and got: queries sent, keys listed, triples described."""
+
+    queries: int = 0
+    keys: int = 0
+    triples: int = 0
+
+
+class ScopeReader:
+    """Fetch parts of a graph through ``run`` (a query runner: a server, or a store).
+
+    Parameters
+    ----------
+    run : callable
+        Runs one SELECT or CONSTRUCT query text and returns its QueryResult.
+    page : int
+        Keys per SELECT page.
+    batch : int
+        Subjects per describing CONSTRUCT.
+
+    Examples
+    --------
+    >>> from graph.build.loader import load
+    >>> from graph.examples import SMALL
+    >>> from graph.sparql.local import run_query
+    >>> g = load([SMALL]).g
+    >>> reader = ScopeReader(lambda text: run_query(g, text, max_rows=10**9), page=3, batch=2)
+    >>> keys = reader.keys("?x a dr:Company")
+    >>> len(keys) == len(set(g.subjects(RDF.type, DR.Company)))
+    True
+    """
+
+    def __init__(self, run: Runner, *, page: int = PAGE, batch: int = BATCH) -> None:
+        self.run, self.page, self.batch = run, page, batch
+        self.g = Graph()
+        self.described: set[URIRef] = set()
+        self.counts = Counts()
+
+    def _ask(self, text: str) -> QueryResult:
+        self.counts.queries += 1
+        return self.run(text)
+
+    def keys(self, where: str) -> list[URIRef]:
+        """Every IRI ``?x`` that ``where`` binds, paged by key (sorted by its text)."""
+        out: list[URIRef] = []
+        last = ""
+        while True:
+            result = self._ask(f"SELECT DISTINCT ?x WHERE {{ {where} FILTER(isIRI(?x) && STR(?x) > {_string(last)}) }} "
+                               f"ORDER BY STR(?x) LIMIT {self.page}")
+            page = [row[0] for row in result.rows if isinstance(row[0], URIRef)]
+            out += page
+            self.counts.keys += len(page)
+            if len(result.rows) < self.page or not page:
+                return out
+            following = str(page[-1])
+            if following <= last:
+                raise ScopeError("the server's answers do not page (keys did not grow)")
+            last = following
+
+    def describe(self, subjects: Iterable[URIRef], *, follow: bool = True) -> None:
+        """Add every triple of each subject; then (``follow``) of what they cite and name, and so on."""
+        todo = sorted({s for s in subjects if s not in self.described}, key=str)
+        while todo:
+            fresh = Graph()
+            for start in range(0, len(todo), self.batch):
+                chunk = [t for t in (_iri(s) for s in todo[start:start + self.batch]) if t is not None]
+                self.described.update(todo[start:start + self.batch])
+                if not chunk:
+                    continue
+                result = self._ask(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?s {{ {' '.join(chunk)} }} ?s ?p ?o }}")
+                got = result.graph if result.graph is not None else Graph()
+                if len(got) >= SERVER_ROW_CAP or result.truncated:
+                    raise ScopeError(f"the server cut an answer at {len(got):,} triples (Virtuoso: raise "
+                                     "ResultSetMaxRows in virtuoso.ini)")
+                for triple in got:
+                    fresh.add(triple)
+            self.counts.triples += len(fresh)
+            self.g += fresh
+            if not follow:
+                return
+            nxt = {o for p in FOLLOW for o in fresh.objects(None, p) if isinstance(o, URIRef)}
+            todo = sorted(nxt - self.described, key=str)
+
+    def frame(self) -> None:
+        """The taxonomies and the source registry."""
+        self.describe(self.keys("?x a ?c . VALUES ?c { dr:DataType dr:IntegrationKind dr:Source }"), follow=False)
+
+    def names(self) -> None:
+        """Every company's type, name and aliases (to resolve a company name as the local build does)."""
+        last = ""
+        while True:
+            result = self._ask(
+                "CONSTRUCT { ?x a dr:Company ; rdfs:label ?l ; skos:altLabel ?a } WHERE { "
+                f"{{ SELECT ?x WHERE {{ ?x a dr:Company FILTER(STR(?x) > {_string(last)}) }} ORDER BY STR(?x) "
+                f"LIMIT {self.page} }} OPTIONAL {{ ?x rdfs:label ?l }} OPTIONAL {{ ?x skos:altLabel ?a }} }}")
+            got = result.graph if result.graph is not None else Graph()
+            if len(got) >= SERVER_ROW_CAP:
+                raise ScopeError("the server cut an answer of company names (Virtuoso: raise ResultSetMaxRows)")
+            self.counts.triples += len(got)
+            for triple in got:
+                if triple not in self.g:
+                    self.g.add(triple)
+            companies = sorted(str(s) for s in got.subjects(RDF.type, DR.Company))
+            if len(companies) < self.page:
+                return
+            last = companies[-1]
+
+    def named_lists(self) -> None:
+        """The named lists, their members and the members' companies."""
+        self.describe(self.keys("?x a dr:List"))
+
+
+def _values(var: str, terms: Iterable[str]) -> str:
+    return f"VALUES ?{var} {{ {' '.join(terms)} }}"
+
+
+def related_types(reader: ScopeReader, data_types: Sequence[str]) -> list[str]:
+    """The IRIs of the asked types, with every broader and narrower type (from the frame's taxonomy)."""
+    tax = ontology.data_types(reader.g)
+    slugs: set[str] = set()
+    for text in data_types:
+        slug = tax.resolve(text)  # NotFoundError, as locally, for an unknown type
+        slugs |= tax.ancestors(slug) | tax.descendants(slug)
+    return sorted(f"<{DT[s]}>" for s in slugs)
+
+
+def read_reach(run: Runner, data_type: str, *, permissions: Iterable[str] = (), through_ownership: bool = False,
+               companies: bool = False, named_lists: bool = False) -> ScopeReader:
+    """The scope of a reach question on ``data_type`` (see the module docstring)."""
+    reader = ScopeReader(run)
+    reader.frame()
+    types = _values("t", related_types(reader, [data_type]))
+    wanted = [PERMISSION[p] for p in permissions if p in PERMISSION]
+    granted = " ".join(f"?x dr:permission <{p}> ." for p in wanted)
+    facts = reader.keys(f"{{ ?x a dr:AccessGrant ; dr:dataType ?t . {granted} }} UNION "
+                        f"{{ ?x a ?c ; dr:dataType ?t . VALUES ?c {{ dr:Incident dr:Collection }} }} {types}")
+    facts += reader.keys("?x a dr:Incident . { ?x dr:sameIncident ?y } UNION { ?y dr:sameIncident ?x }")
+    if through_ownership:
+        facts += reader.keys("?x a dr:Ownership")
+    reader.describe(facts)
+    _siblings(reader)
+    if companies:
+        reader.names()
+    if named_lists:
+        reader.named_lists()
+    return reader
+
+
+def _siblings(reader: ScopeReader) -> None:
+    """Grants of the same grantor and grantee as a fetched grant: the conflicts a hop shows are among them."""
+    pairs = sorted({(_iri(u), _iri(v)) for f in reader.g.subjects(RDF.type, DR.AccessGrant)
+                    for u in reader.g.objects(f, DR.grantor) for v in reader.g.objects(f, DR.grantee)}, key=str)
+    keys: list[URIRef] = []
+    for start in range(0, len(pairs), reader.batch):
+        chunk = " ".join(f"({u} {v})" for u, v in pairs[start:start + reader.batch] if u and v)
+        if chunk:
+            keys += reader.keys(f"?x a dr:AccessGrant ; dr:grantor ?u ; dr:grantee ?v . VALUES (?u ?v) {{ {chunk} }}")
+    reader.describe(keys)
+
+
+def read_table(run: Runner, company_iris: Callable[[Graph], list[str]] | None = None,
+               named_lists: bool = False) -> ScopeReader:
+    """The scope of the partner table: every access grant, or (``company_iris``, given the
+    company names) only grants a named company is party to."""
+    reader = ScopeReader(run)
+    reader.frame()
+    if company_iris is not None:
+        reader.names()
+        iris = [t for t in (_iri(URIRef(i)) for i in company_iris(reader.g)) if t is not None]
+        grants = reader.keys(f"?x a dr:AccessGrant . {{ ?x dr:grantor ?a }} UNION {{ ?x dr:grantee ?a }} "
+                             f"{_values('a', iris)}") if iris else []
+    else:
+        grants = reader.keys("?x a dr:AccessGrant")
+    reader.describe(grants)
+    if named_lists:
+        reader.named_lists()
+    return reader
+
+
+def read_owner(run: Runner, name: str) -> ScopeReader:
+    """The scope of ``owner NAME``: ownership facts, company names, the domains NAME may fall under."""
+    reader = ScopeReader(run)
+    reader.frame()
+    reader.names()
+    host = name.strip().lower().rstrip(".")
+    hosts = []
+    while host:
+        hosts.append(_string(host))
+        host = host.partition(".")[2] if "." in host else ""
+    facts = reader.keys("?x a dr:Ownership")
+    if hosts:
+        facts += reader.keys(f"?x a dr:Domain ; rdfs:label ?l . {_values('l', hosts)}")
+    reader.describe(facts)
+    return reader
+
+
+def read_all(run: Runner) -> ScopeReader:
+    """Every subject of the graph, paged (what ``rank`` and ``serve`` still need)."""
+    reader = ScopeReader(run)
+    reader.describe(reader.keys("?x ?p ?o"), follow=False)
+    return reader
+
+
+__all__ = ["Counts", "ScopeError", "ScopeReader", "read_all", "read_owner", "read_reach", "read_table",
+           "related_types"]
