@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import SEED
 
 from graph.cli.main import main
 from graph.examples import small_graph
@@ -47,11 +48,12 @@ def test_advertising_id_header_no_longer_reads_device_identifier() -> None:
     assert reach_heading(result) == "Who could reach advertising ID (matched the alias advertising ID of advertising identifier)"
 
 
-def test_cli_reach_text_and_json_name_the_alias(default_build: Path) -> None:
-    text = CliRunner().invoke(main, ["-q", "--out", str(default_build), "reach", "mobile number"])
+def test_cli_reach_text_and_json_name_the_alias(seed_build: Path) -> None:
+    seed = ["-q", "--sources", str(SEED), "--out", str(seed_build)]
+    text = CliRunner().invoke(main, [*seed, "reach", "mobile number"])
     assert text.exit_code == 0, text.output
     assert text.stdout.startswith("Who could reach mobile number (matched the alias mobile number of phone number): 4 parties")
-    out = CliRunner().invoke(main, ["-q", "--out", str(default_build), "reach", "mobile number", "--format", "json"])
+    out = CliRunner().invoke(main, [*seed, "reach", "mobile number", "--format", "json"])
     answer = json.loads(out.stdout)
     assert {k: answer[k] for k in ("asked", "term", "resolved_by")} == {
         "asked": "mobile number", "term": "phone-number", "resolved_by": "alias"}

@@ -53,7 +53,7 @@ def test_pages_are_under_the_time_limit(default_build: Path, monkeypatch) -> Non
         time.sleep(3)
         raise AssertionError("not reached in time")
 
-    monkeypatch.setattr(serve_pages, "_table", slow)
+    monkeypatch.setattr(serve_pages, "table_page", slow)
     with running_server(default_build, settings=Settings(timeout=0.5)) as server:
         start = time.monotonic()
         reply = get(server, "/table.json")

@@ -20,6 +20,7 @@ from graph.questions.rank import rank
 from graph.questions.reach import reach
 from graph.questions.table import partner_table
 from graph.serve.state import Snapshot, load_snapshot
+from graph.sparql.access import DEFAULT_GRAPH
 from graph.sparql.local import QueryRefused, QueryResult, run_query
 from graph.sparql.queries import bind_params, get_query, list_queries
 from graph.sparql.remote import EndpointError, push, remote_graph, remote_query
@@ -66,7 +67,8 @@ def local(default_build: Path) -> Snapshot:
 
 @pytest.fixture(scope="module")
 def pushed(oxigraph: str, default_build: Path, local: Snapshot) -> str:
-    assert push(default_build, oxigraph + "/store") == len(local.g)
+    assert push(default_build, oxigraph + "/store") == len(local.g)  # the library's calls read the default graph
+    assert push(default_build, oxigraph + "/store", graph=DEFAULT_GRAPH) == len(local.g)  # and the CLI this one
     return oxigraph + "/query"
 
 
@@ -75,7 +77,8 @@ def plain(result: QueryResult) -> object:
         return result.boolean
     if result.graph is not None:
         return sorted((str(s), str(p), str(o)) for s, p, o in result.graph)
-    return result.vars, sorted([str(t) if t is not None else None for t in row] for row in result.rows)
+    return result.vars, sorted(([str(t) if t is not None else None for t in row] for row in result.rows),
+                               key=lambda row: [(v is not None, v or "") for v in row])
 
 
 QUERIES = [COMPANIES, "ASK { ?c a dr:Company }", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",

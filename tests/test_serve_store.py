@@ -53,7 +53,7 @@ def test_serve_command_with_store(default_build: Path, tmp_path: Path) -> None:
                 assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
                 time.sleep(0.2)
         rows = json.loads(reply.body)["results"]["bindings"]
-        assert [r["c"]["value"].rsplit("/", 1)[-1] for r in rows] == ["netflix", "royal-bank-of-canada", "spotify"]
+        assert [r["c"]["value"].rsplit("/", 1)[-1] for r in rows] == ["dropbox", "netflix", "royal-bank-of-canada", "spotify"]
         assert (tmp_path / "store" / "datareach-build.json").is_file()
     finally:
         proc.send_signal(signal.SIGINT)

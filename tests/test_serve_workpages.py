@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 import networkx as nx
 import pytest
@@ -61,7 +62,7 @@ def big() -> Iterator[tuple[Server, nx.MultiDiGraph]]:
 def table_rows(text: str) -> list[str]:
     """The grantee slugs of the partner table's rows, in page order."""
     body = text.split('id="partner-table"', 1)[1].split("</tbody>", 1)[0]
-    return [m for m in re.findall(r'<td class="c-label"><a href="/company/([^"]+)"', body)]
+    return [unquote(m) for m in re.findall(r'<td class="c-label"><a href="/company/([^"]+)"', body)]
 
 
 # ---------------------------------------------------------------- sorting

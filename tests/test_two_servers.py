@@ -96,7 +96,8 @@ def plain(result: QueryResult, numbers: bool = False) -> object:
         return result.boolean
     if result.graph is not None:
         return sorted((str(s), str(p), str(o)) for s, p, o in result.graph)
-    return result.vars, sorted([text(t) for t in row] for row in result.rows)
+    return result.vars, sorted(([text(t) for t in row] for row in result.rows),
+                               key=lambda row: [(v is not None, v or "") for v in row])  # an unbound value sorts first
 
 
 def test_only_our_graph_is_read(server: Server, default_build: Path, local: Snapshot) -> None:

@@ -25,7 +25,7 @@ from graph.paths import ontology_dir, schema_path
 FACT_SUFFIXES = {".yaml", ".yml", ".csv"}
 RDF_SUFFIXES = {".ttl", ".jsonld"}
 SKIP_DIRS = {"schema", "__pycache__"}
-FORMAT_VERSION = "6"  # 6: sources say how they were read; facets carry claim confidence; 2: edges name the stated end ``stated_end``, as fact files do; 3: lists, aggregate parties; 4: conflicts; 5: each domain claim with the operator it names
+FORMAT_VERSION = "7"  # 7: claims in a total order; 6: sources say how they were read; facets carry claim confidence; 2: edges name the stated end ``stated_end``, as fact files do; 3: lists, aggregate parties; 4: conflicts; 5: each domain claim with the operator it names
 MB = 1024 * 1024
 CAP_MB = {".yaml": 20, ".yml": 20, ".csv": 100, ".ttl": 50, ".jsonld": 50}
 IMPORT_CAP_MB = 100

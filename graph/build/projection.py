@@ -77,8 +77,12 @@ def _slug(iri: Node | None, ns: Any) -> str | None:
 
 
 def _text(g: Graph, s: Node, p: URIRef) -> str | None:
-    value = g.value(s, p)
-    return None if value is None else str(value)
+    """The value of ``p``; several (a company declared with a note in several files): the notes
+    joined, in sorted order, or the least other value, so that every store gives the same."""
+    values = sorted({str(v) for v in g.objects(s, p)})
+    if len(values) <= 1:
+        return values[0] if values else None
+    return " ".join(values) if p == FAST.note else values[0]
 
 
 def _bool(g: Graph, s: Node, p: URIRef) -> bool | None:
@@ -99,7 +103,9 @@ def claims(g: Graph, fact: Node) -> list[Claim]:
             "aspect": _text(g, claim, FAST.aspect),
             "note": _text(g, claim, FAST.note),
         })
-    return sorted(out, key=lambda c: (c["stance"] != "asserts", c["source"] or "", c["locator"] or ""))
+    # every field in the key: claims that share a source and locator keep one order whatever store they come from
+    return sorted(out, key=lambda c: (c["stance"] != "asserts", c["source"] or "", c["locator"] or "", c["aspect"] or "",
+                                      c["claimant"] or "", c["confidence"], c["note"] or ""))
 
 
 def _fact_attrs(g: Graph, fact: Node, kind: str) -> FactAttrs:

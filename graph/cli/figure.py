@@ -43,8 +43,8 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
                    state: str | None, as_of: str | None, start: str | None, into: str | None, certainty: str | None,
                    permissions: tuple[str, ...], integrations: tuple[str, ...], through_ownership: bool,
                    on_by_default: str | None, whose_data: str | None, sources: tuple[str, ...],
-                   source_before: str | None, source_after: str | None, country: str | None, select: str | None, title: str | None,
-                   scale: float) -> None:
+                   source_before: str | None, source_after: str | None, country: str | None, confidence: str | None,
+                   read: str | None, select: str | None, title: str | None, scale: float) -> None:
     """Write a static figure for an article: SVG (the default) or PNG.
 
     It has a title, a caption with the filters in words, a legend of the marks it uses,
@@ -67,7 +67,7 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
                       certainty=certainty, permissions=permissions, integrations=integrations,
                       through_ownership=through_ownership, on_by_default=YES_NO[on_by_default], whose_data=whose_data,
                       sources=sources, source_before=source_before, source_after=source_after, country=country,
-                      select=select)
+                      confidence=confidence, read=read, select=select)
     if "on_by_default" not in view and on_by_default == "no":
         view["on_by_default"] = False
     G = obj.projection() if "company" in view else obj.flows()

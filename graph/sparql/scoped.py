@@ -150,8 +150,8 @@ class ScopeReader:
             todo = sorted(nxt - self.described, key=str)
 
     def frame(self) -> None:
-        """The taxonomies and the source registry."""
-        self.describe(self.keys("?x a ?c . VALUES ?c { dr:DataType dr:IntegrationKind dr:Source }"), follow=False)
+        """The taxonomies and the source registry (with the pages a source was read through)."""
+        self.describe(self.keys("?x a ?c . VALUES ?c { dr:DataType dr:IntegrationKind dr:Source dr:Page }"), follow=False)
 
     def names(self) -> None:
         """Every company's type, name and aliases (to resolve a company name as the local build does)."""

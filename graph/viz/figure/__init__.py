@@ -31,7 +31,7 @@ from graph.viz.figure.svg import render
 
 FORMATS = ("svg", "png")
 REACH_ONLY = ("start", "into", "certainty", "permissions", "integrations", "through_ownership", "on_by_default",
-              "whose_data", "sources", "source_before", "source_after", "country")
+              "whose_data", "sources", "source_before", "source_after", "country", "confidence", "read")
 
 
 def from_state(state: str | None, **given: Any) -> dict[str, Any]:
