@@ -195,13 +195,18 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
                 if end not in kept:
                     kept.add(end)
                     view.drawn.append(end)
-    view.flows = sorted({e for n in view.drawn for e in paths.get(n, []) if G.has_edge(*e)})
+    if chain:  # a chain is read alone: the other parties are hidden, not folded
+        view.groups = []
+    # in path order, so the citation markers [1], [2]… number the sources from left to right
+    view.flows = sorted({e for n in view.drawn for e in paths.get(n, []) if G.has_edge(*e)},
+                        key=lambda e: (hops.get(e[1], 0), e))
     view.emphasis.edges.update(view.flows)  # type: ignore[union-attr]
     view.emphasis.nodes.update(view.drawn)  # type: ignore[union-attr]
     columns: list[list[str]] = [[] for _ in range(max(hops.values(), default=0) + 1)]
     for n in view.drawn:
         columns[hops.get(n, 0)].append(n)
-    view.pos = layered([[dt_key(result.data_type)], *columns], aside=[g.key for g in view.groups])
+    view.pos = layered([[dt_key(result.data_type)], *columns], aside=[g.key for g in view.groups],
+                       column_gap=280.0 if chain else 330.0)
     when = "" if as_of is None else f" as of {as_of}"
     folded = sum(len(g.members) for g in view.groups)
     shown = "" if len(rows) <= len(view.drawn) else f" ({len(view.drawn)} drawn, the rest in groups)"

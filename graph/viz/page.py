@@ -42,9 +42,10 @@ DEFAULT_TITLE = "datareach: who could reach which personal data"
 VIS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 
 
-def vis_options(large: bool) -> dict[str, Any]:
-    """vis-network options: no physics (positions come from Python), quiet big graphs."""
-    return {
+def vis_options(large: bool, *, layered: bool = False) -> dict[str, Any]:
+    """vis-network options: no physics (positions come from Python), quiet big graphs; a
+    left-to-right view, drawn zoomed out to fit, gets bigger text so it reads at that zoom."""
+    options = {
         "autoResize": True,
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False, "randomSeed": 7},
@@ -57,6 +58,10 @@ def vis_options(large: bool) -> dict[str, Any]:
                         "hideEdgesOnZoom": large, "multiselect": False,
                         "keyboard": {"enabled": True, "bindToWindow": False}},
     }
+    if layered:
+        options["nodes"]["font"]["size"] = 20  # type: ignore[index]
+        options["edges"]["font"]["size"] = 18  # type: ignore[index]
+    return options
 
 
 def _filters(builder: Builder) -> dict[str, list[Any]]:
@@ -96,7 +101,7 @@ def network(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_com
     net.nodes, net.edges = builder.nodes, builder.edges
     net.node_ids = [n["id"] for n in builder.nodes]
     net.node_map = {n["id"]: n for n in builder.nodes}
-    net.options = vis_options(builder.large or view.view in ("reach", "chain") and len(builder.nodes) > 60)
+    net.options = vis_options(builder.large, layered=view.view in ("reach", "chain"))
     reach = None if view.reach is None else {  # each party with the id of its node on the page (None when folded)
         **view.reach, "rows": [{**r, "id": builder.ids.get(r["company"])} for r in view.reach["rows"]]}
     labels = {"dt": {c.slug: c.label for c in builder.dts.concepts},
