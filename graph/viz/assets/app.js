@@ -434,7 +434,10 @@
   function writeHash() {
     var parts = KEYS.filter(function (k) { return current[k]; }).map(function (k) { return k + "=" + encodeURIComponent(current[k]); });
     var hash = parts.length ? "#" + parts.join("&") : "";
-    if (location.hash !== hash) history.replaceState(null, "", hash === "" ? location.pathname + location.search : hash);
+    if (location.hash === hash) return;
+    try {
+      history.replaceState(null, "", hash === "" ? location.pathname + location.search : hash);
+    } catch (err) { /* a sandboxed srcdoc frame (a notebook) has no URL of its own to keep */ }
   }
   function saveState(change) {
     Object.keys(change).forEach(function (k) { if (change[k]) current[k] = change[k]; else delete current[k]; });
