@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import TypedDict
 
 import networkx as nx
@@ -31,6 +32,7 @@ from graph.viz.layout import Pos, layered, rank
 from graph.viz.state import ViewState
 
 RADIUS = 2
+REACH_LIMIT = 150  # an answer too big to draw whole draws this many parties (and their paths)
 
 
 class FocusRow(TypedDict):
@@ -106,19 +108,28 @@ def valid_on(G: nx.MultiDiGraph, as_of: str) -> Callable[[Edge], bool]:
 
 
 def _scores(G: nx.MultiDiGraph) -> dict[str, float]:
+    """Node sizes: PageRank, 0–1 (see ``graph.viz.layout.rank``)."""
     return {str(n): v for n, v in rank(G).items()}
 
 
-def _fold_rest(G: nx.MultiDiGraph, view: Focus, ranked: list[str]) -> None:
-    """Draw ``ranked`` up to ``DRAW_LIMIT``; fold the rest (and every other party) into groups;
+def _central(G: nx.MultiDiGraph, view: Focus) -> dict[str, float]:
+    """How central a party is, for choosing what to draw and label: PageRank (data flows to it)
+    plus its share of the largest degree (it passes data on: a hub that only grants ranks low
+    on PageRank alone)."""
+    top = max((d for _, d in G.degree()), default=0) or 1
+    return {str(n): view.scores.get(n, 0.0) + d / top for n, d in G.degree()}
+
+
+def _fold_rest(G: nx.MultiDiGraph, view: Focus, ranked: list[str], limit: int = DRAW_LIMIT) -> None:
+    """Draw ``ranked`` up to ``limit``; fold the rest (and every other party) into groups;
     a group of one is drawn instead while room is left."""
     kinds = {c.slug: c.label for c in taxonomies(G)[1].concepts}
-    view.drawn = ranked[:DRAW_LIMIT]
+    view.drawn = ranked[:limit]
     drawn = set(view.drawn)
-    rest = ranked[DRAW_LIMIT:] + sorted((n for n in G if n not in drawn and n not in set(ranked)),
-                                        key=lambda n: (-view.scores.get(n, 0.0), n))
+    asked = set(ranked)
+    rest = ranked[limit:] + sorted((n for n in G if n not in asked), key=lambda n: (-view.scores.get(n, 0.0), n))
     groups = fold(G, rest, drawn=drawn, kinds=kinds)
-    room = DRAW_LIMIT - len(view.drawn)
+    room = limit - len(view.drawn)
     for group in [g for g in groups if len(g.members) == 1]:
         if room > 0 and view.view != "reach" and view.view != "chain":
             view.drawn.append(group.members[0])
@@ -151,7 +162,8 @@ def whole_view(G: nx.MultiDiGraph, keep_edge: Callable[[Edge], bool]) -> Focus:
     """Every party up to ``DRAW_LIMIT``; above it the best-connected parties with flows, the rest in groups."""
     view = Focus("all", state={"view": "all"}, scores=_scores(G))
     edges = [e for e in sorted(G.edges(keys=True)) if keep_edge(e)]
-    by_rank = sorted(G, key=lambda n: (-view.scores.get(n, 0.0), n))
+    central = _central(G, view)
+    by_rank = sorted(G, key=lambda n: (-central.get(n, 0.0), n))
     if G.number_of_nodes() <= DRAW_LIMIT:
         view.drawn = by_rank
     else:
@@ -160,6 +172,20 @@ def whole_view(G: nx.MultiDiGraph, keep_edge: Callable[[Edge], bool]) -> Focus:
     kept = set(view.drawn)
     view.flows = [e for e in edges if e[0] in kept and e[1] in kept]
     return view
+
+
+def _share_columns(ranked: list[str], hops: dict[str, int]) -> list[str]:
+    """``ranked`` reordered so the first ``REACH_LIMIT`` share the room between the hop columns
+    (taking turns, best first): a big answer still draws paths, not only its holders."""
+    if len(ranked) <= REACH_LIMIT:
+        return ranked
+    columns: dict[int, list[str]] = {}
+    for n in ranked:
+        columns.setdefault(hops[n], []).append(n)
+    turns = [n for level in zip_longest(*columns.values()) for n in level if n is not None]
+    first = turns[:REACH_LIMIT]
+    chosen, place = set(first), {n: i for i, n in enumerate(first)}
+    return sorted(first, key=lambda n: (hops[n], place[n])) + [n for n in ranked if n not in chosen]
 
 
 def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_edge: Callable[[Edge], bool],
@@ -186,8 +212,9 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
                      "disputed": any(d["aspect"] is None for d in disputes),
                      "contested": sorted({d["aspect"] for d in disputes if d["aspect"] is not None})})
     hops = {r["company"]: r["hops"] for r in rows}
-    ranked = sorted(hops, key=lambda n: (hops[n], -view.scores.get(n, 0.0), n))
-    _fold_rest(G, view, ranked)
+    central = _central(G, view)
+    ranked = _share_columns(sorted(hops, key=lambda n: (hops[n], -central.get(n, 0.0), n)), hops)
+    _fold_rest(G, view, ranked, limit=REACH_LIMIT if len(ranked) > DRAW_LIMIT else DRAW_LIMIT)
     kept = set(view.drawn)
     for n in view.drawn:  # a drawn party's path is drawn whole
         for e in paths.get(n, []):

@@ -42,8 +42,9 @@ def assert_reach_view(opened, G, data_type):
     assert all(drawn[k].get("holder") for k in holders if k in drawn)
     assert all(drawn[k]["color"]["border"] == "#c92a2a" for k in holders if k in drawn)
     # the nearest and most central parties are labelled
-    scores = rank(G)
-    nearest = sorted(drawn, key=lambda k: ({r["company"]: r["hops"] for r in rows}[k], -scores.get(k, 0.0), k))[:20]
+    scores, degree = rank(G), dict(G.degree())
+    central = {k: scores.get(k, 0.0) + degree[k] / max(degree.values()) for k in drawn}
+    nearest = sorted(drawn, key=lambda k: ({r["company"]: r["hops"] for r in rows}[k], -central[k], k))[:20]
     assert all(drawn[k]["label"] for k in nearest), [k for k in nearest if not drawn[k]["label"]]
     return rows
 
