@@ -315,3 +315,39 @@ def test_focused_page_names_the_words_asked_and_the_alias_that_matched():
     view = focus(graph(), data_type="Telephone number")
     assert view.subtitle.startswith("Who could reach Telephone number (matched the alias telephone number of phone number)")
     assert focus(graph(), data_type="phone number").subtitle.startswith("Who could reach phone number: ")
+
+
+def test_cli_chain_view_from_a_holder(tmp_path):
+    out = tmp_path / "chain.html"
+    result = CliRunner().invoke(viz_command, ["-o", str(out), "--data-type", "interests", "--from", "Example Platform"],
+                                obj=fixture_session(tmp_path / "build", "onward.yaml"))
+    assert result.exit_code == 0, result.output
+    data = data_of(out.read_text(encoding="utf-8"))
+    assert data["view"] == "chain" and data["state"] == {"view": "chain", "type": "interests", "from": "example-platform"}
+    xs = {n["key"]: n["x"] for n in data["nodes"] if n["k"] == "company"}
+    assert sorted(xs, key=xs.get) == ["example-platform", "quiz-app-ltd", "example-consultancy-ltd", "example-affiliate-ltd"]
+    labels = [e["label"] for e in sorted(data["edges"], key=lambda e: xs[{n["id"]: n["key"] for n in data["nodes"]}[e["from"]]])]
+    assert labels == ["app platform\ndates unknown [1]", "app platform\ndates unknown [1]", "app platform\ndates unknown [2]"]
+    assert data["citations"] == ["fixture-report", "fixture-later"] and not data["groups"]
+
+
+def test_cli_from_needs_a_data_type(tmp_path):
+    result = _run(["-o", str(tmp_path / "g.html"), "--from", "Facebook"], tmp_path / "build")
+    assert result.exit_code == 2 and "add --data-type" in result.output
+
+
+def test_page_carries_the_state_of_its_view_in_the_url_format():
+    from graph.viz.state import format_state
+
+    data = data_of(viz.render_html(graph(), focus_company="Spotify", as_of="2014"))
+    assert format_state(data["state"]) == "#view=company&company=spotify&asof=2014"
+
+
+def test_a_contested_aspect_is_not_dashed():
+    G = graph()
+    edge = next(e for e in G.edges(keys=True) if e[2] == "facebook-netflix")
+    G.edges[edge]["evidence"] = [*G.edges[edge]["evidence"], {"source": "example-press", "stance": "disputes",
+                                                                "claimant": "Netflix", "aspect": "dates"}]
+    G.edges[edge]["disputed"] = True
+    netflix = next(e for e in data_of(viz.render_html(G))["edges"] if e["fact"] == "facebook-netflix")
+    assert netflix["dashes"] is False and netflix["asp"] == ["dates"] and netflix["arrows"]["middle"]["type"] == "bar"
