@@ -367,15 +367,22 @@
     n.title = nodeTitle(n);
     return n;
   }
+  var blocks = {};
+  var nextLeft = data.nodes.reduce(function (m, n) { return Math.max(m, n.x); }, 0) + 300;
   function openGroup(id, upTo) {
     var g = nodeById[id], list = groupMembers[id] || [];
     var from = opened[id] || 0, to = Math.min(list.length, upTo === undefined ? from + STEP : Math.max(upTo, from));
     if (to <= from) return;
-    var cols = Math.max(4, Math.ceil(Math.sqrt(to))), added = [];
+    if (!blocks[id]) {  /* each group opens in its own block right of everything drawn, so nothing overlaps */
+      var cols0 = Math.min(8, Math.max(2, Math.ceil(Math.sqrt(list.length))));
+      blocks[id] = { left: nextLeft, cols: cols0 };
+      nextLeft += cols0 * 150 + 250;
+    }
+    var cols = blocks[id].cols, added = [];
     for (var i = from; i < to; i++) {
       var n = memberNode(g, list[i]);
-      n.x = g.x + 160 + (i % cols) * 150;
-      n.y = g.y + 60 + Math.floor(i / cols) * 45;
+      n.x = blocks[id].left + (i % cols) * 150;
+      n.y = g.y + Math.floor(i / cols) * 45;
       nodeById[n.id] = n;
       added.push(n);
     }
@@ -384,6 +391,7 @@
     computeNodes();
     nodeView.refresh();
     nodes.update({ id: id, title: groupTitle(g), borderWidth: 3, shapeProperties: { borderDashes: false } });
+    network.fit({ nodes: [id].concat(added.slice(0, 60).map(function (x) { return x.id; })), animation: false });
     say(g.full + ": " + to.toLocaleString("en") + " of " + list.length.toLocaleString("en") + " parties open");
   }
   function foldGroup(id) {
