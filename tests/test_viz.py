@@ -148,15 +148,17 @@ def test_a_one_megabyte_label_is_clipped():
 def test_styles_tell_kinds_permissions_disputes_and_shut_down_apart():
     data = data_of(viz.render_html(graph()))
     shapes = {n["k"]: n["shape"] for n in data["nodes"]}
-    assert shapes == {"company": "dot", "public": "star", "datatype": "diamond"}
+    assert shapes == {"company": "dot", "public": "star"}  # holdings are folded into their holders' nodes
     edges = {e["fact"]: e for e in data["edges"]}
     spotify = edges["facebook-spotify"]  # read/write/delete, disputed, shut down
     assert spotify["dashes"] is True and spotify["color"]["color"] == SHUT_DOWN and spotify["color"]["opacity"] < 1
+    assert spotify["by"] == ["Spotify"]
     assert edges["facebook-netflix"]["color"]["color"] == PERMISSION_COLOURS["write"]
     assert edges["facebook-bing"]["color"]["color"] == PERMISSION_COLOURS["read"]
     assert edges["facebook-netflix"]["label"] == "messaging integration"
-    holds = [e for e in data["edges"] if e["k"] == "holding"]
-    assert {e["dts"][0] for e in holds} == {"private-message", "phone-number", "friends-list", "email-address"}
+    assert not [e for e in data["edges"] if e["k"] == "holding"]
+    held = {t for n in data["nodes"] for h in n.get("holds", []) for t in h["dts"]}
+    assert held == {"private-message", "phone-number", "friends-list", "email-address"}
     sizes = [n["size"] for n in data["nodes"] if n["k"] != "datatype"]
     assert max(sizes) > min(sizes)  # sized by PageRank
 
@@ -166,7 +168,7 @@ def test_filters_list_what_the_graph_holds():
     types = {slug: related for slug, _label, related in data["filters"]["dataTypes"]}
     assert "phone-number" in types["contact-information"] and "phone-number" in types["phone-number"]
     assert [i for i, _ in data["filters"]["integrations"]] == ["messaging-integration", "scraping", "search-integration"]
-    assert [s for s, _ in data["filters"]["statuses"]] == ["active", "shut down", "unknown", "incident", "ownership", "holds"]
+    assert [s for s, _ in data["filters"]["statuses"]] == ["active", "shut down", "unknown", "incident", "ownership"]
 
 
 def test_company_focus_draws_two_hops():
@@ -182,10 +184,17 @@ def test_datatype_focus_highlights_the_reach_answer():
     assert [r["company"] for r in data["reach"]["rows"]] == ["facebook", "netflix", "spotify"]
     assert all(re.fullmatch(r"n\d+", r["id"]) for r in data["reach"]["rows"])
     by_key = {n["key"]: n for n in data["nodes"]}
-    assert by_key["facebook"]["color"]["border"] == "#c92a2a"  # the holder
-    assert by_key["microsoft"].get("dim") and not by_key["netflix"].get("dim")
-    paths = [e for e in data["edges"] if e.get("width") == 4]
-    assert {e["fact"] for e in paths if e["k"] != "holding"} == {"facebook-netflix", "facebook-spotify"}
+    assert by_key["facebook"]["color"]["border"] == "#c92a2a" and by_key["facebook"]["holder"]  # the holder
+    assert by_key["dt:private-message"]["shape"] == "diamond"  # the data type asked: its own mark, not orange
+    assert by_key["dt:private-message"]["color"]["border"] != "#f08c00"
+    # only the answer is drawn; the other parties are folded into groups with counts
+    assert "microsoft" not in by_key and "netflix" in by_key
+    folded = {m[1] for g in data["groups"] for m in g["members"]}
+    assert {"microsoft", "bing", "public"} <= folded and not folded & {"facebook", "netflix", "spotify"}
+    assert {e["fact"] for e in data["edges"]} == {"facebook-netflix", "facebook-spotify"}
+    assert all(e["width"] == 4 for e in data["edges"])
+    # left to right: the data type, its holder, then the parties one hop on
+    assert by_key["dt:private-message"]["x"] < by_key["facebook"]["x"] < by_key["netflix"]["x"] == by_key["spotify"]["x"]
     assert "Who could reach private message" in page
 
 
@@ -222,6 +231,7 @@ def test_unknown_names_and_bad_dates_raise_typed_errors():
 def test_large_graphs_are_laid_out_in_python_with_physics_off():
     net, extra = viz.network(synthetic_graph(400))
     assert extra["large"] is True
+    assert len([n for n in net.nodes if n["k"] != "group"]) <= 300 and extra["groups"]
     assert net.options["physics"]["enabled"] is False and net.options["edges"]["smooth"] is False
     assert net.options["interaction"]["hideEdgesOnDrag"] is True
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in net.nodes)
@@ -305,3 +315,39 @@ def test_focused_page_names_the_words_asked_and_the_alias_that_matched():
     view = focus(graph(), data_type="Telephone number")
     assert view.subtitle.startswith("Who could reach Telephone number (matched the alias telephone number of phone number)")
     assert focus(graph(), data_type="phone number").subtitle.startswith("Who could reach phone number: ")
+
+
+def test_cli_chain_view_from_a_holder(tmp_path):
+    out = tmp_path / "chain.html"
+    result = CliRunner().invoke(viz_command, ["-o", str(out), "--data-type", "interests", "--from", "Example Platform"],
+                                obj=fixture_session(tmp_path / "build", "onward.yaml"))
+    assert result.exit_code == 0, result.output
+    data = data_of(out.read_text(encoding="utf-8"))
+    assert data["view"] == "chain" and data["state"] == {"view": "chain", "type": "interests", "from": "example-platform"}
+    xs = {n["key"]: n["x"] for n in data["nodes"] if n["k"] == "company"}
+    assert sorted(xs, key=xs.get) == ["example-platform", "quiz-app-ltd", "example-consultancy-ltd", "example-affiliate-ltd"]
+    labels = [e["label"] for e in sorted(data["edges"], key=lambda e: xs[{n["id"]: n["key"] for n in data["nodes"]}[e["from"]]])]
+    assert labels == ["app platform\ndates unknown [1]", "app platform\ndates unknown [1]", "app platform\ndates unknown [2]"]
+    assert data["citations"] == ["fixture-report", "fixture-later"] and not data["groups"]
+
+
+def test_cli_from_needs_a_data_type(tmp_path):
+    result = _run(["-o", str(tmp_path / "g.html"), "--from", "Facebook"], tmp_path / "build")
+    assert result.exit_code == 2 and "add --data-type" in result.output
+
+
+def test_page_carries_the_state_of_its_view_in_the_url_format():
+    from graph.viz.state import format_state
+
+    data = data_of(viz.render_html(graph(), focus_company="Spotify", as_of="2014"))
+    assert format_state(data["state"]) == "#view=company&company=spotify&asof=2014"
+
+
+def test_a_contested_aspect_is_not_dashed():
+    G = graph()
+    edge = next(e for e in G.edges(keys=True) if e[2] == "facebook-netflix")
+    G.edges[edge]["evidence"] = [*G.edges[edge]["evidence"], {"source": "example-press", "stance": "disputes",
+                                                                "claimant": "Netflix", "aspect": "dates"}]
+    G.edges[edge]["disputed"] = True
+    netflix = next(e for e in data_of(viz.render_html(G))["edges"] if e["fact"] == "facebook-netflix")
+    assert netflix["dashes"] is False and netflix["asp"] == ["dates"] and netflix["arrows"]["middle"]["type"] == "bar"

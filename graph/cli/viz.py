@@ -16,37 +16,50 @@ from graph.export.writers import FORMATS
                    "--out; outside a project, in the current folder).")
 @click.option("--data-type", "data_type", metavar="X", help="Draw who could reach data type X, paths highlighted.")
 @click.option("--company", metavar="C", help="Draw company C and everything within two hops of it.")
+@click.option("--from", "start", metavar="COMPANY",
+              help="With --data-type: draw the chain of flows that start at this holder, left to right, each link "
+                   "with its integration, dates and sources [n].")
+@click.option("--into", metavar="COMPANY",
+              help="With --data-type: draw the chains by which the data type could reach COMPANY.")
 @click.option("--as-of", "as_of", metavar="DATE", callback=partial_date,
               help="Keep only links that may have been valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--title", help="Page title (default: what the view shows).")
 @pass_session
 def viz_command(obj: Session, output: Path | None, data_type: str | None, company: str | None,
-                as_of: str | None, title: str | None) -> None:
+                start: str | None, into: str | None, as_of: str | None, title: str | None) -> None:
     """Write an interactive graph as one self-contained HTML file.
 
     The page works offline (everything is inside the file, nothing is fetched), can
     be emailed or opened from a USB stick, and shows every name and quote as plain
     text. Search for a company or data type, filter by data type, permission,
     integration, status and date, and click an arrow to read the evidence.
+    At most 300 parties are drawn; the rest are folded into groups with counts
+    (by owner, list, country or category) that open on click. The page keeps its
+    view in the URL fragment (#view=…&type=…&sel=…), so a link reproduces it.
 
     \b
     Examples:
       datareach viz                                  # -> out/graph.html
       datareach viz --data-type "phone number" -o phone.html
       datareach viz --company Spotify --as-of 2014
+      datareach viz --data-type "page likes" --from Facebook   # a chain, left to right
       datareach viz --title "Facebook's partners, 2018" -o partners.html
     """
     from graph.viz.page import write_html
 
     if data_type is not None and company is not None:
         raise click.UsageError("use --data-type or --company, not both")
+    if (start is not None or into is not None) and data_type is None:
+        raise click.UsageError("--from and --into follow a data type: add --data-type")
     G = obj.projection()
     target = output or obj.deliverable("graph.html")
     try:
-        path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title)
+        path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title,
+                          start=start, into=into)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links); open it in a browser")
+    click.echo(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links in the graph); "
+               "open it in a browser")
 
 
 @click.command("export", cls=Command)

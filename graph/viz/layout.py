@@ -13,7 +13,7 @@ from many well-connected parties ranks high); in-degree stands in without scipy.
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -25,7 +25,7 @@ SMALL = 300
 Pos = dict[Hashable, tuple[float, float]]
 
 
-def positions(nodes: list[Hashable], edges: Iterable[tuple[Hashable, Hashable]], *, seed: int = 7) -> Pos:
+def positions(nodes: Sequence[Hashable], edges: Iterable[tuple[Hashable, Hashable]], *, seed: int = 7) -> Pos:
     """x, y in pixels for every node: each connected component laid out alone, then packed.
 
     >>> pos = positions(["a", "b", "c", "d"], [("a", "b"), ("b", "c")])
@@ -41,6 +41,31 @@ def positions(nodes: list[Hashable], edges: Iterable[tuple[Hashable, Hashable]],
     if alone:
         boxes.append(_grid(alone))
     return _shelf(sorted(boxes, key=lambda box: -box[1]))
+
+
+def layered(columns: Sequence[Sequence[Hashable]], *, aside: Iterable[Hashable] = (), rows: int = 18,
+            column_gap: float = 330.0, sub_gap: float = 230.0, row_gap: float = 70.0) -> Pos:
+    """A left-to-right layout: one column per step (the data type, its holders, 1 hop, 2 hops…).
+
+    A column of more than ``rows`` nodes wraps into side-by-side sub-columns, so a step keeps
+    its place from left to right; ``aside`` (group nodes) goes in a block right of the last column.
+
+    >>> pos = layered([["dt"], ["a", "b"], ["c"]])
+    >>> pos["dt"][0] < pos["a"][0] == pos["b"][0] < pos["c"][0]
+    True
+    """
+    out: Pos = {}
+    x = 0.0
+    blocks = [(column, row_gap) for column in columns] + [(list(aside), row_gap * 1.4)]
+    for column, gap in blocks:
+        if not column:
+            continue
+        height = min(len(column), rows)
+        for i, node in enumerate(column):
+            sub, row = divmod(i, rows)
+            out[node] = (x + sub * sub_gap, (row - (height - 1) / 2) * gap)
+        x += (math.ceil(len(column) / rows) - 1) * sub_gap + column_gap
+    return out
 
 
 def _grid(nodes: list[Hashable], gap: float = 120.0) -> tuple[Pos, float]:

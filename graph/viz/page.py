@@ -7,10 +7,12 @@ own (``viz_template``), because pyvis' template loads bootstrap from a CDN, rend
 contains "href" (SECURITY.md §1). Every script and style is inlined, hashed into a
 Content-Security-Policy, and the data travels as escaped JSON read with ``JSON.parse``.
 
-Layout is computed in Python and physics is off at every size (PERF.md §4), so a
-5,000-node page draws in about a second; above 300 nodes edges are straight, unlabelled
-and hidden while dragging. Data types are drawn as diamond nodes linked from the
-companies that hold them; flows carry their data types in their hover text and panel.
+Layout is computed in Python and physics is off at every size (PERF.md §4). A view never
+draws more than ``graph.viz.fold.DRAW_LIMIT`` parties: the rest are folded into group
+nodes with counts that open on click, so a 100,000-party page opens in seconds (see
+``graph.viz.focus`` for the views). What a company holds is folded into its node; flows
+carry their data types in their hover text and panel. The page keeps its state in the
+URL fragment (``graph.viz.state``).
 
 >>> from graph.examples import small_graph
 >>> page = render_html(small_graph(), title="Example")
@@ -40,21 +42,26 @@ DEFAULT_TITLE = "datareach: who could reach which personal data"
 VIS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 
 
-def vis_options(large: bool) -> dict[str, Any]:
-    """vis-network options: no physics (positions come from Python), quiet big graphs."""
-    return {
+def vis_options(large: bool, *, layered: bool = False) -> dict[str, Any]:
+    """vis-network options: no physics (positions come from Python), quiet big graphs; a
+    left-to-right view, drawn zoomed out to fit, gets bigger text so it reads at that zoom."""
+    options = {
         "autoResize": True,
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False, "randomSeed": 7},
         "nodes": {"borderWidth": 1.5, "font": {"size": 14 if large else 20, "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {"smooth": False, "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
                   "color": {"inherit": False},
-                  "font": {"size": 13, "align": "middle", "strokeWidth": 3, "strokeColor": "#ffffff"},
+                  "font": {"size": 14, "align": "horizontal", "strokeWidth": 4, "strokeColor": "#ffffff", "multi": False},
                   "selectionWidth": 2},
         "interaction": {"hover": not large, "tooltipDelay": 150, "hideEdgesOnDrag": large,
                         "hideEdgesOnZoom": large, "multiselect": False,
                         "keyboard": {"enabled": True, "bindToWindow": False}},
     }
+    if layered:
+        options["nodes"]["font"]["size"] = 20  # type: ignore[index]
+        options["edges"]["font"]["size"] = 18  # type: ignore[index]
+    return options
 
 
 def _filters(builder: Builder) -> dict[str, list[Any]]:
@@ -73,9 +80,8 @@ def _filters(builder: Builder) -> dict[str, list[Any]]:
 
 
 def _build(G: nx.MultiDiGraph, view: Focus) -> Builder:
-    builder = Builder(G, view.keep_nodes, view.keep_edge)
-    if view.centre is not None and view.centre.startswith("dt:"):
-        builder.extra_types.add(view.centre[3:])
+    builder = Builder(G, view.drawn, view.flows, scores=view.scores, groups=view.groups, asked=view.asked,
+                      pos=view.pos, chain=view.view == "chain", answer=view.answer)
     builder.build()
     if view.emphasis is not None:
         builder.emphasise(view.emphasis)
@@ -83,38 +89,42 @@ def _build(G: nx.MultiDiGraph, view: Focus) -> Builder:
 
 
 def network(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_company: str | None = None,
-            as_of: str | None = None) -> tuple[Network, dict[str, Any]]:
+            as_of: str | None = None, start: str | None = None, into: str | None = None) -> tuple[Network, dict[str, Any]]:
     """The pyvis Network of the view asked for, and the page data around it.
 
     NotFoundError for an unknown data type or company, ValueError for a bad date.
     """
-    view = focus(G, data_type=focus_data_type, company=focus_company, as_of=as_of)
+    view = focus(G, data_type=focus_data_type, company=focus_company, as_of=as_of, start=start, into=into)
     builder = _build(G, view)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", heading="")
     # Filled directly: pyvis' add_node checks a list of ids, O(N) per call (PERF.md §4).
     net.nodes, net.edges = builder.nodes, builder.edges
     net.node_ids = [n["id"] for n in builder.nodes]
     net.node_map = {n["id"]: n for n in builder.nodes}
-    net.options = vis_options(builder.large)
-    reach = None if view.reach is None else {  # each party with the id of its node on the page
+    net.options = vis_options(builder.large, layered=view.view in ("reach", "chain"))
+    reach = None if view.reach is None else {  # each party with the id of its node on the page (None when folded)
         **view.reach, "rows": [{**r, "id": builder.ids.get(r["company"])} for r in view.reach["rows"]]}
     labels = {"dt": {c.slug: c.label for c in builder.dts.concepts},
-              "ik": {c.slug: c.label for c in builder.kinds.concepts}}
+              "ik": {c.slug: c.label for c in builder.kinds.concepts},
+              "dtOrder": [c.slug for c in builder.dts.concepts]}
     extra = {"subtitle": view.subtitle, "large": builder.large, "filters": _filters(builder), "labels": labels,
-             "sources": sources(G), "reach": reach,
+             "sources": sources(G), "reach": reach, "view": view.view, "state": dict(view.state),
+             "parties": G.number_of_nodes(), "groups": builder.members, "citations": builder.citations,
              "centre": None if view.centre is None else builder.ids.get(view.centre)}
     return net, extra
 
 
 def render_html(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_company: str | None = None,
-                as_of: str | None = None, title: str | None = None) -> str:
+                as_of: str | None = None, title: str | None = None, start: str | None = None,
+                into: str | None = None) -> str:
     """The complete HTML page for ``G`` (or a focused view of it) as a string.
 
     >>> from graph.examples import small_graph
     >>> "spotify" in render_html(small_graph(), focus_company="Spotify")
     True
     """
-    net, extra = network(G, focus_data_type=focus_data_type, focus_company=focus_company, as_of=as_of)
+    net, extra = network(G, focus_data_type=focus_data_type, focus_company=focus_company, as_of=as_of,
+                         start=start, into=into)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     heading = title if title is not None else (extra["subtitle"] or DEFAULT_TITLE)
     data = dict(extra, nodes=nodes, edges=edges, options=json.loads(options))

@@ -64,7 +64,7 @@ def test_company_view(dataset, open_page, write_page, artifacts):
     centre = max(dataset.nodes, key=dataset.degree)
     opened = open_page(write_page("company", dataset, focus_company=centre))
     node = opened.eval("(k) => datareach.nodes.get().find(n => n.key === k)", centre)
-    assert node["borderWidth"] == 5 and not opened.eval("datareach.nodes.get().some(n => n.dim)")
+    assert node["borderWidth"] == 6 and node["centre"] and not opened.eval("datareach.nodes.get().some(n => n.faded)")
     assert opened.page.inner_text("#panel-body h2") == dataset.nodes[centre]["label"]
     opened.page.screenshot(path=str(artifacts / "graph-company.png"))
     opened.assert_clean()

@@ -31,7 +31,7 @@ def hostile(open_page, write_page):
         handlers: Array.from(document.querySelectorAll('*')).filter(e =>
             Array.from(e.attributes).some(a => a.name.startsWith('on'))).length,
     })""")
-    assert markup == {"scripts": 3, "media": 0, "svgs": 12, "handlers": 0}  # data, vis-network, app; legend icons
+    assert markup == {"scripts": 3, "media": 0, "svgs": 14, "handlers": 0}  # data, vis-network, app; legend icons
 
 
 def test_page_draws_and_the_title_is_text(hostile):

@@ -26,8 +26,8 @@ from graph.viz.figure.company_view import company_scene
 from graph.viz.figure.png import MissingExtraError, svg_to_png
 from graph.viz.figure.reach_view import reach_scene
 from graph.viz.figure.scene import Scene
-from graph.viz.figure.state import format_state, parse_state
 from graph.viz.figure.svg import render
+from graph.viz.state import format_state, parse_state
 
 FORMATS = ("svg", "png")
 REACH_ONLY = ("start", "into", "certainty", "permissions", "integrations", "through_ownership", "on_by_default",
