@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from graph.cli.session import Command, Session, partial_date, pass_session
+from graph.cli.session import (
+    Command,
+    Session,
+    partial_date,
+    pass_session,
+    screen_width,
+    wide_option,
+)
 from graph.model.labels import PERMISSIONS, STATUSES, WHOSE_DATA
 from graph.present import answers, formats, sheets
 from graph.records import CERTAINTIES
@@ -50,6 +57,7 @@ def filter_options(f: click.decorators.FC) -> click.decorators.FC:
               help=f"Show only the first N parties (surest, then nearest); 0 shows all. Default: the first {TEXT_LIMIT} as text, all as json or csv.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True,
               help="text for people; json (one party a line) or csv (one party a row) for scripts and spreadsheets.")
+@wide_option
 @pass_session
 def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: tuple[str, ...],
                   through_ownership: bool, integrations: tuple[str, ...], within: str | None, start: str | None, into: str | None,
@@ -99,7 +107,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
     elif fmt == "csv":
         click.echo(printable(sheets.sheet_csv(answers.reach_sheet(result))), nl=False)
     else:
-        click.echo(printable(sheets.reach_text(result, answers.reach_sheet(result))))
+        click.echo(printable(sheets.reach_text(result, answers.reach_sheet(result), width=screen_width())))
 
 
 @click.command("table", cls=Command)
@@ -112,6 +120,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS_TABLE), default="text", show_default=True,
               help="text for people; md, csv or html for an article or a spreadsheet; json for scripts.")
+@wide_option
 @pass_session
 def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[str, ...],
                   statuses: tuple[str, ...], within: str | None, on_by_default: str | None, whose_data: str | None, sources: tuple[str, ...],
@@ -141,7 +150,10 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
             click.echo(formats.json_text({"scope": lists.summary(G, lists.find_list(G, within)), "total": len(rows),
                                           "rows": rows}))
         return
-    sheet = answers.table_sheet(rows)
+    sheet = answers.table_sheet(rows, filters={
+        "companies": list(companies), "data_types": list(data_types), "statuses": list(statuses), "within": within,
+        "on_by_default": YES_NO[on_by_default], "whose_data": whose_data, "sources": list(sources),
+        "source_before": source_before, "source_after": source_after, "country": country})
     if fmt == "csv":
         click.echo(printable(sheets.sheet_csv(sheet)), nl=False)
     elif fmt == "md":
@@ -149,7 +161,7 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     elif fmt == "html":
         click.echo(printable(sheets.sheet_html_page(sheet)))
     else:
-        click.echo(printable(sheets.sheet_text(sheet, max_width=40)))
+        click.echo(printable(sheets.sheet_report(sheet, f"{len(rows)} grants", width=screen_width())))
 
 
 @click.command("rank", cls=Command)
@@ -160,6 +172,7 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
 @click.option("--sample", type=click.IntRange(min=1), default=None, help="Betweenness from this many sampled sources (large graphs).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text for people; json or csv for scripts and spreadsheets.")
+@wide_option
 @pass_session
 def rank_command(obj: Session, by: str, top: int, through_ownership: bool, sample: int | None, fmt: str) -> None:
     """Who are the hubs and brokers of data.
@@ -176,15 +189,18 @@ def rank_command(obj: Session, by: str, top: int, through_ownership: bool, sampl
     if fmt == "json":
         click.echo(formats.json_text(rows))
         return
-    sheet = answers.rank_sheet(rows, by)
-    text = sheets.sheet_csv(sheet) if fmt == "csv" else sheets.sheet_text(sheet, max_width=90)
-    click.echo(printable(text), nl=fmt != "csv")
+    sheet = answers.rank_sheet(rows, by, filters={"through_ownership": through_ownership, "sample": sample})
+    if fmt == "csv":
+        click.echo(printable(sheets.sheet_csv(sheet)), nl=False)
+    else:
+        click.echo(printable(sheets.sheet_report(sheet, f"top {len(rows)}", width=screen_width())))
 
 
 @click.command("owner", cls=Command)
 @click.argument("name")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts.")
+@wide_option
 @pass_session
 def owner_command(obj: Session, name: str, fmt: str) -> None:
     """Who ultimately owns NAME (a company, alias, brand or domain), and the chain that proves it.
@@ -200,13 +216,14 @@ def owner_command(obj: Session, name: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(formats.json_text(answer.to_json()))
         return
-    click.echo(printable(sheets.owner_text(answer)))
+    click.echo(printable(sheets.owner_text(answer, width=screen_width())))
 
 
 @click.command("lists", cls=Command)
 @click.argument("name", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts.")
+@wide_option
 @pass_session
 def lists_command(obj: Session, name: str | None, fmt: str) -> None:
     """The named lists the sources publish, or one list NAME (its id or name): its source,
@@ -225,4 +242,4 @@ def lists_command(obj: Session, name: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(formats.json_text(answers_[0] if name else {"total": len(answers_), "lists": answers_}))
         return
-    click.echo(printable(sheets.lists_text(answers_, members=name is not None)))
+    click.echo(printable(sheets.lists_text(answers_, members=name is not None, width=screen_width())))

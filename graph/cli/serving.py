@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from graph.cli.session import CliError, Command, Session, pass_session
+from graph.cli.session import CliError, Command, Session, pass_session, say, wide_option
 
 
 @click.command("serve", cls=Command)
@@ -37,6 +37,7 @@ from graph.cli.session import CliError, Command, Session, pass_session
               type=click.FloatRange(min=0.2), help="How often to check for a rebuilt graph.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="One line per request on stderr.")
+@wide_option
 @pass_session
 def serve(obj: Session, host: str, port: int, timeout: float, max_rows: int, max_response_mb: int,
           max_concurrent: int, queue_timeout: float, origins: tuple[str, ...], token: str | None, reload_interval: float,
@@ -116,6 +117,7 @@ def _run_until_signalled(server: Any, progress: Any, host: str) -> None:
                    "(Oxigraph) or http://localhost:3030/ds/data (Fuseki).")
 @click.option("--timeout", default=300.0, show_default=True, metavar="SECONDS", type=click.FloatRange(min=1),
               help="Give up when the server has not taken the graph after this long.")
+@wide_option
 @pass_session
 def push_command(obj: Session, store: str, timeout: float) -> None:
     """Load the built graph into a SPARQL server, replacing its default graph.
@@ -133,4 +135,4 @@ def push_command(obj: Session, store: str, timeout: float) -> None:
 
     obj.local().ensure_built()
     count = push(obj.project.out, store, timeout=timeout)
-    click.echo(f"pushed {count:,} triples to {store}")
+    say(f"pushed {count:,} triples to {store}")
