@@ -292,11 +292,14 @@ MAX_LINES = 12
 
 def clip(text: str, width: int, lines: int = MAX_LINES) -> str:
     """``text`` shortened at a word boundary (ending " …") so that wrapped to ``width`` it takes
-    at most ``lines`` lines; shorter text is returned as it is.
+    at most ``lines`` lines, and each word longer than ``width`` shortened (``shorten``);
+    other text is returned as it is.
 
     >>> clip("alpha beta gamma delta epsilon", 11, lines=2)
     'alpha beta gamma …'
     """
+    if _longest_word(text) > width:
+        text = " ".join(shorten(word, width) for word in text.split(" "))
     if cell_len(text) <= width * lines // 2:
         return text
     pieces = fit_line(text, width, hanging=0)

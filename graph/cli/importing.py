@@ -127,8 +127,8 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
         return
     for message, count in result.warnings.items():
         say(f"warning: {message}" + (f" ({count}×)" if count > 1 else ""), err=True)
-    lines = [f"wrote {result.output} ({result.seconds['total']:.1f} s)"]
-    lines += [f"  {section:<10} {count}" for section, count in result.counts.items() if count]
+    say(f"wrote {result.output} ({result.seconds['total']:.1f} s)")
+    lines = [f"  {section:<10} {count}" for section, count in result.counts.items() if count]
     lines.append(f"  source     {result.source['id']}: {result.source['publisher']}, "
                  f"licence: {result.source.get('licence', 'not stated')}")
     say("\n".join(lines), hanging=11)

@@ -190,10 +190,10 @@ def build(obj: Session, paths: tuple[Path, ...], out_dir: Path | None, fmt: str,
         return
     for w in result.warnings:
         say(f"warning: {w}", err=True)
-    lines = [f"built {target}/graph.ttl and {target}/graph.jsonld"]
-    lines += [f"  {key:<11} {result.counts[key]:,}" for key in ("companies", "data types", "grants", "incidents",
-                                                                "holdings", "ownership", "domains", "sources", "claims",
-                                                                "triples")]
+    say(f"built {target}/graph.ttl and {target}/graph.jsonld")
+    lines = [f"  {key:<11} {result.counts[key]:,}" for key in ("companies", "data types", "grants", "incidents",
+                                                               "holdings", "ownership", "domains", "sources", "claims",
+                                                               "triples")]
     say("\n".join([*lines, f"  SHACL       {result.shacl}"]), hanging=12)
 
 

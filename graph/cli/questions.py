@@ -161,7 +161,8 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     elif fmt == "html":
         click.echo(printable(sheets.sheet_html_page(sheet)))
     else:
-        click.echo(printable(sheets.sheet_report(sheet, f"{len(rows)} grants", width=screen_width())))
+        count = f"{len(rows)} grant{'' if len(rows) == 1 else 's'}"
+        click.echo(printable(sheets.sheet_report(sheet, count, width=screen_width())))
 
 
 @click.command("rank", cls=Command)
