@@ -133,12 +133,12 @@ def _console(width: int) -> Console:
                    highlight=False, emoji=False, no_color=True, legacy_windows=False, soft_wrap=False)
 
 
-def _render(console: Console, renderable: Table) -> list[str]:
+def _render(console: Console, renderable: Table, widths: Sequence[int]) -> list[str]:
     console.print(renderable)
     lines = [line.rstrip() for line in console.file.getvalue().split("\n")[:-1]]  # type: ignore[attr-defined]
     for i, line in enumerate(lines):  # the rule under the headers: each column's dashes end at its text
         if line and set(line) <= {"-", " "}:
-            lines[i] = line.replace("- ", "  ")
+            lines[i] = "  ".join("-" * w for w in widths)
             break
     return lines
 
@@ -151,7 +151,7 @@ def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequenc
     # One dashed rule under the headers; columns two spaces apart; a blank line between rows that wrap.
     rule = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
     wraps = any(cell_len(v) > w for row in rows for v, w in zip(row, widths, strict=True))
-    grid = Table(box=rule, show_edge=False, pad_edge=False, padding=(0, 1), collapse_padding=True, show_header=True,
+    grid = Table(box=rule, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), show_header=True,
                  show_lines=False, expand=False, leading=1 if wraps else 0)
     for header, w in zip(headers, widths, strict=True):
         grid.add_column(Text(header), overflow="ellipsis", width=w)
@@ -272,7 +272,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int |
         return "\n".join(_records(heads, body, width))
     widths = fitted or _column_widths(heads, [heads], width) or [cell_len(h) for h in heads]
     body = [[clip(v, w) for v, w in zip(row, widths, strict=True)] for row in body]
-    return "\n".join(_render(_console(width), _grid(heads, body, widths)))
+    return "\n".join(_render(_console(width), _grid(heads, body, widths), widths))
 
 
 def _whole(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

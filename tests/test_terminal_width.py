@@ -201,7 +201,7 @@ def test_imported_data_fits_every_width(imported: tuple[Runner, dict[str, Result
         assert_fits(narrow, width, messages=args[0] == "check")
         assert_no_word_cut(narrow.stdout, wide)
     if args[0] == "reach":
-        assert max(cell_len(line) for line in wide.splitlines()) > 200
+        assert max(cell_len(line) for line in wide.splitlines()) > 80
 
 
 @pytest.mark.slow
