@@ -4,11 +4,17 @@ lines per row.
 
 The width is a parameter (the CLI reads it from the terminal or ``COLUMNS``); ``None``
 means no limit, the full text on long lines (``--wide``). Widths are counted in terminal
-cells (``rich.cells.cell_len``), so a CJK name or an emoji takes two. A line is broken
+cells by ``rich.cells`` (``cell_len``, ``set_cell_size``: wide East Asian characters and
+emoji take two cells, combining marks none), so a CJK name lines up. A line is broken
 only at spaces; a single word longer than its line is shortened and ends with "…",
-never broken onto the next line. Everything passes through ``safetext.visible``, and
-tables are drawn by ``rich`` from literal ``Text`` (never markup), so a label holding
-``[bold]`` or an escape sequence prints as itself.
+never broken onto the next line. Everything passes through ``safetext.visible`` and is
+never read as markup, so a label holding ``[bold]`` or an escape sequence prints as itself.
+
+The columns are laid out here, not by ``rich.table``: the widths are chosen to make the
+table shortest (``_column_widths``), and with them set, drawing is a few lines. Measured
+(``bench/bench_textfit.py``), ``rich.table.Table`` took about 1 ms a row (5 s for
+10,000 rows at 80 columns), and before rich 14.3 laid fixed-width columns out a cell
+wider than asked.
 
 >>> print(fit("Who could reach phone number (filters: through ownership): 4 parties", 30))
 Who could reach phone number
@@ -22,18 +28,13 @@ Facebook  holds it (stated)
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from rich.cells import cell_len, set_cell_size
 
 from graph.safetext import visible
-
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.table import Table
 
 LongWords = Literal["shorten", "keep"]
 ELLIPSIS = "…"
@@ -126,38 +127,25 @@ def fit(text: str, width: int | None, *, hanging: int = 2, long_words: LongWords
                      for piece in fit_line(line, width, hanging=hanging, long_words=long_words))
 
 
-def _console(width: int) -> Console:
-    from rich.console import Console
-
-    return Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False, markup=False,
-                   highlight=False, emoji=False, no_color=True, legacy_windows=False, soft_wrap=False)
-
-
-def _render(console: Console, renderable: Table, widths: Sequence[int]) -> list[str]:
-    console.print(renderable)
-    lines = [line.rstrip() for line in console.file.getvalue().split("\n")[:-1]]  # type: ignore[attr-defined]
-    for i, line in enumerate(lines):  # the rule under the headers: each column's dashes end at its text
-        if line and set(line) <= {"-", " "}:
-            lines[i] = "  ".join("-" * w for w in widths)
-            break
+def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> list[str]:
+    """The table in columns of ``widths`` cells, two spaces apart: the headers, a rule of
+    dashes, then the rows, each cell wrapped in its column; rows a blank line apart when any wraps."""
+    cells = [[fit_line(v, w, hanging=0) for v, w in zip(row, widths, strict=True)] for row in rows]
+    lines = [*_lines([fit_line(h, w, hanging=0) for h, w in zip(headers, widths, strict=True)], widths),
+             "  ".join("-" * w for w in widths)]
+    apart = any(len(c) > 1 for row in cells for c in row)
+    for i, row in enumerate(cells):
+        if apart and i:
+            lines.append("")
+        lines += _lines(row, widths)
     return lines
 
 
-def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> Table:
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    # One dashed rule under the headers; columns two spaces apart; a blank line between rows that wrap.
-    rule = box.Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
-    wraps = any(cell_len(v) > w for row in rows for v, w in zip(row, widths, strict=True))
-    grid = Table(box=rule, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), show_header=True,
-                 show_lines=False, expand=False, leading=1 if wraps else 0)
-    for header, w in zip(headers, widths, strict=True):
-        grid.add_column(Text(header), overflow="ellipsis", width=w)
-    for row in rows:
-        grid.add_row(*(Text(v) for v in row))
-    return grid
+def _lines(row: Sequence[list[str]], widths: Sequence[int]) -> list[str]:
+    """One row whose cells are lists of lines, side by side."""
+    height = max(len(c) for c in row)
+    return ["  ".join(set_cell_size(c[k] if k < len(c) else "", w) for c, w in zip(row, widths, strict=True)).rstrip()
+            for k in range(height)]
 
 
 _SAMPLE = 200  # rows a layout is estimated on
@@ -272,7 +260,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int |
         return "\n".join(_records(heads, body, width))
     widths = fitted or _column_widths(heads, [heads], width) or [cell_len(h) for h in heads]
     body = [[clip(v, w) for v, w in zip(row, widths, strict=True)] for row in body]
-    return "\n".join(_render(_console(width), _grid(heads, body, widths), widths))
+    return "\n".join(_grid(heads, body, widths))
 
 
 def _whole(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
