@@ -66,7 +66,7 @@ def main() -> None:
     print("|---:|---:|---:|---:|---:|")
     for n in args.rows:
         body = rows(n)
-        at = {w: timed(lambda w=w: textfit.table(HEADERS, body, width=w), args.reps) for w in (80, 200, None)}
+        at = {w: timed(lambda w=w, body=body: textfit.table(HEADERS, body, width=w), args.reps) for w in (80, 200, None)}
         lines = textfit.table(HEADERS, body, width=80).count("\n") + 1
         print(f"| {n:,} | {at[80]:.0f} | {at[200]:.0f} | {at[None]:.0f} | {lines:,} |")
 
