@@ -164,8 +164,8 @@ def _height(lengths: Sequence[Sequence[int]], widths: Sequence[int]) -> int:
 def _column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int) -> list[int] | None:
     """Widths for the columns within ``width`` that make the rows the fewest lines, or None when
     a one-block-per-row layout (``_records``) is shorter by far. Each column starts at its longest
-    word (at most a quarter of the width: a longer word, a long address, ends with "…") and
-    grows a cell at a time where that saves the most lines."""
+    word (for a cell's word, at most a quarter of the width: a longer one, a long address, ends with "…") and
+    grows a cell at a time where that saves the most lines; a header's words are never cut."""
     gaps = 2 * (len(headers) - 1)
     sample = rows[:_SAMPLE]
     lengths = [[cell_len(v) for v in row] for row in sample]
@@ -173,7 +173,7 @@ def _column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], width:
     if sum(natural) + gaps <= width:
         return natural
     cap = max(width // 4, 8)
-    widths = [min(max(_longest_word(h), *(_longest_word(r[i]) for r in sample), 1), cap, n)
+    widths = [max(_longest_word(h), min(max((_longest_word(r[i]) for r in sample), default=1), cap, n), 1)
               for i, (h, n) in enumerate(zip(headers, natural, strict=True))]
     room = width - gaps - sum(widths)
     if room < 0:
@@ -255,10 +255,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, width: int |
     if width is None:
         return "\n".join(_whole(heads, body))
     width = max(width, 1)
-    fitted = _column_widths(heads, body, width)
-    if fitted is None and body:
-        return "\n".join(_records(heads, body, width))
-    widths = fitted or _column_widths(heads, [heads], width) or [cell_len(h) for h in heads]
+    widths = _column_widths(heads, body, width)
+    if widths is None:  # one block a row; with no rows, the column names wrapped as words
+        return "\n".join(_records(heads, body, width)) if body else fit("  ".join(heads), width)
     body = [[clip(v, w) for v, w in zip(row, widths, strict=True)] for row in body]
     return "\n".join(_grid(heads, body, widths))
 
