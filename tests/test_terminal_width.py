@@ -222,3 +222,29 @@ def test_no_terminal_and_no_columns_means_80_for_answers_and_whole_lines_for_mes
     assert max(cell_len(line) for line in result.stdout.splitlines()) <= 80
     notice = [line for line in result.stderr.splitlines() if "no project here" in line]
     assert notice and cell_len(notice[0]) > 80  # one message, one line, for a log
+
+
+def test_the_server_start_lines_fit_and_its_request_log_keeps_the_commands_width(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import click
+
+    from graph.cli.session import progress_at, stderr_progress
+
+    start = "serving 108,069 triples at http://127.0.0.1:8000/ (SPARQL endpoint: http://127.0.0.1:8000/sparql); Ctrl-C to stop"
+    monkeypatch.setenv("COLUMNS", "40")
+    stderr_progress(start)
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) > 2 and all(cell_len(line) <= 40 for line in lines)
+    assert " ".join(" ".join(lines).split()) == f"datareach: {start}"
+    for wide, most in ((False, 40), (True, len(start) + 11)):
+        with click.Context(click.Command("serve")) as ctx:
+            if wide:
+                ctx.meta["datareach.wide"] = True
+            log = progress_at(stderr_progress)
+        thread = threading.Thread(target=log, args=(start,))  # a request handler's thread: no click context
+        thread.start()
+        thread.join()
+        lines = capsys.readouterr().err.splitlines()
+        assert max(cell_len(line) for line in lines) == most if wide else max(map(cell_len, lines)) <= most

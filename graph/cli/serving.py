@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from graph.cli.session import CliError, Command, Session, pass_session, say, wide_option
+from graph.cli.session import (
+    CliError,
+    Command,
+    Session,
+    pass_session,
+    progress_at,
+    say,
+    wide_option,
+)
 
 
 @click.command("serve", cls=Command)
@@ -64,7 +72,7 @@ def serve(obj: Session, host: str, port: int, timeout: float, max_rows: int, max
     from graph.sparql.guard import Limits
 
     _check_origins(origins)
-    progress = obj.progress
+    progress = progress_at(obj.progress)  # the request log is written from the server's threads
     settings = Settings(timeout=timeout, max_rows=max_rows, max_response_bytes=max_response_mb * 1024**2,
                         max_concurrent=max_concurrent, queue_timeout=queue_timeout,
                         limits=Limits(max_result_bytes=4 * max_response_mb * 1024**2))

@@ -72,10 +72,23 @@ class Command(click.Command):
             raise CliError(str(exc)) from None
 
 
-def stderr_progress(message: str) -> None:
-    """A progress line on stderr; after the first seconds, with the time elapsed (long builds)."""
+def stderr_progress(message: str, width: int | None | bool = True) -> None:
+    """A progress line on stderr; after the first seconds, with the time elapsed (long builds).
+    ``width``: what to fit it to (True: ``screen_width`` now; a thread without the command's
+    context passes the width its command found, see ``progress_at``)."""
     elapsed = int(time.monotonic() - _STARTED)
-    say(f"datareach: {message}" + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
+    line = f"datareach: {message}" + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else "")
+    fitted = screen_width(err=True) if width is True else None if width is False else width
+    click.echo(textfit.fit(line, fitted, long_words="keep"), err=True)
+
+
+def progress_at(progress: Progress) -> Progress:
+    """``progress`` for other threads (a server's request log): ``stderr_progress`` fitted to the
+    width found now, in the command (``--wide`` is known only in the command's own thread)."""
+    if progress is not stderr_progress:
+        return progress
+    width = screen_width(err=True)
+    return functools.partial(stderr_progress, width=width if width is not None else False)
 
 
 _WIDE = "datareach.wide"  # in click's ctx.meta: --wide was given
