@@ -297,7 +297,8 @@ def reach_text(result: ReachResult, sheet: Sheet, *, width: int | None = None) -
     """
     notes = Footnotes()
     shown = "" if len(sheet.rows) == result.total else f" (the first {len(sheet.rows)} shown; --limit 0 shows all)"
-    head = textfit.fit(_one_line(f"{sheet.title}: {result.total} parties{shown}"), width) + "\n"
+    parties = f"{result.total} part{'y' if result.total == 1 else 'ies'}"
+    head = textfit.fit(_one_line(f"{sheet.title}: {parties}{shown}"), width) + "\n"
     table = sheet_text(sheet, width=width, notes=notes)
     disputes = ["  " + _one_line(f"{h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
                                  + (f" on {d['aspect']}" if d["aspect"] else " (the access itself)") + f": {notes.ref([d])}")
