@@ -35,7 +35,7 @@ CACHED = ["graph.nt", "projection.json", "flows.npz", "evidence.json", "graph.tt
 
 def test_build_writes_every_output_and_a_summary(cli, tmp_path):
     out = tmp_path / "built"
-    result = cli("--quiet", "build", str(SMALL), "-o", str(out))
+    result = cli("--quiet", "build", str(SMALL), "-o", str(out), "--wide")
     assert result.exit_code == 0, result.output
     for path in [out / name for name in OUTPUTS] + [build_file(out, name) for name in CACHED]:
         assert path.is_file() and path.stat().st_size > 0, path

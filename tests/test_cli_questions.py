@@ -108,7 +108,7 @@ def test_reach_csv_one_row_per_company(out: Path) -> None:
 
 
 def _text_rows(text: str) -> dict[str, str]:
-    """The company column of a text answer → its whole line."""
+    """The company column of a text answer (``--wide``: one line a row) → its whole line."""
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("--"))
     body = []
@@ -121,7 +121,7 @@ def _text_rows(text: str) -> dict[str, str]:
 
 
 def test_reach_text(out: Path) -> None:
-    result = run(out, "reach", "phone number")
+    result = run(out, "reach", "phone number", "--wide")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Who could reach phone number: 4 parties")
     rows = _text_rows(result.stdout)
@@ -130,10 +130,10 @@ def test_reach_text(out: Path) -> None:
     assert "holds it" in rows["Facebook"]
     assert "Sources:" in result.stdout and "https://www.theregister.com/" in result.stdout
 
-    partial = _text_rows(run(out, "reach", "contact information").stdout)
+    partial = _text_rows(run(out, "reach", "contact information", "--wide").stdout)
     assert "PARTIAL" in partial["Apple"] and "PARTIAL" in partial["public"] and "PARTIAL" not in partial["Amazon"]
 
-    messages = run(out, "reach", "private message").stdout
+    messages = run(out, "reach", "private message", "--wide").stdout
     rows = _text_rows(messages)
     assert "DISPUTED" in rows["Royal Bank of Canada"]  # the bank denies any access
     assert "DISPUTED" not in rows["Netflix"]
@@ -199,7 +199,7 @@ def test_reach_as_of(out: Path) -> None:
     assert all(h["undated"] for c in before["companies"] for h in c["path"])
     after = reach_json(out, "phone number", "--as-of", "2022-06-30")
     assert companies(after) == {"facebook", "amazon", "apple", "public"}
-    text = run(out, "reach", "phone number", "--as-of", "2019").stdout
+    text = run(out, "reach", "phone number", "--as-of", "2019", "--wide").stdout
     assert "dates unknown" in _text_rows(text)["Amazon"]
 
 

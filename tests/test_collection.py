@@ -73,6 +73,6 @@ def test_reach_json_shows_the_holders_origin(tmp_path: Path) -> None:
 def test_reach_text_notes_the_holders_origin(tmp_path: Path) -> None:
     folder = build(tmp_path)
     result = CliRunner().invoke(main, ["-q", "--sources", str(folder), "--out", str(tmp_path / "out"),
-                                       "reach", "device identifier"])
+                                       "reach", "device identifier", "--wide"])
     assert result.exit_code == 0, result.output
     assert "collected from users of apps that embed it through SDK" in result.output

@@ -67,7 +67,7 @@ def test_text_markdown_and_csv_are_escaped() -> None:
 
 def test_company_command(cli: Callable[..., Any]) -> None:
     args = ["--sources", str(FIXTURES / "small.yaml")]
-    text = cli(*args, "company", "Spotify")
+    text = cli(*args, "company", "Spotify", "--wide")
     assert text.exit_code == 0, text.output
     assert text.stdout.startswith("Spotify (spotify), company")
     assert "Receives (1 grant):" in text.stdout and "Sources:" in text.stdout and "disputed by Spotify (the fact itself)" in text.stdout

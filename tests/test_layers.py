@@ -1,6 +1,6 @@
 """The package's layers and the directions imports may take between them.
 
-    base (errors, dates, names, paths, safetext, atomic, nogc, records)
+    base (errors, dates, names, paths, safetext, textfit, atomic, nogc, records)
       ← model ← build ← questions ← {sparql, present, export} ← viz ← serve ← cli
 
 ``importers`` sit beside ``questions`` (they read build and model, and only the CLI uses
@@ -20,7 +20,7 @@ import networkx as nx
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "graph"
-BASE = {"errors", "dates", "names", "paths", "progress", "safetext", "atomic", "nogc", "records"}
+BASE = {"errors", "dates", "names", "paths", "progress", "safetext", "textfit", "atomic", "nogc", "records"}
 # what each layer may import (itself included)
 ALLOWED = {
     "base": {"base"},

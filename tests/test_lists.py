@@ -60,7 +60,7 @@ def test_lists_json_carries_the_stated_count_members_named_and_counts_by_status(
 def test_lists_without_a_name_counts_the_lists(out: Path) -> None:
     answer = as_json(out, "lists")
     assert answer["total"] == 1 and answer["lists"][0]["total"] == 4
-    text = run(out, "lists").stdout
+    text = run(out, "lists", "--wide").stdout
     assert "5 stated, 4 named; to continue 1, ended 2, unknown 1" in text
 
 
@@ -91,7 +91,7 @@ def test_reach_list_keeps_only_members_and_counts_them(out: Path) -> None:
     assert [(r["label"], r["list_status"]) for r in answer["companies"]] == [("Alpha Phones", "to continue"),
                                                                            ("Beta Devices", "ended")]
     assert answer["scope"]["stated_count"] == 5
-    text = run(out, "reach", "phone number", "--list", LIST).stdout
+    text = run(out, "reach", "phone number", "--list", LIST, "--wide").stdout
     assert "on the list: ended" in text and "holds it" not in text  # Fixturebook, the holder, is not on the list
 
 
@@ -119,7 +119,7 @@ def test_aggregate_grantee_is_an_unnamed_party_with_its_count_never_a_company(ou
     answer = as_json(out, "reach", "friends list")
     row = next(r for r in answer["companies"] if r["label"] == "more than 150 companies")
     assert (row["kind"], row["party_count"], row["count_qualifier"]) == ("aggregate", 150, "more than")
-    assert "unnamed parties, more than 150" in run(out, "reach", "friends list").stdout
+    assert "unnamed parties, more than 150" in run(out, "reach", "friends list", "--wide").stdout
     grant = next(r for r in as_json(out, "table") if r["label"] == "more than 150 companies")
     assert (grant["kind"], grant["party_count"]) == ("aggregate", 150)
 

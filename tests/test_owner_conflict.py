@@ -37,7 +37,7 @@ def test_one_owner_is_no_conflict() -> None:
 
 
 def test_owner_text_says_the_sources_disagree(tmp_path: Path) -> None:
-    args = ["-q", "-s", str(FIXTURES), "--out", str(tmp_path / "out"), "owner", "blog.example"]
+    args = ["-q", "-s", str(FIXTURES), "--out", str(tmp_path / "out"), "owner", "blog.example", "--wide"]
     text = CliRunner().invoke(main, args)
     assert text.exit_code == 0, text.output
     lines = text.stdout.splitlines()

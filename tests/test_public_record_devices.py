@@ -86,7 +86,7 @@ def test_the_52_list_states_its_count_and_each_member_with_the_status_a_source_g
 def test_the_list_is_found_by_its_name_and_counted_in_the_overview(out: Path) -> None:
     answer = as_json(out, "lists", "House Energy and Commerce")
     assert answer["id"] == LIST52
-    text = run(out, "lists")
+    text = run(out, "lists", "--wide")
     assert "52 stated, 52 named; to continue 6, to end 4, unknown 42" in text
 
 
@@ -98,7 +98,7 @@ def test_seven_or_eight_still_to_end_stay_side_by_side(out: Path) -> None:
     assert by_publisher == {"Fox News (with The Associated Press)": "asserts",
                             "The Washington Post": "disputes", "The Hill": "disputes"}
     assert any("seven" in c["locator"] for c in still) and any("Eight" in c["locator"] for c in still)
-    text = run(out, "lists", LIST52)
+    text = run(out, "lists", LIST52, "--wide")
     assert "disputed:" in text.splitlines()[0] and 'soon end seven more' in text.splitlines()[0]
 
 

@@ -50,7 +50,7 @@ def test_advertising_id_header_no_longer_reads_device_identifier() -> None:
 
 def test_cli_reach_text_and_json_name_the_alias(seed_build: Path) -> None:
     seed = ["-q", "--sources", str(SEED), "--out", str(seed_build)]
-    text = CliRunner().invoke(main, [*seed, "reach", "mobile number"])
+    text = CliRunner().invoke(main, [*seed, "reach", "mobile number", "--wide"])
     assert text.exit_code == 0, text.output
     assert text.stdout.startswith("Who could reach mobile number (matched the alias mobile number of phone number): 4 parties")
     out = CliRunner().invoke(main, [*seed, "reach", "mobile number", "--format", "json"])

@@ -141,8 +141,8 @@ def test_cli_reach_from_into_certainty_and_filters_in_words(tmp_path: Path) -> N
     import io
     import json
 
-    text = run_cli(tmp_path, "reach", "address book", "--into", "Example Platform", "--stated-only")
-    assert text.startswith("Who could reach address book (filters: into example-platform; at least stated): 1 parties")
+    text = run_cli(tmp_path, "reach", "address book", "--into", "Example Platform", "--stated-only", "--wide")
+    assert text.startswith("Who could reach address book (filters: into example-platform; at least stated): 1 party")
     data = json.loads(run_cli(tmp_path, "reach", "interests", "--from", "Example Platform", "--format", "json"))
     assert [(c["company"], c["certainty"]) for c in data["companies"]][-1] == ("example-affiliate-ltd", "implied")
     assert data["companies"][-1]["path"][-1]["certainty"] == "implied"
@@ -150,9 +150,9 @@ def test_cli_reach_from_into_certainty_and_filters_in_words(tmp_path: Path) -> N
     assert [(r["company"], r["certainty"]) for r in rows][2] == ("example-consultancy-ltd", "implied")
     assert "IMPLIED: only a broader type stated" in rows[2]["notes"]
     text = run_cli(tmp_path, "reach", "friends list", "--whose-data", "users' friends", "--on-by-default", "yes",
-                   "--source", "fixture-report", "--source-before", "2017", "--country", "GB")
+                   "--source", "fixture-report", "--source-before", "2017", "--country", "GB", "--wide")
     assert text.startswith("Who could reach friends list (filters: on by default: yes; whose data: users' friends; "
-                           "source fixture-report; sources dated up to 2017; country GB): 1 parties")
+                           "source fixture-report; sources dated up to 2017; country GB): 1 party")
 
 
 def test_table_filters(tmp_path: Path) -> None:

@@ -162,7 +162,7 @@ def test_answers_say_how_a_source_was_read(facts: Path, cli: Callable[..., Resul
     assert [p["publisher"] for p in cited["read_via"]] == ["Example Blog", "Example Wire"]
     assert "read" not in rows["Direct Partner"]["path"][0]["sources"][0]  # read directly: nothing to say
 
-    text = cli("-q", "-s", str(facts), "reach", "private message", "--read", "through quotes")
+    text = cli("-q", "-s", str(facts), "reach", "private message", "--read", "through quotes", "--wide")
     assert text.exit_code == 0, text.output
     assert '"A post nobody here saw", 2018-12-19, URL not known (read through quotes in Example Blog, Example Wire)' in text.stdout
     assert "(read through a reprint in Example Review-Journal)" in text.stdout
@@ -174,7 +174,7 @@ def test_answers_say_how_a_source_was_read(facts: Path, cli: Callable[..., Resul
 
 
 def test_the_filters_are_words_in_the_heading_and_json(facts: Path, cli: Callable[..., Result]) -> None:
-    text = cli("-q", "-s", str(facts), "reach", "private message", "--confidence", "reported", "--read", "directly")
+    text = cli("-q", "-s", str(facts), "reach", "private message", "--confidence", "reported", "--read", "directly", "--wide")
     assert text.exit_code == 0, text.output
     assert "(filters: claims at least reported; sources read at least directly)" in text.stdout
     assert "Alleged Partner" not in text.stdout and "Direct Partner" in text.stdout

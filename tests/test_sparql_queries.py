@@ -298,9 +298,11 @@ def test_table_is_aligned_and_compact(companies) -> None:
 
 def test_table_escapes_control_and_bidi_characters_and_elides() -> None:
     nasty = Literal("\x1b[2J\u202egnp.exe\n" + "x" * 200)
-    text = format_result(QueryResult("SELECT", vars=["v"], rows=[(nasty,)]), "table")
+    text = format_result(QueryResult("SELECT", vars=["v"], rows=[(nasty,)]), "table", width=60)
     assert "\x1b" not in text and "\u202e" not in text and "\\u001b" in text
     assert text.splitlines()[-1].endswith("…") and len(text.splitlines()[-1]) == 60
+    whole = format_result(QueryResult("SELECT", vars=["v"], rows=[(nasty,)]), "table")
+    assert "x" * 200 in whole and "…" not in whole
 
 
 def test_csv_neutralises_formulas_and_round_trips(companies) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graph.cli.session import Command, Session, pass_session
+from graph.cli.session import Command, Session, pass_session, screen_width, wide_option
 from graph.present import formats
 from graph.safetext import printable
 
@@ -13,6 +13,7 @@ from graph.safetext import printable
 @click.argument("name")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "csv", "json"]), default="text", show_default=True,
               help="text for people; md for an article; csv (one fact a row) for a spreadsheet; json for scripts.")
+@wide_option
 @pass_session
 def company_command(obj: Session, name: str, fmt: str) -> None:
     """Everything the sources state about the company NAME (a name, alias or slug): what it
@@ -36,4 +37,4 @@ def company_command(obj: Session, name: str, fmt: str) -> None:
     elif fmt == "md":
         click.echo(printable(company.company_markdown(profile)))
     else:
-        click.echo(printable(company.company_text(profile)))
+        click.echo(printable(company.company_text(profile, width=screen_width())))

@@ -7,7 +7,15 @@ from pathlib import Path
 import click
 
 from graph.cli.questions import YES_NO, filter_options
-from graph.cli.session import CliError, Command, Session, partial_date, pass_session
+from graph.cli.session import (
+    CliError,
+    Command,
+    Session,
+    partial_date,
+    pass_session,
+    say,
+    wide_option,
+)
 from graph.model.labels import PERMISSIONS
 from graph.records import CERTAINTIES
 
@@ -38,6 +46,7 @@ from graph.records import CERTAINTIES
 @click.option("--title", help="The figure's title (default: the question, in words).")
 @click.option("--scale", type=click.FloatRange(0.25, 8), default=2.0, show_default=True,
               help="PNG pixels per SVG unit.")
+@wide_option
 @pass_session
 def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type: str | None, company: str | None,
                    state: str | None, as_of: str | None, start: str | None, into: str | None, certainty: str | None,
@@ -76,4 +85,4 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
         path = write_figure(G, target, fmt=fmt, scale=scale, title=title, **view)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {path}")
+    say(f"wrote {path}")

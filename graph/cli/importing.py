@@ -7,8 +7,16 @@ from pathlib import Path
 
 import click
 
-from graph.cli.session import CliError, Command, Session, pass_session
-from graph.safetext import printable
+from graph import textfit
+from graph.cli.session import (
+    CliError,
+    Command,
+    Session,
+    pass_session,
+    say,
+    screen_width,
+    wide_option,
+)
 
 
 def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
@@ -21,11 +29,16 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
     return out
 
 
-def _kinds_text() -> str:
+def _kinds_text(width: int | None) -> str:
+    """Each kind's name and summary, then what it reads, fitted to ``width`` beside the names."""
     from graph.importers import KINDS
 
-    width = max(len(k) for k in KINDS)
-    return "\n".join(f"{k.name:<{width}}  {k.summary}\n{'':<{width}}  reads: {k.reads}" for k in KINDS.values())
+    pad = max(len(k) for k in KINDS)
+    lines = []
+    for k in KINDS.values():
+        lines += textfit.fit_line(f"{k.name:<{pad}}  {k.summary}", width, hanging=pad + 2)
+        lines += textfit.fit_line(f"{'':<{pad}}  reads: {k.reads}", width, hanging=len("reads: "))
+    return "\n".join(lines)
 
 
 @click.command("import", cls=Command)
@@ -56,6 +69,7 @@ def _kinds_text() -> str:
 @click.option("--source-date", help="Publication date: YYYY, YYYY-MM, YYYY-MM-DD or unknown.")
 @click.option("--source-licence", help="Licence of the data.")
 @click.option("--source-note", help="Anything a reader should know about the source (added to the generated note).")
+@wide_option
 @pass_session
 def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: Path | None, list_kinds: bool,
                    fmt: str, skip_unknown: bool, maps: tuple[str, ...], sets: tuple[str, ...], row_kind: str | None,
@@ -82,7 +96,10 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
     if list_kinds:
         from graph.importers import KINDS
 
-        click.echo(json.dumps([vars(k) for k in KINDS.values()], indent=2) if fmt == "json" else _kinds_text())
+        if fmt == "json":
+            click.echo(json.dumps([vars(k) for k in KINDS.values()], indent=2))
+        else:
+            click.echo(_kinds_text(screen_width()))
         return
     if kind is None or file is None:
         raise CliError("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
@@ -109,10 +126,9 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     for message, count in result.warnings.items():
-        click.echo(printable(f"warning: {message}" + (f" ({count}×)" if count > 1 else "")), err=True)
-    click.echo(f"wrote {result.output} ({result.seconds['total']:.1f} s)")
-    for section, count in result.counts.items():
-        if count:
-            click.echo(f"  {section:<10} {count}")
-    click.echo(printable(f"  source     {result.source['id']}: {result.source['publisher']}, "
-                         f"licence: {result.source.get('licence', 'not stated')}"))
+        say(f"warning: {message}" + (f" ({count}×)" if count > 1 else ""), err=True)
+    say(f"wrote {result.output} ({result.seconds['total']:.1f} s)")
+    lines = [f"  {section:<10} {count}" for section, count in result.counts.items() if count]
+    lines.append(f"  source     {result.source['id']}: {result.source['publisher']}, "
+                 f"licence: {result.source.get('licence', 'not stated')}")
+    say("\n".join(lines), hanging=11)

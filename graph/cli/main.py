@@ -16,10 +16,9 @@ from typing import Any
 import click
 
 from graph.build import compiled
-from graph.cli.session import Access, CliError, Command, Session, stderr_progress
+from graph.cli.session import Access, CliError, Command, Session, say, stderr_progress, wide_option
 from graph.errors import DatareachError, InputError
 from graph.progress import quiet as quiet_progress
-from graph.safetext import printable
 from graph.sparql.access import DEFAULT_GRAPH, METHODS, SERVER_DEFAULT
 
 
@@ -146,6 +145,7 @@ def _report(error: InputError, fmt: str) -> CliError:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts.")
 @max_input_option
+@wide_option
 @click.pass_obj
 def check(obj: Session, paths: tuple[Path, ...], fmt: str, max_input_mb: int | None) -> None:
     """Validate fact files without writing anything.
@@ -171,8 +171,8 @@ def check(obj: Session, paths: tuple[Path, ...], fmt: str, max_input_mb: int | N
                                "warnings": [str(w) for w in loaded.warnings]}, indent=2))
     else:
         for w in loaded.warnings:
-            click.echo(printable(f"warning: {w}"), err=True)
-        click.echo(f"ok: {len(loaded.files)} files, " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+            say(f"warning: {w}", err=True)
+        say(f"ok: {len(loaded.files)} files, " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
 @main.command()
@@ -182,6 +182,7 @@ def check(obj: Session, paths: tuple[Path, ...], fmt: str, max_input_mb: int | N
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts.")
 @max_input_option
+@wide_option
 @click.pass_obj
 def build(obj: Session, paths: tuple[Path, ...], out_dir: Path | None, fmt: str, max_input_mb: int | None) -> None:
     """Validate fact files and write the compiled graph.
@@ -206,18 +207,19 @@ def build(obj: Session, paths: tuple[Path, ...], out_dir: Path | None, fmt: str,
                                "warnings": result.warnings}, indent=2))
         return
     for w in result.warnings:
-        click.echo(printable(f"warning: {w}"), err=True)
-    click.echo(f"built {target}/graph.ttl and {target}/graph.jsonld")
-    for key in ("companies", "data types", "grants", "incidents", "holdings", "ownership", "domains", "sources",
-                "claims", "triples"):
-        click.echo(f"  {key:<11} {result.counts[key]:,}")
-    click.echo(f"  SHACL       {result.shacl}")
+        say(f"warning: {w}", err=True)
+    say(f"built {target}/graph.ttl and {target}/graph.jsonld")
+    lines = [f"  {key:<11} {result.counts[key]:,}" for key in ("companies", "data types", "grants", "incidents",
+                                                               "holdings", "ownership", "domains", "sources", "claims",
+                                                               "triples")]
+    say("\n".join([*lines, f"  SHACL       {result.shacl}"]), hanging=12)
 
 
 @main.command()
 @click.argument("folder", required=False, default=".", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts.")
+@wide_option
 def init(folder: Path, fmt: str) -> None:
     """Make a project folder: sources/ with a registry and an example fact file.
 
@@ -240,10 +242,10 @@ def init(folder: Path, fmt: str) -> None:
         click.echo(json.dumps({"ok": True, "project": str(project.root), "sources": str(sources),
                                "out": str(project.out)}, indent=2))
         return
-    click.echo(printable(f"made a datareach project in {project.root}"))
-    click.echo(printable(f"  {sources}/registry.yaml   the sources your claims cite"))
-    click.echo(printable(f"  {sources}/example.yaml    an example fact file: edit or replace it"))
-    click.echo("next: datareach check, datareach build, datareach reach \"private message\"")
+    say(f"made a datareach project in {project.root}\n"
+        f"  {sources}/registry.yaml   the sources your claims cite\n"
+        f"  {sources}/example.yaml    an example fact file: edit or replace it\n"
+        "next: datareach check, datareach build, datareach reach \"private message\"", hanging=4)
 
 
 def run() -> None:

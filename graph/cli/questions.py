@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from graph.cli.session import Command, Session, partial_date, pass_session
+from graph.cli.session import (
+    Command,
+    Session,
+    partial_date,
+    pass_session,
+    screen_width,
+    wide_option,
+)
 from graph.model.labels import CONFIDENCES, PERMISSIONS, READ_MODES, STATUSES, WHOSE_DATA
 from graph.present import answers, formats, sheets
 from graph.records import CERTAINTIES
@@ -15,6 +22,8 @@ from graph.safetext import printable
 
 if TYPE_CHECKING:
     from rdflib import Graph
+
+    from graph.sparql.scoped import Runner, ScopeReader
 
 FORMATS_REACH = ["text", "json", "csv"]
 FORMATS_TABLE = ["text", "md", "csv", "html", "json"]
@@ -62,6 +71,7 @@ def filter_options(f: click.decorators.FC) -> click.decorators.FC:
               help=f"Show only the first N parties (surest, then nearest); 0 shows all. Default: the first {TEXT_LIMIT} as text, all as json or csv.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True,
               help="text for people; json (one party a line) or csv (one party a row) for scripts and spreadsheets.")
+@wide_option
 @pass_session
 def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: tuple[str, ...],
                   through_ownership: bool, integrations: tuple[str, ...], within: str | None, start: str | None, into: str | None,
@@ -92,13 +102,17 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
     """
     from graph.questions import lists
     from graph.questions.reach import reach
-    from graph.sparql.scoped import read_reach
 
     if limit is None:
         limit = TEXT_LIMIT if fmt == "text" else 0
-    scoped = obj.scoped(lambda run: read_reach(run, data_type, permissions=permissions, through_ownership=through_ownership,
-                                               companies=start is not None or into is not None,
-                                               named_lists=within is not None))
+
+    def fetch(run: Runner) -> ScopeReader:  # only with --endpoint or --store: rdflib stays unloaded otherwise
+        from graph.sparql.scoped import read_reach
+
+        return read_reach(run, data_type, permissions=permissions, through_ownership=through_ownership,
+                          companies=start is not None or into is not None, named_lists=within is not None)
+
+    scoped = obj.scoped(fetch)
     flows = obj.flows() if scoped is None else scoped
     named = None if within is None else lists.find_list(flows, within)
     result = reach(flows, data_type, as_of=as_of, permissions=permissions, through_ownership=through_ownership,
@@ -117,7 +131,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
     elif fmt == "csv":
         click.echo(printable(sheets.sheet_csv(answers.reach_sheet(result))), nl=False)
     else:
-        click.echo(printable(sheets.reach_text(result, answers.reach_sheet(result))))
+        click.echo(printable(sheets.reach_text(result, answers.reach_sheet(result), width=screen_width())))
 
 
 @click.command("table", cls=Command)
@@ -130,6 +144,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS_TABLE), default="text", show_default=True,
               help="text for people; md, csv or html for an article or a spreadsheet; json for scripts.")
+@wide_option
 @pass_session
 def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[str, ...],
                   statuses: tuple[str, ...], within: str | None, on_by_default: str | None, whose_data: str | None, sources: tuple[str, ...],
@@ -148,9 +163,13 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     """
     from graph.questions import lists
     from graph.questions.table import partner_table
-    from graph.sparql.scoped import read_table
 
-    G = obj.scoped(lambda run: read_table(run, _company_iris(companies) if companies else None, within is not None))
+    def fetch(run: Runner) -> ScopeReader:
+        from graph.sparql.scoped import read_table
+
+        return read_table(run, _company_iris(companies) if companies else None, within is not None)
+
+    G = obj.scoped(fetch)
     if G is None:
         G = obj.projection()
     rows = partner_table(G, companies=companies, data_types=data_types, statuses=statuses, within=within,
@@ -164,7 +183,10 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
             click.echo(formats.json_text({"scope": lists.summary(G, lists.find_list(G, within)), "total": len(rows),
                                           "rows": rows}))
         return
-    sheet = answers.table_sheet(rows)
+    sheet = answers.table_sheet(rows, filters={
+        "companies": list(companies), "data_types": list(data_types), "statuses": list(statuses), "within": within,
+        "on_by_default": YES_NO[on_by_default], "whose_data": whose_data, "sources": list(sources),
+        "source_before": source_before, "source_after": source_after, "country": country})
     if fmt == "csv":
         click.echo(printable(sheets.sheet_csv(sheet)), nl=False)
     elif fmt == "md":
@@ -172,7 +194,8 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     elif fmt == "html":
         click.echo(printable(sheets.sheet_html_page(sheet)))
     else:
-        click.echo(printable(sheets.sheet_text(sheet, max_width=40)))
+        count = f"{len(rows)} grant{'' if len(rows) == 1 else 's'}"
+        click.echo(printable(sheets.sheet_report(sheet, count, width=screen_width())))
 
 
 def _company_iris(names: tuple[str, ...]) -> Callable[[Graph], list[str]]:
@@ -195,6 +218,7 @@ def _company_iris(names: tuple[str, ...]) -> Callable[[Graph], list[str]]:
 @click.option("--sample", type=click.IntRange(min=1), default=None, help="Estimate betweenness from this many sources, drawn by out-degree (large graphs); exact by default.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text", show_default=True,
               help="text for people; json or csv for scripts and spreadsheets.")
+@wide_option
 @pass_session
 def rank_command(obj: Session, by: str, top: int, through_ownership: bool, sample: int | None, fmt: str) -> None:
     """Who are the hubs and brokers of data.
@@ -211,15 +235,18 @@ def rank_command(obj: Session, by: str, top: int, through_ownership: bool, sampl
     if fmt == "json":
         click.echo(formats.json_text(rows))
         return
-    sheet = answers.rank_sheet(rows, by)
-    text = sheets.sheet_csv(sheet) if fmt == "csv" else sheets.sheet_text(sheet, max_width=90)
-    click.echo(printable(text), nl=fmt != "csv")
+    sheet = answers.rank_sheet(rows, by, filters={"through_ownership": through_ownership, "sample": sample})
+    if fmt == "csv":
+        click.echo(printable(sheets.sheet_csv(sheet)), nl=False)
+    else:
+        click.echo(printable(sheets.sheet_report(sheet, f"top {len(rows)}", width=screen_width())))
 
 
 @click.command("owner", cls=Command)
 @click.argument("name")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts.")
+@wide_option
 @pass_session
 def owner_command(obj: Session, name: str, fmt: str) -> None:
     """Who ultimately owns NAME (a company, alias, brand or domain), and the chain that proves it.
@@ -230,20 +257,25 @@ def owner_command(obj: Session, name: str, fmt: str) -> None:
       datareach owner doubleclick.net --format json
     """
     from graph.questions.owner import ultimate_owner
-    from graph.sparql.scoped import read_owner
 
-    G = obj.scoped(lambda run: read_owner(run, name))
+    def fetch(run: Runner) -> ScopeReader:
+        from graph.sparql.scoped import read_owner
+
+        return read_owner(run, name)
+
+    G = obj.scoped(fetch)
     answer = ultimate_owner(obj.projection() if G is None else G, name)
     if fmt == "json":
         click.echo(formats.json_text(answer.to_json()))
         return
-    click.echo(printable(sheets.owner_text(answer)))
+    click.echo(printable(sheets.owner_text(answer, width=screen_width())))
 
 
 @click.command("lists", cls=Command)
 @click.argument("name", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts.")
+@wide_option
 @pass_session
 def lists_command(obj: Session, name: str | None, fmt: str) -> None:
     """The named lists the sources publish, or one list NAME (its id or name): its source,
@@ -262,4 +294,4 @@ def lists_command(obj: Session, name: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(formats.json_text(answers_[0] if name else {"total": len(answers_), "lists": answers_}))
         return
-    click.echo(printable(sheets.lists_text(answers_, members=name is not None)))
+    click.echo(printable(sheets.lists_text(answers_, members=name is not None, width=screen_width())))

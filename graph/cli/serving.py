@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from graph.cli.session import CliError, Command, Session, pass_session
+from graph.cli.session import (
+    CliError,
+    Command,
+    Session,
+    pass_session,
+    progress_at,
+    say,
+    wide_option,
+)
 from graph.sparql.access import DEFAULT_GRAPH, SERVER_DEFAULT
 
 
@@ -38,6 +46,7 @@ from graph.sparql.access import DEFAULT_GRAPH, SERVER_DEFAULT
               type=click.FloatRange(min=0.2), help="How often to check for a rebuilt graph.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="One line per request on stderr.")
+@wide_option
 @pass_session
 def serve(obj: Session, host: str, port: int, timeout: float, max_rows: int, max_response_mb: int,
           max_concurrent: int, queue_timeout: float, origins: tuple[str, ...], token: str | None, reload_interval: float,
@@ -64,7 +73,7 @@ def serve(obj: Session, host: str, port: int, timeout: float, max_rows: int, max
     from graph.sparql.guard import Limits
 
     _check_origins(origins)
-    progress = obj.progress
+    progress = progress_at(obj.progress)  # the request log is written from the server's threads
     settings = Settings(timeout=timeout, max_rows=max_rows, max_response_bytes=max_response_mb * 1024**2,
                         max_concurrent=max_concurrent, queue_timeout=queue_timeout,
                         limits=Limits(max_result_bytes=4 * max_response_mb * 1024**2))
@@ -122,6 +131,7 @@ def _run_until_signalled(server: Any, progress: Any, host: str) -> None:
                    "Questions read the same graph with the global --graph.")
 @click.option("--format", "fmt", type=click.Choice(["nt", "turtle"]), default="nt", show_default=True,
               help="Send N-Triples (graph.nt) or Turtle (graph.ttl).")
+@wide_option
 @pass_session
 def push_command(obj: Session, store: str, timeout: float, graph: str, fmt: str) -> None:
     """Load the built graph into a SPARQL server, replacing one named graph.
@@ -147,4 +157,4 @@ def push_command(obj: Session, store: str, timeout: float, graph: str, fmt: str)
     target = None if graph == SERVER_DEFAULT else graph
     obj.local().ensure_built()
     count = push(obj.project.out, store, timeout=timeout, graph=target, fmt=fmt, credentials=credentials_for(store))
-    click.echo(f"pushed {count:,} triples to {store} ({'the default graph' if target is None else f'graph <{target}>'})")
+    say(f"pushed {count:,} triples to {store} ({'the default graph' if target is None else f'graph <{target}>'})")

@@ -13,6 +13,8 @@ command raises a typed error, and ``Command.invoke`` turns every library error
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from graph import dates
+from graph import dates, textfit
 from graph.build.project import Project
 from graph.errors import DatareachError
 from graph.progress import Progress, quiet
@@ -48,7 +50,7 @@ class CliError(click.ClickException):
         super().__init__(printable(message))
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        say(f"error: {self.message}", err=True)
 
 
 class BadInput(CliError):
@@ -73,10 +75,70 @@ class Command(click.Command):
             raise CliError(str(exc)) from None
 
 
-def stderr_progress(message: str) -> None:
-    """A progress line on stderr; after the first seconds, with the time elapsed (long builds)."""
+def stderr_progress(message: str, width: int | None | bool = True) -> None:
+    """A progress line on stderr; after the first seconds, with the time elapsed (long builds).
+    ``width``: what to fit it to (True: ``screen_width`` now; a thread without the command's
+    context passes the width its command found, see ``progress_at``)."""
     elapsed = int(time.monotonic() - _STARTED)
-    click.echo(printable(f"datareach: {message}") + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else ""), err=True)
+    line = f"datareach: {message}" + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else "")
+    fitted = screen_width(err=True) if width is True else None if width is False else width
+    click.echo(textfit.fit(line, fitted, long_words="keep"), err=True)
+
+
+def progress_at(progress: Progress) -> Progress:
+    """``progress`` for other threads (a server's request log): ``stderr_progress`` fitted to the
+    width found now, in the command (``--wide`` is known only in the command's own thread)."""
+    if progress is not stderr_progress:
+        return progress
+    width = screen_width(err=True)
+    return functools.partial(stderr_progress, width=width if width is not None else False)
+
+
+_WIDE = "datareach.wide"  # in click's ctx.meta: --wide was given
+DEFAULT_WIDTH = 80
+"""The width of text for people when the output is not a terminal and COLUMNS is not set."""
+
+
+def _set_wide(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[_WIDE] = True
+    return value
+
+
+def wide_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--wide``: the command's text for people whole, on long lines, instead of fitted to the terminal."""
+    return click.option("--wide", is_flag=True, expose_value=False, callback=_set_wide,
+                        help="Print the full text on long lines, instead of wrapping and shortening it to the "
+                             "terminal's width (COLUMNS, else the terminal, else 80).")(command)
+
+
+def screen_width(*, err: bool = False) -> int | None:
+    """The width text for people is fitted to: None (no limit) after ``--wide``; else ``COLUMNS``
+    when set, else the terminal's width. Not a terminal (a pipe or a file) and no ``COLUMNS``:
+    80 for standard output (an answer stays readable in a pager or a file), None for standard
+    error (a log keeps each message on one line). Widths below ``graph.textfit.MIN_WIDTH`` count
+    as that."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_WIDE):
+        return None
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return max(int(columns), textfit.MIN_WIDTH)
+    stream = sys.stderr if err else sys.stdout
+    try:
+        if stream.isatty():
+            return max(os.get_terminal_size(stream.fileno()).columns, textfit.MIN_WIDTH)
+    except (AttributeError, OSError, ValueError):  # a replaced stream (tests) or no terminal
+        pass
+    return None if err else DEFAULT_WIDTH
+
+
+def say(text: str, *, err: bool = False, hanging: int = 2) -> None:
+    """Echo a message for people (a summary, a warning, an error, progress), each line fitted to
+    ``screen_width`` (``graph.textfit.fit``: wrapped at spaces, continuation lines indented by
+    ``hanging``) and its control characters shown, never obeyed. A word longer than a line (a
+    path, an address) is kept whole on a line of its own: it is there to be copied."""
+    click.echo(textfit.fit(text, screen_width(err=err), hanging=hanging, long_words="keep"), err=err)
 
 
 @dataclass(frozen=True)
@@ -145,8 +207,8 @@ class Session:
         """The sources a command reads; says once on stderr when that is the bundled dataset."""
         if self.bundled and not self._announced:
             self._announced = True
-            click.echo("datareach: no project here (no sources/ in this folder or a parent): using the bundled "
-                       "dataset; `datareach init` makes a project", err=True)
+            say("datareach: no project here (no sources/ in this folder or a parent): using the bundled "
+                "dataset; `datareach init` makes a project", err=True)
         return list(self.project.sources)
 
     def local(self) -> Project:

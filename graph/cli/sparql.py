@@ -10,7 +10,17 @@ from typing import IO
 import click
 from rdflib import Graph
 
-from graph.cli.session import BadInput, CliError, Command, Session, TimedOut, session_of
+from graph import textfit
+from graph.cli.session import (
+    BadInput,
+    CliError,
+    Command,
+    Session,
+    TimedOut,
+    screen_width,
+    session_of,
+    wide_option,
+)
 from graph.sparql.guard import DEFAULT_LIMITS
 from graph.sparql.local import (
     QueryFailed,
@@ -44,6 +54,7 @@ from graph.sparql.queries import (
               type=click.FloatRange(min=0.1, max=3600), help="Stop the query after this long.")
 @click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=0),
               help="Keep at most this many rows (or triples).")
+@wide_option
 @click.pass_context
 def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
            params: tuple[str, ...], list_only: bool, fmt: str, timeout: float,
@@ -68,10 +79,10 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
     try:
         if list_only:
             _reject_extra(query_or_file, name, params, "--list")
-            click.echo(_list_text(list_queries(), fmt))
+            click.echo(_list_text(list_queries(), fmt, screen_width()))
             return
         result = _run(session_of(ctx), query_or_file, name, params, timeout, max_rows)
-        click.echo(format_result(result, fmt))
+        click.echo(format_result(result, fmt, width=screen_width()))
     except (QueryRefused, UnknownQuery, BadParameter, QueryFileError) as err:
         raise BadInput(str(err)) from None
     except ValueError as err:  # e.g. a format that does not fit the result
@@ -174,14 +185,15 @@ def _read_capped(stream: IO[bytes], limit: int) -> bytes:
     return data
 
 
-def _list_text(queries: list[NamedQuery], fmt: str) -> str:
+def _list_text(queries: list[NamedQuery], fmt: str, width: int | None) -> str:
     if fmt == "json":
         return json.dumps([{"name": q.name, "title": q.title, "description": q.description,
                             "params": [vars(p) for p in q.params]} for q in queries], indent=2)
-    width = max(len(q.name) for q in queries)
+    pad = max(len(q.name) for q in queries)
     lines = []
     for q in queries:
         params = " ".join(f"--param {p.name}=<{p.kind}>" for p in q.params)
-        lines.append(f"{q.name.ljust(width)}  {q.title}" + (f"  [{params}]" if params else ""))
+        lines += textfit.fit_line(f"{q.name.ljust(pad)}  {q.title}" + (f"  [{params}]" if params else ""), width,
+                                  hanging=pad + 2)
     return "\n".join(lines)
 

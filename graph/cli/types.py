@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graph.cli.session import Command
+from graph.cli.session import Command, say, screen_width, wide_option
 from graph.present import formats, sheets
 from graph.safetext import printable
 
@@ -14,6 +14,7 @@ from graph.safetext import printable
 @click.option("--integrations", is_flag=True, help="List the integration kinds instead of the data types.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text for people, json for scripts.")
+@wide_option
 def types_command(search: str | None, integrations: bool, fmt: str) -> None:
     """The data-type tree: each term's label, slug, alt labels and mappings (DPV-PD, fideslang, or minted).
 
@@ -35,6 +36,6 @@ def types_command(search: str | None, integrations: bool, fmt: str) -> None:
     if fmt == "json":
         click.echo(formats.json_text(rows))
     elif not rows:
-        click.echo(printable(f"no {'integration kind' if integrations else 'data type'} matches {search!r}"))
+        say(f"no {'integration kind' if integrations else 'data type'} matches {search!r}")
     else:
-        click.echo(printable(sheets.types_text(rows)))
+        click.echo(printable(sheets.types_text(rows, width=screen_width())))

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from graph.cli.session import CliError, Command, Session, partial_date, pass_session
+from graph.cli.session import (
+    CliError,
+    Command,
+    Session,
+    partial_date,
+    pass_session,
+    say,
+    wide_option,
+)
 from graph.export.writers import FORMATS
 
 
@@ -24,6 +32,7 @@ from graph.export.writers import FORMATS
 @click.option("--as-of", "as_of", metavar="DATE", callback=partial_date,
               help="Keep only links that may have been valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--title", help="Page title (default: what the view shows).")
+@wide_option
 @pass_session
 def viz_command(obj: Session, output: Path | None, data_type: str | None, company: str | None,
                 start: str | None, into: str | None, as_of: str | None, title: str | None) -> None:
@@ -58,8 +67,7 @@ def viz_command(obj: Session, output: Path | None, data_type: str | None, compan
                           start=start, into=into)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links in the graph); "
-               "open it in a browser")
+    say(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links in the graph); open it in a browser")
 
 
 @click.command("export", cls=Command)
@@ -68,6 +76,7 @@ def viz_command(obj: Session, output: Path | None, data_type: str | None, compan
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Where to write (default: flows.<format> in the project's out/ or under --out; "
                    "outside a project, in the current folder).")
+@wide_option
 @pass_session
 def export_command(obj: Session, fmt: str, output: Path | None) -> None:
     """Export the data-flow graph for other tools.
@@ -91,4 +100,4 @@ def export_command(obj: Session, fmt: str, output: Path | None) -> None:
         export(G, target, fmt)
     except OSError as exc:
         raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
-    click.echo(f"wrote {target} ({G.number_of_nodes()} parties, {G.number_of_edges()} links)")
+    say(f"wrote {target} ({G.number_of_nodes()} parties, {G.number_of_edges()} links)")

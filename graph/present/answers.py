@@ -235,6 +235,8 @@ FILTER_WORDS: dict[str, str] = {
     "on_by_default": "on by default: {}", "whose_data": "whose data: {}", "sources": "source {}",
     "source_before": "sources dated up to {}", "source_after": "sources dated from {}", "country": "country {}",
     "confidence": "claims at least {}", "read": "sources read at least {}",
+    "companies": "company {}", "data_types": "data type {}", "statuses": "status {}", "within": "on the list {}",
+    "sample": "betweenness from {} sampled sources",
 }
 """How each filter of a question reads in an answer's heading."""
 
@@ -311,13 +313,16 @@ TABLE_COLUMNS = [
 ]
 
 
-def table_sheet(rows: Sequence[TableRow]) -> Sheet:
+def table_sheet(rows: Sequence[TableRow], *, filters: Mapping[str, object] | None = None) -> Sheet:
     """The partner table's rows: one per access grant, every field of ``TableRow``.
 
     Parameters
     ----------
     rows : list of TableRow
         The rows of ``graph.questions.table.partner_table``.
+    filters : mapping, optional
+        The filters it was asked with (``partner_table``'s keywords), named in words in
+        the title (``filter_words``).
 
     Returns
     -------
@@ -329,13 +334,16 @@ def table_sheet(rows: Sequence[TableRow]) -> Sheet:
     >>> sheet = table_sheet(partner_table(small_graph(), companies=["Spotify"]))
     >>> [c.header for c in sheet.shown][:4], sheet.rows[0]["company"]
     (['company', 'grantor', 'integration', 'data accessible'], 'spotify')
+    >>> table_sheet([], filters={"companies": ["Spotify"], "statuses": [], "on_by_default": True}).title
+    'datareach partner table (filters: company Spotify; on by default: yes)'
     """
-    return Sheet("datareach partner table", TABLE_COLUMNS, [{c.key: r[c.key] for c in TABLE_COLUMNS}  # type: ignore[literal-required]
+    active = filter_words(filters or {})
+    return Sheet("datareach partner table" + (f" (filters: {active})" if active else ""), TABLE_COLUMNS, [{c.key: r[c.key] for c in TABLE_COLUMNS}  # type: ignore[literal-required]
                                                              for r in rows],
                  ["disputed" if r["disputes"] else "" for r in rows])
 
 
-def rank_sheet(rows: Sequence[RankRow], by: str) -> Sheet:
+def rank_sheet(rows: Sequence[RankRow], by: str, *, filters: Mapping[str, object] | None = None) -> Sheet:
     """Ranked companies: place, slug, name, score by ``by``, and its details.
 
     Parameters
@@ -344,6 +352,8 @@ def rank_sheet(rows: Sequence[RankRow], by: str) -> Sheet:
         The rows of ``graph.questions.rank.rank``.
     by : str
         The measure they were ranked by (the score column's header).
+    filters : mapping, optional
+        How it was asked (``through_ownership``, ``sample``), named in words in the title.
 
     Returns
     -------
@@ -354,8 +364,11 @@ def rank_sheet(rows: Sequence[RankRow], by: str) -> Sheet:
     >>> sheet = rank_sheet(rank(small_graph(), by="reach", top=1), "reach")
     >>> [c.header for c in sheet.shown], sheet.rows[0]["score"]
     (['rank', 'company', 'reach', 'data types reached'], 11.5)
+    >>> rank_sheet([], "pagerank", filters={"through_ownership": True, "sample": None}).title
+    'Companies ranked by pagerank (filters: through ownership)'
     """
+    active = filter_words(filters or {})
     columns = [Column("rank", "rank"), *_hidden("company"), Column("label", "company"), Column("score", by),
                *_hidden("measure"), Column("details", "data types reached" if by == "reach" else "details")]
-    return Sheet(f"Companies ranked by {by}", columns, [{c.key: r[c.key] for c in columns}  # type: ignore[literal-required]
+    return Sheet(f"Companies ranked by {by}" + (f" (filters: {active})" if active else ""), columns, [{c.key: r[c.key] for c in columns}  # type: ignore[literal-required]
                                                         for r in rows])

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from graph import textfit
 from graph.present import formats
 from graph.present.answers import Cell, Column, Sheet
 from graph.present.sheets import Footnotes, sheet_csv
@@ -121,14 +122,17 @@ def _heading(p: CompanyProfile) -> list[str]:
     return head
 
 
-def company_text(profile: CompanyProfile) -> str:
+def company_text(profile: CompanyProfile, width: int | None = None) -> str:
     """A profile for a terminal: a heading, one section per kind of fact (empty ones left
-    out), each line with its numbered sources, then the sources; control characters made visible.
+    out), each line with its numbered sources, then the sources; control characters made visible,
+    lines fitted to ``width`` terminal cells (``graph.textfit``; None: whole lines).
 
     Parameters
     ----------
     profile : CompanyProfile
         The answer of ``graph.questions.company.company_profile``.
+    width : int, optional
+        The terminal's width.
 
     Returns
     -------
@@ -141,7 +145,7 @@ def company_text(profile: CompanyProfile) -> str:
             lines += ["", f"{title}:"] + ["  " + visible(" ".join(i.split())) for i in items]
     if len(lines) == len(_heading(profile)):
         lines += ["", "No fact names it."]
-    return "\n".join(lines) + notes.footer()
+    return textfit.fit("\n".join(lines), width, hanging=4) + notes.footer(width)
 
 
 def company_markdown(profile: CompanyProfile) -> str:

@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from graph import nogc
-from graph.safetext import cell, json_safe, spreadsheet_safe, visible
+from graph import nogc, textfit
+from graph.safetext import cell, json_safe, spreadsheet_safe
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)  # answers are trees: no cycles to look for
 
@@ -55,24 +55,28 @@ def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, delimiter
     return out.getvalue()
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 48) -> str:
-    """An aligned plain-text table; long cells are cut with '…'.
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, width: int | None = None) -> str:
+    """An aligned plain-text table fitted to ``width`` terminal cells (``graph.textfit.table``):
+    cells wrap at spaces, and a table whose columns cannot fit becomes one block per row.
+
+    Parameters
+    ----------
+    headers : list of str
+    rows : list of list
+        Values; each is shown as ``safetext.cell`` text on one line, made visible.
+    width : int or None
+        The most cells a line may take; None (the default) keeps every cell whole.
+
+    Returns
+    -------
+    str
 
     >>> print(text_table(["a", "bb"], [["x", "y"]]))
     a  bb
     -  --
     x  y
     """
-    def clip(value: Any) -> str:
-        text = visible(" ".join(cell(value).split()))
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
-
-    body = [[clip(v) for v in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in body)]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths).rstrip()]
-    lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in body]
-    return "\n".join(lines)
+    return textfit.table(headers, [[cell(v) for v in row] for row in rows], width=width)
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -20,6 +20,7 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from graph import textfit
 from graph.present import formats
 from graph.present.answers import CONFLICT_WORDS, Cell, Column, Note, Sheet, conflict_marker
 from graph.records import Citation, FieldConflict, ListAnswer
@@ -112,15 +113,16 @@ class Footnotes:
             out.append(f"[{self.numbers[c['source']]}] {c['locator']}")
         return "; ".join(dict.fromkeys(out))
 
-    def footer(self) -> str:
-        """The numbered sources, one a line; each field made visible (``safetext.visible``)."""
+    def footer(self, width: int | None = None) -> str:
+        """The numbered sources, one a line (wrapped to ``width``, see ``graph.textfit.fit``);
+        each field made visible (``safetext.visible``)."""
         lines = ["", "Sources:"]
         for n, c in enumerate(self.sources, 1):
             publisher, title, date, url = (visible(" ".join(str(c[k] or "").split()))
                                            for k in ("publisher", "title", "date", "url"))
             lines.append(f"  [{n}] {publisher}, \"{title}\", {date or 'date unknown'}, {url or 'URL not known'}"
                          + visible(read_text(c)))
-        return "\n".join(lines) if self.sources else ""
+        return textfit.fit("\n".join(lines), width, hanging=4) if self.sources else ""
 
     def markdown_footer(self) -> str:
         """The numbered sources as a Markdown list; every field escaped (no HTML, links or images)."""
@@ -175,14 +177,16 @@ def sheet_csv(sheet: Sheet) -> str:
                             [[value(c, row[c.key]) for c in sheet.columns] for row in sheet.rows])
 
 
-def sheet_text(sheet: Sheet, *, max_width: int = 48, notes: Footnotes | None = None) -> str:
+def sheet_text(sheet: Sheet, *, width: int | None = None, notes: Footnotes | None = None) -> str:
     """The shown columns as an aligned text table, with numbered source footnotes.
 
     Parameters
     ----------
     sheet : Sheet
-    max_width : int
-        Longer cells are cut with '…'.
+    width : int or None
+        The most terminal cells a line may take: cells wrap at spaces, and a table too
+        wide for its columns becomes one block per row (``graph.textfit.table``).
+        None: every cell whole on one line.
     notes : Footnotes, optional
         Numbering to continue (its footer is then the caller's to write).
 
@@ -200,8 +204,26 @@ def sheet_text(sheet: Sheet, *, max_width: int = 48, notes: Footnotes | None = N
     """
     own = notes is None
     notes = Footnotes() if notes is None else notes
-    text = formats.text_table([c.header for c in sheet.shown], _body(sheet, notes), max_width=max_width)
-    return text + (notes.footer() if own else "")
+    text = formats.text_table([c.header for c in sheet.shown], _body(sheet, notes), width=width)
+    return text + (notes.footer(width) if own else "")
+
+
+def sheet_report(sheet: Sheet, count: str, *, width: int | None = None) -> str:
+    """A sheet for a terminal: its title (with its filters in words) and ``count`` as a heading,
+    then the table and its numbered sources (``sheet_text``), fitted to ``width``.
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.rank import rank
+    >>> from graph.present.answers import rank_sheet
+    >>> sheet = rank_sheet(rank(small_graph(), by="pagerank", top=1), "pagerank", filters={"through_ownership": True})
+    >>> print(sheet_report(sheet, "top 1", width=40))
+    Companies ranked by pagerank (filters:
+      through ownership): top 1
+    rank  company  pagerank  details
+    ----  -------  --------  -------
+    1     Amazon   0.177007
+    """
+    return textfit.fit(f"{sheet.title}: {count}", width) + "\n" + sheet_text(sheet, width=width)
 
 
 def sheet_markdown(sheet: Sheet) -> str:
@@ -267,21 +289,44 @@ def _one_line(text: str) -> str:
     return visible(" ".join(text.split()))
 
 
-def reach_text(result: ReachResult, sheet: Sheet) -> str:
-    """A reach answer for a terminal: a heading, its sheet, the disputes, numbered sources."""
+def reach_text(result: ReachResult, sheet: Sheet, *, width: int | None = None) -> str:
+    """A reach answer for a terminal: a heading, its sheet, the disputes, numbered sources.
+
+    Parameters
+    ----------
+    result : ReachResult
+    sheet : Sheet
+        ``answers.reach_sheet(result)``.
+    width : int or None
+        The most terminal cells a line may take (``graph.textfit``); None: whole lines.
+
+    Returns
+    -------
+    str
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.reach import reach
+    >>> from graph.present.answers import reach_sheet
+    >>> result = reach(small_graph(), "phone number", through_ownership=True)
+    >>> print(reach_text(result, reach_sheet(result), width=40).splitlines()[0])
+    Who could reach phone number (filters:
+    """
     notes = Footnotes()
     shown = "" if len(sheet.rows) == result.total else f" (the first {len(sheet.rows)} shown; --limit 0 shows all)"
-    head = _one_line(f"{sheet.title}: {result.total} parties{shown}") + "\n"
-    table = sheet_text(sheet, max_width=70, notes=notes)
+    parties = f"{result.total} part{'y' if result.total == 1 else 'ies'}"
+    head = textfit.fit(_one_line(f"{sheet.title}: {parties}{shown}"), width) + "\n"
+    table = sheet_text(sheet, width=width, notes=notes)
     disputes = ["  " + _one_line(f"{h['to_label']} ({h['fact']}): disputed by {d['claimant'] or d['publisher']}"
                                  + (f" on {d['aspect']}" if d["aspect"] else " (the access itself)") + f": {notes.ref([d])}")
                 for r in result.rows for h in r["path"] for d in h["disputes"]]
-    extra = "\n\nDisputes:\n" + "\n".join(dict.fromkeys(disputes)) if disputes else ""
-    return head + table + extra + notes.footer() + "\n\nEvery hop's dates, permissions and sources: --format json"
+    extra = "\n\nDisputes:\n" + textfit.fit("\n".join(dict.fromkeys(disputes)), width, hanging=2) if disputes else ""
+    hint = textfit.fit("Every hop's dates, permissions and sources: --format json", width)
+    return head + table + extra + notes.footer(width) + "\n\n" + hint
 
 
-def owner_text(answer: OwnerAnswer) -> str:
-    """Who ultimately owns a name, each chain with its footnoted evidence.
+def owner_text(answer: OwnerAnswer, *, width: int | None = None) -> str:
+    """Who ultimately owns a name, each chain with its footnoted evidence, fitted to ``width``
+    terminal cells (``graph.textfit``; None: whole lines).
 
     >>> from graph.examples import small_graph
     >>> from graph.questions.owner import ultimate_owner
@@ -304,13 +349,15 @@ def owner_text(answer: OwnerAnswer) -> str:
         lines.append(_one_line(f"CONFLICT: sources disagree on who owns {conflict['owned_label']} (newest first):"))
         lines += ["  " + _one_line(f"{c['owner_label']}, {c['newest_date'] or 'date unknown'} {notes.ref(c['sources'])}")
                   for c in conflict["claims"]]
-    return _one_line(f"Ultimate owner of {answer.query}: {', '.join(answer.ultimate)}"
-                     + (" (sources disagree)" if answer.conflicts else "")) + "\n" + "\n".join(lines) + notes.footer()
+    head = _one_line(f"Ultimate owner of {answer.query}: {', '.join(answer.ultimate)}"
+                     + (" (sources disagree)" if answer.conflicts else ""))
+    return textfit.fit("\n".join([head, *lines]), width) + notes.footer(width)
 
 
-def types_text(rows: Sequence[TypeRow], *, width: int = 80) -> str:
-    """A taxonomy tree for a terminal, indented two spaces a level, no line wider than ``width``:
-    each concept's label and slug, then its alt labels and mappings (or "minted").
+def types_text(rows: Sequence[TypeRow], *, width: int | None = 80) -> str:
+    """A taxonomy tree for a terminal, indented two spaces a level, fitted to ``width`` terminal
+    cells (``graph.textfit``; None: whole lines): each concept's label and slug, then its alt
+    labels and mappings (or "minted").
 
     >>> from graph.questions.types import type_tree
     >>> from graph.model.taxonomy import DT_NS, Concept, Taxonomy
@@ -319,27 +366,25 @@ def types_text(rows: Sequence[TypeRow], *, width: int = 80) -> str:
     name (name)
         fideslang user.name
     """
-    import textwrap
-
     lines = []
     for r in rows:
         pad = "  " * r["depth"]
         mark = "" if r["matched"] else "  [ancestor]"
-        lines += textwrap.wrap(visible(f"{r['label']} ({r['slug']}){mark}"), width, initial_indent=pad,
-                               subsequent_indent=pad + "    ")
+        lines += textfit.fit_line(pad + f"{r['label']} ({r['slug']}){mark}", width, hanging=4)
         maps = [*r["dpv_pd"], *(f"close to {m}" for m in r["dpv_pd_close"]),
                 *([f"fideslang {r['fideslang']}"] if r["fideslang"] else []), *(["minted"] if r["minted"] else [])]
         for head, items in (("also", r["alt_labels"]), ("", maps)):
             if items:
                 text = (head + ": " if head else "") + ", ".join(items)
-                lines += textwrap.wrap(visible(text), width, initial_indent=pad + "    ", subsequent_indent=pad + "      ")
+                lines += textfit.fit_line(pad + "    " + text, width, hanging=2)
     return "\n".join(lines)
 
 
-def lists_text(answers: Sequence[ListAnswer], *, members: bool) -> str:
+def lists_text(answers: Sequence[ListAnswer], *, members: bool, width: int | None = None) -> str:
     """Named lists for a reader: each list's name, the count its source states, the members
     named and how many have each status; with ``members``, the claims disputing the list and
-    each member with its status and evidence. Sources are footnoted.
+    each member with its status and evidence. Sources are footnoted. Lines are fitted to
+    ``width`` terminal cells (``graph.textfit``; None: whole lines).
 
     >>> answer = {"id": "l", "label": "Two partners", "date": "2018-06", "note": None, "stated_count": 3, "total": 2,
     ...           "by_status": {"ended": 1, "unknown": 1}, "sources": [], "disputes": [], "members": []}
@@ -363,4 +408,4 @@ def lists_text(answers: Sequence[ListAnswer], *, members: bool) -> str:
             for m in a["members"]:
                 dispute = f"   disputed: {_one_line(notes.ref(m['disputes']))}" if m["disputes"] else ""
                 lines.append(f"  {_one_line(m['label'])}: {m['status']}   {_one_line(notes.ref(m['sources']))}{dispute}")
-    return "\n".join(lines) + (notes.footer() if members else "")
+    return textfit.fit("\n".join(lines), width) + (notes.footer(width) if members else "")

@@ -4,8 +4,10 @@ CSV and TSV cells that a spreadsheet would run as a formula (starting with ``= +
 tab or carriage return) get a leading apostrophe, and their control characters are made
 visible (``csv-raw`` and ``tsv-raw`` are the protocol's formats, for programs). Turtle and
 JSON-LD carry control and bidi characters as ``\\u`` escapes. Table cells show terms compactly with our
-prefixes, elide long values, and make control and bidi characters visible, so a label
-cannot rewrite the terminal or reverse the text around it.
+prefixes and make control and bidi characters visible, so a label cannot rewrite the
+terminal or reverse the text around it; the table is fitted to a width
+(``graph.textfit.table``: cells wrap at spaces, a word too long for its column ends with
+"…", and a table too wide for its columns becomes one block per row).
 
 >>> from rdflib import Literal
 >>> from graph.sparql.result import QueryResult
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from graph import textfit
 from graph.model.vocab import PREFIXES
 from graph.safetext import json_safe, printable, spreadsheet_safe
 
@@ -48,7 +51,7 @@ _UNSAFE = re.compile(
 )
 
 
-def format_result(result: QueryResult, fmt: str = "table") -> str:
+def format_result(result: QueryResult, fmt: str = "table", *, width: int | None = None) -> str:
     """Write ``result`` in ``fmt``: table, csv, tsv, json, or turtle (graph results).
 
     Parameters
@@ -61,6 +64,8 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         graph result is written as Turtle for ``table`` and as JSON-LD for ``json``.
         ``csv-raw`` and ``tsv-raw`` are the protocol's formats, with nothing defused
         (for programs, as the endpoint sends them).
+    width : int or None
+        For ``table``: the most terminal cells a line may take; None keeps every value whole.
 
     Returns
     -------
@@ -90,12 +95,14 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         raise ValueError("turtle is for CONSTRUCT and DESCRIBE results; use table, csv, tsv or json")
     if result.boolean is not None:
         return _boolean_text(result.boolean, fmt)
-    writer = {"table": _table, "csv": _csv, "tsv": _tsv, "json": _json}[fmt]
+    if fmt == "table":
+        return _table(result.vars, result.rows, width)
+    writer = {"csv": _csv, "tsv": _tsv, "json": _json}[fmt]
     return writer(result.vars, result.rows)
 
 
-def compact(term: Node | None, width: int = CELL_WIDTH) -> str:
-    """A term as a short, printable table cell.
+def compact(term: Node | None, width: int | None = CELL_WIDTH) -> str:
+    """A term as a short, printable table cell (cut to ``width`` characters; None: whole).
 
     >>> from rdflib import Literal, URIRef
     >>> compact(URIRef("https://w3id.org/datareach/datatype/phone-number"))
@@ -112,7 +119,7 @@ def compact(term: Node | None, width: int = CELL_WIDTH) -> str:
     else:
         text = str(term)
     text = _UNSAFE.sub(_visible, text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
 def curie(iri: URIRef) -> str:
@@ -135,18 +142,10 @@ def _visible(match: re.Match[str]) -> str:
     return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
 
 
-def _table(names: Sequence[str], rows: Sequence[Sequence[Node | None]]) -> str:
-    cells = [[compact(term) for term in row] for row in rows]
-    widths = [max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(names)]
-    lines = [_line(names, widths), _line(["-" * w for w in widths], widths)]
-    lines += [_line(row, widths) for row in cells]
-    if not cells:
-        lines.append("(no rows)")
-    return "\n".join(lines)
-
-
-def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
-    return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+def _table(names: Sequence[str], rows: Sequence[Sequence[Node | None]], width: int | None) -> str:
+    cells = [[compact(term, None) for term in row] for row in rows]
+    text = textfit.table(names, cells, width=width)
+    return text if cells else text + "\n(no rows)"
 
 
 def _plain(term: Node | None) -> str:
