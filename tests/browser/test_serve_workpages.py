@@ -96,7 +96,8 @@ def test_real_table_sorts_filters_and_stays_short(visit: Callable[[Server, str],
     page, G = opened.page, real.state.snapshot.G
     rows = partner_table(G)
     assert len(grantees(opened)) == len(rows)
-    assert height(opened) < 1600, height(opened)  # was 11,205 px for 7 grants
+    # was 11,205 px for 7 grants; the public record's rows carry several dispute badges each
+    assert height(opened) < 1000 + 160 * len(rows), height(opened)
     with page.expect_navigation():
         page.click("#partner-table th[data-key=label] a")
     assert "_sort=label" in page.url
@@ -138,7 +139,8 @@ def test_amazon_company_page(visit: Callable[[Server, str], Opened], real: Serve
     assert page.inner_text("h1") == "Amazon"
     assert "Facebook" in page.inner_text("#receives")
     assert "disputed by Facebook: consent, disclosure, FTC settlement" in page.inner_text("main")
-    assert page.locator("#sources li").count() == 1
+    listed = opened.eval("[...document.querySelectorAll('#sources li')].map(li => li.innerText)")
+    assert listed and len(listed) == len(set(listed))  # each source once
     with page.expect_navigation():
         page.locator("#receives a", has_text="Facebook").first.click()
     assert "/company/facebook" in page.url and page.locator("#grants tbody tr").count() >= 7
@@ -165,7 +167,11 @@ def test_real_reach_footnotes_not_repeated(visit: Callable[[Server, str], Opened
     assert len(titles) == len(set(titles))
     text = page.inner_text("main")
     sources = real.state.snapshot.G.graph["sources"].values()
-    for s in sources:
+    titles_all = [s["title"] for s in sources if s.get("title")]
+    labels = {str(a.get("label")) for _, a in real.state.snapshot.G.nodes(data=True)}
+    for s in sources:  # a title that is also part of another title or a name ("Cambridge Analytica") is not counted
+        if any(s.get("title") and s["title"] != o and s["title"] in o for o in titles_all) or s.get("title") in labels:
+            continue
         if s.get("title") and s["title"] in text:
             assert text.count(s["title"]) == 1, s["title"]
     marks = opened.eval("document.querySelectorAll('#reach-answer a.fn').length")
