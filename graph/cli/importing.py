@@ -75,6 +75,7 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
       datareach import disconnect path/to/disconnect-tracking-protection/
       datareach import webxray-owners domain_owners.json -o sources/imported/
       datareach import ca-broker-registry "California Data Broker Registry 2025.csv"
+      datareach import whotracksme      (the installed package; pip install 'datareach[whotracksme]')
       datareach import csv partners.csv --map grantor=Company --map grantee=Partner \\
           --map data_types="Data shared" --set integration="data upload" --source-id my-sheet \\
           --source-title "Our partners" --source-publisher "Me" --source-url https://example.org/sheet
@@ -84,7 +85,7 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
 
         click.echo(json.dumps([vars(k) for k in KINDS.values()], indent=2) if fmt == "json" else _kinds_text())
         return
-    if kind is None or file is None:
+    if kind is None or (file is None and kind != "whotracksme"):
         raise CliError("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
     from graph.importers import ImportProblem, Options, import_file
     from graph.importers.generic_csv import read_value_map
