@@ -133,6 +133,8 @@ def test_a_dump_with_other_statements_is_refused_before_sqlite_runs_it(tmp_path:
                 "PRAGMA writable_schema = 1;", "CREATE TABLE t AS SELECT 1;"):
         with pytest.raises(ImportProblem, match="not allowed"):
             read_trackerdb_text("CREATE TABLE a(x);\n" + bad)
+        with pytest.raises(ImportProblem, match="not allowed"):  # regression: two statements on one line
+            read_trackerdb_text("CREATE TABLE a(x); " + bad)
 
 
 def test_a_folder_without_the_package_files_is_a_clean_error(tmp_path: Path) -> None:

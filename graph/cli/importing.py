@@ -75,7 +75,6 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
       datareach import disconnect path/to/disconnect-tracking-protection/
       datareach import webxray-owners domain_owners.json -o sources/imported/
       datareach import ca-broker-registry "California Data Broker Registry 2025.csv"
-      datareach import whotracksme      (the installed package; pip install 'datareach[whotracksme]')
       datareach import csv partners.csv --map grantor=Company --map grantee=Partner \\
           --map data_types="Data shared" --set integration="data upload" --source-id my-sheet \\
           --source-title "Our partners" --source-publisher "Me" --source-url https://example.org/sheet
