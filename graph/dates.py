@@ -95,3 +95,39 @@ def valid_at(valid_from: str | None, stated_end: str | None, day: dt.date, *, st
             return False
         uncertain |= day >= first and first != last
     return None if uncertain else True
+
+
+def held_at(observed: str | None, valid_from: str | None, valid_until: str | None, day: dt.date) -> bool | None:
+    """Whether a holding counted on ``day``: within its ``observed`` period (a crawl's month),
+    or by ``valid_at`` between ``valid_from`` and ``valid_until``.
+
+    An observation is a measurement of its whole period, so any day inside it is a yes and
+    any day outside a no. A holding that states no dates cannot tell (None): it is kept, as
+    holdings always were.
+
+    Parameters
+    ----------
+    observed, valid_from, valid_until : str or None
+        Partial dates (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``), None when not stated.
+    day : datetime.date
+        The day asked about.
+
+    Returns
+    -------
+    bool or None
+        True if it counted on ``day``, False if not, None if its dates cannot tell.
+
+    >>> day = dt.date(2018, 1, 1)
+    >>> held_at("2018-01", None, None, day), held_at("2017-12", None, None, day), held_at(None, None, None, day)
+    (True, False, None)
+    >>> held_at(None, "2017", "2017-06", day)
+    False
+    """
+    if observed is not None:
+        first, last = parse(observed)
+        return first <= day <= last
+    if valid_from is not None:
+        return valid_at(valid_from, valid_until, day)
+    if valid_until is not None and parse(valid_until)[1] < day:
+        return False
+    return None

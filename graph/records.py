@@ -104,6 +104,12 @@ class FactAttrs(_Origin):
     evidence: list[Claim]
     disputed: bool
     whose_data: NotRequired[list[str]]
+    valid_from: NotRequired[str | None]  # edges: always; holdings: when the collection began
+    # holdings observed by a crawl: on which site, in which period, on what share of page loads
+    site: NotRequired[str | None]
+    observed: NotRequired[str | None]
+    valid_until: NotRequired[str | None]
+    share: NotRequired[str | None]
 
 
 class EdgeAttrs(FactAttrs):
@@ -111,7 +117,6 @@ class EdgeAttrs(FactAttrs):
     an incident (one edge per recipient) or ownership (owned → owner)."""
 
     permissions: list[str]
-    valid_from: str | None
     stated_end: str | None
     status: str  # "active", "shut down", "unknown"; "incident" or "ownership" for those edges
     # grants
@@ -167,6 +172,11 @@ class Holding(_Origin):
     data_types: list[str]
     evidence: list[Claim]
     integration: NotRequired[str | None]
+    site: NotRequired[str | None]  # the site whose visitors it comes from
+    observed: NotRequired[str | None]  # the period it was observed in (counts only then)
+    valid_from: NotRequired[str | None]
+    valid_until: NotRequired[str | None]
+    share: NotRequired[str | None]  # the proportion of page loads it was seen on
 
 
 Hop = TypedDict("Hop", {

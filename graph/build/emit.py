@@ -38,13 +38,13 @@ from graph.names import CompanyIndex, slugify, suggest, suspicious
 _ID = str(ID)  # URIRef(_ID + local) is several times faster than ID[local] (a Namespace look-up)
 
 RDF_TYPE, RDFS_LABEL, SKOS_ALT = RDF.type, RDFS.label, SKOS.altLabel  # constants: Namespace look-ups are slow
-XSD_INTEGER, XSD_ANYURI = XSD.integer, XSD.anyURI
+XSD_INTEGER, XSD_ANYURI, XSD_DECIMAL = XSD.integer, XSD.anyURI, XSD.decimal
 
 
 PUBLIC = "public"
 _DATE_FIELDS = {"valid_from": FAST.validFrom, "stated_end": FAST.statedEnd, "last_observed_active": FAST.lastObservedActive,
                 "occurred": FAST.occurred, "published": FAST.published,
-               "feature_closed": FAST.featureClosed}
+               "feature_closed": FAST.featureClosed, "observed": FAST.observed, "valid_until": FAST.validUntil}
 
 
 @dataclass
@@ -304,6 +304,10 @@ class Compiler:
             self.g.add((node, FAST.collectedFrom, POPULATION[origin]))
         self._integration(ff, path, node, FAST.integration, rec.get("integration"))
         self._data_types(ff, path, node, rec["data_types"])
+        self._text(node, FAST.site, rec, "site")
+        if "share" in rec:  # the schema allows digits only, 0 to 1
+            self.g.add((node, FAST.share, Literal(rec["share"], datatype=XSD_DECIMAL)))
+        self._dates(ff, path, node, rec)
         self._text(node, FAST.note, rec, "note")
         self._evidence(ff, path, node, rec["evidence"])
 

@@ -27,8 +27,8 @@ from graph.paths import schema_path
 MAX_CSV_FIELD = 1_000_000
 LIST_SEPARATOR = ";"
 CLAIM_COLUMNS = ("source", "locator", "stance", "confidence", "claimant")
-LIST_COLUMNS = ("data_types", "permissions", "whose_data")
-DATE_FIELDS = {"date", "valid_from", "stated_end", "last_observed_active", "occurred", "published"}
+LIST_COLUMNS = ("data_types", "permissions", "whose_data", "from")
+DATE_FIELDS = {"date", "valid_from", "stated_end", "last_observed_active", "occurred", "published", "observed", "valid_until"}
 
 
 @dataclass
@@ -109,10 +109,11 @@ def _read_csv(text: str, name: str) -> tuple[FactFile | None, list[Problem]]:
         header = [h.strip() for h in next(reader, [])]
     except csv.Error as exc:
         return None, [Problem(name, 1, "header", f"not valid CSV: {exc}")]
-    problem = _check_header(header, name)
+    section = "holdings" if "holder" in header else "grants"  # a holdings CSV names the holder; a grants CSV the grantor
+    problem = _check_header(header, name, section)
     if problem is not None:
         return None, [problem]
-    ff = FactFile(name, {"grants": []}, {("grants",): 1})
+    ff = FactFile(name, {section: []}, {(section,): 1})
     problems = []
     while True:
         line = reader.line_num + 1
@@ -127,13 +128,14 @@ def _read_csv(text: str, name: str) -> tuple[FactFile | None, list[Problem]]:
             continue
         if not any(c.strip() for c in cells):
             continue
-        i = len(ff.data["grants"])
-        ff.data["grants"].append(_csv_row(dict(zip(header, cells, strict=False)), i, line, ff.lines))
+        i = len(ff.data[section])
+        ff.data[section].append(_csv_row(dict(zip(header, cells, strict=False)), (section, i), line, ff.lines))
     return (None, problems) if problems else (ff, [])
 
 
-def _check_header(header: list[str], name: str) -> Problem | None:
-    allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
+def _check_header(header: list[str], name: str, section: str = "grants") -> Problem | None:
+    kind = {"grants": "grant", "holdings": "holding"}[section]
+    allowed = set(schema()["$defs"][kind]["properties"]) | set(CLAIM_COLUMNS)
     if not header or header == [""]:
         return Problem(name, 1, "header", "empty file: expected a header row")
     bad = [h for h in header if h not in allowed]
@@ -145,7 +147,7 @@ def _check_header(header: list[str], name: str) -> Problem | None:
     return None
 
 
-def _csv_row(row: dict[str, str], i: int, line: int, lines: dict[tuple[str | int, ...], int]) -> dict[str, Any]:
+def _csv_row(row: dict[str, str], at: tuple[str, int], line: int, lines: dict[tuple[str | int, ...], int]) -> dict[str, Any]:
     grant: dict[str, Any] = {}
     claim: dict[str, str] = {}
     for key, value in row.items():
@@ -160,9 +162,7 @@ def _csv_row(row: dict[str, str], i: int, line: int, lines: dict[tuple[str | int
             grant[key] = value
     if claim:
         grant["evidence"] = [claim]
-    lines[("grants", i)] = line
-    for key in grant:
-        lines[("grants", i, key)] = line
+    lines[at] = line  # every field of the row is on its line (FactFile.line falls back to the row)
     return grant
 
 

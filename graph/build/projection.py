@@ -122,6 +122,10 @@ def _fact_attrs(g: Graph, fact: Node, kind: str) -> FactAttrs:
     }
 
 
+_HOLDING_TEXT = (("site", FAST.site), ("observed", FAST.observed), ("valid_from", FAST.validFrom),
+                 ("valid_until", FAST.validUntil), ("share", FAST.share))
+
+
 def _grant(g: Graph, fact: Node) -> EdgeAttrs:
     return {
         **_fact_attrs(g, fact, "grant"),
@@ -211,6 +215,10 @@ def project(g: Graph) -> nx.MultiDiGraph:
         holding = _fact_attrs(g, fact, "holding")
         holding["whose_data"] = sorted(LABEL[w] for w in g.objects(fact, FAST.whoseData) if w in LABEL)
         holding["from"] = [p for p in POPULATIONS if (fact, FAST.collectedFrom, POPULATION[p]) in g]
+        for key, pred in _HOLDING_TEXT:
+            value = _text(g, fact, pred)
+            if value is not None:  # only what a holding states: most state none of these
+                holding[key] = value  # type: ignore[literal-required]
         G.nodes[holder]["holds"].append(holding)
     for fact in _facts(g, FAST.AccessGrant):
         u, v = _add_actor(G, g, g.value(fact, FAST.grantor)), _add_actor(G, g, g.value(fact, FAST.grantee))

@@ -101,7 +101,7 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
         else:
             click.echo(_kinds_text(screen_width()))
         return
-    if kind is None or file is None:
+    if kind is None or (file is None and kind != "whotracksme"):
         raise CliError("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
     from graph.importers import ImportProblem, Options, import_file
     from graph.importers.generic_csv import read_value_map

@@ -41,6 +41,8 @@ KINDS = {k.name: k for k in (
          "webXray domain owners: companies, aliases, homepages, countries, parent companies, domains"),
     Kind("ca-broker-registry", "ca_broker", "the CPPA registry CSV (header on row 2)",
          "California data broker registry: brokers, DBAs, websites; minors / precise geolocation / reproductive health flags"),
+    Kind("whotracksme", "whotracksme", "the data/assets folder of the whotracksme package (default: the installed package)",
+         "WhoTracks.me 2017-05..2018-04: trackers' companies and domains, a holding per tracker seen on a site a month"),
     Kind("csv", "generic_csv", "any CSV, with --map FIELD=COLUMN and --source-… options",
          "your own spreadsheet: one grant a row, each citing its row"),
 )}
@@ -99,7 +101,7 @@ def read(kind: str, path: Path, options: Options | None = None) -> Doc:
     return doc
 
 
-def import_file(kind: str, path: Path, out_dir: Path, options: Options | None = None, *,
+def import_file(kind: str, path: Path | None, out_dir: Path, options: Options | None = None, *,
                 progress: Progress = _quiet) -> ImportResult:
     """Import ``path`` as ``kind`` into ``out_dir/<source id>.yaml``; raise ImportProblem on bad input.
 
@@ -119,7 +121,15 @@ def import_file(kind: str, path: Path, out_dir: Path, options: Options | None = 
     from graph.importers import yamlout
 
     timer = time.perf_counter()
+    if kind == "whotracksme":  # a folder of files: a YAML file and a holdings CSV per month
+        from graph.importers import whotracksme
+
+        target, source, counts, warnings = whotracksme.import_package(path, out_dir, progress=progress)
+        return ImportResult(kind, whotracksme.default_path() if path is None else path, target, source, counts, warnings,
+                            {"total": round(time.perf_counter() - timer, 3)})
     progress(f"reading {path} as {kind}")
+    if path is None:
+        raise ImportProblem(f"give the {KINDS[kind].reads if kind in KINDS else 'file'} to import")
     doc = read(kind, path, options)
     data = doc.data()
     seconds = {"read": round(time.perf_counter() - timer, 3)}

@@ -99,6 +99,7 @@ class DR(DefinedNamespace):
     minted: URIRef
     names: URIRef
     note: URIRef
+    observed: URIRef
     occurred: URIRef
     onByDefault: URIRef
     operator: URIRef
@@ -115,6 +116,8 @@ class DR(DefinedNamespace):
     reportsOn: URIRef
     sameIncident: URIRef
     sensitivity: URIRef
+    share: URIRef
+    site: URIRef
     source: URIRef
     stance: URIRef
     statedEnd: URIRef
@@ -122,6 +125,7 @@ class DR(DefinedNamespace):
     supports: URIRef
     url: URIRef
     validFrom: URIRef
+    validUntil: URIRef
     verdict: URIRef
     whoseData: URIRef
     write: URIRef
@@ -210,6 +214,7 @@ class FAST:
     minted = URIRef('https://w3id.org/datareach/ns#minted')
     names = URIRef('https://w3id.org/datareach/ns#names')
     note = URIRef('https://w3id.org/datareach/ns#note')
+    observed = URIRef('https://w3id.org/datareach/ns#observed')
     occurred = URIRef('https://w3id.org/datareach/ns#occurred')
     onByDefault = URIRef('https://w3id.org/datareach/ns#onByDefault')
     operator = URIRef('https://w3id.org/datareach/ns#operator')
@@ -226,6 +231,8 @@ class FAST:
     reportsOn = URIRef('https://w3id.org/datareach/ns#reportsOn')
     sameIncident = URIRef('https://w3id.org/datareach/ns#sameIncident')
     sensitivity = URIRef('https://w3id.org/datareach/ns#sensitivity')
+    share = URIRef('https://w3id.org/datareach/ns#share')
+    site = URIRef('https://w3id.org/datareach/ns#site')
     source = URIRef('https://w3id.org/datareach/ns#source')
     stance = URIRef('https://w3id.org/datareach/ns#stance')
     statedEnd = URIRef('https://w3id.org/datareach/ns#statedEnd')
@@ -233,6 +240,7 @@ class FAST:
     supports = URIRef('https://w3id.org/datareach/ns#supports')
     url = URIRef('https://w3id.org/datareach/ns#url')
     validFrom = URIRef('https://w3id.org/datareach/ns#validFrom')
+    validUntil = URIRef('https://w3id.org/datareach/ns#validUntil')
     verdict = URIRef('https://w3id.org/datareach/ns#verdict')
     whoseData = URIRef('https://w3id.org/datareach/ns#whoseData')
     write = URIRef('https://w3id.org/datareach/ns#write')

@@ -73,6 +73,7 @@ from graph.records import (
     Citation,
     Claim,
     HolderBasis,
+    Holding,
     Hop,
     ReachAnswer,
     ReachFilters,
@@ -158,6 +159,13 @@ class _Rules:
     def narrower(self) -> frozenset[str]:
         """Strictly narrower types: an edge carrying only these is a partial reach."""
         return frozenset(self.tax.descendants(self.target) - {self.target})
+
+    def holds(self, holding: Holding) -> bool:
+        """Whether a holding counts on the as-of day: not when its dates say it did not (``dates.held_at``)."""
+        if self.as_of is None:
+            return True
+        return dates.held_at(holding.get("observed"), holding.get("valid_from"), holding.get("valid_until"),
+                             self.as_of) is not False
 
     def dated(self, attrs: Mapping[str, str | None]) -> int:
         """1 if the edge is valid on the as-of day, 0 if its dates cannot tell, -1 if not valid."""
@@ -472,7 +480,7 @@ def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holde
     for node, holdings in sorted(index.holdings().items()):
         for holding in holdings:
             level = rules.level(holding["data_types"])
-            if level < NONE and rules.claims(holding["evidence"]):
+            if level < NONE and rules.claims(holding["evidence"]) and rules.holds(holding):
                 held = out.setdefault(node, _Holder("stated"))
                 held.level = min(held.level, level)
                 held.evidence += holding["evidence"]

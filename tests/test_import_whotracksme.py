@@ -1,0 +1,157 @@
+"""import whotracksme (issue 17): a real crawl as holdings observed per site and month.
+
+The fixture (tests/fixtures/whotracksme/, see its README) is a verbatim slice of the
+WhoTracks.me data package 2018.5.17. Expected counts are computed here from the CSV
+files and trackerdb.sql with the standard library alone, never with the importer's code.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli.main import main
+from graph.importers.common import ImportProblem
+
+pytest.importorskip("polars")
+FIX = Path(__file__).parent / "fixtures" / "whotracksme"
+
+
+def expected(root: Path, threshold: float = 0.1) -> dict[str, dict[str, dict[str, set[str]]]]:
+    """month → company name → {"sites": set, "observations": set of (site, tracker), "types": set}, from the files."""
+    con = sqlite3.connect(":memory:")
+    con.executescript((root / "trackerdb.sql").read_text(encoding="utf-8"))
+    company = {tid: " ".join((cname or tname).split()) for tid, tname, cname in con.execute(
+        "SELECT t.id, t.name, c.name FROM trackers t LEFT JOIN companies c ON c.id = t.company_id")}
+    out: dict[str, dict[str, dict[str, set]]] = {}
+    for month_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name[:2] == "20"):
+        month = out.setdefault(month_dir.name, defaultdict(lambda: {"sites": set(), "observations": set(), "types": set()}))
+        with open(month_dir / "global" / "sites_trackers.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["tracker"] not in company:
+                    continue
+                c = month[company[row["tracker"]]]
+                c["sites"].add(row["site"])
+                c["observations"].add((row["site"], row["tracker"]))
+                c["types"] |= {"pages visited"} | ({"cookie identifier"} if float(row["cookies"]) > threshold else set()) \
+                    | ({"online identifier"} if float(row["bad_qs"]) > threshold else set())
+    return out
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, ["-q", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("wtm")
+    out = root / "sources"
+    run("import", "whotracksme", str(FIX), "-o", str(out))
+    return root
+
+
+def reached(answer: str) -> list[str]:
+    """The companies of a reach answer (JSON), sorted, checking none was left out."""
+    data = json.loads(answer)
+    assert data["total"] == len(data["companies"])
+    return sorted(c["label"] for c in data["companies"])
+
+
+def ask(project: Path, *args: str) -> str:
+    return run("-s", str(project / "sources"), "--out", str(project / "out"), *args)
+
+
+def test_import_writes_a_yaml_file_and_a_holdings_csv_per_month_citing_file_and_row(project: Path) -> None:
+    folder = project / "sources" / "whotracksme-2018-5-17"
+    assert sorted(p.name for p in folder.iterdir()) == ["2017-12.csv", "2018-01.csv", "2018-02.csv", "whotracksme.yaml"]
+    rows = list(csv.DictReader(open(folder / "2018-01.csv", encoding="utf-8", newline="")))
+    first = next(csv.DictReader(open(FIX / "2018-01" / "global" / "sites_trackers.csv", encoding="utf-8", newline="")))
+    assert rows[0]["site"] == first["site"] and rows[0]["observed"] == "2018-01"
+    assert rows[0]["locator"] == "2018-01/global/sites_trackers.csv row 1"
+    assert float(rows[0]["share"]) == pytest.approx(float(first["site_proportion"]))
+    assert all(0 <= float(r["share"]) <= 1 and "e" not in r["share"] for r in rows)
+    meta = (folder / "whotracksme.yaml").read_text(encoding="utf-8")
+    assert "2018.5.17" in meta and "MIT" in meta and "homepage:" in meta
+
+
+def test_reach_as_of_a_month_counts_only_that_months_observers(project: Path) -> None:
+    truth = expected(FIX)
+    for month in truth:
+        assert reached(ask(project, "reach", "pages visited", "--as-of", month, "--format", "json")) == sorted(truth[month]), month
+    every = {c for m in truth.values() for c in m}
+    assert reached(ask(project, "reach", "pages visited", "--format", "json")) == sorted(every)
+    assert len(truth["2018-01"]) < len(every)  # the months differ, so the as-of filter is tested
+
+
+def test_identifier_types_follow_the_mapping_table(project: Path) -> None:
+    truth = expected(FIX)["2018-02"]
+    for kind in ("cookie identifier", "online identifier"):
+        assert reached(ask(project, "reach", kind, "--as-of", "2018-02", "--format", "json")) == \
+            sorted(c for c, v in truth.items() if kind in v["types"])
+
+
+def test_sparql_counts_sites_and_observations_per_company_and_month(project: Path) -> None:
+    truth = expected(FIX)
+    query = """PREFIX dr: <https://w3id.org/datareach/ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?company ?month (COUNT(DISTINCT ?site) AS ?sites) (COUNT(DISTINCT ?h) AS ?observations) WHERE {
+  ?h a dr:Collection ; dr:holder ?c ; dr:site ?site ; dr:observed ?m . ?c rdfs:label ?company .
+  BIND(STR(?m) AS ?month) } GROUP BY ?company ?month"""
+    answer = json.loads(ask(project, "sparql", query, "--format", "json"))
+    got = {(b["company"], b["month"]): (int(b["sites"]), int(b["observations"])) for b in _bindings(answer)}
+    want = {(c, m): (len(v["sites"]), len(v["observations"])) for m, cs in truth.items() for c, v in cs.items()}
+    assert got == want
+
+
+def _bindings(answer: object) -> list[dict[str, str]]:
+    if isinstance(answer, dict) and "results" in answer:
+        return [{k: v["value"] for k, v in b.items()} for b in answer["results"]["bindings"]]
+    assert isinstance(answer, list)
+    return [{k: str(v) for k, v in row.items()} for row in answer]
+
+
+def test_owner_of_a_tracker_domain_is_its_company(project: Path) -> None:
+    con = sqlite3.connect(":memory:")
+    con.executescript((FIX / "trackerdb.sql").read_text(encoding="utf-8"))
+    (company,) = con.execute("SELECT c.name FROM tracker_domains d JOIN trackers t ON t.id = d.tracker "
+                             "JOIN companies c ON c.id = t.company_id WHERE d.domain = 'google-analytics.com'").fetchone()
+    assert company in ask(project, "owner", "google-analytics.com")
+
+
+def test_a_dump_with_other_statements_is_refused_before_sqlite_runs_it(tmp_path: Path) -> None:
+    from graph.importers.whotracksme import read_trackerdb_text
+
+    for bad in ("ATTACH DATABASE '/tmp/x.db' AS x;", "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END;",
+                "PRAGMA writable_schema = 1;", "CREATE TABLE t AS SELECT 1;"):
+        with pytest.raises(ImportProblem, match="not allowed"):
+            read_trackerdb_text("CREATE TABLE a(x);\n" + bad)
+        with pytest.raises(ImportProblem, match="not allowed"):  # regression: two statements on one line
+            read_trackerdb_text("CREATE TABLE a(x); " + bad)
+
+
+def test_a_folder_without_the_package_files_is_a_clean_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["-q", "import", "whotracksme", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and "trackerdb.sql" in result.output and not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_the_whole_package_answers_as_its_files_count(tmp_path: Path) -> None:
+    pytest.importorskip("whotracksme")
+    from graph.importers.whotracksme import default_path
+
+    root = default_path()
+    run("import", "whotracksme", "-o", str(tmp_path / "sources"))
+    truth = expected(root)
+    assert len(truth) == 12
+    for month in ("2017-05", "2018-01", "2018-04"):
+        answer = run("-s", str(tmp_path / "sources"), "--out", str(tmp_path / "out"), "reach", "pages visited",
+                     "--as-of", month, "--format", "json")
+        assert reached(answer) == sorted(truth[month]), month
