@@ -13,7 +13,6 @@ manifest before use, and a mismatch rebuilds once (``graph.build.folder``).
 
 from __future__ import annotations
 
-import json
 import mmap
 import time
 from collections.abc import Callable, Sequence
@@ -261,10 +260,22 @@ def projection(sources: Sources = None, out_dir: PathArg = "out", *, progress: P
     True
     """
     out_dir = Path(out_dir)
-    return read_build(sources, out_dir, _projection, progress=progress)
+    return read_build(sources, out_dir, projection_of, progress=progress)
 
 
-def _projection(found: Build) -> nx.MultiDiGraph:
+def projection_of(found: Build) -> nx.MultiDiGraph:
+    """The networkx projection of one build, rebuilt from its flow index, evidence and attributes.
+
+    Parameters
+    ----------
+    found : Build
+        A build (``graph.build.folder.current``); BuildDamaged if a file is not the one it wrote.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`projection` gives it.
+    """
     return _full_flows(found).to_graph()
 
 

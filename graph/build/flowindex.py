@@ -262,6 +262,7 @@ class FlowIndex:
                 "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")},
                 "countries": {str(i): a["country"] for i, a in enumerate(attrs) if a.get("country")},
                 "aliases": {str(i): list(a["aliases"]) for i, a in enumerate(attrs) if a.get("aliases")}}
+        meta["columns"] = column_schema(a for _, _, _, a in listed)
         return cls(
             keys=Strings.of(str(n) for n in nodes), labels=Strings.of(labels),
             iris=Strings.of(str(a.get("iri", "")) for a in attrs), node_kind=node_kind.astype(np.uint8),
@@ -455,6 +456,30 @@ class FlowIndex:
                        kind=data["kind"], codes={k: data[f"code_{k}"] for k in CODED},
                        disputed=data["disputed"], meta=meta, evidence_span=span, evidence_blob=blob,
                        attribute_blob=attribute_blob, **extra)
+
+
+def column_schema(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The edge attributes' schema, in the projection's edge order: each attribute with the
+    types of its values (``bool``, ``int``, ``float``, or ``str`` for anything else; None is no
+    type), the first row holding it and the first holding it with a value (each as [row, place in the row]). What a streaming
+    writer needs to declare every column before the first row (``graph.export.writers``).
+
+    >>> column_schema([{"a": None, "b": 1}, {"a": True, "b": 2.5}])
+    {'a': {'types': ['bool'], 'first': [0, 0], 'first_value': [1, 0]}, 'b': {'types': ['int', 'float'], 'first': [0, 1], 'first_value': [0, 1]}}
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for p, row in enumerate(rows):
+        for j, (name, value) in enumerate(row.items()):
+            column = out.get(name)
+            if column is None:
+                column = out[name] = {"types": [], "first": [p, j], "first_value": None}
+            if value is not None:
+                kind = type(value).__name__ if isinstance(value, bool | int | float) else "str"
+                if kind not in column["types"]:
+                    column["types"].append(kind)
+                if column["first_value"] is None:
+                    column["first_value"] = [p, j]
+    return out
 
 
 def _map(path: Path) -> bytes | mmap.mmap:
