@@ -16,6 +16,8 @@ from graph.safetext import printable
 if TYPE_CHECKING:
     from rdflib import Graph
 
+    from graph.sparql.scoped import ScopeReader
+
 FORMATS_REACH = ["text", "json", "csv"]
 FORMATS_TABLE = ["text", "md", "csv", "html", "json"]
 TEXT_LIMIT = 100  # rows a terminal answer shows unless --limit says otherwise
@@ -92,11 +94,10 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
     """
     from graph.questions import lists
     from graph.questions.reach import reach
-    from graph.sparql.scoped import read_reach
 
     if limit is None:
         limit = TEXT_LIMIT if fmt == "text" else 0
-    scoped = obj.scoped(lambda run: read_reach(run, data_type, permissions=permissions, through_ownership=through_ownership,
+    scoped = obj.scoped(lambda run: _scoped_reader("read_reach")(run, data_type, permissions=permissions, through_ownership=through_ownership,
                                                companies=start is not None or into is not None,
                                                named_lists=within is not None))
     flows = obj.flows() if scoped is None else scoped
@@ -148,9 +149,8 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     """
     from graph.questions import lists
     from graph.questions.table import partner_table
-    from graph.sparql.scoped import read_table
 
-    scoped = obj.scoped(lambda run: read_table(run, _company_iris(companies) if companies else None, within is not None))
+    scoped = obj.scoped(lambda run: _scoped_reader("read_table")(run, _company_iris(companies) if companies else None, within is not None))
     G = obj.flow_graph() if scoped is None else scoped
     rows = partner_table(G, companies=companies, data_types=data_types, statuses=statuses, within=within,
                          on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
@@ -172,6 +172,14 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
         click.echo(printable(sheets.sheet_html_page(sheet)))
     else:
         click.echo(printable(sheets.sheet_text(sheet, max_width=40)))
+
+
+def _scoped_reader(name: str) -> Callable[..., ScopeReader]:
+    """A reader of ``graph.sparql.scoped``, imported only when --store or --endpoint asks for one (it loads rdflib)."""
+    from graph.sparql import scoped
+
+    reader: Callable[..., ScopeReader] = getattr(scoped, name)
+    return reader
 
 
 def _company_iris(names: tuple[str, ...]) -> Callable[[Graph], list[str]]:
@@ -229,9 +237,8 @@ def owner_command(obj: Session, name: str, fmt: str) -> None:
       datareach owner doubleclick.net --format json
     """
     from graph.questions.owner import ultimate_owner
-    from graph.sparql.scoped import read_owner
 
-    G = obj.scoped(lambda run: read_owner(run, name))
+    G = obj.scoped(lambda run: _scoped_reader("read_owner")(run, name))
     answer = ultimate_owner(obj.flow_graph() if G is None else G, name)
     if fmt == "json":
         click.echo(formats.json_text(answer.to_json()))
