@@ -129,7 +129,7 @@ def partner_table(
     return sorted(rows, key=lambda r: (r["label"].casefold(), r["grantor_label"].casefold(), r["fact"]))
 
 
-def _candidates(G: FlowGraph, nodes: set[str], related: set[str], statuses: set[str], kinds: set[str | None],
+def _candidates(G: FlowGraph, nodes: set[str], related: set[str], statuses: set[str], kinds: set[str],
                 granting: set[str]) -> np.ndarray:
     """The grants of the flow index that the filters on its codes keep, in the projection's order:
     whichever side is one of ``nodes``, a data type in ``related``, a status, an integration kind
