@@ -100,6 +100,8 @@ def partner_table(
     keep = evidence_rule(G.graph.get("sources", {}), sources, source_before, source_after, confidence, read)
     rows = []
     if isinstance(G, FlowGraph):
+        if not nodes and not granting:
+            G.all_nodes()  # every row names two parties: decode the nodes in one pass, not one at a time
         listed = G.edges(keys=True, data=True, edges=_candidates(G, nodes, related, wanted_status, wanted_kinds, granting))
     else:
         listed = G.edges(keys=True, data=True)
