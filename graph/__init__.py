@@ -29,17 +29,37 @@ Only what ``__all__`` names is the public API; viz (``graph.viz.page``) and the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graph import examples
 from graph.build.compiled import build, ensure_built, projection, rdf_graph
 from graph.build.project import Project
 from graph.errors import DatareachError, InputError, NotFoundError
 from graph.paths import bundled_sources
-from graph.questions.rank import rank
-from graph.questions.reach import ReachResult, reach
-from graph.questions.resolve import resolve_company
-from graph.questions.table import partner_table
+
+if TYPE_CHECKING:
+    from graph import examples
+    from graph.questions.rank import rank
+    from graph.questions.reach import ReachResult, reach
+    from graph.questions.resolve import resolve_company
+    from graph.questions.table import partner_table
+
+# Imported on first use (PEP 562), so that a command that needs none of them starts without numpy:
+_LAZY = {"examples": ("graph.examples", None), "rank": ("graph.questions.rank", "rank"),
+         "reach": ("graph.questions.reach", "reach"), "ReachResult": ("graph.questions.reach", "ReachResult"),
+         "resolve_company": ("graph.questions.resolve", "resolve_company"),
+         "partner_table": ("graph.questions.table", "partner_table")}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'graph' has no attribute {name!r}")
+    import importlib
+
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
 
 __version__ = "0.1.0"
 

@@ -165,7 +165,7 @@ def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def build_file(out: Path, name: str) -> Path:
-    """The file ``name`` (graph.nt, projection.json, flows.npz…) of the current build in ``out``."""
+    """The file ``name`` (graph.nt, flows.npz, attributes.json…) of the current build in ``out``."""
     from graph.build.folder import current
 
     found = current(out)

@@ -27,7 +27,7 @@ from graph.build import compiled
 from graph.errors import InputError
 
 OUTPUTS = ["graph.ttl", "graph.jsonld", ".datareach/manifest.json"]
-CACHED = ["graph.nt", "projection.json", "flows.npz", "evidence.json", "graph.ttl", "graph.jsonld"]  # in the build's folder
+CACHED = ["graph.nt", "flows.npz", "evidence.json", "attributes.json", "graph.ttl", "graph.jsonld"]  # in the build's folder
 
 
 # ---------------------------------------------------------------- build

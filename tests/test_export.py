@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -118,11 +117,11 @@ def test_exports_are_atomic(tmp_path, monkeypatch):
     target = tmp_path / "g.graphml"
     target.write_text("old", encoding="utf-8")
 
-    def half_then_fail(G, path, **kwargs):
-        Path(path).write_text("<graphml half", encoding="utf-8")
+    def half_then_fail(G, out):  # GraphML is streamed: fail half way through the document
+        out.write("<graphml half")
         raise OSError("disk full")
 
-    monkeypatch.setattr(export_module.nx, "write_graphml", half_then_fail)
+    monkeypatch.setattr(export_module, "graphml_stream", half_then_fail)
     with pytest.raises(OSError):
         export(graph(), target, "graphml")
     assert target.read_text(encoding="utf-8") == "old"

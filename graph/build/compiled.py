@@ -1,10 +1,11 @@
 """The compiled graph in ``out/``: build it once, reuse it while the sources are unchanged.
 
 ``build`` writes ``graph.ttl`` and ``graph.jsonld`` for people and other tools, and
-under ``.datareach/`` the N-Triples for SPARQL, the networkx projection as JSON
-(``projection``: table, viz, the Python API), the flow graph as arrays with each fact's
-evidence beside it (``flows``: reach and rank, without networkx or rdflib; see
-``graph.build.flowindex``), and a manifest holding the inputs' content hash. Each build is
+under ``.datareach/`` the N-Triples for SPARQL, the flow graph as arrays with each fact's
+evidence and every other attribute in two files beside it (``flows``: reach and rank,
+without networkx or rdflib; ``flow_graph``: the table, the exports, owner and viz, row by
+row; ``projection``: the networkx graph for the Python API, rebuilt from the same files;
+see ``graph.build.flowindex``), and a manifest holding the inputs' content hash. Each build is
 written into a folder of its own and made current by replacing the manifest, so a failed
 or killed build leaves the previous one as it was; every file is checked against the
 manifest before use, and a mismatch rebuilds once (``graph.build.folder``).
@@ -12,7 +13,6 @@ manifest before use, and a mismatch rebuilds once (``graph.build.folder``).
 
 from __future__ import annotations
 
-import json
 import mmap
 import time
 from collections.abc import Callable, Sequence
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import networkx as nx
     from rdflib import Graph
 
+    from graph.build.flowgraph import FlowGraph
     from graph.build.flowindex import FlowIndex
     from graph.build.triples import TripleIndex
 
@@ -125,16 +126,14 @@ def _write_nt(staging: Staging, index: TripleIndex) -> str:
 
 
 def _write_cache(staging: Staging, G: nx.MultiDiGraph) -> None:
-    import networkx as nx
-
     from graph.build.flowindex import FlowIndex
 
-    with open(staging.path("projection.json"), "w", encoding="utf-8") as fh:
-        fh.write(json.dumps(nx.node_link_data(G, edges="edges"), ensure_ascii=False))
-    # For reach: the flow graph as arrays, and each fact's evidence, read only for an answer's hops.
+    # The flow graph as arrays, each fact's evidence, and every other attribute: reach reads the
+    # arrays, the other questions the rows they show, and ``projection()`` rebuilds the networkx graph.
     index = FlowIndex.from_graph(G)
-    index.meta["token"] = staging.token  # ties the arrays and the evidence to this build
+    index.meta["token"] = staging.token  # ties the arrays, the evidence and the attributes to this build
     _save(staging.path("evidence.json"), index.evidence_file())
+    _save(staging.path("attributes.json"), index.attributes_file())
     _save(staging.path("flows.npz"), index)
 
 
@@ -261,14 +260,56 @@ def projection(sources: Sources = None, out_dir: PathArg = "out", *, progress: P
     True
     """
     out_dir = Path(out_dir)
-    return read_build(sources, out_dir, _projection, progress=progress)
+    return read_build(sources, out_dir, projection_of, progress=progress)
 
 
-def _projection(found: Build) -> nx.MultiDiGraph:
-    import networkx as nx
+def projection_of(found: Build) -> nx.MultiDiGraph:
+    """The networkx projection of one build, rebuilt from its flow index, evidence and attributes.
 
-    data = json.loads(found.read("projection.json"))  # size and sha256 checked
-    return nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+    Parameters
+    ----------
+    found : Build
+        A build (``graph.build.folder.current``); BuildDamaged if a file is not the one it wrote.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        As :func:`projection` gives it.
+    """
+    return _full_flows(found).to_graph()
+
+
+def flow_graph(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> FlowGraph:
+    """The data-flow graph read row by row from the build (``graph.build.flowgraph``): what the
+    table, the exports, ``owner`` and ``viz`` read, without building the networkx graph.
+
+    Parameters
+    ----------
+    sources, out_dir, progress
+        As for :func:`build`.
+
+    Returns
+    -------
+    FlowGraph
+        The flow index with every attribute, read through the few networkx calls the questions use.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from graph.examples import SMALL
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     flow_graph(SMALL, tmp).nodes["spotify"]["label"]
+    'Spotify'
+    """
+    from graph.build.flowgraph import FlowGraph
+
+    out_dir = Path(out_dir)
+    return FlowGraph(read_build(sources, out_dir, _full_flows, progress=progress))
+
+
+def _full_flows(found: Build) -> FlowIndex:
+    """The flow index with its attributes file mapped (sizes and tokens checked, as ``_flows``)."""
+    return _flows(found, attributes=True)
 
 
 def flows(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> FlowIndex:
@@ -278,13 +319,14 @@ def flows(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     return read_build(sources, out_dir, _flows, progress=progress)
 
 
-def _flows(found: Build) -> FlowIndex:
+def _flows(found: Build, *, attributes: bool = False) -> FlowIndex:
     """Sizes checked against the manifest, the token inside the arrays and at the end of
-    the evidence against the build's; no full checksum (reach stays fast)."""
+    the evidence (and attributes) against the build's; no full checksum (reach stays fast)."""
     from graph.build.flowindex import FlowIndex
 
     try:
-        index = FlowIndex.load(found.file("flows.npz"), found.file("evidence.json"))
+        index = FlowIndex.load(found.file("flows.npz"), found.file("evidence.json"),
+                               found.file("attributes.json") if attributes else None)
     except (OSError, ValueError) as exc:
         raise BuildDamaged(str(exc).removesuffix("; rebuild")) from None
     if index.meta.get("token") != found.token:

@@ -10,6 +10,11 @@ node keys, labels, IRIs) are kept as one UTF-8 blob with offsets and decoded onl
 for the rows of an answer. Each fact's evidence is JSON in a file of its own, mapped
 into memory and decoded for an answer's hops only.
 
+Every other attribute of a node or an edge (what the table, the exports, ``owner`` and
+``viz`` show) is JSON in a third file (``attributes``), mapped the same way and decoded
+per row; with the order in which the projection held its nodes and edges, the index
+gives back the projection itself (``to_graph``), so the build writes no networkx graph.
+
 >>> from graph.examples import small_graph
 >>> index = FlowIndex.from_graph(small_graph())
 >>> index.node_count, index.edge_count
@@ -43,7 +48,7 @@ KINDS = ("grant", "incident", "ownership")
 DATES = ("valid_from", "stated_end", "status")
 FACETS = ("on_by_default", "whose_data", "sources")  # what the filters of reach read (sources: asserting (source id, confidence) pairs)
 CODED = ("data_types", "permissions", "integration", "dates", "facets")  # the attributes stored as codes into tables
-FORMAT = 3
+FORMAT = 4
 
 
 class DamagedError(DatareachError):
@@ -112,6 +117,12 @@ class FlowIndex:
     evidence_span: np.ndarray | None = None  # (edges, 2): where each edge's evidence is in ``evidence_blob``
     evidence_blob: bytes | bytearray | mmap.mmap = field(repr=False, default=b"")
     claims: list[tuple[str, Claims]] | None = field(default=None, repr=False)  # in memory: ("kind/id", claims) by edge
+    node_order: np.ndarray | None = None  # node numbers in the projection's order
+    edge_order: np.ndarray | None = None  # edge numbers in the projection's order
+    node_span: np.ndarray | None = None  # (nodes, 2): each node's attributes in ``attribute_blob``
+    attr_span: np.ndarray | None = None  # (edges, 2): each edge's attributes (its evidence left as null)
+    attribute_blob: bytes | bytearray | mmap.mmap = field(repr=False, default=b"")
+    rest: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = field(default=None, repr=False)  # in memory: node, edge attributes
     _csr: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -226,7 +237,11 @@ class FlowIndex:
         nodes = sorted(G.nodes, key=str)
         number = {n: i for i, n in enumerate(nodes)}
         # grouped by source node number, each node's out-edges in their adjacency order
-        edges = sorted(G.edges(keys=True, data=True), key=lambda edge: number[edge[0]])
+        listed = list(G.edges(keys=True, data=True))
+        position = sorted(range(len(listed)), key=lambda p: number[listed[p][0]])
+        edges = [listed[p] for p in position]
+        edge_order = np.empty(len(listed), dtype=np.int64)
+        edge_order[np.asarray(position, dtype=np.int64)] = np.arange(len(listed), dtype=np.int64)
         attrs = [G.nodes[n] for n in nodes]
         node_kind, node_kinds = _intern(a.get("kind", "company") for a in attrs)
         labels = [str(a.get("label", n)) for n, a in zip(nodes, attrs, strict=True)]
@@ -240,13 +255,14 @@ class FlowIndex:
                             ("dates", lambda a: tuple(a.get(f) for f in DATES)),
                             ("facets", _facets)):
             codes[name], tables[name] = _intern(value(a) for _, _, _, a in edges)
-        meta = {"format": FORMAT, "graph": {k: G.graph.get(k, {}) for k in ("taxonomy", "integrations", "sources",
-                                                                      "lists", "parties", "countries", "incidents",
-                                                                      "conflicts")},
+        graph = {k: G.graph.get(k, {}) for k in ("taxonomy", "integrations", "sources", "lists", "parties", "countries",
+                                                  "incidents", "conflicts")}
+        meta = {"format": FORMAT, "graph": {**graph, **G.graph}, "graph_order": [str(k) for k in G.graph],
                 "node_kinds": node_kinds, "tables": tables,
                 "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")},
                 "countries": {str(i): a["country"] for i, a in enumerate(attrs) if a.get("country")},
                 "aliases": {str(i): list(a["aliases"]) for i, a in enumerate(attrs) if a.get("aliases")}}
+        meta["columns"] = column_schema(a for _, _, _, a in listed)
         return cls(
             keys=Strings.of(str(n) for n in nodes), labels=Strings.of(labels),
             iris=Strings.of(str(a.get("iri", "")) for a in attrs), node_kind=node_kind.astype(np.uint8),
@@ -256,7 +272,9 @@ class FlowIndex:
             facts=Strings.of(str(k) for _, _, k, _ in edges),
             kind=np.asarray([KINDS.index(a["kind"]) for _, _, _, a in edges], dtype=np.uint8),
             codes=codes, disputed=np.asarray([bool(a.get("disputed")) for _, _, _, a in edges], dtype=bool),
-            meta=meta, claims=[(f"{a['kind']}/{k}", a.get("evidence", [])) for _, _, k, a in edges])
+            meta=meta, claims=[(f"{a['kind']}/{k}", a.get("evidence", [])) for _, _, k, a in edges],
+            node_order=np.asarray([number[n] for n in G.nodes], dtype=np.int32), edge_order=edge_order,
+            rest=(attrs, [{k: (None if k == "evidence" else v) for k, v in a.items()} for _, _, _, a in edges]))
 
     def evidence_file(self) -> bytes | bytearray | mmap.mmap:
         """Every fact's evidence as JSON, one after another, then this build's token: the file
@@ -278,32 +296,143 @@ class FlowIndex:
             self.evidence_blob, self.evidence_span = blob, span  # no copy: 290 MB at L
         return self.evidence_blob
 
+    def attributes_file(self) -> bytes | bytearray | mmap.mmap:
+        """Every node's and every edge's attributes as JSON, one after another (an edge's
+        evidence left as null: it is in ``evidence_file``), then this build's token: the file
+        ``load`` maps beside the evidence. Edges with the same attributes (an incident's
+        recipients) share one copy."""
+        if self.attr_span is None:
+            assert self.rest is not None
+            node_attrs, edge_attrs = self.rest
+            blob = bytearray()
+            encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+            def spans(items: list[dict[str, Any]]) -> np.ndarray:
+                out, seen = np.zeros((len(items), 2), dtype=np.int64), {}
+                for i, item in enumerate(items):
+                    text = encode(item).encode("utf-8")
+                    if text not in seen:
+                        seen[text] = (len(blob), len(blob) + len(text))
+                        blob.extend(text)
+                    out[i] = seen[text]
+                return out
+
+            self.node_span, self.attr_span = spans(node_attrs), spans(edge_attrs)
+            self.meta["attribute_bytes"] = len(blob)
+            self.meta.setdefault("token", secrets.token_hex(16))
+            blob += self.meta["token"].encode()
+            self.attribute_blob = blob
+        return self.attribute_blob
+
+    @property
+    def has_attributes(self) -> bool:
+        """Whether the index carries every attribute (``attributes_file``), as a build's does."""
+        return self.rest is not None or (self.attr_span is not None and self.node_span is not None
+                                         and self.node_order is not None and self.edge_order is not None)
+
+    def _decode(self, span: np.ndarray | None, at: np.ndarray, which: int) -> list[dict[str, Any]]:
+        if self.rest is not None:  # in memory: copies, as the JSON would give them
+            items = self.rest[which]
+            return list(json.loads(json.dumps([items[i] for i in at.tolist()], ensure_ascii=False)))
+        if span is None:
+            raise DamagedError("this index has no attributes file: run `datareach build` again")
+        blob = self.attribute_blob
+        parts = [blob[a:b] for a, b in span[at].tolist()]
+        try:
+            return list(json.loads(b"[" + b",".join(parts) + b"]"))
+        except ValueError:
+            raise DamagedError("the build's attributes file is damaged: run `datareach build` again") from None
+
+    def nodes_data(self, nodes: Sequence[int] | np.ndarray) -> list[dict[str, Any]]:
+        """Every attribute of each of ``nodes`` (by number), as the projection holds them.
+
+        >>> from graph.examples import small_graph
+        >>> FlowIndex.from_graph(small_graph()).nodes_data([0])[0]["label"]
+        'Amazon'
+        """
+        return self._decode(self.node_span, np.asarray(nodes, dtype=np.int64), 0)
+
+    def edges_data(self, edges: Sequence[int] | np.ndarray) -> list[dict[str, Any]]:
+        """Every attribute of each of ``edges`` (by number), evidence included, as the projection
+        holds them; decoded together, each dict a copy of its own.
+
+        >>> from graph.examples import small_graph
+        >>> a = FlowIndex.from_graph(small_graph()).edges_data([0])[0]
+        >>> a["kind"], a["evidence"][0]["stance"]
+        ('grant', 'asserts')
+        """
+        at = np.asarray(edges, dtype=np.int64)
+        out = self._decode(self.attr_span, at, 1)
+        if out and any("evidence" in a for a in out):
+            evidence = self.evidence(at.tolist())
+            if self.claims is not None:
+                evidence = json.loads(json.dumps(evidence, ensure_ascii=False))
+            for attrs, claims in zip(out, evidence, strict=True):
+                if "evidence" in attrs:
+                    attrs["evidence"] = claims
+        return out
+
+    def graph_attrs(self) -> dict[str, Any]:
+        """``G.graph`` of the projection, every key in its order."""
+        graph = self.meta["graph"]
+        return {k: graph[k] for k in self.meta.get("graph_order", graph)}
+
+    def to_graph(self, *, chunk: int = 8192) -> nx.MultiDiGraph:
+        """The projection this index was made from (``graph.build.projection``), the same nodes,
+        edges, attributes and order, rebuilt from the arrays and the two JSON files.
+
+        >>> import json, networkx as nx
+        >>> from graph.examples import small_graph
+        >>> def text(H): return json.dumps(nx.node_link_data(H, edges="edges"))
+        >>> G = small_graph()
+        >>> text(FlowIndex.from_graph(G).to_graph()) == text(G)
+        True
+        """
+        import networkx as nx
+
+        if self.node_order is None or self.edge_order is None:
+            raise DamagedError("this index has no attributes file: run `datareach build` again")
+        G = nx.MultiDiGraph()
+        G.graph.update(json.loads(json.dumps(self.graph_attrs())) if self.rest is not None else self.graph_attrs())
+        keys = self.keys.all()
+        order = self.node_order
+        G.add_nodes_from(zip((keys[i] for i in order.tolist()), self.nodes_data(order), strict=True))
+        for start in range(0, len(self.edge_order), chunk):
+            at = self.edge_order[start:start + chunk]
+            G.add_edges_from((keys[u], keys[v], fact, attrs) for u, v, fact, attrs in
+                             zip(self.src[at].tolist(), self.dst[at].tolist(), self.facts.take(at), self.edges_data(at), strict=True))
+        return G
+
     def save(self, fh: io.BufferedIOBase) -> None:
         """Write the arrays and tables as one uncompressed ``.npz``; the evidence goes apart
         (``evidence_file``)."""
         self.evidence_file()
+        if self.rest is not None or self.attr_span is not None:
+            self.attributes_file()
         arrays: dict[str, np.ndarray] = {"meta": np.frombuffer(json.dumps(self.meta, ensure_ascii=False).encode(), dtype=np.uint8)}
         for name in ("keys", "labels", "iris", "facts"):
             strings: Strings = getattr(self, name)
             arrays[f"{name}_blob"] = np.frombuffer(strings.blob, dtype=np.uint8)
             arrays[f"{name}_offsets"] = strings.offsets
-        for name in ("node_kind", "label_rank", "src", "dst", "kind", "disputed", "evidence_span"):
-            arrays[name] = getattr(self, name)
+        for name in ("node_kind", "label_rank", "src", "dst", "kind", "disputed", "evidence_span", "node_order",
+                     "edge_order", "node_span", "attr_span"):
+            if getattr(self, name) is not None:
+                arrays[name] = getattr(self, name)
         arrays.update({f"code_{k}": v for k, v in self.codes.items()})
         np.savez(fh, **arrays)  # type: ignore[arg-type]
 
     @classmethod
-    def load(cls, path: Path, evidence: Path) -> FlowIndex:
-        """Read an index written by ``save``; ValueError if it is damaged or not one this version reads."""
+    def load(cls, path: Path, evidence: Path, attributes: Path | None = None) -> FlowIndex:
+        """Read an index written by ``save``, and map its evidence (and, if given, attributes)
+        file; ValueError if it is damaged or not one this version reads."""
         try:
-            return cls._load(path, evidence)
+            return cls._load(path, evidence, attributes)
         except (zipfile.BadZipFile, KeyError, EOFError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path}: damaged ({exc}); rebuild") from None
 
     @classmethod
-    def _load(cls, path: Path, evidence: Path) -> FlowIndex:
-        with open(evidence, "rb") as fh:
-            blob: bytes | mmap.mmap = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if fh.seek(0, 2) else b""
+    def _load(cls, path: Path, evidence: Path, attributes: Path | None = None) -> FlowIndex:
+        blob, attribute_blob = _map(evidence), b"" if attributes is None else _map(attributes)
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(data["meta"].tobytes().decode("utf-8"))
             if meta.get("format") != FORMAT:
@@ -316,7 +445,44 @@ class FlowIndex:
             size, token = meta.get("evidence_bytes", -1), str(meta.get("token", "")).encode()
             if len(blob) != size + len(token) or blob[size:] != token:
                 raise ValueError(f"{evidence}: not the evidence of {path.name} (damaged, or from another build); rebuild")
+            extra: dict[str, Any] = {}
+            if attributes is not None:
+                size = meta.get("attribute_bytes", -1)
+                if len(attribute_blob) != size + len(token) or attribute_blob[size:] != token:
+                    raise ValueError(f"{attributes}: not the attributes of {path.name} (damaged, or from another build); rebuild")
+                extra = {name: data[name] for name in ("node_order", "edge_order", "node_span", "attr_span")}
             return cls(keys=strings("keys"), labels=strings("labels"), iris=strings("iris"), node_kind=data["node_kind"],
                        label_rank=data["label_rank"], src=data["src"], dst=data["dst"], facts=strings("facts"),
                        kind=data["kind"], codes={k: data[f"code_{k}"] for k in CODED},
-                       disputed=data["disputed"], meta=meta, evidence_span=span, evidence_blob=blob)
+                       disputed=data["disputed"], meta=meta, evidence_span=span, evidence_blob=blob,
+                       attribute_blob=attribute_blob, **extra)
+
+
+def column_schema(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The edge attributes' schema, in the projection's edge order: each attribute with the
+    types of its values (``bool``, ``int``, ``float``, or ``str`` for anything else; None is no
+    type), the first row holding it and the first holding it with a value (each as [row, place in the row]). What a streaming
+    writer needs to declare every column before the first row (``graph.export.writers``).
+
+    >>> column_schema([{"a": None, "b": 1}, {"a": True, "b": 2.5}])
+    {'a': {'types': ['bool'], 'first': [0, 0], 'first_value': [1, 0]}, 'b': {'types': ['int', 'float'], 'first': [0, 1], 'first_value': [0, 1]}}
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for p, row in enumerate(rows):
+        for j, (name, value) in enumerate(row.items()):
+            column = out.get(name)
+            if column is None:
+                column = out[name] = {"types": [], "first": [p, j], "first_value": None}
+            if value is not None:
+                kind = type(value).__name__ if isinstance(value, bool | int | float) else "str"
+                if kind not in column["types"]:
+                    column["types"].append(kind)
+                if column["first_value"] is None:
+                    column["first_value"] = [p, j]
+    return out
+
+
+def _map(path: Path) -> bytes | mmap.mmap:
+    """The file at ``path``, mapped read-only (an empty file as ``b""``)."""
+    with open(path, "rb") as fh:
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if fh.seek(0, 2) else b""

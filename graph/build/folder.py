@@ -4,7 +4,7 @@ Layout of ``OUT/.datareach/``::
 
     manifest.json         the switch: the current build's token, its inputs' fingerprint,
                           counts, the token it replaced, and each file's size and sha256
-    builds/TOKEN/         graph.nt, projection.json, flows.npz, evidence.json, graph.ttl, graph.jsonld
+    builds/TOKEN/         graph.nt, flows.npz, evidence.json, attributes.json, graph.ttl, graph.jsonld
     builds/TOKEN.lock     held (``flock``) by the build writing that folder
     lock                  held for a moment while a build starts, switches or tidies up
 
@@ -25,8 +25,9 @@ What is checked before use (:meth:`Build.file`, :meth:`Build.read`), and at what
   load; numpy reads every array of the npz whole, and zip checks each one's CRC-32);
 - files read whole anyway are checked against their sha256: ``graph.nt`` before it is
   parsed, loaded into an Oxigraph store or pushed (one more pass over the file, from the
-  page cache), ``projection.json`` as it is read. ``evidence.json`` is mapped and read only
-  for an answer's hops, so it is not hashed: a changed byte there shows as a damaged answer.
+  page cache). ``evidence.json`` and ``attributes.json`` are mapped and read only for the
+  rows an answer shows, so they are not hashed (each ends with the build's token): a changed
+  byte there shows as a damaged answer.
 
 A mismatch raises :class:`BuildDamaged`; ``graph.build.compiled`` then rebuilds once and says so.
 

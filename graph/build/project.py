@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import networkx as nx
     from rdflib import Graph
 
+    from graph.build.flowgraph import FlowGraph
     from graph.build.flowindex import FlowIndex
     from graph.build.folder import Build
 
@@ -130,6 +131,10 @@ class Project:
     def flows(self) -> FlowIndex:
         """The data-flow graph as arrays, for reach and rank (``graph.build.flowindex``)."""
         return compiled.flows(list(self.sources), self.out, progress=self.progress)
+
+    def flow_graph(self) -> FlowGraph:
+        """The data-flow graph read row by row, for the table, exports, owner and viz (``graph.build.flowgraph``)."""
+        return compiled.flow_graph(list(self.sources), self.out, progress=self.progress)
 
     def rdf_graph(self) -> Graph:
         """The full rdflib Graph: facts and ontology."""

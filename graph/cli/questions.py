@@ -169,9 +169,8 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
 
         return read_table(run, _company_iris(companies) if companies else None, within is not None)
 
-    G = obj.scoped(fetch)
-    if G is None:
-        G = obj.projection()
+    scoped = obj.scoped(fetch)
+    G = obj.flow_graph() if scoped is None else scoped
     rows = partner_table(G, companies=companies, data_types=data_types, statuses=statuses, within=within,
                          on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
                          source_before=source_before, source_after=source_after, country=country,
@@ -264,7 +263,7 @@ def owner_command(obj: Session, name: str, fmt: str) -> None:
         return read_owner(run, name)
 
     G = obj.scoped(fetch)
-    answer = ultimate_owner(obj.projection() if G is None else G, name)
+    answer = ultimate_owner(obj.flow_graph() if G is None else G, name)
     if fmt == "json":
         click.echo(formats.json_text(answer.to_json()))
         return

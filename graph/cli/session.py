@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import networkx as nx
     from rdflib import Graph
 
+    from graph.build.flowgraph import FlowGraph
     from graph.build.flowindex import FlowIndex
     from graph.sparql.remote import Remote
     from graph.sparql.scoped import Runner, ScopeReader
@@ -227,6 +228,12 @@ class Session:
 
             return project(self.rdf_graph())
         return self.local().projection()
+
+    def flow_graph(self) -> FlowGraph | nx.MultiDiGraph:
+        """What the table, the exports, owner and viz read: the build row by row, or (from an endpoint) the projection."""
+        if self.endpoint is not None:
+            return self.projection()
+        return self.local().flow_graph()
 
     def flows(self) -> FlowIndex | nx.MultiDiGraph:
         """What reach and rank read: the flow index, or (from an endpoint) the projection."""

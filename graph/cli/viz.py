@@ -54,13 +54,15 @@ def viz_command(obj: Session, output: Path | None, data_type: str | None, compan
       datareach viz --data-type "page likes" --from Facebook   # a chain, left to right
       datareach viz --title "Facebook's partners, 2018" -o partners.html
     """
+    from graph.build.flowgraph import FlowGraph
     from graph.viz.page import write_html
 
     if data_type is not None and company is not None:
         raise click.UsageError("use --data-type or --company, not both")
     if (start is not None or into is not None) and data_type is None:
         raise click.UsageError("--from and --into follow a data type: add --data-type")
-    G = obj.projection()
+    flows = obj.flow_graph()
+    G = flows.to_networkx() if isinstance(flows, FlowGraph) else flows  # the view's layout and ranking need networkx
     target = output or obj.deliverable("graph.html")
     try:
         path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title,
@@ -95,7 +97,7 @@ def export_command(obj: Session, fmt: str, output: Path | None) -> None:
     from graph.export.writers import export
 
     target = output if output is not None else obj.deliverable(f"flows.{fmt}")
-    G = obj.projection()
+    G = obj.flow_graph()  # read row by row as it is written, not as a networkx graph
     try:
         export(G, target, fmt)
     except OSError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 from rdflib.namespace import DCTERMS, RDFS, SKOS, XSD
 
+from graph.build.flowgraph import FlowGraph
 from graph.model.vocab import (
     CONFIDENCE,
     DR,
@@ -59,7 +60,7 @@ def _claim(c: dict[str, Any]) -> dict[str, Any]:
                    "claimant": c.get("claimant"), "aspect": c.get("aspect"), "note": c.get("note")})
 
 
-def _fact(G: nx.MultiDiGraph, u: str, v: str, a: dict[str, Any]) -> dict[str, Any]:
+def _fact(G: nx.MultiDiGraph | FlowGraph, u: str, v: str, a: dict[str, Any]) -> dict[str, Any]:
     kind = a["kind"]
     ends = {"grant": {"grantor": G.nodes[u]["iri"], "grantee": G.nodes[v]["iri"]},
             "incident": {"platform": G.nodes[u]["iri"], "recipient": [G.nodes[v]["iri"]]},
@@ -94,7 +95,7 @@ def _merge_incidents(facts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def jsonld(G: nx.MultiDiGraph) -> dict[str, Any]:
+def jsonld(G: nx.MultiDiGraph | FlowGraph) -> dict[str, Any]:
     """The JSON-LD document: companies, holdings, facts with their claims, and sources.
 
     >>> from graph.examples import small_graph

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import networkx as nx
-
+from graph.build.flowgraph import FlowGraph
 from graph.questions.reach import cite
 from graph.questions.resolve import company_index, find_company
 from graph.records import DomainOperators, EdgeAttrs, OwnerClaim, OwnerConflict, OwnerHop, OwnerJSON
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MAX_DEPTH = 32
 
@@ -46,13 +49,13 @@ class OwnerAnswer:
                 "conflict": bool(self.conflicts), "conflicts": self.conflicts, "chains": self.chains}
 
 
-def ultimate_owner(G: nx.MultiDiGraph, name: str) -> OwnerAnswer:
+def ultimate_owner(G: nx.MultiDiGraph | FlowGraph, name: str) -> OwnerAnswer:
     """Follow ownership from a company name, alias or domain to the top.
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        A projected graph.
+    G : networkx.MultiDiGraph or FlowGraph
+        A projected graph, or the build read row by row (only ownership edges are decoded).
     name : str
         A company's slug, name or alias (resolved by ``graph.questions.resolve``), or a domain.
 
@@ -112,7 +115,7 @@ def _conflicts(chains: list[list[OwnerHop]]) -> list[OwnerConflict]:
     return out
 
 
-def _domain_conflict(G: nx.MultiDiGraph, domain: DomainOperators | None,
+def _domain_conflict(G: nx.MultiDiGraph | FlowGraph, domain: DomainOperators | None,
                      found: list[tuple[list[OwnerHop], str]]) -> list[OwnerConflict]:
     """Operators of one domain named by different sources and ending at different ultimate
     owners (a 2020 list says one company, a newer one another): each operator with the
@@ -138,7 +141,7 @@ def _domain_conflict(G: nx.MultiDiGraph, domain: DomainOperators | None,
     return [{"owned": domain["domain"], "owned_label": domain["domain"], "claims": claims}]
 
 
-def _domain(G: nx.MultiDiGraph, name: str) -> DomainOperators | None:
+def _domain(G: nx.MultiDiGraph | FlowGraph, name: str) -> DomainOperators | None:
     host = name.strip().lower().rstrip(".")
     domains = G.graph.get("domains", {})
     while host != "" and host not in domains:
@@ -151,9 +154,10 @@ def _domain(G: nx.MultiDiGraph, name: str) -> DomainOperators | None:
             "evidence": [cite(G, c) for c in found["evidence"] if c["stance"] == "asserts"]}
 
 
-def _chains(G: nx.MultiDiGraph, node: str, path: list[OwnerHop], seen: set[str]) -> list[list[OwnerHop]]:
-    owners: list[tuple[str, str, EdgeAttrs]] = [(v, key, attrs) for _, v, key, attrs in G.out_edges(node, keys=True, data=True)
-                                                 if attrs["kind"] == "ownership"]
+def _chains(G: nx.MultiDiGraph | FlowGraph, node: str, path: list[OwnerHop], seen: set[str]) -> list[list[OwnerHop]]:
+    listed = (G.out_edges(node, keys=True, data=True, kinds=("ownership",)) if isinstance(G, FlowGraph)
+              else G.out_edges(node, keys=True, data=True))
+    owners: list[tuple[str, str, EdgeAttrs]] = [(v, key, attrs) for _, v, key, attrs in listed if attrs["kind"] == "ownership"]
     if not owners or len(path) >= MAX_DEPTH:
         return [path]
     out: list[list[OwnerHop]] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from graph.build.flowgraph import FlowGraph
 from graph.errors import NotFoundError
 from graph.names import CompanyIndex
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from graph.build.flowindex import FlowIndex
 
 
-def company_index(G: nx.MultiDiGraph) -> CompanyIndex:
+def company_index(G: nx.MultiDiGraph | FlowGraph) -> CompanyIndex:
     """Every node's label, aliases and slug, for resolving what a user types.
 
     Parameters
@@ -37,6 +38,13 @@ def company_index(G: nx.MultiDiGraph) -> CompanyIndex:
     'facebook'
     """
     index = CompanyIndex()
+    if isinstance(G, FlowGraph):  # names from the index's arrays, no node decoded
+        labels, aliases = G.index.labels.all(), G.index.aliases()
+        assert G.index.node_order is not None
+        for i in G.index.node_order.tolist():
+            node = G.keys[i]
+            index.add(node, [labels[i] or node, *aliases.get(i, []), node])
+        return index
     for node, attrs in G.nodes(data=True):
         index.add(node, [attrs.get("label") or node, *(attrs.get("aliases") or []), node])
     return index
@@ -73,7 +81,7 @@ def find_company(index: CompanyIndex, name: str, *, kind: str = "company") -> st
     return slug
 
 
-def resolve_company(G: nx.MultiDiGraph, name: str) -> str:
+def resolve_company(G: nx.MultiDiGraph | FlowGraph, name: str) -> str:
     """The node of a company given its name, alias or slug; NotFoundError otherwise.
 
     Parameters

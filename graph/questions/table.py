@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
+import numpy as np
+
+from graph.build.flowgraph import FlowGraph
 from graph.model.taxonomy import Taxonomy
 from graph.questions import lists
 from graph.questions.parties import conflicts_of
@@ -26,7 +29,7 @@ COLUMNS = list(TableRow.__annotations__)  # the fields of a row, in column order
 
 
 def partner_table(
-    G: nx.MultiDiGraph,
+    G: nx.MultiDiGraph | FlowGraph,
     *,
     companies: Iterable[str] = (),
     data_types: Iterable[str] = (),
@@ -62,8 +65,10 @@ def partner_table(
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
-        The projected graph (``Project.projection()``).
+    G : networkx.MultiDiGraph or FlowGraph
+        The projected graph (``Project.projection()``), or the build read row by row
+        (``Project.flow_graph()``: only the grants the filters on the flow index's codes keep
+        are decoded); the rows are the same.
     companies, data_types, statuses, on_by_default, whose_data, sources, source_before, source_after, country, within, confidence, read, integrations, grantors
         Keyword-only filters, each left out to keep everything.
 
@@ -94,7 +99,13 @@ def partner_table(
     check_whose_data(whose_data)
     keep = evidence_rule(G.graph.get("sources", {}), sources, source_before, source_after, confidence, read)
     rows = []
-    for u, v, key, attrs in G.edges(keys=True, data=True):
+    if isinstance(G, FlowGraph):
+        if not nodes and not granting:
+            G.all_nodes()  # every row names two parties: decode the nodes in one pass, not one at a time
+        listed = G.edges(keys=True, data=True, edges=_candidates(G, nodes, related, wanted_status, wanted_kinds, granting))
+    else:
+        listed = G.edges(keys=True, data=True)
+    for u, v, key, attrs in listed:
         if attrs["kind"] != "grant":
             continue
         if (nodes and not {u, v} & nodes) or (related and not related & set(attrs["data_types"])):
@@ -120,7 +131,36 @@ def partner_table(
     return sorted(rows, key=lambda r: (r["label"].casefold(), r["grantor_label"].casefold(), r["fact"]))
 
 
-def _row(G: nx.MultiDiGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
+def _candidates(G: FlowGraph, nodes: set[str], related: set[str], statuses: set[str], kinds: set[str],
+                granting: set[str]) -> np.ndarray:
+    """The grants of the flow index that the filters on its codes keep, in the projection's order:
+    whichever side is one of ``nodes``, a data type in ``related``, a status, an integration kind
+    and a grantor (each left empty to keep everything). ``partner_table`` checks each row again."""
+    index = G.index
+    keep = index.kind == 0  # grants
+    if nodes:
+        numbers = np.asarray(sorted(G.number[n] for n in nodes), dtype=np.int32)
+        keep &= np.isin(index.src, numbers) | np.isin(index.dst, numbers)
+    if granting:
+        keep &= np.isin(index.src, np.asarray(sorted(G.number[n] for n in granting), dtype=np.int32))
+
+    def by_table(name: str, wanted: Any) -> None:
+        nonlocal keep
+        table = index.tables(name)
+        ok = np.asarray([bool(wanted(value)) for value in table], dtype=bool)
+        keep &= ok[index.codes[name]] if len(table) else False
+
+    if related:
+        by_table("data_types", lambda types: related & set(types))
+    if statuses:
+        by_table("dates", lambda dates: dates[2] in statuses)
+    if kinds:
+        by_table("integration", lambda integration: integration in kinds)
+    assert index.edge_order is not None
+    return index.edge_order[keep[index.edge_order]]
+
+
+def _row(G: nx.MultiDiGraph | FlowGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
     claims, integration = attrs.get("evidence", []), attrs.get("integration")
     row = _grant_row(G, tax, kinds, u, v, key, attrs, claims, integration)
     party = G.nodes[v]
@@ -135,7 +175,7 @@ def _row(G: nx.MultiDiGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key
     return row
 
 
-def _grant_row(G: nx.MultiDiGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs,
+def _grant_row(G: nx.MultiDiGraph | FlowGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs,
                claims: list[Claim], integration: str | None) -> GrantRow:
     return {
         "company": v,
@@ -181,13 +221,13 @@ FACETS = ("integration", "status", "grantor", "list", "country")
 """The partner table's facets, each named after the filter a click on one of its values sets."""
 
 
-def table_facets(G: nx.MultiDiGraph, rows: Iterable[GrantRow]) -> dict[str, list[FacetValue]]:
+def table_facets(G: nx.MultiDiGraph | FlowGraph, rows: Iterable[GrantRow]) -> dict[str, list[FacetValue]]:
     """How many of ``rows`` have each integration kind, status, grantor, named list (grantor or
     grantee a member) and grantee country: each facet's values, most rows first, then by label.
 
     Parameters
     ----------
-    G : networkx.MultiDiGraph
+    G : networkx.MultiDiGraph or FlowGraph
         The projected graph the rows come from (for the named lists).
     rows : iterable of GrantRow
         Rows of ``partner_table``.

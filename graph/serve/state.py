@@ -18,7 +18,6 @@ at its start, so a request in flight finishes on the graph it started with.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from rdflib import Graph
 
+from graph.build.compiled import projection_of
 from graph.build.folder import Build, current
 from graph.errors import DatareachError
 from graph.progress import Progress
@@ -115,8 +115,7 @@ def snapshot_of(found: Build, store_dir: Path | None = None) -> Snapshot:
         g.parse(found.file("graph.nt", full=True), format="nt")
     for prefix, namespace in PREFIXES.items():
         g.bind(prefix, namespace, override=True)
-    data = json.loads(found.read("projection.json"))
-    G = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+    G = projection_of(found)
     if store_dir is not None:
         return Snapshot(found.token, g, G, store=store_dir, triples=int(found.manifest["counts"]["triples"]))
     return Snapshot(found.token, g, G)
