@@ -20,22 +20,28 @@ the data graph, as SHACL requires.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Protocol
 
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
 from graph.build.emit import RDF_TYPE, RDFS_LABEL, SKOS_ALT, XSD_ANYURI, XSD_INTEGER
-from graph.model.vocab import FAST
+from graph.build.rdfinput import BASE
+from graph.errors import Problem
+from graph.model import ontology
+from graph.model.vocab import FAST, PREFIXES
 
 SH = "http://www.w3.org/ns/shacl#"
 
 #: SHACL terms the compiler understands (predicates and the node-shape class).
 SUPPORTED = frozenset(SH + name for name in (
-    "NodeShape", "PropertyShape", "targetClass", "property", "path", "minCount", "maxCount", "class",
+    "NodeShape", "targetClass", "property", "path", "minCount", "maxCount", "class",
     "datatype", "in", "hasValue", "node", "or", "pattern", "minLength", "message"))
 
 # The build's own term objects: a dict look-up by the very object the data holds never calls
@@ -167,12 +173,15 @@ def _label(g: Graph, node: Node) -> str:
 
 
 def _only_shacl_we_know(g: Graph) -> None:
+    unknown: dict[str, str] = {}
     for s, p, o in g:
         for term in (p, o) if p == _TYPE else (p,):
             if isinstance(term, URIRef) and str(term).startswith(SH) and str(term) not in SUPPORTED:
-                raise UnsupportedShape(f"the shapes use {term.n3(g.namespace_manager)} (on {_label(g, s)}), which the "
-                                       "shapes compiler does not support; supported: "
-                                       + ", ".join(sorted("sh:" + t[len(SH):] for t in SUPPORTED)))
+                unknown.setdefault(term.n3(g.namespace_manager), _label(g, s))
+    if unknown:
+        used = "; ".join(f"{term} (on {where})" for term, where in sorted(unknown.items()))
+        raise UnsupportedShape(f"the shapes use SHACL the shapes compiler does not support: {used}. Supported: "
+                               + ", ".join(sorted("sh:" + t[len(SH):] for t in SUPPORTED)))
 
 
 class Shapes:
@@ -443,3 +452,80 @@ def _matches(pattern: re.Pattern[str]) -> Test:
 
 def _min_length(n: int) -> Test:
     return lambda v, ctx: not isinstance(v, BNode) and len(str(v)) >= n
+
+
+# ---------------------------------------------------------------- the build's shapes, and problems
+
+
+@lru_cache(maxsize=1)
+def ontology_shapes() -> Shapes:
+    """``ontology/shapes.ttl`` compiled (cached).
+
+    >>> ontology_shapes().count == Shapes.compile(ontology.shapes_graph()).count
+    True
+    """
+    return Shapes.compile(ontology.shapes_graph())
+
+
+@lru_cache(maxsize=1)
+def _names() -> NamespaceManager:
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns, override=True)
+    return g.namespace_manager
+
+
+def problems(found: Iterable[Violation], natives: Sequence[tuple[Path, Graph]] = ()) -> list[Problem]:
+    """One ``Problem`` per violation, in the file (and at the line) that states its focus node.
+
+    Parameters
+    ----------
+    found : iterable of Violation
+        What ``Shapes.validate`` returned.
+    natives : sequence of (path, rdflib.Graph)
+        The RDF-native input files as read: a focus node stated in one is reported there,
+        at the first line that names it as a subject. Other focus nodes (compiled from
+        YAML or CSV, or from the ontology) are reported by IRI, as pySHACL names them.
+
+    Returns
+    -------
+    list of Problem
+        Sorted; their messages start with "SHACL:".
+    """
+    names = _names()
+    texts: dict[Path, list[str]] = {}
+    out = []
+    for v in found:
+        field = "" if v.path is None else v.path.n3(names)
+        home = next((path for path, g in natives if (v.focus, None, None) in g), None)
+        if home is None:
+            out.append(Problem(f"<{v.focus}>" if not isinstance(v.focus, BNode) else "a blank node", None, field,
+                               f"SHACL: {v.message}"))
+            continue
+        if home not in texts:
+            texts[home] = _lines(home)
+        line = None if isinstance(v.focus, BNode) else _subject_line(texts[home], v.focus, dict(natives)[home])
+        out.append(Problem(str(home), line, field, f"SHACL: {v.message} (focus node {v.focus.n3(names)})"))
+    return sorted(out, key=str)
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+
+
+def _subject_line(lines: list[str], focus: Node, g: Graph) -> int | None:
+    """The first line starting with a spelling of ``focus`` (full, relative to the base, or prefixed)."""
+    iri = str(focus)
+    spellings = [f"<{iri}>"]
+    if iri.startswith(BASE):
+        spellings.append(f"<{iri[len(BASE):]}>")
+    spellings += [f"{prefix}:{iri[len(ns):]}" for prefix, ns in g.namespaces() if prefix and iri.startswith(str(ns))]
+    spellings += [f'"@id": "{s[1:-1]}"' for s in spellings if s.startswith("<")]  # JSON-LD
+    for number, text in enumerate(lines, 1):
+        stripped = text.lstrip()
+        if any(stripped.startswith(s) and stripped[len(s):len(s) + 1] in ("", " ", "\t", ";", ",", '"') for s in spellings):
+            return number
+    return None
