@@ -13,6 +13,7 @@ way a user sees it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -175,6 +176,21 @@ def mutations(g: Graph) -> list[tuple[str, object, object]]:
     return out
 
 
+def one_at_a_time(g: Graph, corpus: list) -> Iterator[tuple[str, object, Graph]]:
+    """(what, focus, the graph with only that mutation), undoing each before the next
+    (a fresh copy of the graph for each would cost most of the test's time)."""
+    m = mutated(g, [])
+    for what, focus, change in corpus:
+        before = set(m)
+        change(m)
+        yield what, focus, m
+        after = set(m)
+        for triple in after - before:
+            m.remove(triple)
+        for triple in before - after:
+            m.add(triple)
+
+
 def mutated(g: Graph, chosen: list) -> Graph:
     m = Graph()
     m += g
@@ -264,16 +280,14 @@ def test_the_unmutated_default_dataset_conforms_in_both(default_graph):
 
 def test_each_mutation_alone_is_refused_at_its_focus_node(default_graph):
     """Every mutation is seen (at the node it changed), by the checks over the build's own index."""
-    for what, focus, change in mutations(default_graph):
-        m = mutated(default_graph, [(what, focus, change)])
+    for what, focus, m in one_at_a_time(default_graph, mutations(default_graph)):
         found = our_results(TripleIndex(m))
         assert focus in {f for f, *_ in found}, what
 
 
 @pytest.mark.slow
 def test_each_mutation_alone_gives_pyshacls_verdict(default_graph):
-    for what, focus, change in mutations(default_graph):
-        m = mutated(default_graph, [(what, focus, change)])
+    for what, _, m in one_at_a_time(default_graph, mutations(default_graph)):
         assert our_results(TripleIndex(m)) == pyshacl_results(m), what
 
 
@@ -318,7 +332,8 @@ def test_mutated_turtle_fact_files_are_refused_with_pyshacls_focus_nodes(default
     corpus = [c for c in mutations(default_graph) if any(k in c[0] for k in ("dropped", "dangling", "not listed",
                                                                                 "second value", "wrong shape"))]
     assert len(corpus) >= 30
-    for what, focus, change in corpus[::3]:
+    one_each = {what.rsplit(": ", 1)[1]: (what, focus, change) for what, focus, change in corpus}  # one per kind
+    for what, focus, change in one_each.values():
         path = tmp_path / "mutated.ttl"
         path.write_text(_facts_as_turtle(mutated(default_graph, [(what, focus, change)])), encoding="utf-8")
         with pytest.raises(InputError) as info:

@@ -80,10 +80,8 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
     compiler = Compiler(ontology.data_types(), ontology.integration_kinds())
     index = compiler.compile(facts)
     problems += compiler.problems
-    native = TripleIndex()
     for g_in in rdf_graphs:
-        native += g_in
-    index += native
+        index += g_in
     index += ontology.ontology_graph()
     loaded = Loaded(index, files, skipped + compiler.warnings)
     if not problems and shacl:
@@ -91,9 +89,9 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
 
         shapes = shapecheck.ontology_shapes()
         progress(f"checking SHACL shapes over {len(index):,} triples ({shapes.count} checks)")
-        found = shapes.validate(index)
+        violations = shapes.validate(index)
         loaded.shacl = f"every triple ({shapes.count} checks)"
-        problems += shapecheck.problems(found, list(zip(rdf_files, rdf_graphs, strict=True)))
+        problems += shapecheck.problems(violations, list(zip(rdf_files, rdf_graphs, strict=True)))
     if problems:
         raise InputError(problems)
     return loaded
