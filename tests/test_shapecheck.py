@@ -329,8 +329,9 @@ def test_mutated_turtle_fact_files_are_refused_with_pyshacls_focus_nodes(default
     base = tmp_path / "facts.ttl"
     base.write_text(_facts_as_turtle(default_graph), encoding="utf-8")
     assert load([base]).shacl.startswith("every triple (")
-    corpus = [c for c in mutations(default_graph) if any(k in c[0] for k in ("dropped", "dangling", "not listed",
-                                                                                "second value", "wrong shape"))]
+    onto = ontology.ontology_graph()  # the ontology's own terms are not fact-file material
+    corpus = [c for c in mutations(default_graph) if (c[1], None, None) not in onto
+              and any(k in c[0] for k in ("dropped", "dangling", "not listed", "second value", "wrong shape"))]
     assert len(corpus) >= 30
     one_each = {what.rsplit(": ", 1)[1]: (what, focus, change) for what, focus, change in corpus}  # one per kind
     for what, focus, change in one_each.values():
@@ -338,6 +339,7 @@ def test_mutated_turtle_fact_files_are_refused_with_pyshacls_focus_nodes(default
         path.write_text(_facts_as_turtle(mutated(default_graph, [(what, focus, change)])), encoding="utf-8")
         with pytest.raises(InputError) as info:
             load([path])
+            pytest.fail(f"accepted: {what}")
         shacl = [p for p in info.value.problems if p.message.startswith("SHACL: ")]
         if not shacl:  # refused before the shapes (an ill-typed literal): pySHACL refuses it too
             assert pyshacl_results(mutated(default_graph, [(what, focus, change)])), what
@@ -350,7 +352,7 @@ def test_mutated_turtle_fact_files_are_refused_with_pyshacls_focus_nodes(default
 
 def test_a_compiled_fact_is_reported_by_iri():
     """Facts compiled from YAML have no Turtle line: the problem names the focus node, as before."""
-    v = shapecheck.Violation(ID["grant/x"], DR.evidence, None, "minCount", "every fact needs a claim", DR.CitedShape)
+    v = shapecheck.Violation(ID["grant/x"], DR.evidence, None, "minCount", "every fact needs a claim", URIRef(str(DR) + "CitedShape"))
     (problem,) = shapecheck.problems([v])
     assert str(problem) == f"<{ID['grant/x']}>: dr:evidence: SHACL: every fact needs a claim"
 
