@@ -251,6 +251,7 @@ def test_an_unsupported_feature_is_refused_by_name(extra, feature):
     ("sh:path dr:a ; sh:minCount \"one\"", "not an integer"),
     ("sh:path dr:a ; sh:in dr:b", "not an RDF list"),
     ("sh:path dr:a ; sh:minCount 1 , 2", "2 values of sh:minCount"),
+    ("sh:path dr:a ; sh:node dr:X", "refers to itself"),
 ])
 def test_a_malformed_shape_is_refused(prop, why):
     g = Graph()

@@ -300,6 +300,7 @@ class _Compiler:
     def __init__(self, g: Graph) -> None:
         self.g = g
         self.memo: dict[Node, _NodeShape] = {}
+        self.open: set[Node] = set()  # shapes being compiled (a reference back to one is recursion)
 
     def all(self, node: Node, name: str) -> list[Node]:
         """The values of ``node sh:name`` (the build's own term objects where it has them)."""
@@ -330,10 +331,14 @@ class _Compiler:
     def node_shape(self, node: Node) -> _NodeShape:
         """The shape ``node`` as a node shape (its value constraints tested on the focus node)."""
         if node in self.memo:
+            if node in self.open:
+                raise UnsupportedShape(f"{_label(self.g, node)} refers to itself through sh:node or sh:or "
+                                       "(recursive shapes are not supported)")
             return self.memo[node]
         if self.one(node, "path") is not None:
             raise UnsupportedShape(f"{_label(self.g, node)} is used as a node shape but has an sh:path")
         shape = self.memo[node] = _NodeShape(node)
+        self.open.add(node)
         shape.targets = [t for t in self.all(node, "targetClass") if isinstance(t, URIRef)]
         message = self.one(node, "message")
         shape.message = None if message is None else str(message)
@@ -344,6 +349,7 @@ class _Compiler:
             if self.one(node, name) is not None:
                 raise UnsupportedShape(f"sh:{name} on {_label(self.g, node)}, a node shape (it needs an sh:path)")
         shape.properties = [self.property_shape(p) for p in self.all(node, "property")]
+        self.open.discard(node)
         return shape
 
     def property_shape(self, node: Node) -> _Property:
