@@ -279,6 +279,7 @@ def test_the_unmutated_default_dataset_conforms_in_both(default_graph):
     assert our_results(default_graph) == set() == pyshacl_results(default_graph)
 
 
+@pytest.mark.slow
 def test_each_mutation_alone_is_refused_at_its_focus_node(default_graph):
     """Every mutation is seen (at the node it changed), by the checks over the build's own index."""
     for what, focus, m in one_at_a_time(default_graph, mutations(default_graph)):

@@ -58,6 +58,9 @@ def _shared(term: Node) -> Node:
 _TYPE, _SUBCLASS, _STRING, _LANGSTRING = RDF_TYPE, RDFS.subClassOf, XSD.string, RDF.langString
 
 
+_NONE: list[Node] = []  # no values (never appended to)
+
+
 class UnsupportedShape(ValueError):
     """The shapes graph uses a SHACL feature the compiler does not support."""
 
@@ -68,6 +71,8 @@ class Data(Protocol):
     def objects(self, subject: Any = None, predicate: Any = None) -> Iterator[Node]: ...
 
     def subjects(self, predicate: Any = None, object: Any = None) -> Iterator[Node]: ...  # noqa: A002
+
+    def predicate_objects(self, subject: Any) -> Iterator[tuple[Node, Node]]: ...
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,10 @@ class Shapes:
     """
 
     def __init__(self, shapes: list[_NodeShape], count: int) -> None:
-        self._shapes = shapes
+        self._by_target: dict[URIRef, list[_NodeShape]] = {}
+        for shape in shapes:
+            for cls in shape.targets:
+                self._by_target.setdefault(cls, []).append(shape)
         self.count = count  #: the number of constraint checks run on every focus node of their targets
 
     # ------------------------------------------------------------ compile
@@ -243,16 +251,32 @@ class Shapes:
         """
         ctx = _Context(data)
         found: list[Violation] = []
-        for shape in self._shapes:
-            focus_nodes: Iterable[Node] = ctx.instances(shape.targets[0]) if len(shape.targets) == 1 else \
-                dict.fromkeys(n for t in shape.targets for n in ctx.instances(t))
-            for focus in focus_nodes:
-                _check(shape, focus, ctx, found)
+        for cls, shapes in self._by_target.items():  # each focus node's triples grouped once for all its shapes
+            for focus in ctx.instances(cls):
+                grouped = _grouped(data, focus)
+                for shape in shapes:
+                    _check(shape, focus, ctx, found, grouped)
         return sorted(set(found), key=lambda v: (str(v.focus), str(v.path), str(v.value), v.component, v.message))
 
 
-def _check(shape: _NodeShape, focus: Node, ctx: _Context, out: list[Violation] | None) -> bool:
-    """Check ``focus`` against ``shape``; append results to ``out`` (when given); True if it conforms."""
+def _grouped(data: Data, focus: Node) -> dict[Node, list[Node]]:
+    """The values of ``focus`` by predicate: one pass over its triples, not one look-up per property."""
+    grouped: dict[Node, list[Node]] = {}
+    for p, o in data.predicate_objects(focus):
+        values = grouped.get(p)
+        if values is None:
+            grouped[p] = [o]
+        else:
+            values.append(o)
+    return grouped
+
+
+def _check(shape: _NodeShape, focus: Node, ctx: _Context, out: list[Violation] | None,
+           grouped: dict[Node, list[Node]] | None = None) -> bool:
+    """Check ``focus`` against ``shape``; append results to ``out`` (when given); True if it conforms.
+
+    A focus node that is an instance of several target classes of one shape is checked once
+    for each: the results are the same, and ``Shapes.validate`` keeps each once."""
     ok = True
     for c in shape.node:
         if not c.test(focus, ctx):
@@ -260,9 +284,12 @@ def _check(shape: _NodeShape, focus: Node, ctx: _Context, out: list[Violation] |
                 return False
             ok = False
             out.append(Violation(focus, None, focus, c.component, shape.message or c.message, shape.shape))
-    objects = ctx.data.objects
+    if not shape.properties:
+        return ok
+    if grouped is None:
+        grouped = _grouped(ctx.data, focus)
     for prop in shape.properties:
-        values = list(objects(focus, prop.path))
+        values = grouped.get(prop.path, _NONE)
         if not values and prop.optional:  # the common case: an optional property left out
             continue
         if not _check_property(prop, focus, values, ctx, out):
