@@ -12,6 +12,7 @@ way a user sees it.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -364,3 +365,29 @@ def test_the_build_summary_says_every_triple(tmp_path, cli):
     assert result.exit_code == 0, result.output
     assert f"every triple ({shapecheck.ontology_shapes().count} checks)" in result.output
     assert "sampled" not in result.output.lower()
+
+
+# ---------------------------------------------------------------- the real shared datasets, imported
+
+SHARED = Path(os.environ.get("DATAREACH_SHARED_DATA", REPO.parent / "shared" / "data"))
+REAL = [
+    ("webxray-owners", "webxray_domain_owners_2020/domain_owners.json", ()),
+    ("ca-broker-registry", "ca_data_broker_registry_2025/california_data_broker_registry_2025.csv", ()),
+    ("ddg-tds", "ddg_tracker_blocklist/android-app-tds.json", ()),
+    ("ddg-tds", "ddg_tracker_blocklist/extension-tds.json", (pytest.mark.slow,)),
+    ("disconnect", "disconnect_tracking_protection", (pytest.mark.slow,)),
+]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"the shared datasets are not at {SHARED} (set DATAREACH_SHARED_DATA)")
+@pytest.mark.parametrize("kind, rel", [pytest.param(k, r, marks=m, id=f"{k}:{Path(r).name}") for k, r, m in REAL])
+def test_real_imports_give_pyshacls_results_as_imported_and_mutated(kind, rel, tmp_path):
+    from graph.importers import import_file
+
+    g = load([import_file(kind, SHARED / rel, tmp_path / "imported").output], shacl=False).g
+    assert our_results(TripleIndex(g)) == pyshacl_results(g) == set()
+    corpus = mutations(g)
+    m = mutated(g, corpus)
+    theirs = pyshacl_results(m)
+    assert our_results(TripleIndex(m)) == theirs
+    assert {f for _, f, _ in corpus} <= {f for f, *_ in theirs}
