@@ -391,3 +391,21 @@ def test_real_imports_give_pyshacls_results_as_imported_and_mutated(kind, rel, t
     theirs = pyshacl_results(m)
     assert our_results(TripleIndex(m)) == theirs
     assert {f for _, f, _ in corpus} <= {f for f, *_ in theirs}
+
+
+def test_a_violation_in_a_compiled_yaml_fact_names_its_file_and_line(write, monkeypatch):
+    """Facts compiled from YAML conform unless the compiler goes wrong: simulated here by a
+    status term the shapes do not list. The problem names the record's file and line."""
+    from conftest import BASE_YAML
+
+    from graph.build import emit
+
+    monkeypatch.setitem(emit.STATUS, "shut down", URIRef(str(DR) + "Bogus"))
+    path = write("facts.yaml", BASE_YAML)
+    with pytest.raises(InputError) as info:
+        load([path])
+    (problem,) = info.value.problems
+    line = BASE_YAML.splitlines().index("  - id: g1") + 1
+    assert (problem.file, problem.line, problem.field) == (str(path), line, "dr:status")
+    assert problem.message == ("SHACL: Value dr:Bogus not in list [dr:Active, dr:ShutDown, dr:StatusUnknown] "
+                               f"(focus node <{ID['grant/g1']}>)")

@@ -91,7 +91,12 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
         progress(f"checking SHACL shapes over {len(index):,} triples ({shapes.count} checks)")
         violations = shapes.validate(index)
         loaded.shacl = f"every triple ({shapes.count} checks)"
-        problems += shapecheck.problems(violations, list(zip(rdf_files, rdf_graphs, strict=True)))
+        origins = None
+        if violations and facts:  # compile again, noting where each node came from, to place the problems
+            again = Compiler(ontology.data_types(), ontology.integration_kinds(), origins={})
+            again.compile(facts)
+            origins = again.origins
+        problems += shapecheck.problems(violations, list(zip(rdf_files, rdf_graphs, strict=True)), origins)
     if problems:
         raise InputError(problems)
     return loaded

@@ -20,7 +20,7 @@ the data graph, as SHACL requires.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -283,7 +283,8 @@ def _check(shape: _NodeShape, focus: Node, ctx: _Context, out: list[Violation] |
             if out is None:
                 return False
             ok = False
-            out.append(Violation(focus, None, focus, c.component, shape.message or c.message, shape.shape))
+            message = shape.message or c.message.replace("{value}", focus.n3(_names()))
+            out.append(Violation(focus, None, focus, c.component, message, shape.shape))
     if not shape.properties:
         return ok
     if grouped is None:
@@ -304,12 +305,12 @@ def _check_property(prop: _Property, focus: Node, values: list[Node], ctx: _Cont
     found: list[tuple[Node | None, str, str]] = []  # (value, component, pySHACL's message)
     path = prop.path
     if prop.min_count is not None and len(values) < prop.min_count:
-        found.append((None, "minCount", f"Less than {prop.min_count} values on {focus.n3()}->{path.n3()}"))
+        found.append((None, "minCount", f"Less than {prop.min_count} values on {focus.n3(_names())}->{path.n3(_names())}"))
     if prop.max_count is not None and len(values) > prop.max_count:
-        found.append((None, "maxCount", f"More than {prop.max_count} values on {focus.n3()}->{path.n3()}"))
+        found.append((None, "maxCount", f"More than {prop.max_count} values on {focus.n3(_names())}->{path.n3(_names())}"))
     for wanted in prop.has_value:
         if wanted not in values:
-            found.append((None, "hasValue", f"Node {focus.n3()}->{path.n3()} does not contain a value in the set: [{wanted.n3()}]"))
+            found.append((None, "hasValue", f"Node {focus.n3(_names())}->{path.n3(_names())} does not contain a value in the set: [{wanted.n3(_names())}]"))
     if found and out is None:
         return False
     for c in prop.values:
@@ -317,7 +318,7 @@ def _check_property(prop: _Property, focus: Node, values: list[Node], ctx: _Cont
             if not c.test(v, ctx):
                 if out is None:
                     return False
-                found.append((v, c.component, c.message.replace("{value}", v.n3())))
+                found.append((v, c.component, c.message.replace("{value}", v.n3(_names()))))
     if out is not None:
         out += [Violation(focus, path, v, component, prop.message or default, prop.shape) for v, component, default in found]
     return not found
@@ -508,7 +509,8 @@ def _names() -> NamespaceManager:
     return g.namespace_manager
 
 
-def problems(found: Iterable[Violation], natives: Sequence[tuple[Path, Graph]] = ()) -> list[Problem]:
+def problems(found: Iterable[Violation], natives: Sequence[tuple[Path, Graph]] = (),
+             origins: Mapping[URIRef, tuple[str, int | None]] | None = None) -> list[Problem]:
     """One ``Problem`` per violation, in the file (and at the line) that states its focus node.
 
     Parameters
@@ -517,8 +519,11 @@ def problems(found: Iterable[Violation], natives: Sequence[tuple[Path, Graph]] =
         What ``Shapes.validate`` returned.
     natives : sequence of (path, rdflib.Graph)
         The RDF-native input files as read: a focus node stated in one is reported there,
-        at the first line that names it as a subject. Other focus nodes (compiled from
-        YAML or CSV, or from the ontology) are reported by IRI, as pySHACL names them.
+        at the first line that names it as a subject.
+    origins : mapping, optional
+        Where each node compiled from YAML or CSV came from (file, line), as
+        ``graph.build.emit.Compiler`` notes it when asked. Other focus nodes (from the
+        ontology) are reported by IRI, as pySHACL names them.
 
     Returns
     -------
@@ -531,6 +536,10 @@ def problems(found: Iterable[Violation], natives: Sequence[tuple[Path, Graph]] =
     for v in found:
         field = "" if v.path is None else v.path.n3(names)
         home = next((path for path, g in natives if (v.focus, None, None) in g), None)
+        origin = None if home is not None or origins is None or not isinstance(v.focus, URIRef) else origins.get(v.focus)
+        if origin is not None:
+            out.append(Problem(origin[0], origin[1], field, f"SHACL: {v.message} (focus node {v.focus.n3(names)})"))
+            continue
         if home is None:
             out.append(Problem(f"<{v.focus}>" if not isinstance(v.focus, BNode) else "a blank node", None, field,
                                f"SHACL: {v.message}"))
