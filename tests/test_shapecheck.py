@@ -409,3 +409,16 @@ def test_a_violation_in_a_compiled_yaml_fact_names_its_file_and_line(write, monk
     assert (problem.file, problem.line, problem.field) == (str(path), line, "dr:status")
     assert problem.message == ("SHACL: Value dr:Bogus not in list [dr:Active, dr:ShutDown, dr:StatusUnknown] "
                                f"(focus node <{ID['grant/g1']}>)")
+
+
+def test_a_long_value_is_cut_in_the_message():
+    g = Graph()
+    g.add((ID["company/x"], RDF.type, DR.Company))
+    g.add((ID["company/x"], RDFS.label, Literal("x" * 100_000, lang="en")))
+    (v,) = shapecheck.ontology_shapes().validate(g)
+    assert v.component == "datatype" and v.message == "a company has exactly one plain rdfs:label"
+    g2 = Graph()
+    g2.add((ID["claim/x"], RDF.type, DR.Claim))
+    g2.add((ID["claim/x"], DR.stance, Literal("y" * 100_000)))
+    messages = [v.message for v in shapecheck.ontology_shapes().validate(g2) if v.component == "in"]
+    assert len(messages) == 1 and len(messages[0]) < 400 and messages[0].startswith('Value "yyy')

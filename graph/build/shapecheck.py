@@ -283,7 +283,7 @@ def _check(shape: _NodeShape, focus: Node, ctx: _Context, out: list[Violation] |
             if out is None:
                 return False
             ok = False
-            message = shape.message or c.message.replace("{value}", focus.n3(_names()))
+            message = shape.message or c.message.replace("{value}", _shown(focus))
             out.append(Violation(focus, None, focus, c.component, message, shape.shape))
     if not shape.properties:
         return ok
@@ -318,7 +318,7 @@ def _check_property(prop: _Property, focus: Node, values: list[Node], ctx: _Cont
             if not c.test(v, ctx):
                 if out is None:
                     return False
-                found.append((v, c.component, c.message.replace("{value}", v.n3(_names()))))
+                found.append((v, c.component, c.message.replace("{value}", _shown(v))))
     if out is not None:
         out += [Violation(focus, path, v, component, prop.message or default, prop.shape) for v, component, default in found]
     return not found
@@ -499,6 +499,13 @@ def ontology_shapes() -> Shapes:
     True
     """
     return Shapes.compile(ontology.shapes_graph())
+
+
+def _shown(node: Node, limit: int = 200) -> str:
+    """``node`` in Turtle with the project's prefixes, cut at ``limit`` characters (a value
+    in the input may be a megabyte long)."""
+    text = node.n3(_names())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 @lru_cache(maxsize=1)
