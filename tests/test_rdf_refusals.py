@@ -372,9 +372,12 @@ def test_embedded_shapes_cannot_switch_ours_off(write):
 
 
 def test_uncited_turtle_grant_is_refused_by_shacl(cli, write):
+    """Reported in the file, at the line that states the grant, with its focus node."""
     path = write("uncited.ttl", UNCITED_TTL)
+    line = UNCITED_TTL.splitlines().index(next(t for t in UNCITED_TTL.splitlines() if t.startswith("<grant/ttl-g>"))) + 1
     assert_refused(cli("check", str(path)),
-                   f"<{ID['grant/ttl-g']}>: dr:evidence: SHACL: every fact needs at least one claim citing a source")
+                   f"{path}:{line}: dr:evidence: SHACL: every fact needs at least one claim citing a source",
+                   f"(focus node <{ID['grant/ttl-g']}>)")
 
 
 def test_turtle_grant_to_an_undeclared_company_is_refused_by_shacl(write):

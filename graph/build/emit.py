@@ -67,6 +67,9 @@ class Compiler:
     _resolved: dict[tuple[str, str], str] = field(default_factory=dict)
     aggregates: dict[str, URIRef] = field(default_factory=dict)  # casefolded name → aggregate party
     _incident_judgements: list[tuple[FactFile, tuple[str | int, ...], URIRef, dict[str, Any]]] = field(default_factory=list)
+    # When a dict: the file and line each fact, claim, source and company was compiled from
+    # (the loader asks for it only to place shape violations; it costs memory at scale).
+    origins: dict[URIRef, tuple[str, int | None]] | None = None
 
     def compile(self, files: list[FactFile]) -> TripleIndex:
         """Emit every file's facts into ``g``; see ``problems`` afterwards."""
@@ -165,10 +168,16 @@ class Compiler:
             except ValueError as exc:
                 self.problems.append(ff.problem((*path, key), str(exc)))
 
+    def _origin(self, node: URIRef, ff: FactFile, path: tuple[str | int, ...]) -> None:
+        if self.origins is not None:
+            self.origins.setdefault(node, (ff.path, ff.line(path)))
+
     def _evidence(self, ff: FactFile, path: tuple[str | int, ...], fact: URIRef, claims: list[dict[str, str]]) -> None:
         start = len(set(self.g.objects(fact, FAST.evidence)))
+        self._origin(fact, ff, path)
         for i, claim in enumerate(claims):
             node = URIRef(_ID + f"claim/{str(fact)[len(_ID):].replace('/', '-')}-{start + i + 1}")
+            self._origin(node, ff, (*path, "evidence", i))
             self.g.add((fact, FAST.evidence, node))
             self.g.add((node, RDF_TYPE, FAST.Claim))
             if claim["source"] not in self.sources:
@@ -204,6 +213,7 @@ class Compiler:
             return
         self.sources[slug] = ff.path
         node = URIRef(_ID + f"source/{slug}")
+        self._origin(node, ff, path)
         self.g.add((node, RDF_TYPE, FAST.Source))
         self.g.add((node, DCTERMS.publisher, Literal(src["publisher"])))
         self.g.add((node, DCTERMS.title, Literal(src["title"])))
@@ -220,6 +230,7 @@ class Compiler:
                                             "through quotes: set read to one of those"))
         for i, page in enumerate(src.get("read_via", [])):
             via = URIRef(_ID + f"source/{slug}/via-{i + 1}")
+            self._origin(via, ff, (*path, "read_via", i))
             self.g.add((node, FAST.readVia, via))
             self.g.add((via, RDF_TYPE, FAST.Page))
             self.g.add((via, DCTERMS.publisher, Literal(page["publisher"])))
@@ -242,6 +253,7 @@ class Compiler:
         """One company node for all the declarations that name it."""
         node = self._iri(f"company/{slug}", ID)
         self._ids.add(node)
+        self._origin(node, decls[0].ff, decls[0].path)
         label = decls[0].names[0]
         self.g.add((node, RDF_TYPE, FAST.Company))
         self.g.add((node, RDFS_LABEL, Literal(label)))

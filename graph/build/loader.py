@@ -11,8 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph, URIRef
-from rdflib.term import Node
+from rdflib import Graph
 
 from graph.build import factfile, rdfinput
 from graph.build.emit import Compiler
@@ -20,15 +19,11 @@ from graph.build.inputs import RDF_SUFFIXES, cap_bytes, collect
 from graph.build.triples import TripleIndex
 from graph.errors import InputError, Problem
 from graph.model import ontology
-from graph.model.vocab import DR, ID, PREFIXES
+from graph.model.vocab import PREFIXES
 from graph.progress import Progress
 from graph.progress import quiet as _quiet
 
 logging.getLogger("rdflib").setLevel(logging.CRITICAL)
-
-
-SHACL_FULL_LIMIT = 60_000
-SHACL_SAMPLE = 200
 
 
 @dataclass
@@ -36,13 +31,13 @@ class Loaded:
     """A validated graph (facts plus the ontology) and what loading noticed.
 
     ``index`` holds the triples; ``g`` gives them as an rdflib Graph (built on first use).
-    ``shacl`` says how SHACL ran: "full", or "sampled" for graphs over SHACL_FULL_LIMIT.
+    ``shacl`` says how the shapes were checked: "every triple (N checks)", or "skipped".
     """
 
     index: TripleIndex
     files: list[Path]
     warnings: list[Problem] = field(default_factory=list)
-    shacl: str = "full"
+    shacl: str = "skipped"
     _g: Graph | None = None
 
     @property
@@ -63,7 +58,7 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
     """
     skipped: list[Problem] = []
     files, problems = collect(paths, exclude=exclude, warnings=skipped)
-    facts, rdf_graphs = [], []
+    facts, rdf_graphs, rdf_files = [], [], []
     for path in files:
         try:
             size = path.stat().st_size
@@ -74,6 +69,7 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
         if path.suffix.lower() in RDF_SUFFIXES:
             g_in, found = rdfinput.read(path, max_bytes=cap)
             rdf_graphs += [] if g_in is None else [g_in]
+            rdf_files += [] if g_in is None else [path]
         else:
             ff, found = factfile.read(path, max_bytes=cap)
             facts += [] if ff is None else [ff]
@@ -84,56 +80,34 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
     compiler = Compiler(ontology.data_types(), ontology.integration_kinds())
     index = compiler.compile(facts)
     problems += compiler.problems
-    native = TripleIndex()
     for g_in in rdf_graphs:
-        native += g_in
-    index += native
+        index += g_in
     index += ontology.ontology_graph()
     loaded = Loaded(index, files, skipped + compiler.warnings)
     if not problems and shacl:
-        progress(f"checking SHACL shapes over {len(index):,} triples")
-        sample = None if len(index) <= SHACL_FULL_LIMIT else _sample(index, native)
-        loaded.shacl = "full" if sample is None else f"sampled ({len(sample):,} triples)"
-        problems += validate(loaded.g if sample is None else _bound(sample.to_rdflib()))
+        from graph.build import shapecheck
+
+        shapes = shapecheck.ontology_shapes()
+        progress(f"checking SHACL shapes over {len(index):,} triples ({shapes.count} checks)")
+        violations = shapes.validate(index)
+        loaded.shacl = f"every triple ({shapes.count} checks)"
+        origins = None
+        if violations and facts:  # compile again, noting where each node came from, to place the problems
+            again = Compiler(ontology.data_types(), ontology.integration_kinds(), origins={})
+            again.compile(facts)
+            origins = again.origins
+        problems += shapecheck.problems(violations, list(zip(rdf_files, rdf_graphs, strict=True)), origins)
     if problems:
         raise InputError(problems)
     return loaded
 
 
-def _bound(g: Graph) -> Graph:
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True)
-    return g
-
-
-_FACT_CLASSES = (DR.AccessGrant, DR.Collection, DR.Incident, DR.Ownership, DR.Domain, DR.Company, DR.Source)
-
-
-def _sample(index: TripleIndex, native: TripleIndex) -> TripleIndex:
-    """For graphs too large for pySHACL: every RDF-native triple, plus the first
-    SHACL_SAMPLE facts of each class with everything they point to (claims, sources,
-    parties), plus the ontology. YAML/CSV facts are already checked by the schema and
-    by name resolution; the sample catches anything systematic the compiler gets wrong.
-    """
-    out = TripleIndex(native)
-    out += ontology.ontology_graph()
-    todo = [s for cls in _FACT_CLASSES for s in list(index.subjects(RDF.type, cls))[:SHACL_SAMPLE]]
-    todo += list(native.subjects())
-    seen: set[Node] = set()
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for p, o in index.predicate_objects(node):
-            out.add((node, p, o))
-            if isinstance(o, URIRef) and str(o).startswith(str(ID)):
-                todo.append(o)
-    return out
-
-
 def validate(g: Graph) -> list[Problem]:
-    """SHACL-validate ``g`` against our own shapes only; one Problem per result."""
+    """pySHACL's verdict on ``g`` against our own shapes only; one Problem per result.
+
+    The build checks the shapes with ``graph.build.shapecheck`` (the same rules, on the whole
+    graph at every size); this is the reference it is compared with on small graphs.
+    """
     from pyshacl import validate as shacl_validate
     from rdflib import SH
 

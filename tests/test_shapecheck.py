@@ -1,0 +1,424 @@
+"""The compiled shapes (graph.build.shapecheck) give pySHACL's verdicts, on the whole graph.
+
+A corpus of mutations is generated from ``ontology/shapes.ttl`` itself (read here with
+rdflib, not through the compiler): for every property of every targeted shape, and every
+constraint on it, one mutation of the data graph that breaks it (a required value dropped,
+a second value added, a wrong datatype, an IRI where a literal belongs, a dangling
+reference, a value outside ``sh:in``, a bad URL…). The mutated graphs are given to pySHACL
+and to the compiled checks; the results (focus node, path, constraint, value) must be the
+same. Mutations also go through the loader as Turtle fact files, so they are refused the
+way a user sees it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+
+from graph.build import shapecheck
+from graph.build.loader import load
+from graph.build.shapecheck import SUPPORTED, Shapes, UnsupportedShape
+from graph.build.triples import TripleIndex
+from graph.errors import InputError
+from graph.model import ontology
+from graph.model.vocab import DR, ID
+from graph.paths import bundled_sources
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+# ---------------------------------------------------------------- pySHACL as the reference
+
+
+def pyshacl_results(g: Graph) -> set[tuple]:
+    """pySHACL's results on ``g`` as (focus, path, constraint, value): the report's own
+    results, not the details it nests under an ``sh:node`` or ``sh:or`` result."""
+    from pyshacl import validate
+
+    conforms, report, _ = validate(g, shacl_graph=ontology.shapes_graph(), inference="none", advanced=False,
+                                   allow_warnings=False, abort_on_first=False)
+    out = set()
+    for r in report.objects(report.value(predicate=RDF.type, object=SH.ValidationReport), SH.result):
+        component = str(report.value(r, SH.sourceConstraintComponent))[len(str(SH)):-len("ConstraintComponent")]
+        value = report.value(r, SH.value)
+        out.add((report.value(r, SH.focusNode), report.value(r, SH.resultPath),
+                 component[0].lower() + component[1:], value))
+    assert conforms == (not out)
+    return out
+
+
+def our_results(data: Graph | TripleIndex) -> set[tuple]:
+    return {(v.focus, v.path, v.component, v.value) for v in shapecheck.ontology_shapes().validate(data)}
+
+
+# ---------------------------------------------------------------- mutations, generated from shapes.ttl
+
+
+def _instances(g: Graph, cls: URIRef) -> list:
+    classes = set(g.transitive_subjects(RDFS.subClassOf, cls))
+    return sorted({s for c in classes for s in g.subjects(RDF.type, c)}, key=str)
+
+
+def mutations(g: Graph) -> list[tuple[str, object, object]]:
+    """(what, focus, change) for every constraint of every property of every targeted shape;
+    ``change(g)`` breaks it on ``focus``. Each mutation picks a focus node no other uses."""
+    shapes = ontology.shapes_graph()
+    used: set = set()
+    fresh: dict = {}  # made-up focus nodes -> their class
+    out: list[tuple[str, object, object]] = []
+
+    def pick(classes: list[URIRef], path: URIRef | None, needs_value: bool):
+        every = [n for c in classes for n in _instances(g, c) if not isinstance(n, BNode)]
+        nodes = [n for n in every if n not in used] or every  # share a node once every one is used
+        with_value = [n for n in nodes if path is None or (n, path, None) in g]
+        with_value = with_value or [n for n in every if path is None or (n, path, None) in g]
+        chosen = (with_value or ([] if needs_value else nodes) or [None])[0]
+        if chosen is None and not every:  # a class the data has no instance of: make one
+            chosen = ID[f"mutant/{len(fresh)}"]
+            fresh[chosen] = classes[0]
+        if chosen is not None:
+            used.add(chosen)
+        return chosen
+
+    def typed(focus, change):
+        """``change``, first making ``focus`` an instance when it was made up."""
+        if focus not in fresh:
+            return change
+        return lambda m: (m.add((focus, RDF.type, fresh[focus])), change(m))
+
+    def replace(focus, path, new):
+        def change(m: Graph) -> None:
+            m.remove((focus, path, None))
+            m.add((focus, path, new))
+        return change
+
+    def drop(focus, path):
+        return lambda m: m.remove((focus, path, None))
+
+    def add_second(focus, path):
+        def change(m: Graph) -> None:
+            old = sorted(m.objects(focus, path), key=str)
+            v = old[0] if old else Literal("x")
+            if not isinstance(v, Literal):
+                second = URIRef(str(v) + "-2")
+            elif isinstance(v.toPython(), (bool, int)):  # a different value of the same type
+                second = Literal(not v.toPython()) if isinstance(v.toPython(), bool) else Literal(v.toPython() + 1)
+            else:
+                second = Literal(str(v) + " 2", datatype=v.datatype, lang=v.language)
+            m.add((focus, path, second))
+            if not old:
+                m.add((focus, path, Literal("y")))
+        return change
+
+    for shape in sorted(shapes.subjects(SH.targetClass, None), key=str):
+        classes = sorted(shapes.objects(shape, SH.targetClass), key=str)
+        props = sorted(shapes.objects(shape, SH.property), key=lambda p: str(shapes.value(p, SH.path)))
+        for prop in props:
+            path = shapes.value(prop, SH.path)
+            name = f"{shapes.qname(shape)} {shapes.qname(path)}"
+            for constraint in sorted(set(shapes.predicates(prop, None)) - {SH.path, SH.message}, key=str):
+                arg = shapes.value(prop, constraint)
+                kind = str(constraint)[len(str(SH)):]
+                if kind == "minCount":
+                    focus = pick(classes, path, True)
+                    changes = [("dropped", drop(focus, path))]
+                elif kind == "maxCount":
+                    focus = pick(classes, path, False)
+                    changes = [("a second value", add_second(focus, path))]
+                elif kind == "class":
+                    focus = pick(classes, path, False)
+                    changes = [("a dangling reference", replace(focus, path, ID["nowhere/dangling"]))]
+                elif kind == "datatype":
+                    focus = pick(classes, path, False)
+                    wrong = Literal("text", lang="en") if arg == XSD.string else Literal("not a " + shapes.qname(arg))
+                    changes = [("a wrong datatype", replace(focus, path, wrong))]
+                    focus2 = pick(classes, path, False)
+                    if focus2 is not None:
+                        out.append((f"{name}: an IRI for a literal", focus2,
+                                    typed(focus2, replace(focus2, path, URIRef("http://example.org/iri")))))
+                elif kind == "in":
+                    focus = pick(classes, path, False)
+                    changes = [("a value not listed", replace(focus, path, URIRef(str(DR) + "NotListed")))]
+                elif kind == "hasValue":
+                    focus = pick(classes, path, True)
+                    changes = [("the required value dropped", drop(focus, path))]
+                elif kind == "node":
+                    focus = pick(classes, path, False)
+                    changes = [("a value of the wrong shape", replace(focus, path, Literal("sometime")))]
+                elif kind == "pattern":
+                    focus = pick(classes, path, False)
+                    changes = [("a value not matching", replace(focus, path, Literal("ftp://example.org/x", datatype=XSD.anyURI)))]
+                elif kind == "minLength":
+                    focus = pick(classes, path, False)
+                    changes = [("an empty value", replace(focus, path, Literal("")))]
+                else:
+                    raise AssertionError(f"no mutation for sh:{kind}: add one (and to the compiler)")
+                if focus is not None:
+                    out += [(f"{name}: {what}", focus, typed(focus, change)) for what, change in changes]
+        for alternatives in shapes.objects(shape, SH["or"]):  # a node-level sh:or: break every branch
+            focus = pick(classes, None, False)
+            paths = [shapes.value(b, SH.path) for b in Collection(shapes, alternatives)]
+            if focus is not None:
+                out.append((f"{shapes.qname(shape)} sh:or: every branch dropped", focus,
+                            typed(focus, lambda m, f=focus, ps=paths: [m.remove((f, p, None)) for p in ps])))
+    # a sh:node target that is itself a node shape with properties (a source read via a page without a URL)
+    read = next(((s, p) for s, p in sorted(g.subject_objects(DR.readVia), key=str) if (p, DR.url, None) in g), None)
+    if read is not None:  # reported on the source (the focus node), as sh:node is
+        out.append(("dr:SourceShape dr:readVia: a page without its URL", read[0], drop(read[1], DR.url)))
+    return out
+
+
+def one_at_a_time(g: Graph, corpus: list) -> Iterator[tuple[str, object, Graph]]:
+    """(what, focus, the graph with only that mutation), undoing each before the next
+    (a fresh copy of the graph for each would cost most of the test's time)."""
+    m = mutated(g, [])
+    for what, focus, change in corpus:
+        before = set(m)
+        change(m)
+        yield what, focus, m
+        after = set(m)
+        for triple in after - before:
+            m.remove(triple)
+        for triple in before - after:
+            m.add(triple)
+
+
+def mutated(g: Graph, chosen: list) -> Graph:
+    m = Graph()
+    m += g
+    for _, _, change in chosen:
+        change(m)
+    return m
+
+
+# ---------------------------------------------------------------- the base graphs
+
+
+@pytest.fixture(scope="module")
+def default_graph() -> Graph:
+    return load([bundled_sources()], shacl=False).g
+
+
+@pytest.fixture(scope="module")
+def s_graph(tmp_path_factory) -> Graph:
+    sys.path.insert(0, str(REPO / "bench"))
+    try:
+        import gen
+    finally:
+        sys.path.pop(0)
+    folder = tmp_path_factory.mktemp("gen-S")
+    gen.generate("S", folder)
+    return load([folder], shacl=False).g
+
+
+# ---------------------------------------------------------------- the features
+
+
+def test_the_compiler_supports_exactly_what_shapes_ttl_uses():
+    used = {str(t) for triple in ontology.shapes_graph() for t in triple if str(t).startswith(str(SH))}
+    assert used == set(SUPPORTED)
+    assert shapecheck.ontology_shapes().count > 100
+
+
+@pytest.mark.parametrize("extra, feature", [
+    ("dr:X a sh:NodeShape ; sh:targetNode dr:Y .", "sh:targetNode"),
+    ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:property [ sh:path dr:p ; sh:maxLength 3 ] .", "sh:maxLength"),
+    ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:sparql [ sh:select \"SELECT $this {}\" ] .", "sh:sparql"),
+    ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:closed true .", "sh:closed"),
+    ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:property [ sh:path dr:p ; sh:minCount 1 ; "
+     "sh:severity sh:Warning ] .", "sh:severity"),
+    ("dr:X a sh:PropertyShape ; sh:targetClass dr:Y ; sh:path dr:p .", "sh:PropertyShape"),
+    ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:property [ sh:path dr:p ; sh:flags \"i\" ] .", "sh:flags"),
+])
+def test_an_unsupported_feature_is_refused_by_name(extra, feature):
+    g = Graph()
+    g.parse(data=ontology.shapes_graph().serialize(format="turtle") + "\n" + extra, format="turtle")
+    with pytest.raises(UnsupportedShape, match=feature):
+        Shapes.compile(g)
+
+
+@pytest.mark.parametrize("prop, why", [
+    ("sh:path ( dr:a dr:b ) ; sh:minCount 1", "not one IRI"),
+    ("sh:path [ sh:inversePath dr:a ] ; sh:minCount 1", "sh:inversePath"),
+    ("sh:path dr:a ; sh:minCount \"one\"", "not an integer"),
+    ("sh:path dr:a ; sh:in dr:b", "not an RDF list"),
+    ("sh:path dr:a ; sh:minCount 1 , 2", "2 values of sh:minCount"),
+    ("sh:path dr:a ; sh:node dr:X", "refers to itself"),
+])
+def test_a_malformed_shape_is_refused(prop, why):
+    g = Graph()
+    g.parse(data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix dr: <https://w3id.org/datareach/ns#> .\n"
+                 f"dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:property [ {prop} ] .", format="turtle")
+    with pytest.raises(UnsupportedShape, match=why):
+        Shapes.compile(g)
+
+
+# ---------------------------------------------------------------- verdicts beside pySHACL
+
+
+def test_the_corpus_breaks_every_property_of_every_shape(default_graph):
+    corpus = mutations(default_graph)
+    shapes = ontology.shapes_graph()
+    broken = {what.rsplit(": ", 1)[0] for what, _, _ in corpus}
+    for shape in shapes.subjects(SH.targetClass, None):
+        for prop in shapes.objects(shape, SH.property):
+            name = f"{shapes.qname(shape)} {shapes.qname(shapes.value(prop, SH.path))}"
+            assert name in broken, f"no mutation breaks {name}"
+    assert len(corpus) >= 100
+
+
+def test_the_unmutated_default_dataset_conforms_in_both(default_graph):
+    assert our_results(default_graph) == set() == pyshacl_results(default_graph)
+
+
+@pytest.mark.slow
+def test_each_mutation_alone_is_refused_at_its_focus_node(default_graph):
+    """Every mutation is seen (at the node it changed), by the checks over the build's own index."""
+    for what, focus, m in one_at_a_time(default_graph, mutations(default_graph)):
+        found = our_results(TripleIndex(m))
+        assert focus in {f for f, *_ in found}, what
+
+
+@pytest.mark.slow
+def test_each_mutation_alone_gives_pyshacls_verdict(default_graph):
+    for what, _, m in one_at_a_time(default_graph, mutations(default_graph)):
+        assert our_results(TripleIndex(m)) == pyshacl_results(m), what
+
+
+def test_all_mutations_together_give_pyshacls_results_on_the_default_dataset(default_graph):
+    corpus = mutations(default_graph)
+    m = mutated(default_graph, corpus)
+    theirs = pyshacl_results(m)
+    assert our_results(m) == theirs  # on an rdflib Graph
+    assert our_results(TripleIndex(m)) == theirs  # on the build's index
+    focus_nodes = {f for f, *_ in theirs}
+    assert all(focus in focus_nodes for _, focus, _ in corpus)
+
+
+@pytest.mark.slow
+def test_all_mutations_together_give_pyshacls_results_on_s(s_graph):
+    assert our_results(TripleIndex(s_graph)) == set()
+    corpus = mutations(s_graph)
+    assert len(corpus) >= 60
+    m = mutated(s_graph, corpus)
+    theirs = pyshacl_results(m)
+    assert theirs and our_results(TripleIndex(m)) == theirs
+    assert {f for _, f, _ in corpus} <= {f for f, *_ in theirs}
+
+
+# ---------------------------------------------------------------- through the loader, as Turtle fact files
+
+
+def _facts_as_turtle(g: Graph) -> str:
+    """The facts of a loaded graph (without the ontology) as a Turtle fact file."""
+    facts = Graph()
+    facts += g
+    facts -= ontology.ontology_graph()
+    for prefix, ns in g.namespaces():
+        facts.bind(prefix, ns, override=True)
+    return facts.serialize(format="turtle")
+
+
+def test_mutated_turtle_fact_files_are_refused_with_pyshacls_focus_nodes(default_graph, tmp_path):
+    base = tmp_path / "facts.ttl"
+    base.write_text(_facts_as_turtle(default_graph), encoding="utf-8")
+    assert load([base]).shacl.startswith("every triple (")
+    onto = ontology.ontology_graph()  # the ontology's own terms are not fact-file material
+    corpus = [c for c in mutations(default_graph) if (c[1], None, None) not in onto
+              and any(k in c[0] for k in ("dropped", "dangling", "not listed", "second value", "wrong shape"))]
+    assert len(corpus) >= 30
+    one_each = {what.rsplit(": ", 1)[1]: (what, focus, change) for what, focus, change in corpus}  # one per kind
+    for what, focus, change in one_each.values():
+        path = tmp_path / "mutated.ttl"
+        path.write_text(_facts_as_turtle(mutated(default_graph, [(what, focus, change)])), encoding="utf-8")
+        with pytest.raises(InputError) as info:
+            load([path])
+            pytest.fail(f"accepted: {what}")
+        shacl = [p for p in info.value.problems if p.message.startswith("SHACL: ")]
+        if not shacl:  # refused before the shapes (an ill-typed literal): pySHACL refuses it too
+            assert pyshacl_results(mutated(default_graph, [(what, focus, change)])), what
+            continue
+        ours = {p.message.rsplit("(focus node ", 1)[1][:-1] for p in shacl}
+        assert all(p.file == str(path) and p.line is not None for p in shacl), what
+        theirs = {f.n3(default_graph.namespace_manager) for f, *_ in pyshacl_results(load([path], shacl=False).g)}
+        assert ours == theirs, what
+
+
+def test_a_compiled_fact_is_reported_by_iri():
+    """Facts compiled from YAML have no Turtle line: the problem names the focus node, as before."""
+    v = shapecheck.Violation(ID["grant/x"], DR.evidence, None, "minCount", "every fact needs a claim", URIRef(str(DR) + "CitedShape"))
+    (problem,) = shapecheck.problems([v])
+    assert str(problem) == f"<{ID['grant/x']}>: dr:evidence: SHACL: every fact needs a claim"
+
+
+def test_the_build_summary_says_every_triple(tmp_path, cli):
+    result = cli("build", "-o", str(tmp_path / "o"))
+    assert result.exit_code == 0, result.output
+    assert f"every triple ({shapecheck.ontology_shapes().count} checks)" in result.output
+    assert "sampled" not in result.output.lower()
+
+
+# ---------------------------------------------------------------- the real shared datasets, imported
+
+SHARED = Path(os.environ.get("DATAREACH_SHARED_DATA", REPO.parent / "shared" / "data"))
+REAL = [
+    ("webxray-owners", "webxray_domain_owners_2020/domain_owners.json", ()),
+    ("ca-broker-registry", "ca_data_broker_registry_2025/california_data_broker_registry_2025.csv", ()),
+    ("ddg-tds", "ddg_tracker_blocklist/android-app-tds.json", ()),
+    ("ddg-tds", "ddg_tracker_blocklist/extension-tds.json", (pytest.mark.slow,)),
+    ("disconnect", "disconnect_tracking_protection", (pytest.mark.slow,)),
+]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"the shared datasets are not at {SHARED} (set DATAREACH_SHARED_DATA)")
+@pytest.mark.parametrize("kind, rel", [pytest.param(k, r, marks=m, id=f"{k}:{Path(r).name}") for k, r, m in REAL])
+def test_real_imports_give_pyshacls_results_as_imported_and_mutated(kind, rel, tmp_path):
+    from graph.importers import import_file
+
+    g = load([import_file(kind, SHARED / rel, tmp_path / "imported").output], shacl=False).g
+    assert our_results(TripleIndex(g)) == pyshacl_results(g) == set()
+    corpus = mutations(g)
+    m = mutated(g, corpus)
+    theirs = pyshacl_results(m)
+    assert our_results(TripleIndex(m)) == theirs
+    assert {f for _, f, _ in corpus} <= {f for f, *_ in theirs}
+
+
+def test_a_violation_in_a_compiled_yaml_fact_names_its_file_and_line(write, monkeypatch):
+    """Facts compiled from YAML conform unless the compiler goes wrong: simulated here by a
+    status term the shapes do not list. The problem names the record's file and line."""
+    from conftest import BASE_YAML
+
+    from graph.build import emit
+
+    monkeypatch.setitem(emit.STATUS, "shut down", URIRef(str(DR) + "Bogus"))
+    path = write("facts.yaml", BASE_YAML)
+    with pytest.raises(InputError) as info:
+        load([path])
+    (problem,) = info.value.problems
+    line = BASE_YAML.splitlines().index("  - id: g1") + 1
+    assert (problem.file, problem.line, problem.field) == (str(path), line, "dr:status")
+    assert problem.message == ("SHACL: Value dr:Bogus not in list [dr:Active, dr:ShutDown, dr:StatusUnknown] "
+                               f"(focus node <{ID['grant/g1']}>)")
+
+
+def test_a_long_value_is_cut_in_the_message():
+    g = Graph()
+    g.add((ID["company/x"], RDF.type, DR.Company))
+    g.add((ID["company/x"], RDFS.label, Literal("x" * 100_000, lang="en")))
+    (v,) = shapecheck.ontology_shapes().validate(g)
+    assert v.component == "datatype" and v.message == "a company has exactly one plain rdfs:label"
+    g2 = Graph()
+    g2.add((ID["claim/x"], RDF.type, DR.Claim))
+    g2.add((ID["claim/x"], DR.stance, Literal("y" * 100_000)))
+    messages = [v.message for v in shapecheck.ontology_shapes().validate(g2) if v.component == "in"]
+    assert len(messages) == 1 and len(messages[0]) < 400 and messages[0].startswith('Value "yyy')
