@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,14 @@ def mutations(g: Graph) -> list[tuple[str, object, object]]:
                 elif kind == "minLength":
                     focus = pick(classes, path, False)
                     changes = [("an empty value", replace(focus, path, Literal("")))]
+                elif kind == "maxLength":
+                    focus = pick(classes, path, False)
+                    changes = [("a value too long", replace(focus, path, Literal("x" * (int(arg.toPython()) + 1))))]
+                elif kind in ("minInclusive", "maxInclusive"):
+                    focus = pick(classes, path, False)
+                    step = -1 if kind == "minInclusive" else 1
+                    changes = [("a value out of range", replace(focus, path, Literal(Decimal(str(arg.toPython())) + step))),
+                               ("a value not comparable", replace(focus, path, Literal("many")))]
                 else:
                     raise AssertionError(f"no mutation for sh:{kind}: add one (and to the compiler)")
                 if focus is not None:
@@ -231,7 +240,7 @@ def test_the_compiler_supports_exactly_what_shapes_ttl_uses():
 
 @pytest.mark.parametrize("extra, feature", [
     ("dr:X a sh:NodeShape ; sh:targetNode dr:Y .", "sh:targetNode"),
-    ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:property [ sh:path dr:p ; sh:maxLength 3 ] .", "sh:maxLength"),
+    ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:property [ sh:path dr:p ; sh:maxExclusive 3 ] .", "sh:maxExclusive"),
     ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:sparql [ sh:select \"SELECT $this {}\" ] .", "sh:sparql"),
     ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:closed true .", "sh:closed"),
     ("dr:X a sh:NodeShape ; sh:targetClass dr:Y ; sh:property [ sh:path dr:p ; sh:minCount 1 ; "

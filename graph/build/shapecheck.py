@@ -11,7 +11,8 @@ and message.
 Only the SHACL features ``shapes.ttl`` uses are supported (``SUPPORTED``): node shapes with
 ``sh:targetClass``; property shapes whose ``sh:path`` is one IRI; ``sh:minCount``,
 ``sh:maxCount``, ``sh:class``, ``sh:datatype``, ``sh:in``, ``sh:hasValue``, ``sh:node``,
-``sh:or``, ``sh:pattern``, ``sh:minLength`` and ``sh:message``. Any other term of the SHACL
+``sh:or``, ``sh:pattern``, ``sh:minLength``, ``sh:maxLength``, ``sh:minInclusive``,
+``sh:maxInclusive`` and ``sh:message``. Any other term of the SHACL
 namespace in the shapes graph raises ``UnsupportedShape``, so a new kind of constraint is
 never silently ignored. Targets and ``sh:class`` follow ``rdf:type/rdfs:subClassOf*`` in
 the data graph, as SHACL requires.
@@ -42,7 +43,8 @@ SH = "http://www.w3.org/ns/shacl#"
 #: SHACL terms the compiler understands (predicates and the node-shape class).
 SUPPORTED = frozenset(SH + name for name in (
     "NodeShape", "targetClass", "property", "path", "minCount", "maxCount", "class",
-    "datatype", "in", "hasValue", "node", "or", "pattern", "minLength", "message"))
+    "datatype", "in", "hasValue", "node", "or", "pattern", "minLength", "maxLength", "minInclusive", "maxInclusive",
+    "message"))
 
 # The build's own term objects: a dict look-up by the very object the data holds never calls
 # rdflib's (Python-level) __eq__, which would otherwise dominate the checks' time.
@@ -416,6 +418,17 @@ class _Compiler:
         length = self.integer(node, "minLength")
         if length is not None:
             out.append(_Constraint("minLength", _min_length(length), f"String length not >= {length}"))
+        longest = self.integer(node, "maxLength")
+        if longest is not None:
+            out.append(_Constraint("maxLength", _max_length(longest), f"String length not <= {longest}"))
+        for name, above in (("minInclusive", True), ("maxInclusive", False)):
+            bound = self.one(node, name)
+            if bound is None:
+                continue
+            if not isinstance(bound, Literal):
+                raise UnsupportedShape(f"sh:{name} of {_label(g, node)} is not a literal: {bound.n3()}")
+            sign = ">=" if above else "<="
+            out.append(_Constraint(name, _bounded(bound, above), f"Value is not {sign} {bound.n3()}"))
         return out
 
     def branch(self, node: Node) -> Test:
@@ -486,6 +499,26 @@ def _matches(pattern: re.Pattern[str]) -> Test:
 
 def _min_length(n: int) -> Test:
     return lambda v, ctx: not isinstance(v, BNode) and len(str(v)) >= n
+
+
+def _max_length(n: int) -> Test:
+    return lambda v, ctx: not isinstance(v, BNode) and len(str(v)) <= n
+
+
+def _bounded(bound: Literal, above: bool) -> Test:
+    """A literal at least (``above``) or at most ``bound``, as pySHACL compares them: a value
+    that is not a literal, or cannot be compared with the bound, fails."""
+    limit = bound.toPython()
+
+    def test(v: Node, ctx: object) -> bool:
+        if not isinstance(v, Literal) or v.ill_typed:
+            return False
+        try:
+            return bool(v.toPython() >= limit) if above else bool(v.toPython() <= limit)
+        except TypeError:
+            return False
+
+    return test
 
 
 # ---------------------------------------------------------------- the build's shapes, and problems
