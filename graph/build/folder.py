@@ -4,7 +4,8 @@ Layout of ``OUT/.datareach/``::
 
     manifest.json         the switch: the current build's token, its inputs' fingerprint,
                           counts, the token it replaced, and each file's size and sha256
-    builds/TOKEN/         graph.nt, projection.json, flows.npz, evidence.json, graph.ttl, graph.jsonld
+    builds/TOKEN/         graph.nt, projection.json, flows.npz, evidence.json, graph.ttl, graph.jsonld,
+                          store/ (the Oxigraph store, marked with the token: ``graph.build.oxstore``)
     builds/TOKEN.lock     held (``flock``) by the build writing that folder
     lock                  held for a moment while a build starts, switches or tidies up
 
@@ -156,8 +157,11 @@ class Staging:
     def commit(self, record: dict[str, Any]) -> Build:
         """Describe every file (size, sha256), switch the manifest to this build, then link
         ``graph.ttl`` and ``graph.jsonld`` into ``OUT/`` and remove builds no longer needed."""
-        files = {}
+        files, folders = {}, {}
         for path in sorted(self.folder.iterdir()):
+            if path.is_dir():  # the Oxigraph store: its files synced and counted, not hashed
+                folders[path.name] = _sync_folder(path)
+                continue
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
                 files[path.name] = {"size": os.fstat(fh.fileno()).st_size,
@@ -166,6 +170,8 @@ class Staging:
             before = current(self.out_dir)
             manifest = {"format": FORMAT, "token": self.token, **record,
                         "previous": None if before is None else before.token, "files": files}
+            if folders:
+                manifest["folders"] = folders
             atomic.write_text(self.out_dir / CACHE / "manifest.json", json.dumps(manifest, indent=2))
             self._committed = True
             build = Build(self.out_dir, manifest)
@@ -180,6 +186,18 @@ class Staging:
             with contextlib.suppress(OSError):
                 os.unlink(self._lock.name)
             self._lock.close()
+
+
+def _sync_folder(folder: Path) -> dict[str, int]:
+    """fsync every file under ``folder``; return how many there are and their total size."""
+    count = size = 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+                size += os.fstat(fh.fileno()).st_size
+            count += 1
+    return {"files": count, "size": size}
 
 
 def publish(build: Build) -> None:

@@ -38,24 +38,18 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import rdflib.plugins.sparql
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
-
-from graph.model.vocab import PREFIXES
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep
-from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout, make_term
+from graph.sparql.result import Cell, CellResult, QueryFailed, QueryTimeout
+
+if TYPE_CHECKING:  # rdflib is imported only by the engines and writers that need it
+    from graph.sparql.result import QueryResult
 
 __all__ = [
     "FORBIDDEN_EVENTS", "Answer", "Cell", "QueryFailed", "QueryTimeout", "Work",
-    "encode_term", "isolate_network", "run_forked", "run_sandboxed",
+    "encode_term", "isolate_network", "run_forked", "run_sandboxed", "run_sandboxed_cells",
 ]
-
-Cell = list[str | None] | None
-"""One term on the wire: ``["uri", iri]``, ``["bnode", id]``, ``["literal", text, datatype, lang]``
-or ``None`` (unbound)."""
 
 FORBIDDEN_EVENTS = frozenset({
     "socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
@@ -131,6 +125,34 @@ def run_sandboxed(work: Work, *, timeout: float, max_rows: int, limits: Limits =
     Traceback (most recent call last):
     ...
     graph.sparql.guard.QueryRefused: the query tried to reach out (urllib.Request); refused
+    """
+    return run_sandboxed_cells(work, timeout=timeout, max_rows=max_rows, limits=limits, offline=offline).to_result()
+
+
+def run_sandboxed_cells(work: Work, *, timeout: float, max_rows: int, limits: Limits = DEFAULT_LIMITS,
+                        offline: bool = False) -> CellResult:
+    """As :func:`run_sandboxed`, but the answer stays in the wire format (no rdflib terms):
+    for writers that need no rdflib (``graph.sparql.output.format_cells``).
+
+    Parameters
+    ----------
+    work, timeout, max_rows, limits, offline
+        As for :func:`run_sandboxed`.
+
+    Returns
+    -------
+    CellResult
+        Its ``to_result()`` is what :func:`run_sandboxed` returns.
+
+    Raises
+    ------
+    QueryRefused, QueryTimeout, QueryFailed
+
+    Examples
+    --------
+    >>> answer = Answer("SELECT", vars=["n"], rows=([["literal", c, None, None]] for c in "abc"))
+    >>> run_sandboxed_cells(lambda offline: answer, timeout=10, max_rows=2).rows
+    [[['literal', 'a', None, None]], [['literal', 'b', None, None]]]
     """
     if not timeout > 0 or max_rows < 0:
         raise ValueError("timeout must be positive and max_rows not negative")
@@ -243,6 +265,8 @@ def encode_term(term: object) -> Cell:
     >>> encode_term(Literal("Spotify", lang="en"))
     ['literal', 'Spotify', None, 'en']
     """
+    from rdflib import BNode, Literal, URIRef
+
     if term is None:
         return None
     if isinstance(term, URIRef):
@@ -258,7 +282,9 @@ def encode_term(term: object) -> Cell:
 
 def _install_guards() -> None:
     global _hook_installed
-    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    engine = sys.modules.get("rdflib.plugins.sparql")  # loaded by the rdflib engine (graph.sparql.local)
+    if engine is not None:
+        engine.SPARQL_LOAD_GRAPHS = False  # type: ignore[attr-defined]
     if not _hook_installed:
         sys.addaudithook(_audit)
         _hook_installed = True
@@ -281,32 +307,17 @@ def _exit_reason(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _decode_result(payload: dict[str, Any]) -> QueryResult:
+def _decode_result(payload: dict[str, Any]) -> CellResult:
     if "refused" in payload:
         raise QueryRefused(payload["refused"])
     if "error" in payload:
         raise QueryFailed(payload["error"])
     kind = payload["kind"]
     if kind == "SELECT":
-        rows = [tuple(_decode_term(c) for c in row) for row in payload["rows"]]
-        return QueryResult(kind, vars=payload["vars"], rows=rows, truncated=payload["truncated"])
+        return CellResult(kind, vars=payload["vars"], rows=payload["rows"], truncated=payload["truncated"])
     if kind == "ASK":
-        return QueryResult(kind, boolean=payload["boolean"])
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    for triple in payload["triples"]:
-        s, p, o = (_decode_term(cell) for cell in triple)
-        assert s is not None and p is not None and o is not None
-        graph.add((s, p, o))
-    return QueryResult(kind, graph=graph, truncated=payload["truncated"])
-
-
-def _decode_term(cell: Cell) -> Node | None:
-    if cell is None:
-        return None
-    kind, value, *rest = cell
-    return make_term(str(kind), str(value), *rest)
+        return CellResult(kind, boolean=payload["boolean"])
+    return CellResult(kind, rows=payload["triples"], truncated=payload["truncated"])
 
 
 # ---------------------------------------------------------------- in the child
