@@ -29,17 +29,25 @@ Only what ``__all__`` names is the public API; viz (``graph.viz.page``) and the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from graph import examples
 from graph.build.compiled import build, ensure_built, projection, rdf_graph
 from graph.build.project import Project
 from graph.errors import DatareachError, InputError, NotFoundError
 from graph.paths import bundled_sources
-from graph.questions.rank import rank
-from graph.questions.reach import ReachResult, reach
-from graph.questions.resolve import resolve_company
-from graph.questions.table import partner_table
+
+if TYPE_CHECKING:
+    from graph import examples
+    from graph.questions.rank import rank
+    from graph.questions.reach import ReachResult, reach
+    from graph.questions.resolve import resolve_company
+    from graph.questions.table import partner_table
+
+# Imported on first use (PEP 562), so a command that needs none of them (``datareach sparql``)
+# does not pay for numpy, scipy and networkx at start-up.
+_LAZY = {"examples": "graph.examples", "rank": "graph.questions.rank", "ReachResult": "graph.questions.reach",
+         "reach": "graph.questions.reach", "resolve_company": "graph.questions.resolve",
+         "partner_table": "graph.questions.table"}
 
 __version__ = "0.1.0"
 
@@ -154,3 +162,15 @@ def run_sparql(g: Any, query: str, **kwargs: Any) -> Any:
     from graph.sparql.local import run_query
 
     return run_query(g, query, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    """The questions and the examples, imported when first asked for."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'graph' has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(_LAZY[name])
+    value = module if name == "examples" else getattr(module, name)
+    globals()[name] = value
+    return value

@@ -64,7 +64,7 @@ class CellResult:
         for triple in self.rows:
             s, p, o = (decode_cell(cell) for cell in triple)
             assert s is not None and p is not None and o is not None
-            graph.add((s, p, o))  # type: ignore[arg-type]
+            graph.add((s, p, o))
         return QueryResult(self.kind, graph=graph, truncated=self.truncated)
 
 
