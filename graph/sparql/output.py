@@ -152,7 +152,7 @@ def _solutions_text(names: list[str], rows: list[list[Cell]], boolean: bool | No
 _XSD = PREFIXES["xsd"]
 _VERBATIM = {  # datatypes whose text rdflib keeps as it is when it matches (rdflib's normal form)
     None: None, _XSD + "string": None, _XSD + "anyURI": None,
-    _XSD + "integer": re.compile(r"-?(?:0|[1-9][0-9]*)"), _XSD + "boolean": re.compile(r"true|false"),
+    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"), _XSD + "boolean": re.compile(r"true|false"),
     _XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), _XSD + "gYear": re.compile(r"[0-9]{4}"),
     _XSD + "gYearMonth": re.compile(r"[0-9]{4}-[0-9]{2}"),
 }
