@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from graph.build import oxstore, rdfconvert
+from graph.build import oxstore
 from graph.build.folder import CACHE as CACHE
 from graph.build.folder import Build, BuildDamaged, Staging, current, republish_if_needed
 from graph.build.inputs import collect, file_stats, fingerprint
@@ -88,6 +88,7 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     3
     """
     out_dir = Path(out_dir)
+    from graph.build import rdfconvert  # subprocess: imported by a build, not by every command
     from graph.build.loader import load
     from graph.build.projection import project
 

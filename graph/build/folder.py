@@ -44,7 +44,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,6 +135,8 @@ class Staging:
     Left without a commit, the folder is removed."""
 
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+        import secrets  # random, bisect …: imported by a build, not by every command
+
         self.out_dir = Path(out_dir)
         self.token = secrets.token_hex(16)
         self.folder = self.out_dir / CACHE / "builds" / self.token
@@ -206,7 +207,7 @@ def publish(build: Build) -> None:
         if name not in build.manifest["files"]:
             continue
         target = Path(build.out_dir) / name
-        tmp = target.with_name(f".{name}.{build.token}.{secrets.token_hex(4)}.tmp")
+        tmp = target.with_name(f".{name}.{build.token}.{os.urandom(4).hex()}.tmp")
         try:
             try:
                 os.link(build.folder / name, tmp)

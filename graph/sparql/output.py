@@ -26,7 +26,6 @@ the same bytes (a literal's text is put in rdflib's normal form first, see :func
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -251,6 +250,8 @@ def _plain(term: Cell) -> str:
 
 
 def _csv(names: Sequence[str], rows: Sequence[Sequence[Cell]], *, defuse: bool = True) -> str:
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
