@@ -191,3 +191,26 @@ def test_serve_answers_from_each_builds_own_store(tmp_path: Path) -> None:
     assert second is not None and state.check()
     assert state.snapshot.store == second.folder / oxstore.STORE
     assert json.loads((second.folder / oxstore.STORE / oxstore.MARK).read_text()) == {"token": second.token}
+
+
+SHARED = Path("/work/shared/data/disconnect_tracking_protection")
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared real datasets are not on this machine")
+def test_a_real_import_answers_alike_on_both_engines(tmp_path: Path) -> None:
+    """Disconnect's tracker list, imported and built: the store and rdflib write the same bytes."""
+    project = tmp_path / "real"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "graph", "-q", *args], capture_output=True, text=True,
+                              timeout=600, cwd=project)
+
+    project.mkdir()
+    assert run("init", ".").returncode == 0
+    assert run("import", "disconnect", str(SHARED)).returncode == 0
+    assert run("build").returncode == 0
+    for query in ["SELECT ?c ?l WHERE { ?c a dr:Company ; rdfs:label ?l } ORDER BY ?c ?l",
+                  "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isLiteral(?o)) } ORDER BY ?s ?p ?o LIMIT 5000"]:
+        on_store = run("sparql", query, "--format", "tsv")
+        assert on_store.returncode == 0 and on_store.stdout.count("\n") > 100, on_store.stderr
+        assert on_store.stdout == run("sparql", "--engine", "rdflib", "--timeout", "300", query, "--format", "tsv").stdout
