@@ -5,7 +5,8 @@ under ``.datareach/`` the N-Triples for SPARQL, the flow graph as arrays with ea
 evidence and every other attribute in two files beside it (``flows``: reach and rank,
 without networkx or rdflib; ``flow_graph``: the table, the exports, owner and viz, row by
 row; ``projection``: the networkx graph for the Python API, rebuilt from the same files;
-see ``graph.build.flowindex``), and a manifest holding the inputs' content hash. Each build is
+see ``graph.build.flowindex``), the Oxigraph store that SPARQL answers from
+(``graph.build.oxstore``), and a manifest holding the inputs' content hash. Each build is
 written into a folder of its own and made current by replacing the manifest, so a failed
 or killed build leaves the previous one as it was; every file is checked against the
 manifest before use, and a mismatch rebuilds once (``graph.build.folder``).
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from graph.build import rdfconvert
+from graph.build import oxstore
 from graph.build.folder import CACHE as CACHE
 from graph.build.folder import Build, BuildDamaged, Staging, current, republish_if_needed
 from graph.build.inputs import collect, file_stats, fingerprint
@@ -88,6 +89,7 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     3
     """
     out_dir = Path(out_dir)
+    from graph.build import rdfconvert  # subprocess: imported by a build, not by every command
     from graph.build.loader import load
     from graph.build.projection import project
 
@@ -104,10 +106,13 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
         with Staging(out_dir) as staging:  # a folder of its own, made current in one step
             nt = _write_nt(staging, loaded.index)
             del loaded  # the triples are written: free them before the projection is serialised
-            # Turtle and JSON-LD are converted from the N-Triples in child processes meanwhile
+            # Turtle and JSON-LD are converted from the N-Triples in child processes meanwhile,
+            # and the Oxigraph store (what sparql and serve answer from) is loaded on a thread
             with rdfconvert.converting([(nt, staging.path("graph.ttl"), "turtle"),
-                                        (nt, staging.path("graph.jsonld"), "json-ld")]):
+                                        (nt, staging.path("graph.jsonld"), "json-ld")]), \
+                    oxstore.loading(nt, staging.path(oxstore.STORE)):
                 _write_cache(staging, G)
+            oxstore.write_mark(Path(staging.path(oxstore.STORE)), {"token": staging.token})
             staging.commit({"fingerprint": digest, "stats": stats, "built": built, "counts": counts})
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None

@@ -4,7 +4,8 @@ Layout of ``OUT/.datareach/``::
 
     manifest.json         the switch: the current build's token, its inputs' fingerprint,
                           counts, the token it replaced, and each file's size and sha256
-    builds/TOKEN/         graph.nt, flows.npz, evidence.json, attributes.json, graph.ttl, graph.jsonld
+    builds/TOKEN/         graph.nt, flows.npz, evidence.json, attributes.json, graph.ttl, graph.jsonld,
+                          store/ (the Oxigraph store, marked with the token: ``graph.build.oxstore``)
     builds/TOKEN.lock     held (``flock``) by the build writing that folder
     lock                  held for a moment while a build starts, switches or tidies up
 
@@ -44,7 +45,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,6 +136,8 @@ class Staging:
     Left without a commit, the folder is removed."""
 
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
+        import secrets  # random, bisect …: imported by a build, not by every command
+
         self.out_dir = Path(out_dir)
         self.token = secrets.token_hex(16)
         self.folder = self.out_dir / CACHE / "builds" / self.token
@@ -157,8 +159,11 @@ class Staging:
     def commit(self, record: dict[str, Any]) -> Build:
         """Describe every file (size, sha256), switch the manifest to this build, then link
         ``graph.ttl`` and ``graph.jsonld`` into ``OUT/`` and remove builds no longer needed."""
-        files = {}
+        files, folders = {}, {}
         for path in sorted(self.folder.iterdir()):
+            if path.is_dir():  # the Oxigraph store: its files synced and counted, not hashed
+                folders[path.name] = _sync_folder(path)
+                continue
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
                 files[path.name] = {"size": os.fstat(fh.fileno()).st_size,
@@ -167,6 +172,8 @@ class Staging:
             before = current(self.out_dir)
             manifest = {"format": FORMAT, "token": self.token, **record,
                         "previous": None if before is None else before.token, "files": files}
+            if folders:
+                manifest["folders"] = folders
             atomic.write_text(self.out_dir / CACHE / "manifest.json", json.dumps(manifest, indent=2))
             self._committed = True
             build = Build(self.out_dir, manifest)
@@ -183,13 +190,25 @@ class Staging:
             self._lock.close()
 
 
+def _sync_folder(folder: Path) -> dict[str, int]:
+    """fsync every file under ``folder``; return how many there are and their total size."""
+    count = size = 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as fh:
+                os.fsync(fh.fileno())
+                size += os.fstat(fh.fileno()).st_size
+            count += 1
+    return {"files": count, "size": size}
+
+
 def publish(build: Build) -> None:
     """Put the build's ``graph.ttl`` and ``graph.jsonld`` in place in ``OUT/`` (a hard link, or a copy)."""
     for name in PUBLISHED:
         if name not in build.manifest["files"]:
             continue
         target = Path(build.out_dir) / name
-        tmp = target.with_name(f".{name}.{build.token}.{secrets.token_hex(4)}.tmp")
+        tmp = target.with_name(f".{name}.{build.token}.{os.urandom(4).hex()}.tmp")
         try:
             try:
                 os.link(build.folder / name, tmp)

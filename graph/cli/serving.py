@@ -44,13 +44,16 @@ from graph.sparql.access import DEFAULT_GRAPH, SERVER_DEFAULT
                    "(also read from $DATAREACH_TOKEN).")
 @click.option("--reload-interval", default=2.0, show_default=True, metavar="SECONDS",
               type=click.FloatRange(min=0.2), help="How often to check for a rebuilt graph.")
+@click.option("--engine", default="store", show_default=True, type=click.Choice(["store", "rdflib"]),
+              help="store: answer SPARQL from the build's Oxigraph store (or --store DIR); rdflib: load the "
+                   "graph into memory (slow on large builds, for comparison).")
 @click.option("--access-log/--no-access-log", default=True, show_default=True,
               help="One line per request on stderr.")
 @wide_option
 @pass_session
 def serve(obj: Session, host: str, port: int, timeout: float, max_rows: int, max_response_mb: int,
           max_concurrent: int, queue_timeout: float, origins: tuple[str, ...], token: str | None, reload_interval: float,
-          access_log: bool) -> None:
+          engine: str, access_log: bool) -> None:
     """Serve the built graph: a read-only SPARQL 1.1 endpoint at /sparql and a web page at /.
 
     Standard clients (SPARQLWrapper, rdflib's SPARQLStore, YASGUI) use /sparql unchanged:
@@ -77,12 +80,17 @@ def serve(obj: Session, host: str, port: int, timeout: float, max_rows: int, max
     settings = Settings(timeout=timeout, max_rows=max_rows, max_response_bytes=max_response_mb * 1024**2,
                         max_concurrent=max_concurrent, queue_timeout=queue_timeout,
                         limits=Limits(max_result_bytes=4 * max_response_mb * 1024**2))
+    if engine != "store" and (obj.store_dir is not None or obj.endpoint is not None):
+        raise click.BadParameter("answers from the local build: leave out --store and --endpoint",
+                                 param_hint="--engine rdflib")
     folder = obj.store()  # with a store, the triples stay on disk in Oxigraph
+    own = folder is None and obj.endpoint is None and engine == "store"  # the build's own store, per build
     if obj.endpoint is not None and folder is None:
         snapshot = Snapshot(read_fingerprint(obj.project.out) or "unknown", obj.rdf_graph(), obj.projection())
     else:  # the graph and the projection of one build, each file checked against its manifest
-        snapshot = obj.local().read_build(lambda found: snapshot_of(found, folder))
-    state = GraphState(snapshot, out_dir=obj.project.out, interval=reload_interval, progress=progress, store_dir=folder)
+        snapshot = obj.local().read_build(lambda found: snapshot_of(found, folder, own_store=own))
+    state = GraphState(snapshot, out_dir=obj.project.out, interval=reload_interval, progress=progress, store_dir=folder,
+                       own_store=own)
     config = Config(host=host, port=port, settings=settings, allow_origins=origins, token=token,
                     access_log=access_log)
     try:
@@ -110,7 +118,7 @@ def _run_until_signalled(server: Any, progress: Any, host: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, on_signal)
     server.start()
-    progress(f"serving {len(server.state.snapshot.g):,} triples at {server.url} "
+    progress(f"serving {server.state.snapshot.triples:,} triples at {server.url} "
              f"(SPARQL endpoint: {server.url}sparql); Ctrl-C to stop")
     if host not in ("127.0.0.1", "localhost", "::1"):
         progress(f"warning: listening on {host}, not only this machine: anyone who can reach it can query it")

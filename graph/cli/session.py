@@ -253,6 +253,20 @@ class Session:
             self._store = self.local().read_build(lambda found: ensure_store(self.project.out, folder, found))
         return self._store
 
+    def sparql_store(self, engine: str = "store") -> Path | None:
+        """Where ``sparql`` and ``serve`` answer from: the ``--store`` folder if given; else,
+        unless ``--endpoint`` is given or ``engine`` is ``rdflib``, the build's own store
+        (``builds/TOKEN/store``, made by ``datareach build``); None for the other engines."""
+        if self.store_dir is not None:
+            return self.store()
+        if self.endpoint is not None or engine != "store":
+            return None
+        if self._store is None:
+            from graph.sparql.store import build_store
+
+            self._store = self.local().read_build(build_store)
+        return self._store
+
     def remote(self) -> Remote:
         """The endpoint, with the graph, request form, timeout and credentials to ask it with."""
         assert self.endpoint is not None

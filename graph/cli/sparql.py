@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import IO
 
 import click
-from rdflib import Graph
 
 from graph import textfit
 from graph.cli.session import (
@@ -21,15 +20,8 @@ from graph.cli.session import (
     session_of,
     wide_option,
 )
-from graph.sparql.guard import DEFAULT_LIMITS
-from graph.sparql.local import (
-    QueryFailed,
-    QueryRefused,
-    QueryResult,
-    QueryTimeout,
-    run_query,
-)
-from graph.sparql.output import format_result
+from graph.sparql.guard import DEFAULT_LIMITS, QueryRefused
+from graph.sparql.output import format_cells, format_result
 from graph.sparql.queries import (
     BadParameter,
     NamedQuery,
@@ -37,8 +29,10 @@ from graph.sparql.queries import (
     UnknownQuery,
     get_query,
     list_queries,
-    run_named,
 )
+from graph.sparql.result import CellResult, QueryFailed, QueryResult, QueryTimeout
+
+ENGINES = ("store", "rdflib")
 
 
 @click.command("sparql", cls=Command)
@@ -55,10 +49,13 @@ from graph.sparql.queries import (
 @click.option("--max-rows", default=100_000, show_default=True, type=click.IntRange(min=0),
               help="Keep at most this many rows (or triples).")
 @wide_option
+@click.option("--engine", default="store", show_default=True, type=click.Choice(ENGINES),
+              help="store: the build's Oxigraph store (or --store DIR); rdflib: the graph loaded in memory "
+                   "(slow on large builds, for comparison).")
 @click.pass_context
 def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
            params: tuple[str, ...], list_only: bool, fmt: str, timeout: float,
-           max_rows: int) -> None:
+           max_rows: int, engine: str) -> None:
     """Ask the graph a read-only SPARQL 1.1 question.
 
     QUERY_OR_FILE is query text, a path to a .rq file, or - to read standard input.
@@ -81,8 +78,10 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
             _reject_extra(query_or_file, name, params, "--list")
             click.echo(_list_text(list_queries(), fmt, screen_width()))
             return
-        result = _run(session_of(ctx), query_or_file, name, params, timeout, max_rows)
-        click.echo(format_result(result, fmt, width=screen_width()))
+        result = _run(session_of(ctx), query_or_file, name, params, timeout, max_rows, engine)
+        width = screen_width()
+        click.echo(format_cells(result, fmt, width=width) if isinstance(result, CellResult)
+                   else format_result(result, fmt, width=width))
     except (QueryRefused, UnknownQuery, BadParameter, QueryFileError) as err:
         raise BadInput(str(err)) from None
     except ValueError as err:  # e.g. a format that does not fit the result
@@ -95,30 +94,36 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
         click.echo(f"note: output cut at {max_rows:,} rows (--max-rows)", err=True)
 
 
-def _run(session: Session, query_or_file: str | None, name: str | None,
-         params: tuple[str, ...], timeout: float, max_rows: int) -> QueryResult:
+def _run(session: Session, query_or_file: str | None, name: str | None, params: tuple[str, ...],
+         timeout: float, max_rows: int, engine: str) -> QueryResult | CellResult:
+    if engine != "store" and (session.store_dir is not None or session.endpoint is not None):
+        raise BadParameter(f"--engine {engine} answers from the local build: leave out --store and --endpoint")
     if name is not None:
         _reject_extra(query_or_file, None, (), "--name")
         get_query(name)  # unknown names fail before the graph is loaded
-        store = session.store()
+        store = session.sparql_store(engine)
         if store is not None:
             return _run_named_on_store(store, name, _parse_params(params), timeout, max_rows)
+        from graph.sparql.queries import run_named
+
         return run_named(session.rdf_graph(), name, _parse_params(params), timeout=timeout, max_rows=max_rows)
     if params:
         raise BadParameter("--param goes with --name NAME (a named query)")
     if query_or_file is None:
         raise BadParameter("give a query, a .rq file, - for standard input, --name or --list")
     text = _read_query(query_or_file)
-    store = session.store()
-    if store is not None:
-        from graph.sparql.store import run_store_query
+    store = session.sparql_store(engine)
+    if store is not None:  # the pre-scan here, the rest in a sealed child: no rdflib in this process
+        from graph.sparql.store import run_store_cells
 
-        return run_store_query(store, text, timeout=timeout, max_rows=max_rows)
+        return run_store_cells(store, text, timeout=timeout, max_rows=max_rows, full_check=False)
     if session.endpoint is not None:
         query = text if isinstance(text, str) else text.decode("utf-8")
         remote = session.remote()
         remote.timeout = timeout
         return remote.query(query, max_rows=max_rows)
+    from graph.sparql.local import run_query
+
     return run_query(session.rdf_graph(), text, timeout=timeout, max_rows=max_rows)
 
 
@@ -127,15 +132,26 @@ WHERE { VALUES ?class { dr:Company dr:DataType } ?x a ?class .
         OPTIONAL { ?x rdfs:label ?l } OPTIONAL { ?x skos:prefLabel ?p } OPTIONAL { ?x skos:altLabel ?a } }"""
 
 
-def _run_named_on_store(store: Path, name: str, params: dict[str, str], timeout: float, max_rows: int) -> QueryResult:
+def _run_named_on_store(store: Path, name: str, params: dict[str, str], timeout: float,
+                        max_rows: int) -> CellResult:
     """A named query on the store: parameters are resolved against the store's names, then bound."""
-    from graph.sparql.queries import bind_params
-    from graph.sparql.store import run_store_query
+    from graph.sparql.store import run_store_cells
 
     query = get_query(name)
-    names = run_store_query(store, _NAMES, timeout=timeout, max_rows=10_000_000).graph
+    if not query.params:  # nothing to resolve: no rdflib graph of names
+        if params:
+            from graph.sparql.queries import bind_params
+
+            bind_params(None, query, params)  # type: ignore[arg-type]  # refuses the unknown ones
+        return run_store_cells(store, query.text, timeout=timeout, max_rows=max_rows, full_check=False)
+    from rdflib import Graph
+
+    from graph.sparql.queries import bind_params
+
+    names = run_store_cells(store, _NAMES, timeout=timeout, max_rows=10_000_000, full_check=False).to_result().graph
     bindings = bind_params(names if names is not None else Graph(), query, params)
-    return run_store_query(store, query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
+    return run_store_cells(store, query.text, bindings=bindings, timeout=timeout, max_rows=max_rows,
+                           full_check=False)
 
 
 def _reject_extra(query: str | None, name: str | None, params: tuple[str, ...],

@@ -94,18 +94,27 @@ def read_fingerprint(out_dir: Path) -> str | None:
     return None if found is None else found.token
 
 
-def load_snapshot(out_dir: Path, store_dir: Path | None = None) -> Snapshot | None:
+def load_snapshot(out_dir: Path, store_dir: Path | None = None, *, own_store: bool = False) -> Snapshot | None:
     """Read the build in ``out_dir`` as it is (never rebuilding it); None if there is none.
     ``BuildDamaged`` if a file is not the one its manifest describes. With ``store_dir`` the
-    triples stay in an on-disk Oxigraph store (made if stale) instead of being loaded into rdflib."""
+    triples stay in an on-disk Oxigraph store (made if stale) instead of being loaded into
+    rdflib; with ``own_store``, in the build's own store (``builds/TOKEN/store``)."""
     found = current(out_dir)
-    return None if found is None else snapshot_of(found, store_dir)
+    return None if found is None else snapshot_of(found, store_dir, own_store=own_store)
 
 
-def snapshot_of(found: Build, store_dir: Path | None = None) -> Snapshot:
-    """The snapshot of one build, every file it reads checked against the build's manifest."""
+def snapshot_of(found: Build, store_dir: Path | None = None, *, own_store: bool = False) -> Snapshot:
+    """The snapshot of one build, every file it reads checked against the build's manifest.
+
+    ``store_dir`` names an Oxigraph store to answer SPARQL from (made from this build if it
+    is of another); ``own_store`` answers from the build's own store instead (made first
+    for a build that has none). Without either, the triples are loaded into rdflib."""
     from graph.model.vocab import PREFIXES
 
+    if own_store and store_dir is None:
+        from graph.sparql.store import build_store
+
+        store_dir = build_store(found)
     g = Graph()
     if store_dir is not None:
         from graph.sparql.store import ensure_store
@@ -125,10 +134,11 @@ class GraphState:
     """The current snapshot, and an optional watcher that reloads a rebuilt graph."""
 
     def __init__(self, snapshot: Snapshot, *, out_dir: Path | None = None, interval: float = 2.0,
-                 progress: Progress = _quiet, store_dir: Path | None = None) -> None:
+                 progress: Progress = _quiet, store_dir: Path | None = None, own_store: bool = False) -> None:
         self.snapshot = snapshot
         self.out_dir = out_dir
         self.store_dir = store_dir
+        self.own_store = own_store
         self.interval = interval
         self.progress = progress
         self.reloads = 0
@@ -156,7 +166,7 @@ class GraphState:
         if found is None or found == self.snapshot.fingerprint:
             return False
         try:
-            fresh = load_snapshot(self.out_dir, self.store_dir)
+            fresh = load_snapshot(self.out_dir, self.store_dir, own_store=self.own_store)
         except (OSError, ValueError, KeyError, DatareachError) as err:  # damaged, or removed by later builds
             why = err if isinstance(err, DatareachError) else type(err).__name__
             self.progress(f"could not reload the graph yet ({why}); keeping the current one")

@@ -17,14 +17,16 @@ from __future__ import annotations
 import base64
 import netrc
 import os
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import UsageError
+
+if TYPE_CHECKING:  # urllib.request (and http, email) is imported when a request is made, not by every command
+    import urllib.request
 
 TOKEN_ENV, USER_ENV, PASSWORD_ENV = "DATAREACH_ENDPOINT_TOKEN", "DATAREACH_ENDPOINT_USER", "DATAREACH_ENDPOINT_PASSWORD"
 METHODS = ("auto", "get", "post-form", "post-direct")
@@ -50,6 +52,9 @@ class Credentials:
         """Give ``request`` its ``Authorization`` header before it is sent (a large PUT body
         must not meet a 401 half-way): ask the server with an empty GET for its challenge,
         then answer it (Basic, or Digest for this very method and URL)."""
+        import urllib.error
+        import urllib.request
+
         if self.token is not None or request.has_header("Authorization"):
             return
         probe = urllib.request.Request(request.full_url, method="GET")
@@ -77,11 +82,14 @@ class Credentials:
 
     def opener(self, url: str) -> urllib.request.OpenerDirector:
         """A urllib opener that answers a Basic or Digest challenge from ``url``'s server."""
+        import urllib.request
+
         if self.user is None:
             return urllib.request.build_opener()
         manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         manager.add_password(None, url, self.user, self.password or "")
-        return urllib.request.build_opener(_Basic(manager), _Digest(manager))
+        basic, digest = _handlers()
+        return urllib.request.build_opener(basic(manager), digest(manager))
 
 
 def _rewind(req: urllib.request.Request) -> None:
@@ -91,16 +99,21 @@ def _rewind(req: urllib.request.Request) -> None:
         seek(0)
 
 
-class _Basic(urllib.request.HTTPBasicAuthHandler):
-    def http_error_401(self, req, fp, code, msg, headers):  # noqa: ANN001, ANN201 - the base class signature
-        _rewind(req)
-        return super().http_error_401(req, fp, code, msg, headers)
+def _handlers() -> tuple[Any, Any]:
+    """The Basic and Digest handlers that rewind a challenged request's body (made on first use)."""
+    import urllib.request
 
+    class _Basic(urllib.request.HTTPBasicAuthHandler):
+        def http_error_401(self, req, fp, code, msg, headers):  # noqa: ANN001, ANN202 - the base class signature
+            _rewind(req)
+            return super().http_error_401(req, fp, code, msg, headers)
 
-class _Digest(urllib.request.HTTPDigestAuthHandler):
-    def http_error_401(self, req, fp, code, msg, headers):  # noqa: ANN001, ANN201 - the base class signature
-        _rewind(req)
-        return super().http_error_401(req, fp, code, msg, headers)
+    class _Digest(urllib.request.HTTPDigestAuthHandler):
+        def http_error_401(self, req, fp, code, msg, headers):  # noqa: ANN001, ANN202 - the base class signature
+            _rewind(req)
+            return super().http_error_401(req, fp, code, msg, headers)
+
+    return _Basic, _Digest
 
 
 def credentials_for(url: str, env: Mapping[str, str] | None = None, netrc_file: Path | None = None) -> Credentials:
@@ -168,6 +181,8 @@ def query_request(url: str, query: str, *, method: str = "auto", graph: str | No
     >>> r.get_method(), r.data, r.get_header("Content-type")
     ('POST', b'query=ASK+%7B%7D', 'application/x-www-form-urlencoded')
     """
+    import urllib.request
+
     if method not in METHODS:
         raise UsageError(f"request method must be one of {', '.join(METHODS)}, not {method!r}")
     graphs = [] if graph is None else [("default-graph-uri", graph)]

@@ -2,7 +2,7 @@
 
 A query must pass two layers before it runs (SECURITY.md 2a-2g):
 
-1. a linear pre-scan of the text, which never calls a parser: size, valid UTF-8,
+1. a linear pre-scan of the text, which never calls a parser (nor imports rdflib): size, valid UTF-8,
    nesting depth of ``( [ {`` (strings, IRIs and comments skipped), and the keywords
    SERVICE, FROM and the update verbs outside strings, IRIs and comments;
 2. rdflib's *query* parser (run on a thread with a deep stack, so deep nesting is a
@@ -27,17 +27,11 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib import Literal
-from rdflib.plugins.sparql import parser as sparql_parser
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.operators import ConditionalAndExpression
-from rdflib.plugins.sparql.parserutils import CompValue, Expr
-from rdflib.plugins.sparql.sparql import Query
-
-from graph.model.vocab import PREFIXES
+if TYPE_CHECKING:  # rdflib's parser is imported when the second layer runs, not with this module
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.sparql import Query
 
 T = TypeVar("T")
 
@@ -54,6 +48,8 @@ _UPDATE_WORDS = frozenset(
     "INSERT DELETE LOAD CLEAR DROP CREATE ADD MOVE COPY WITH USING".split()
 )
 _OPENERS, _CLOSERS = "([{", ")]}"
+# rdflib's expandUnicodeEscapes, without importing rdflib's parser (tests check they agree)
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-f]{4}(?:[0-9a-f]{4})?)", flags=re.IGNORECASE)
 
 
 class QueryRefused(ValueError):
@@ -133,7 +129,7 @@ def scan_text(text: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> str:
     """
     decoded = _decode(text, limits.max_bytes)
     try:
-        expanded = sparql_parser.expandUnicodeEscapes(decoded)
+        expanded = expand_unicode_escapes(decoded)
     except ValueError as err:
         raise QueryRefused(f"not a valid SPARQL query: {err}") from None
     _check_unicode(expanded)
@@ -142,6 +138,23 @@ def scan_text(text: str | bytes, *, limits: Limits = DEFAULT_LIMITS) -> str:
         if limits.keyword_scan:
             _refuse_keyword(word)
     return expanded
+
+
+def expand_unicode_escapes(text: str) -> str:
+    """``\\uXXXX`` and ``\\UXXXXXXXX`` escapes expanded once, exactly as rdflib's parser
+    (``expandUnicodeEscapes``) does, without importing it.
+
+    >>> expand_unicode_escapes(r"\\u0053ERVICE")
+    'SERVICE'
+    """
+
+    def expand(m: re.Match[str]) -> str:
+        try:
+            return chr(int(m.group(1), 16))
+        except (ValueError, OverflowError) as e:
+            raise ValueError("Invalid unicode code point: " + m.group(1)) from e
+
+    return _UNICODE_ESCAPE.sub(expand, text)
 
 
 def run_deep(fn: Callable[[], T]) -> T:
@@ -292,6 +305,12 @@ def _refuse_keyword(word: str) -> None:
 
 
 def _parse_and_check(expanded: str) -> Query:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import parser as sparql_parser
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    from graph.model.vocab import PREFIXES
+
     try:
         tree = sparql_parser.Query.parse_string(expanded, parse_all=True)
     except ParseBaseException as err:
@@ -320,6 +339,10 @@ def _keep_constant_filters(tree: object) -> None:
     row, while Oxigraph (and the SPARQL semantics) keep none. ``c && true`` has the same
     effective boolean value (or error) as ``c`` and is never dropped.
     """
+    from rdflib import Literal
+    from rdflib.plugins.sparql.operators import ConditionalAndExpression
+    from rdflib.plugins.sparql.parserutils import Expr
+
     for node in list(_walk(tree)):
         if node.name == "Filter" and isinstance(_collapsed(dict.get(node, "expr")), Literal):
             node["expr"] = Expr("ConditionalAndExpression", ConditionalAndExpression,
@@ -328,12 +351,17 @@ def _keep_constant_filters(tree: object) -> None:
 
 def _collapsed(expr: object) -> object:
     """What a chain of one-operand expressions reduces to (rdflib simplifies them away)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     while isinstance(expr, CompValue) and list(expr.keys()) == ["expr"]:
         expr = dict.get(expr, "expr")
     return expr
 
 
 def _refuse_if_update(expanded: str) -> None:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql import parser as sparql_parser
+
     try:
         sparql_parser.UpdateUnit.parse_string(expanded, parse_all=True)
     except ParseBaseException:
@@ -358,6 +386,9 @@ def refuse_unsafe_parts(tree: object) -> None:
 
 
 def _walk(tree: object) -> Iterator[CompValue]:
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     stack, seen = [tree], set()
     while stack:
         node = stack.pop()

@@ -4,10 +4,8 @@ CSV and TSV cells that a spreadsheet would run as a formula (starting with ``= +
 tab or carriage return) get a leading apostrophe, and their control characters are made
 visible (``csv-raw`` and ``tsv-raw`` are the protocol's formats, for programs). Turtle and
 JSON-LD carry control and bidi characters as ``\\u`` escapes. Table cells show terms compactly with our
-prefixes and make control and bidi characters visible, so a label cannot rewrite the
-terminal or reverse the text around it; the table is fitted to a width
-(``graph.textfit.table``: cells wrap at spaces, a word too long for its column ends with
-"…", and a table too wide for its columns becomes one block per row).
+prefixes, elide long values, and make control and bidi characters visible, so a label
+cannot rewrite the terminal or reverse the text around it.
 
 >>> from rdflib import Literal
 >>> from graph.sparql.result import QueryResult
@@ -19,25 +17,30 @@ c           n
 id:spotify  Spotify
 >>> format_result(result, "csv").splitlines()
 ['c,n', 'https://w3id.org/datareach/id/spotify,Spotify']
+
+Every writer reads terms as cells (``["uri", iri]``, ``["literal", text, datatype, lang]`` …,
+:data:`graph.sparql.result.Cell`): :func:`format_result` turns rdflib terms into cells,
+and :func:`format_cells` writes a store's answer as it came, without importing rdflib, in
+the same bytes (a literal's text is put in rdflib's normal form first, see :func:`_normal`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.term import Node
-
 from graph import textfit
-from graph.model.vocab import PREFIXES
+from graph.model.prefixes import PREFIXES
 from graph.safetext import json_safe, printable, spreadsheet_safe
+from graph.sparql.result import Cell, CellResult
 
 if TYPE_CHECKING:
+    from rdflib import URIRef
+    from rdflib.term import Node
+
     from graph.sparql.result import QueryResult
 
 FORMATS = ("table", "csv", "tsv", "json", "turtle")
@@ -65,7 +68,9 @@ def format_result(result: QueryResult, fmt: str = "table", *, width: int | None 
         ``csv-raw`` and ``tsv-raw`` are the protocol's formats, with nothing defused
         (for programs, as the endpoint sends them).
     width : int or None
-        For ``table``: the most terminal cells a line may take; None keeps every value whole.
+        The table is fitted to this many terminal cells (``graph.textfit.table``: cells wrap
+        at word boundaries; a table too wide for its columns becomes one block per row);
+        None: whole lines. Other formats ignore it.
 
     Returns
     -------
@@ -83,22 +88,102 @@ def format_result(result: QueryResult, fmt: str = "table", *, width: int | None 
     >>> print(format_result(QueryResult("ASK", boolean=True), "json"))
     {"head": {}, "boolean": true}
     """
-    if fmt in ("csv-raw", "tsv-raw"):  # the SPARQL 1.1 formats as the protocol defines them, for the endpoint
-        if result.boolean is not None:
-            return _boolean_text(result.boolean, fmt[:3])
-        return (_csv if fmt == "csv-raw" else _tsv)(result.vars, result.rows, defuse=False)
+    if result.graph is not None and fmt not in ("csv-raw", "tsv-raw"):
+        _check_format(fmt)
+        return _graph_text(result, fmt)
+    from graph.sparql.sandbox import encode_term
+
+    rows = [[encode_term(term) for term in row] for row in result.rows]
+    return _solutions_text(result.vars, rows, result.boolean, fmt, width)
+
+
+def format_cells(result: CellResult, fmt: str = "table", *, width: int | None = None) -> str:
+    """Write a result still in cells (:func:`graph.sparql.store.run_store_cells`) in ``fmt``:
+    byte for byte what :func:`format_result` writes for ``result.to_result()``, without
+    importing rdflib for solutions and booleans (graphs are written by rdflib).
+
+    Parameters
+    ----------
+    result : CellResult
+        The answer as the sandbox sent it back.
+    fmt : str
+        As for :func:`format_result`.
+    width : int or None
+        As for :func:`format_result`.
+
+    Returns
+    -------
+    str
+        The whole text.
+
+    Raises
+    ------
+    ValueError
+        For an unknown format, or one that does not fit the result.
+
+    Examples
+    --------
+    >>> from graph.sparql.result import CellResult
+    >>> rows = [[["uri", "https://w3id.org/datareach/id/rbc"], ["literal", "007", PREFIXES["xsd"] + "integer", None]]]
+    >>> print(format_cells(CellResult("SELECT", vars=["c", "n"], rows=rows), "table"))
+    c       n
+    ------  -
+    id:rbc  7
+    """
+    if result.kind in ("SELECT", "ASK"):
+        rows = [[_normal(cell) for cell in row] for row in result.rows]
+        return _solutions_text(result.vars, rows, result.boolean, fmt, width)
+    return format_result(result.to_result(), fmt, width=width)
+
+
+def _check_format(fmt: str) -> None:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if result.graph is not None:
-        return _graph_text(result, fmt)
+
+
+def _solutions_text(names: list[str], rows: list[list[Cell]], boolean: bool | None, fmt: str,
+                    width: int | None = None) -> str:
+    if fmt in ("csv-raw", "tsv-raw"):  # the SPARQL 1.1 formats as the protocol defines them, for the endpoint
+        if boolean is not None:
+            return _boolean_text(boolean, fmt[:3])
+        return (_csv if fmt == "csv-raw" else _tsv)(names, rows, defuse=False)
+    _check_format(fmt)
     if fmt == "turtle":
         raise ValueError("turtle is for CONSTRUCT and DESCRIBE results; use table, csv, tsv or json")
-    if result.boolean is not None:
-        return _boolean_text(result.boolean, fmt)
+    if boolean is not None:
+        return _boolean_text(boolean, fmt)
     if fmt == "table":
-        return _table(result.vars, result.rows, width)
+        return _table(names, rows, width)
     writer = {"csv": _csv, "tsv": _tsv, "json": _json}[fmt]
-    return writer(result.vars, result.rows)
+    return writer(names, rows)
+
+
+_XSD = PREFIXES["xsd"]
+_VERBATIM = {  # datatypes whose text rdflib keeps as it is when it matches (rdflib's normal form)
+    None: None, _XSD + "string": None, _XSD + "anyURI": None,
+    _XSD + "integer": re.compile(r"0|-?[1-9][0-9]*"), _XSD + "boolean": re.compile(r"true|false"),
+    _XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), _XSD + "gYear": re.compile(r"[0-9]{4}"),
+    _XSD + "gYearMonth": re.compile(r"[0-9]{4}-[0-9]{2}"),
+}
+
+
+def _normal(cell: Cell) -> Cell:
+    """A literal's cell with its text as rdflib gives it (``"007"^^xsd:integer`` is ``7``): as
+    it is for plain strings and for the shapes :data:`_VERBATIM` lists, else through rdflib."""
+    if cell is None or cell[0] != "literal":
+        return cell
+    datatype, lang = cell[2], cell[3]
+    if lang is not None:
+        if lang == lang.lower():
+            return cell
+    elif datatype in _VERBATIM:
+        shape = _VERBATIM[datatype]
+        if shape is None or shape.fullmatch(str(cell[1])):
+            return cell
+    from graph.sparql.result import decode_cell
+    from graph.sparql.sandbox import encode_term
+
+    return encode_term(decode_cell(cell))
 
 
 def compact(term: Node | None, width: int | None = CELL_WIDTH) -> str:
@@ -110,14 +195,20 @@ def compact(term: Node | None, width: int | None = CELL_WIDTH) -> str:
     >>> compact(Literal("right\\u202eto left\\n" + "x" * 80), width=20)
     'right\\\\u202eto left\\\\…'
     """
-    if term is None:
+    from graph.sparql.sandbox import encode_term
+
+    return _compact(encode_term(term), width)
+
+
+def _compact(cell: Cell, width: int | None = CELL_WIDTH) -> str:
+    if cell is None:
         text = ""
-    elif isinstance(term, URIRef):
-        text = curie(term)
-    elif isinstance(term, BNode):
-        text = f"_:{term}"
+    elif cell[0] == "uri":
+        text = _curie(str(cell[1]))
+    elif cell[0] == "bnode":
+        text = f"_:{cell[1]}"
     else:
-        text = str(term)
+        text = str(cell[1])
     text = _UNSAFE.sub(_visible, text)
     return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
@@ -130,9 +221,13 @@ def curie(iri: URIRef) -> str:
     >>> curie(URIRef("https://w3id.org/datareach/id/grant/x")), curie(URIRef("http://a/b c"))
     ('id:grant/x', '<http://a/b c>')
     """
+    return _curie(str(iri))
+
+
+def _curie(iri: str) -> str:
     for prefix, namespace in _NAMESPACES:
-        local = str(iri)[len(namespace):]
-        if str(iri).startswith(namespace) and _LOCAL.fullmatch(local):
+        local = iri[len(namespace):]
+        if iri.startswith(namespace) and _LOCAL.fullmatch(local):
             return f"{prefix}:{local}"
     return f"<{iri}>"
 
@@ -142,21 +237,23 @@ def _visible(match: re.Match[str]) -> str:
     return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\u{ord(char):04x}")
 
 
-def _table(names: Sequence[str], rows: Sequence[Sequence[Node | None]], width: int | None) -> str:
-    cells = [[compact(term, None) for term in row] for row in rows]
+def _table(names: Sequence[str], rows: Sequence[Sequence[Cell]], width: int | None) -> str:
+    cells = [[_compact(term, None) for term in row] for row in rows]
     text = textfit.table(names, cells, width=width)
     return text if cells else text + "\n(no rows)"
 
 
-def _plain(term: Node | None) -> str:
+def _plain(term: Cell) -> str:
     if term is None:
         return ""
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+    if term[0] == "bnode":
+        return f"_:{term[1]}"
+    return str(term[1])
 
 
-def _csv(names: Sequence[str], rows: Sequence[Sequence[Node | None]], *, defuse: bool = True) -> str:
+def _csv(names: Sequence[str], rows: Sequence[Sequence[Cell]], *, defuse: bool = True) -> str:
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
@@ -166,7 +263,7 @@ def _csv(names: Sequence[str], rows: Sequence[Sequence[Node | None]], *, defuse:
     return buffer.getvalue()
 
 
-def _tsv(names: Sequence[str], rows: Sequence[Sequence[Node | None]], *, defuse: bool = True) -> str:
+def _tsv(names: Sequence[str], rows: Sequence[Sequence[Cell]], *, defuse: bool = True) -> str:
     lines = ["\t".join(f"?{name}" for name in names)]
     lines += ["\t".join(_tsv_cell(term, defuse) for term in row) for row in rows]
     return "\n".join(lines) + "\n"
@@ -187,21 +284,23 @@ _UNSAFE_TURTLE = re.compile(
 )
 
 
-def _tsv_cell(term: Node | None, defuse: bool = True) -> str:
+def _tsv_cell(term: Cell, defuse: bool = True) -> str:
     if term is None:
         return ""
-    if isinstance(term, Literal):
-        text = spreadsheet_safe(str(term)) if defuse else str(term)
+    kind, value = term[0], str(term[1])
+    if kind == "literal":
+        datatype, language = term[2], term[3]
+        text = spreadsheet_safe(value) if defuse else value
         body = '"' + turtle_safe(text.translate(_ESCAPES)) + '"'
-        if term.language is not None:
-            return f"{body}@{term.language}"
-        return body if term.datatype is None else f"{body}^^<{term.datatype}>"
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{turtle_safe(str(term).translate(_ESCAPES))}>"
+        if language is not None:
+            return f"{body}@{language}"
+        return body if datatype is None else f"{body}^^<{datatype}>"
+    if kind == "bnode":
+        return f"_:{value}"
+    return f"<{turtle_safe(value.translate(_ESCAPES))}>"
 
 
-def _json(names: Sequence[str], rows: Sequence[Sequence[Node | None]]) -> str:
+def _json(names: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
     bindings = [
         {name: _json_term(term) for name, term in zip(names, row, strict=True) if term is not None}
         for row in rows
@@ -209,16 +308,15 @@ def _json(names: Sequence[str], rows: Sequence[Sequence[Node | None]]) -> str:
     return json.dumps({"head": {"vars": list(names)}, "results": {"bindings": bindings}})
 
 
-def _json_term(term: Node) -> dict[str, Any]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out: dict[str, Any] = {"type": "literal", "value": str(term)}
-    if isinstance(term, Literal) and term.language is not None:
-        out["xml:lang"] = term.language
-    elif isinstance(term, Literal) and term.datatype is not None:
-        out["datatype"] = str(term.datatype)
+def _json_term(term: list[str | None]) -> dict[str, Any]:
+    kind, value = term[0], str(term[1])
+    if kind in ("uri", "bnode"):
+        return {"type": kind, "value": value}
+    out: dict[str, Any] = {"type": "literal", "value": value}
+    if term[3] is not None:
+        out["xml:lang"] = term[3]
+    elif term[2] is not None:
+        out["datatype"] = str(term[2])
     return out
 
 

@@ -24,24 +24,26 @@ import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-from rdflib import Graph, Literal
-from rdflib.namespace import XSD
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
 from graph.errors import DatareachError
+from graph.model.prefixes import PREFIXES
 from graph.names import did_you_mean, suggest
 from graph.paths import ontology_dir
-from graph.sparql.local import QueryResult, run_query
-from graph.sparql.terms import resolve_company, resolve_datatype, resolve_iri
 
-Resolver = Callable[[str], Node]
+if TYPE_CHECKING:  # rdflib is imported when a query is run or a parameter resolved, not to list them
+    from rdflib import Graph, Literal
+    from rdflib.term import Node
+
+    from graph.sparql.result import QueryResult
+
+Resolver = Callable[[str], "Node"]
 PARAM_KINDS = ("datatype", "company", "iri", "string", "date")
 
 _HEADER = re.compile(r"#\s*(name|title|description|param)\s*:\s*(.*)")
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_DATES = ((re.compile(r"\d{4}"), XSD.gYear), (re.compile(r"\d{4}-\d{2}"), XSD.gYearMonth),
-          (re.compile(r"\d{4}-\d{2}-\d{2}"), XSD.date))
+_DATES = ((re.compile(r"\d{4}"), PREFIXES["xsd"] + "gYear"), (re.compile(r"\d{4}-\d{2}"), PREFIXES["xsd"] + "gYearMonth"),
+          (re.compile(r"\d{4}-\d{2}-\d{2}"), PREFIXES["xsd"] + "date"))
 
 
 class UnknownQuery(LookupError):
@@ -187,6 +189,8 @@ def run_named(
     """
     query = get_query(name, directory)
     bindings = bind_params(g, query, params, resolvers)
+    from graph.sparql.local import run_query
+
     return run_query(g, query.text, bindings=bindings, timeout=timeout, max_rows=max_rows)
 
 
@@ -225,11 +229,17 @@ def default_resolvers(g: Graph) -> dict[str, Resolver]:
     >>> sorted(default_resolvers(Graph()))
     ['company', 'datatype']
     """
+    from graph.sparql.terms import resolve_company, resolve_datatype
+
     return {"datatype": lambda value: resolve_datatype(g, value),
             "company": lambda value: resolve_company(g, value)}
 
 
 def _resolve(g: Graph, param: Param, value: str, resolvers: Mapping[str, Resolver]) -> Node:
+    from rdflib import Literal
+
+    from graph.sparql.terms import resolve_iri
+
     convert = resolvers.get(param.kind) or default_resolvers(g).get(param.kind)
     try:
         if convert is not None:
@@ -246,9 +256,11 @@ def _resolve(g: Graph, param: Param, value: str, resolvers: Mapping[str, Resolve
 
 
 def _date(value: str) -> Literal:
+    from rdflib import Literal, URIRef
+
     for pattern, datatype in _DATES:
         if pattern.fullmatch(value):
-            literal = Literal(value, datatype=datatype)
+            literal = Literal(value, datatype=URIRef(datatype))
             if not literal.ill_typed:
                 return literal
     raise BadParameter(f"not a date: {_show(value)} (use YYYY, YYYY-MM or YYYY-MM-DD)")

@@ -5,11 +5,16 @@ every engine raises besides a refusal (:class:`graph.sparql.guard.QueryRefused`)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+if TYPE_CHECKING:  # rdflib is imported when a term is made, not with this module
+    from rdflib import Graph
+    from rdflib.term import Node
 
-Row = tuple[Node | None, ...]
+Row = tuple["Node | None", ...]
+Cell = list[str | None] | None
+"""One term on the wire: ``["uri", iri]``, ``["bnode", id]``, ``["literal", text, datatype, lang]``
+or ``None`` (unbound)."""
 
 
 @dataclass
@@ -22,6 +27,57 @@ class QueryResult:
     boolean: bool | None = None
     graph: Graph | None = None
     truncated: bool = False
+
+
+@dataclass
+class CellResult:
+    """A result as the sandbox sends it back: terms as cells (:data:`Cell`), no rdflib object.
+
+    ``rows`` are solutions for SELECT and triples for CONSTRUCT and DESCRIBE; writers that
+    need no rdflib read it directly (``graph.sparql.output.format_cells``), everything else
+    takes :meth:`to_result`.
+
+    >>> CellResult("SELECT", vars=["c"], rows=[[["uri", "https://w3id.org/datareach/id/rbc"]]]).to_result().rows
+    [(rdflib.term.URIRef('https://w3id.org/datareach/id/rbc'),)]
+    """
+
+    kind: str
+    vars: list[str] = field(default_factory=list)
+    rows: list[list[Cell]] = field(default_factory=list)
+    boolean: bool | None = None
+    truncated: bool = False
+
+    def to_result(self) -> QueryResult:
+        """The same answer with rdflib terms (a ``Graph`` with our prefixes for CONSTRUCT and DESCRIBE)."""
+        if self.kind == "SELECT":
+            rows = [tuple(decode_cell(c) for c in row) for row in self.rows]
+            return QueryResult(self.kind, vars=self.vars, rows=rows, truncated=self.truncated)
+        if self.kind == "ASK":
+            return QueryResult(self.kind, boolean=self.boolean)
+        from rdflib import Graph
+
+        from graph.model.vocab import PREFIXES
+
+        graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        for triple in self.rows:
+            s, p, o = (decode_cell(cell) for cell in triple)
+            assert s is not None and p is not None and o is not None
+            graph.add((s, p, o))
+        return QueryResult(self.kind, graph=graph, truncated=self.truncated)
+
+
+def decode_cell(cell: Cell) -> Node | None:
+    """The rdflib term a cell names (None for an unbound one).
+
+    >>> decode_cell(["literal", "Spotify", None, "en"])
+    rdflib.term.Literal('Spotify', lang='en')
+    """
+    if cell is None:
+        return None
+    kind, value, *rest = cell
+    return make_term(str(kind), str(value), *rest)
 
 
 def make_term(kind: str, value: str, datatype: str | None = None, lang: str | None = None) -> Node:
@@ -48,6 +104,8 @@ def make_term(kind: str, value: str, datatype: str | None = None, lang: str | No
     >>> make_term("uri", "https://w3id.org/datareach/id/spotify")
     rdflib.term.URIRef('https://w3id.org/datareach/id/spotify')
     """
+    from rdflib import BNode, Literal, URIRef
+
     if kind == "uri":
         return URIRef(value)
     if kind == "bnode":

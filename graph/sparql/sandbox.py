@@ -28,34 +28,29 @@ with :func:`encode_term` (or the engine's own encoder into the same wire format,
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
 import itertools
 import json
-import multiprocessing
 import os
+import select
 import signal
 import sys
+import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import rdflib.plugins.sparql
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
-
-from graph.model.vocab import PREFIXES
 from graph.sparql.guard import DEFAULT_LIMITS, Limits, QueryRefused, run_deep
-from graph.sparql.result import QueryFailed, QueryResult, QueryTimeout, make_term
+from graph.sparql.result import Cell, CellResult, QueryFailed, QueryTimeout
+
+if TYPE_CHECKING:  # rdflib is imported only by the engines and writers that need it
+    from graph.sparql.result import QueryResult
 
 __all__ = [
-    "FORBIDDEN_EVENTS", "Answer", "Cell", "QueryFailed", "QueryTimeout", "Work",
-    "encode_term", "isolate_network", "run_forked", "run_sandboxed",
+    "FORBIDDEN_EVENTS", "Answer", "Cell", "Pipe", "QueryFailed", "QueryTimeout", "Work",
+    "encode_term", "isolate_network", "run_forked", "run_sandboxed", "run_sandboxed_cells",
 ]
-
-Cell = list[str | None] | None
-"""One term on the wire: ``["uri", iri]``, ``["bnode", id]``, ``["literal", text, datatype, lang]``
-or ``None`` (unbound)."""
 
 FORBIDDEN_EVENTS = frozenset({
     "socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr",
@@ -132,17 +127,45 @@ def run_sandboxed(work: Work, *, timeout: float, max_rows: int, limits: Limits =
     ...
     graph.sparql.guard.QueryRefused: the query tried to reach out (urllib.Request); refused
     """
+    return run_sandboxed_cells(work, timeout=timeout, max_rows=max_rows, limits=limits, offline=offline).to_result()
+
+
+def run_sandboxed_cells(work: Work, *, timeout: float, max_rows: int, limits: Limits = DEFAULT_LIMITS,
+                        offline: bool = False) -> CellResult:
+    """As :func:`run_sandboxed`, but the answer stays in the wire format (no rdflib terms):
+    for writers that need no rdflib (``graph.sparql.output.format_cells``).
+
+    Parameters
+    ----------
+    work, timeout, max_rows, limits, offline
+        As for :func:`run_sandboxed`.
+
+    Returns
+    -------
+    CellResult
+        Its ``to_result()`` is what :func:`run_sandboxed` returns.
+
+    Raises
+    ------
+    QueryRefused, QueryTimeout, QueryFailed
+
+    Examples
+    --------
+    >>> answer = Answer("SELECT", vars=["n"], rows=([["literal", c, None, None]] for c in "abc"))
+    >>> run_sandboxed_cells(lambda offline: answer, timeout=10, max_rows=2).rows
+    [[['literal', 'a', None, None]], [['literal', 'b', None, None]]]
+    """
     if not timeout > 0 or max_rows < 0:
         raise ValueError("timeout must be positive and max_rows not negative")
     _install_guards()
 
-    def job(conn: Connection) -> None:
+    def job(conn: Pipe) -> None:
         _child_job(conn, work, max_rows=max_rows, limits=limits, offline=offline)
 
     return _decode_result(run_forked(job, timeout))
 
 
-def run_forked(job: Callable[[Connection], None], timeout: float) -> dict[str, Any]:
+def run_forked(job: Callable[[Pipe], None], timeout: float) -> dict[str, Any]:
     """Run ``job(conn)`` in a forked child and return the JSON object it sent on ``conn``.
 
     The child is killed at the deadline (or when it has answered); it gets no guard of its
@@ -150,8 +173,9 @@ def run_forked(job: Callable[[Connection], None], timeout: float) -> dict[str, A
 
     Parameters
     ----------
-    job : callable of Connection
-        Runs in the child; sends one JSON object with ``conn.send_bytes``.
+    job : callable of Pipe
+        Runs in the child; sends one JSON object with ``conn.send_bytes``. The child ends
+        when it returns (exit code 1 if it raised).
     timeout : float
         Seconds to wait for the answer.
 
@@ -176,26 +200,107 @@ def run_forked(job: Callable[[Connection], None], timeout: float) -> dict[str, A
     ...
     graph.sparql.result.QueryFailed: the query process died (exit code 7)
     """
-    ctx = multiprocessing.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=job, args=(sender,), name="datareach-sparql", daemon=True)
-    proc.start()
-    sender.close()
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written twice by the child
+        with contextlib.suppress(Exception):
+            stream.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run the job, then leave without running the parent's exit handlers
+        os.close(read_end)
+        _run_child(job, Pipe(write_end))
+    os.close(write_end)
+    ended: list[int] = []
     try:
-        if not receiver.poll(timeout):
-            raise QueryTimeout(f"query stopped after {timeout:g} s")
-        try:
-            data = receiver.recv_bytes()
-        except (EOFError, OSError):
-            proc.join(5)
-            raise QueryFailed(f"the query process died ({_exit_reason(proc.exitcode)})") from None
+        data = _receive(read_end, timeout)
+        if data is None:
+            ended.append(_reap(pid, wait=5))
+            raise QueryFailed(f"the query process died ({_exit_reason(ended[0])})")
     finally:
-        receiver.close()
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
+        os.close(read_end)
+        if not ended:  # answered, timed out or interrupted: the child is not needed any more
+            _reap(pid, wait=0)
     payload: dict[str, Any] = json.loads(data)
     return payload
+
+
+class Pipe:
+    """The child's end of the answer pipe: ``send_bytes`` one message (its length, then the bytes).
+
+    A plain pipe rather than ``multiprocessing``: importing multiprocessing (pickle, socket …)
+    cost a query from the command line more than the fork itself.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def send_bytes(self, data: bytes) -> None:
+        """Write ``data`` whole, after its length (8 bytes, big-endian)."""
+        for chunk in (len(data).to_bytes(8, "big"), data):
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(self.fd, view):]
+
+    def close(self) -> None:
+        """Close the pipe (the parent then sees the end of the message stream)."""
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+Connection = Pipe  # what a job is handed (the name multiprocessing's version had)
+
+
+def _run_child(job: Callable[[Pipe], None], conn: Pipe) -> NoReturn:
+    code = 0
+    try:
+        job(conn)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        code = 1
+        with contextlib.suppress(Exception):
+            traceback.print_exc()
+            sys.stderr.flush()
+    os._exit(code)
+
+
+def _receive(fd: int, timeout: float) -> bytes | None:
+    """The message on ``fd``; None if the pipe closed first (the child died). QueryTimeout when
+    nothing came within ``timeout`` seconds."""
+    poller = select.poll()  # not select(): a server may hold descriptors above FD_SETSIZE
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    if not poller.poll(max(0, int(timeout * 1000))):
+        raise QueryTimeout(f"query stopped after {timeout:g} s")
+    header = _read_exactly(fd, 8)
+    if header is None:
+        return None
+    return _read_exactly(fd, int.from_bytes(header, "big"))
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    parts, left = [], size
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            return None
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+def _reap(pid: int, *, wait: float) -> int:
+    """The child's exit code (negative: the signal that ended it), waiting up to ``wait`` seconds
+    for it to end on its own before killing it."""
+    deadline = time.monotonic() + wait
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() >= deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.01)
 
 
 def isolate_network() -> bool:
@@ -218,6 +323,8 @@ def isolate_network() -> bool:
     """
     if not sys.platform.startswith("linux"):
         return False
+    import ctypes
+
     try:
         libc = ctypes.CDLL(None, use_errno=True)
     except OSError:
@@ -243,6 +350,8 @@ def encode_term(term: object) -> Cell:
     >>> encode_term(Literal("Spotify", lang="en"))
     ['literal', 'Spotify', None, 'en']
     """
+    from rdflib import BNode, Literal, URIRef
+
     if term is None:
         return None
     if isinstance(term, URIRef):
@@ -258,7 +367,9 @@ def encode_term(term: object) -> Cell:
 
 def _install_guards() -> None:
     global _hook_installed
-    rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
+    engine = sys.modules.get("rdflib.plugins.sparql")  # loaded by the rdflib engine (graph.sparql.local)
+    if engine is not None:
+        engine.SPARQL_LOAD_GRAPHS = False  # type: ignore[attr-defined]
     if not _hook_installed:
         sys.addaudithook(_audit)
         _hook_installed = True
@@ -281,37 +392,22 @@ def _exit_reason(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _decode_result(payload: dict[str, Any]) -> QueryResult:
+def _decode_result(payload: dict[str, Any]) -> CellResult:
     if "refused" in payload:
         raise QueryRefused(payload["refused"])
     if "error" in payload:
         raise QueryFailed(payload["error"])
     kind = payload["kind"]
     if kind == "SELECT":
-        rows = [tuple(_decode_term(c) for c in row) for row in payload["rows"]]
-        return QueryResult(kind, vars=payload["vars"], rows=rows, truncated=payload["truncated"])
+        return CellResult(kind, vars=payload["vars"], rows=payload["rows"], truncated=payload["truncated"])
     if kind == "ASK":
-        return QueryResult(kind, boolean=payload["boolean"])
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    for triple in payload["triples"]:
-        s, p, o = (_decode_term(cell) for cell in triple)
-        assert s is not None and p is not None and o is not None
-        graph.add((s, p, o))
-    return QueryResult(kind, graph=graph, truncated=payload["truncated"])
-
-
-def _decode_term(cell: Cell) -> Node | None:
-    if cell is None:
-        return None
-    kind, value, *rest = cell
-    return make_term(str(kind), str(value), *rest)
+        return CellResult(kind, boolean=payload["boolean"])
+    return CellResult(kind, rows=payload["triples"], truncated=payload["truncated"])
 
 
 # ---------------------------------------------------------------- in the child
 
-def _child_job(conn: Connection, work: Work, *, max_rows: int, limits: Limits, offline: bool) -> None:
+def _child_job(conn: Pipe, work: Work, *, max_rows: int, limits: Limits, offline: bool) -> None:
     try:
         sealed = isolate_network() if offline else False
         _limit_memory(limits.max_memory)

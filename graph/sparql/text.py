@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from rdflib import Literal, URIRef
-from rdflib.term import Node
+from graph.model.prefixes import PREFIXES
 
-from graph.model.vocab import PREFIXES
+if TYPE_CHECKING:  # rdflib is imported only when a term is bound
+    from rdflib.term import Node
 
 __all__ = ["bind_text", "with_prefixes"]
 
@@ -35,7 +36,7 @@ def with_prefixes(text: str) -> str:
     Returns
     -------
     str
-        One ``PREFIX`` line for each of :data:`graph.model.vocab.PREFIXES`, then ``text``.
+        One ``PREFIX`` line for each of :data:`graph.model.prefixes.PREFIXES`, then ``text``.
 
     Examples
     --------
@@ -98,6 +99,8 @@ def bind_text(text: str, bindings: Mapping[str, Node]) -> str:
 
 
 def _term_text(term: Node) -> str:
+    from rdflib import Literal, URIRef
+
     if isinstance(term, URIRef):
         if _BAD_IRI.search(str(term)):
             raise ValueError(f"not a valid IRI: {str(term)[:80]!r}")
