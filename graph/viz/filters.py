@@ -97,7 +97,7 @@ def filter_words(state: ViewState) -> list[str]:
     """The panel's filters of ``state`` in words, for a caption.
 
     >>> filter_words({"integ": "app-platform", "perm": "read,write", "status": "none"})
-    ['integration app-platform', 'permissions read or write (or none stated)', 'no status']
+    ['integration app-platform', 'permissions read or write (or none stated)', 'no status shown']
     """
     words = []
     if state.get("integ"):
@@ -108,7 +108,7 @@ def filter_words(state: ViewState) -> list[str]:
                      else f"permissions {' or '.join(perms.split(','))} (or none stated)")
     statuses = state.get("status")
     if statuses:
-        words.append("no status" if statuses == "none" else f"status {' or '.join(s.replace('-', ' ') for s in statuses.split(','))}")
+        words.append("no status shown" if statuses == "none" else f"status {' or '.join(s.replace('-', ' ') for s in statuses.split(','))}")
     return words
 
 

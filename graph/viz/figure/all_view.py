@@ -117,12 +117,11 @@ def _filter_words(G: nx.MultiDiGraph, state: ViewState) -> list[str]:
 
 
 def _columns(H: nx.MultiDiGraph, named: list[str]) -> dict[str, int]:
-    """Left to right along the flows between named parties; the parties of a cycle share a column."""
+    """Left to right along the links between named parties (ownership from owned to owner); a cycle shares a column."""
     D = nx.DiGraph()
     D.add_nodes_from(named)
     keep = set(named)
-    D.add_edges_from((u, v) for u, v, kind in H.edges(data="kind") if u in keep and v in keep and u != v
-                     and kind != "ownership")
+    D.add_edges_from((u, v) for u, v in H.edges() if u in keep and v in keep and u != v)  # ownership: owned → owner
     C = nx.condensation(D)
     layer = {c: i for i, gen in enumerate(nx.topological_generations(C)) for c in gen}
     return {n: layer[C.graph["mapping"][n]] for n in named}
