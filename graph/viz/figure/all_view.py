@@ -21,7 +21,7 @@ import networkx as nx
 from graph.viz.data import taxonomies
 from graph.viz.figure.scene import Box, Link, Scene, cite, count_words, lookalike
 from graph.viz.filters import filter_words, filtered
-from graph.viz.fold import fold
+from graph.viz.fold import Group, fold
 from graph.viz.layout import rank
 from graph.viz.state import ViewState
 
@@ -137,7 +137,7 @@ def _link(scene: Scene, u: str, v: str, attrs: list[dict[str, object]], registry
                 ownership=all(a.get("kind") == "ownership" for a in attrs), cites=cite(scene, citations))
 
 
-def _groups(scene: Scene, H: nx.MultiDiGraph, groups: list, max_groups: int, col: int) -> None:  # type: ignore[type-arg]
+def _groups(scene: Scene, H: nx.MultiDiGraph, groups: list[Group], max_groups: int, col: int) -> None:
     """A box per big group (the rest share one), each with an arrow from every named party sending data into it."""
     named = {b.key for b in scene.boxes}
     shown, rest = groups[:max_groups], groups[max_groups:]
