@@ -231,7 +231,7 @@ def _facts(opened):
     return sorted(opened.eval("datareach.edgeView.get().map(e => e.fact)"))
 
 
-def test_filters_round_trip_through_the_url(open_page, write_page):
+def test_filters_round_trip_through_the_url(open_page, write_page, artifacts):
     G = fixture_graph("small.yaml")
     path = write_page("state", G)
     opened = open_page(path)
@@ -256,6 +256,7 @@ def test_filters_round_trip_through_the_url(open_page, write_page):
     assert clicked != everything
     assert opened.eval("document.getElementById('figure-command').textContent") == \
         f"datareach figure --state '{format_state(wanted)}'"
+    opened.page.screenshot(path=str(artifacts / "viz-filters-figure-hint.png"))
 
     again = open_page(path)  # the same filters, from the URL alone
     again.page.goto(url)
