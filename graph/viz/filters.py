@@ -24,7 +24,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import networkx as nx
 
@@ -93,15 +93,15 @@ def filtered(G: nx.MultiDiGraph, state: ViewState, *, data_type: bool = True) ->
     return H
 
 
-def filter_words(state: ViewState) -> list[str]:
-    """The panel's filters of ``state`` in words, for a caption.
+def filter_words(state: ViewState, kinds: Mapping[str, str] | None = None) -> list[str]:
+    """The panel's filters of ``state`` in words, for a caption (``kinds``: integration labels by slug).
 
     >>> filter_words({"integ": "app-platform", "perm": "read,write", "status": "none"})
     ['integration app-platform', 'permissions read or write (or none stated)', 'no status shown']
     """
     words = []
     if state.get("integ"):
-        words.append(f"integration {state['integ']}")
+        words.append(f"integration {(kinds or {}).get(state['integ'], state['integ'])}")
     perms = state.get("perm")
     if perms:
         words.append("only links stating no permission" if perms == "none"

@@ -23,6 +23,7 @@ from typing import Any
 
 from graph import atomic
 from graph.errors import UsageError
+from graph.viz.data import taxonomies
 from graph.viz.figure.all_view import all_scene
 from graph.viz.figure.company_view import company_scene
 from graph.viz.figure.png import MissingExtraError, svg_to_png
@@ -76,7 +77,7 @@ def figure_scene(G: Any, *, data_type: str | None = None, company: str | None = 
         raise UsageError("the page's filters need the whole graph (a networkx MultiDiGraph), not a flow index")
     if data_type is not None:
         scene = reach_scene(filtered(G, panel, data_type=False) if panel else G, data_type, title=title, **options)
-        return _with_filters(scene, panel)
+        return _with_filters(scene, panel, G)
     options.pop("select", None)  # a company or whole-graph figure names every party it draws
     extra = sorted(k for k in options if k in REACH_ONLY)
     if extra:
@@ -89,12 +90,12 @@ def figure_scene(G: Any, *, data_type: str | None = None, company: str | None = 
         return all_scene(G, panel, title=title)
     scene = company_scene(filtered(G, panel, data_type=False) if panel else G, company, as_of=options.get("as_of"),
                           title=title)
-    return _with_filters(scene, panel)
+    return _with_filters(scene, panel, G)
 
 
-def _with_filters(scene: Scene, panel: ViewState) -> Scene:
+def _with_filters(scene: Scene, panel: ViewState, G: Any) -> Scene:
     """The page's filters said in the caption's first line."""
-    words = filter_words(panel)
+    words = filter_words(panel, {c.slug: c.label for c in taxonomies(G)[1].concepts} if panel.get("integ") else None)
     if words and scene.caption:
         first = scene.caption[0]
         scene.caption[0] = ("Filters: " + "; ".join(words) if first.startswith("No filters")

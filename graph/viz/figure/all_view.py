@@ -110,7 +110,7 @@ def _filter_words(G: nx.MultiDiGraph, state: ViewState) -> list[str]:
         except KeyError:
             label = state["type"]
         words.append(f"links carrying {label} (or a broader or narrower type)")
-    words += filter_words(state)
+    words += filter_words(state, {c.slug: c.label for c in taxonomies(G)[1].concepts})
     if state.get("asof"):
         words.append(f"as of {state['asof']}")
     return words
