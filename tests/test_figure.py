@@ -16,6 +16,7 @@ from conftest import FIXTURES, fixture_graph
 from graph.cli.main import main
 from graph.errors import UsageError
 from graph.viz.figure import (
+    all_scene,
     figure_scene,
     figure_svg,
     from_state,
@@ -23,6 +24,7 @@ from graph.viz.figure import (
     svg_to_png,
     write_figure,
 )
+from graph.viz.figure.svg import render
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 SHARED = Path(os.environ.get("DATAREACH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
@@ -166,8 +168,17 @@ def test_the_command(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "b.svg")])
     assert again.exit_code == 0, again.output
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
-    refused = runner.invoke(main, [*args, "figure"])
+    whole = runner.invoke(main, [*args, "figure", "-o", str(tmp_path / "all.svg")])  # the page's all view
+    assert whole.exit_code == 0, whole.output
+    shared = runner.invoke(main, [*args, "figure", "--state", "#view=all", "-o", str(tmp_path / "all2.svg")])
+    assert shared.exit_code == 0, shared.output
+    assert (tmp_path / "all.svg").read_bytes() == (tmp_path / "all2.svg").read_bytes()
+    assert texts((tmp_path / "all.svg").read_text())[0] == "Who sends personal data to whom"
+    refused = runner.invoke(main, [*args, "figure", "--data-type", "interests", "--company", "Quiz App Ltd"])
     assert refused.exit_code == 1 and "say what to draw" in refused.stderr
+    filtered_view = runner.invoke(main, [*args, "figure", "--state", "#view=all&perm=none", "-o", str(tmp_path / "f.svg")])
+    assert filtered_view.exit_code == 0, filtered_view.output
+    assert "Filters: only links stating no permission." in texts((tmp_path / "f.svg").read_text())
     if sys.modules.get("resvg_py") is not None or _has_resvg():
         png = runner.invoke(main, [*args, "figure", "--company", "Quiz App Ltd", "-o", str(tmp_path / "c.png")])
         assert png.exit_code == 0, png.output
@@ -233,3 +244,54 @@ def test_who_sent_it_into_a_company_ends_at_that_company() -> None:
     assert words[0] == "Who could send address book into Example Platform"
     assert "company asked about" in words and "party that could send it on" in words
     assert any(w.startswith("data upload [1]") for w in words)
+
+
+def test_the_whole_graph_is_folded_as_the_page_folds_it() -> None:
+    from graph.viz.fold import fold
+
+    G = fixture_graph()
+    first, second = figure_svg(G), figure_svg(G)
+    assert first == second  # byte-identical
+    scene = figure_scene(G, filters=None)
+    assert scene.view == "all" and not any(b.kind == "group" for b in scene.boxes if b.key in G)
+    small = all_scene(G, budget=2, max_groups=1)
+    named = [b.key for b in small.boxes if b.kind != "group"]
+    groups = [b for b in small.boxes if b.kind == "group"]
+    assert len(named) == 2 and groups
+    counts = [int(b.label.split()[0].lstrip("+").replace(",", "")) for b in groups]
+    assert len(named) + sum(counts) == G.number_of_nodes()  # every party named or counted once
+    page_groups = fold(G, [n for n in G if n not in named], drawn=set(named))
+    assert counts[0] == len(page_groups[0].members) and groups[0].label.endswith(page_groups[0].label)
+    assert len(groups) == min(2, len(page_groups))  # the biggest group alone, the rest in one box
+    words = texts(render(small))
+    assert words[0] == "Who sends personal data to whom"
+    assert "No filters: every dated and undated link on file." in words
+    assert "folded: + N more parties" in words and "Made with datareach." in " ".join(words)
+
+
+def test_the_pages_filters_are_honoured() -> None:
+    from graph.viz.filters import edge_filter
+
+    G = fixture_graph()
+    state = {"perm": "write,delete", "status": "active"}
+    keep = edge_filter(G, state)  # type: ignore[arg-type]
+    shown = {(u, v) for u, v, k in G.edges(keys=True) if keep((u, v, k)) and u != v}
+    assert shown and len(shown) < G.number_of_edges()
+    scene = all_scene(G, state)  # type: ignore[arg-type]
+    named = {b.key for b in scene.boxes if b.kind != "group"}
+    assert {(x.source, x.target) for x in scene.links if x.source in named and x.target in named} == shown
+    assert scene.caption[0] == "Filters: permissions write or delete (or none stated); status active"
+    assert figure_svg(G, filters=state) == figure_svg(G, filters=state)
+    view = from_state("#view=all&type=friends-list&perm=write,delete&status=active&asof=2015")
+    assert view == {"as_of": "2015", "filters": {"type": "friends-list", "perm": "write,delete", "status": "active"}}
+    dated = figure_scene(G, **view)
+    assert dated.caption[0].startswith("Filters: links carrying friends list") and "as of 2015" in dated.caption[0]
+    assert not figure_scene(G, filters={"status": "none"}).boxes or figure_scene(G, filters={"status": "none"}).empty
+    # a reach or company figure takes them too, and says them in its caption
+    everyone = figure_scene(G, data_type="phone number")
+    none = figure_scene(G, data_type="phone number", filters={"perm": "none", "status": "none"})
+    assert len(none.boxes) < len(everyone.boxes) and none.caption[0].startswith("Filters: only links stating no permission")
+    company = figure_scene(G, company="Facebook", filters={"status": "none"})
+    assert [b.key for b in company.boxes] == ["facebook"] and "no status shown" in company.caption[0]
+    with pytest.raises(UsageError, match="whole graph takes only"):
+        figure_scene(G, start="Facebook")

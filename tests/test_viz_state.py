@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from graph.viz.state import KEYS, StateError, format_state, parse_state
+from graph.viz.state import KEYS, STATUSES, StateError, format_state, parse_state, shown
 
 
 def test_round_trip_every_key():
     state = {"view": "chain", "type": "page-likes", "company": "facebook", "from": "facebook",
-             "into": "cambridge-analytica", "asof": "2015-06-01", "q": "Global Science & Research", "sel": "gsr"}
+             "into": "cambridge-analytica", "asof": "2015-06-01", "integ": "app-platform", "perm": "read,delete",
+             "status": "active,shut-down", "q": "Global Science & Research", "sel": "gsr"}
     fragment = format_state(state)
     assert fragment.startswith("#view=chain&type=page-likes&company=facebook&from=facebook&into=")
     assert "q=Global%20Science%20%26%20Research" in fragment
@@ -60,3 +61,38 @@ def test_format_refuses_unknown_keys_and_bad_values_and_drops_empty_ones():
 def test_huge_fragment_refused():
     with pytest.raises(StateError, match="at most"):
         parse_state("#q=" + "a" * 5000)
+
+
+def test_filter_panel_keys():
+    fragment = format_state({"view": "all", "integ": "sdk", "perm": "write,delete", "status": "none"})
+    assert fragment == "#view=all&integ=sdk&perm=write,delete&status=none"  # commas stay commas
+    assert parse_state(fragment) == {"view": "all", "integ": "sdk", "perm": "write,delete", "status": "none"}
+    assert parse_state("#perm=read%2Cwrite") == {"perm": "read,write"}  # an encoded comma reads the same
+    assert shown(parse_state("#status=active,unknown"), "status") == {"active", "unknown"}
+
+
+@pytest.mark.parametrize("fragment, words", [
+    ("#perm=admin", "not a list of permissions"),
+    ("#perm=write,read", "in that order"),
+    ("#perm=read,read", "in that order"),
+    ("#perm=", None),
+    ("#status=shut%20down", "not a list of statuses"),
+    ("#status=active,", "not a list of statuses"),
+    ("#integ=App%20Platform", "not an integration kind slug"),
+])
+def test_bad_filter_values(fragment, words):
+    if words is None:
+        assert parse_state(fragment) == {}
+        return
+    with pytest.raises(StateError, match=words):
+        parse_state(fragment)
+
+
+def test_statuses_are_the_pages():
+    from graph.viz.data import STATUS_ORDER
+
+    assert STATUSES == tuple(s.replace(" ", "-") for s in STATUS_ORDER)
+
+
+def test_quote_like_the_page():
+    assert format_state({"q": "O'Brien (x)! *"}) == "#q=O%27Brien%20%28x%29%21%20%2A"

@@ -56,6 +56,11 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
                    read: str | None, select: str | None, title: str | None, scale: float) -> None:
     """Write a static figure for an article: SVG (the default) or PNG.
 
+    With neither --data-type nor --company it draws the whole graph as the page's "all"
+    view folds it: the most connected parties named, the rest in groups with counts.
+    --state takes a page's URL fragment, with its filters (integration, permissions,
+    statuses, data type), and applies them as the page does.
+
     It has a title, a caption with the filters in words, a legend of the marks it uses,
     and a credit line naming each cited source (publisher, date) and datareach. The same
     inputs give a byte-identical SVG. A reach figure names the most connected parties and
@@ -68,6 +73,7 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
       datareach figure --data-type "page likes" --from Facebook -o chain.svg
       datareach figure --company Spotify --as-of 2014 --format png -o spotify.png
       datareach figure --state "#view=reach&type=phone-number&asof=2018" -o phone.png
+      datareach figure --state "#view=all&perm=write,delete&status=active" -o all.svg
     """
     from graph.viz.figure import from_state, write_figure
 
@@ -79,7 +85,8 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
                       confidence=confidence, read=read, select=select)
     if "on_by_default" not in view and on_by_default == "no":
         view["on_by_default"] = False
-    G = obj.projection() if "company" in view else obj.flows()
+    whole = "data_type" not in view
+    G = obj.projection() if whole or "filters" in view else obj.flows()
     target = output or obj.deliverable(f"figure.{fmt}")
     try:
         path = write_figure(G, target, fmt=fmt, scale=scale, title=title, **view)

@@ -5,7 +5,8 @@ its URL fragment, and ``datareach figure --state`` (or anything else) can read i
 with ``parse_state``. The format::
 
     #view=reach&type=<data type slug>&company=<company id>&from=<company id>
-     &into=<company id>&asof=YYYY-MM-DD&q=<search>&sel=<company id>
+     &into=<company id>&asof=YYYY-MM-DD&integ=<integration kind slug>
+     &perm=<permissions shown>&status=<statuses shown>&q=<search>&sel=<company id>
 
 - every key is optional; keys are URL-encoded (``%20`` for a space; ``+`` is read as a
   space too, as browsers' ``URLSearchParams`` read it); unknown keys are ignored and a
@@ -17,10 +18,16 @@ with ``parse_state``. The format::
   are company ids, the slugs used in IRIs (``amazon``): ``[a-z0-9][a-z0-9-]*``;
 - ``asof`` is a date, ``YYYY-MM-DD`` (``YYYY`` and ``YYYY-MM`` are accepted, as the CLI's
   ``--as-of`` accepts them, and mean their first day);
+- ``integ``, ``perm`` and ``status`` are the page's filter panel: ``integ`` an integration
+  kind's slug (``app-platform``); ``perm`` the permissions whose links are shown, a
+  comma-separated part of ``read,write,delete`` in that order, or ``none``; ``status`` the
+  statuses shown, a comma-separated part of ``STATUSES`` (``active,shut-down``) or ``none``.
+  Left out, each shows everything; the data-type filter of the ``all`` view is ``type``;
 - ``q`` is the search box's text (at most ``MAX_QUERY`` characters).
 
-``format_state`` writes a state in that order, so one state has one fragment. The page's
-script (``assets/app.js``) reads and writes the same keys.
+``format_state`` writes a state in that order, so one state has one fragment (commas stay
+commas). The page's script (``assets/app.js``) reads and writes the same keys, and
+``graph.viz.filters`` applies the filters as the page does.
 
 >>> state = parse_state("#view=reach&type=precise-location&asof=2018-04-01&q=Cambridge%20Analytica&x=1")
 >>> state
@@ -37,8 +44,13 @@ from urllib.parse import parse_qsl, quote
 
 from graph import dates
 from graph.errors import UsageError
+from graph.model.labels import PERMISSIONS
 
-KEYS = ("view", "type", "company", "from", "into", "asof", "q", "sel")
+KEYS = ("view", "type", "company", "from", "into", "asof", "integ", "perm", "status", "q", "sel")
+STATUSES = ("active", "shut-down", "unknown", "incident", "ownership")
+"""The statuses of the page's status filter, as the fragment writes them (a link's status,
+spaces as ``-``: ``shut down`` is ``shut-down``)."""
+FILTER_KEYS = ("integ", "perm", "status")
 VIEWS = ("all", "reach", "chain", "company")
 MAX_QUERY = 200
 MAX_FRAGMENT = 4000
@@ -48,7 +60,8 @@ _CONTROL = re.compile("[\u0000-\u001f\u007f]")
 
 # "from" is a Python keyword, hence the functional form.
 ViewState = TypedDict("ViewState", {"view": str, "type": str, "company": str, "from": str, "into": str,
-                                    "asof": str, "q": str, "sel": str}, total=False)
+                                    "asof": str, "integ": str, "perm": str, "status": str, "q": str, "sel": str},
+                      total=False)
 ViewState.__doc__ = "A page state: every key of the fragment format, all optional, values as text."
 
 
@@ -76,12 +89,18 @@ def check(key: str, value: str) -> str:
             dates.parse(value)
         except ValueError as exc:
             raise StateError(f"asof: {exc}") from None
+    elif key in ("perm", "status"):
+        allowed = PERMISSIONS if key == "perm" else STATUSES
+        parts = value.split(",")
+        if value != "none" and (any(p not in allowed for p in parts) or parts != sorted(set(parts), key=allowed.index)):
+            raise StateError(f"{key}: '{value[:80]}' is not a list of {'permissions' if key == 'perm' else 'statuses'} "
+                             f"(expected 'none' or some of {','.join(allowed)}, in that order)")
     elif key == "q":
         if len(value) > MAX_QUERY or _CONTROL.search(value):
             raise StateError(f"q: a search of at most {MAX_QUERY} characters without control characters")
     elif key in KEYS:
         if _SLUG.fullmatch(value) is None:
-            what = "a data type slug" if key == "type" else "a company id"
+            what = {"type": "a data type slug", "integ": "an integration kind slug"}.get(key, "a company id")
             raise StateError(f"{key}: '{value[:80]}' is not {what} (lower-case letters, digits and '-')")
     else:
         raise StateError(f"'{key[:80]}' is not a key of the page state (expected one of {', '.join(KEYS)})")
@@ -144,8 +163,20 @@ def format_state(state: ViewState) -> str:
     if unknown:
         raise StateError(f"'{unknown[0][:80]}' is not a key of the page state (expected one of {', '.join(KEYS)})")
     given = {key: str(values[key]) for key in KEYS if values.get(key) not in (None, "")}
-    parts = [f"{key}={quote(check(key, value), safe='')}" for key, value in given.items()]
+    parts = [f"{key}={quote(check(key, value), safe=',')}" for key, value in given.items()]
     return "#" + "&".join(parts) if parts else ""
 
 
-__all__ = ["KEYS", "MAX_QUERY", "VIEWS", "StateError", "ViewState", "check", "format_state", "parse_state"]
+def shown(state: ViewState, key: str) -> frozenset[str] | None:
+    """What the ``perm`` or ``status`` filter of ``state`` shows; None when it is not set (everything).
+
+    >>> sorted(shown({"perm": "read,delete"}, "perm")), shown({"perm": "none"}, "perm"), shown({}, "status")
+    (['delete', 'read'], frozenset(), None)
+    """
+    value = state.get(key)
+    if not value:
+        return None
+    return frozenset() if value == "none" else frozenset(str(value).split(","))
+
+
+__all__ = ["FILTER_KEYS", "KEYS", "MAX_QUERY", "STATUSES", "VIEWS", "StateError", "ViewState", "check", "format_state", "parse_state", "shown"]

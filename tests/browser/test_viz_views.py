@@ -225,3 +225,65 @@ def test_as_of_is_an_iso_text_field(open_page, write_page):
     opened.page.fill("#f-asof", "2015-06-01")
     assert not opened.eval("document.getElementById('f-asof').classList.contains('bad')")
     opened.assert_clean()
+
+
+def _facts(opened):
+    return sorted(opened.eval("datareach.edgeView.get().map(e => e.fact)"))
+
+
+def test_filters_round_trip_through_the_url(open_page, write_page, artifacts):
+    G = fixture_graph("small.yaml")
+    path = write_page("state", G)
+    opened = open_page(path)
+    assert opened.eval("document.getElementById('figure-command').textContent") == "datareach figure --state '#view=all'"
+    everything = _facts(opened)
+    opened.page.uncheck("#f-permissions input[value=read]")
+    assert opened.eval("location.hash") == "#view=all&perm=write,delete"
+    integ = opened.eval("document.querySelectorAll('#f-integration option')[1].value")
+    opened.page.select_option("#f-integration", integ)
+    shut = opened.eval("Array.from(document.querySelectorAll('#f-status input')).map(x => x.value)")
+    opened.page.uncheck(f"#f-status input[value='{shut[-1]}']")
+    url = opened.eval("location.href")
+    wanted = {"view": "all", "integ": integ, "perm": "write,delete",
+              "status": ",".join(s.replace(" ", "-") for s in shut[:-1]) or "none"}
+    from graph.viz.filters import edge_filter
+    from graph.viz.state import format_state, parse_state
+
+    assert parse_state(url) == wanted and url.endswith(format_state(wanted))
+    clicked = _facts(opened)
+    keep = edge_filter(G, wanted)
+    assert clicked == sorted(e[2] for e in G.edges(keys=True) if keep(e))  # the page and Python agree
+    assert clicked != everything
+    assert opened.eval("document.getElementById('figure-command').textContent") == \
+        f"datareach figure --state '{format_state(wanted)}'"
+    opened.page.screenshot(path=str(artifacts / "viz-filters-figure-hint.png"))
+
+    again = open_page(path)  # the same filters, from the URL alone
+    again.page.goto(url)
+    again.page.wait_for_function("document.body.dataset.drawn === '1'")
+    assert _facts(again) == clicked
+    assert again.eval("document.querySelector('#f-permissions input[value=read]').checked") is False
+    assert again.eval("document.getElementById('f-integration').value") == integ
+    assert again.eval("location.href") == url
+    again.page.click("#reset")
+    assert again.eval("location.hash") == "#view=all" and _facts(again) == everything
+    assert again.eval("document.getElementById('figure-command').textContent") == "datareach figure --state '#view=all'"
+    opened.assert_clean()
+    again.assert_clean()
+
+
+def test_no_permission_and_no_status_are_states_too(open_page, write_page):
+    G = fixture_graph("small.yaml")
+    path = write_page("state", G)
+    opened = open_page(path)
+    opened.page.goto(path.resolve().as_uri() + "#view=all&perm=none&status=none")
+    opened.page.wait_for_function("document.body.dataset.drawn === '1'")
+    assert _facts(opened) == [] and opened.eval("location.hash") == "#view=all&perm=none&status=none"
+    opened.page.goto(path.resolve().as_uri() + "#view=all&perm=none")
+    from graph.viz.filters import edge_filter
+
+    keep = edge_filter(G, {"perm": "none"})
+    assert _facts(opened) == sorted(e[2] for e in G.edges(keys=True) if keep(e))
+    opened.page.goto(path.resolve().as_uri() + "#view=all&perm=write,read&integ=%3Cb%3E")  # out of order, bad: ignored
+    assert opened.eval("location.hash") == "#view=all" and opened.eval("document.getElementById('f-integration').value") == ""
+    opened.assert_clean()

@@ -336,7 +336,32 @@
     nodeView.refresh();
     edgeView.refresh();
     say(nodeView.length + " of " + nodes.length + " nodes, " + edgeView.length + " of " + data.edges.length + " links shown");
-    saveState({ type: keyOfType(state.dt), asof: state.asOf });
+    saveState(Object.assign({ type: keyOfType(state.dt), asof: state.asOf }, filterState()));
+  }
+  /* the filter panel as fragment keys: integ, perm and status (left out when they show everything) */
+  var PERMS = ["read", "write", "delete"];
+  function statusSlug(s) { return String(s).replace(/ /g, "-"); }
+  function listed(all, on) {
+    var kept = all.filter(function (x) { return on(x); });
+    return kept.length === all.length ? "" : kept.length === 0 ? "none" : kept.join(",");
+  }
+  function filterState() {
+    var statuses = data.filters.statuses.map(function (s) { return s[0]; });
+    return { integ: state.integ,
+      perm: listed(PERMS, function (p) { return state.perms.has(p); }),
+      status: listed(statuses.map(statusSlug), function (slug) {
+        return statuses.some(function (s) { return statusSlug(s) === slug && state.statuses.has(s); });
+      }) };
+  }
+  function setFilterControls(wanted) {
+    var integ = byId("f-integration");
+    integ.value = wanted.integ && data.filters.integrations.some(function (i) { return i[0] === wanted.integ; }) ? wanted.integ : "";
+    var perms = wanted.perm ? (wanted.perm === "none" ? [] : wanted.perm.split(",")) : PERMS;
+    document.querySelectorAll("#f-permissions input").forEach(function (x) { x.checked = perms.indexOf(x.value) >= 0; });
+    var statuses = wanted.status ? (wanted.status === "none" ? [] : wanted.status.split(",")) : null;
+    document.querySelectorAll("#f-status input").forEach(function (x) {
+      x.checked = statuses === null || statuses.indexOf(statusSlug(x.value)) >= 0;
+    });
   }
   ["f-datatype", "f-integration", "f-asof"].forEach(function (id) { byId(id).addEventListener("change", apply); });
   byId("f-asof").addEventListener("input", apply);
@@ -422,13 +447,21 @@
   });
 
   /* ---- the page's state in the URL fragment: the format of graph/viz/state.py ---- */
-  var KEYS = ["view", "type", "company", "from", "into", "asof", "q", "sel"];
+  var KEYS = ["view", "type", "company", "from", "into", "asof", "integ", "perm", "status", "q", "sel"];
+  var STATUSES = ["active", "shut-down", "unknown", "incident", "ownership"];
+  function inOrder(v, all) {
+    if (v === "none") return true;
+    var parts = v.split(","), at = -1;
+    return parts.every(function (p) { var i = all.indexOf(p); var ok = i > at; at = i; return ok; });
+  }
   var VIEWS = ["all", "reach", "chain", "company"];
   var SLUG = /^[a-z0-9][a-z0-9-]{0,200}$/;
   function checkState(key, v) {
     if (key === "view") return VIEWS.indexOf(v) >= 0;
     if (key === "asof") return /^\d{4}(-\d{2}(-\d{2})?)?$/.test(v);
     if (key === "q") return v.length <= 200 && !/[\u0000-\u001f\u007f]/.test(v);
+    if (key === "perm") return inOrder(v, PERMS);
+    if (key === "status") return inOrder(v, STATUSES);
     return SLUG.test(v);
   }
   function readState(hash) {
@@ -440,12 +473,20 @@
   }
   var current = Object.assign({}, data.state);
   function writeHash() {
-    var parts = KEYS.filter(function (k) { return current[k]; }).map(function (k) { return k + "=" + encodeURIComponent(current[k]); });
+    var parts = KEYS.filter(function (k) { return current[k]; }).map(function (k) { return k + "=" + encode(current[k]); });
     var hash = parts.length ? "#" + parts.join("&") : "";
+    /* the command that draws this view as a static figure; the fragment has no quote to break out of */
+    byId("figure-command").textContent = "datareach figure --state '" + (hash || "#view=all") + "'";
     if (location.hash === hash) return;
     try {
       history.replaceState(null, "", hash === "" ? location.pathname + location.search : hash);
     } catch (err) { /* a sandboxed srcdoc frame (a notebook) has no URL of its own to keep */ }
+  }
+  /* as Python's urllib.parse.quote(value, safe=","): one state, one fragment */
+  function encode(v) {
+    return encodeURIComponent(v).replace(/%2C/g, ",").replace(/[!'()*]/g, function (c) {
+      return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+    });
   }
   function saveState(change) {
     Object.keys(change).forEach(function (k) { if (change[k]) current[k] = change[k]; else delete current[k]; });
@@ -467,6 +508,7 @@
     });
     if (built.length) say("This page was made for another view (" + built.join(", ") + "): run datareach viz with it to draw that view.");
     if (wanted.type && data.view === "all" && dtMatch[wanted.type]) byId("f-datatype").value = wanted.type;
+    setFilterControls(wanted);
     if (wanted.asof) byId("f-asof").value = wanted.asof.length === 4 ? wanted.asof + "-01-01" : wanted.asof.length === 7 ? wanted.asof + "-01" : wanted.asof;
     readControls(); computeNodes(); nodeView.refresh(); edgeView.refresh();
     if (wanted.q) byId("search").value = wanted.q;
@@ -475,6 +517,8 @@
     if (id !== null) focusNode(id);
     current = Object.assign({}, data.state);
     ["asof", "q", "sel"].forEach(function (k) { if (wanted[k]) current[k] = wanted[k]; });
+    var filters = filterState();
+    Object.keys(filters).forEach(function (k) { if (filters[k]) current[k] = filters[k]; });
     if (wanted.company && data.view !== "company" && !built.length) current.company = wanted.company;
     if (data.view === "all" && state.dt) current.type = state.dt;
     if (built.length === 0 && !wanted.sel && id !== null && target) current.sel = target;

@@ -1,7 +1,8 @@
-"""Static figures for articles: a reach question, a chain or a company's flows as SVG or PNG.
+"""Static figures for articles: the whole graph, a reach question, a chain or a company's flows as SVG or PNG.
 
-``figure_svg`` draws the same views as ``datareach viz`` (a data type's reach with its
-filters, a path from or into a company, a company's neighbourhood) in a publication
+``figure_svg`` draws the same views as ``datareach viz`` (the whole graph folded into
+groups, a data type's reach with its filters, a path from or into a company, a company's
+neighbourhood) with the page's filters (``graph.viz.filters``) in a publication
 style: title, caption with the filters in words, the figure, a legend of the marks used
 and a credit line with the sources cited (publisher, date) and "Made with datareach".
 The same inputs give byte-identical SVG. ``write_figure`` writes SVG or PNG atomically.
@@ -22,12 +23,15 @@ from typing import Any
 
 from graph import atomic
 from graph.errors import UsageError
+from graph.viz.data import taxonomies
+from graph.viz.figure.all_view import all_scene
 from graph.viz.figure.company_view import company_scene
 from graph.viz.figure.png import MissingExtraError, svg_to_png
 from graph.viz.figure.reach_view import reach_scene
 from graph.viz.figure.scene import Scene
 from graph.viz.figure.svg import render
-from graph.viz.state import format_state, parse_state
+from graph.viz.filters import filter_words, filtered
+from graph.viz.state import FILTER_KEYS, ViewState, format_state, parse_state
 
 FORMATS = ("svg", "png")
 REACH_ONLY = ("start", "into", "certainty", "permissions", "integrations", "through_ownership", "on_by_default",
@@ -37,34 +41,66 @@ REACH_ONLY = ("start", "into", "certainty", "permissions", "integrations", "thro
 def from_state(state: str | None, **given: Any) -> dict[str, Any]:
     """The view options of a page URL fragment (``#view=reach&type=…``), overridden by those ``given``.
 
+    The page's filter panel (``integ``, ``perm``, ``status``; and ``type`` in the ``all``
+    view, where it filters links) comes back as ``filters``, a ``ViewState``.
+
     >>> from_state("#type=phone-number&from=facebook&asof=2019", as_of="2020")
     {'data_type': 'phone-number', 'start': 'facebook', 'as_of': '2020'}
+    >>> from_state("#view=all&type=phone-number&perm=read")
+    {'filters': {'type': 'phone-number', 'perm': 'read'}}
     """
     found = {} if state is None else parse_state(state)
-    view = {"data_type": found.get("type"), "start": found.get("from"), "into": found.get("into"),
-            "as_of": found.get("asof"), "select": found.get("sel")}
-    if found.get("view") == "company" or (found.get("company") and not found.get("type")):
+    whole = found.get("view") == "all"
+    view: dict[str, Any] = {"data_type": None if whole else found.get("type"), "start": found.get("from"),
+                            "into": found.get("into"), "as_of": found.get("asof"), "select": found.get("sel")}
+    if found.get("view") == "company" or (found.get("company") and not found.get("type") and not whole):
         view["company"] = found.get("company")
+    panel = {k: found[k] for k in ("type", *FILTER_KEYS) if k in found and (k != "type" or whole)}  # type: ignore[literal-required]
+    view["filters"] = panel or None
     view.update({k: v for k, v in given.items() if v not in (None, (), [], False)})
     return {k: v for k, v in view.items() if v not in (None, (), [], False)}
 
 
 def figure_scene(G: Any, *, data_type: str | None = None, company: str | None = None, title: str | None = None,
-                 **options: Any) -> Scene:
-    """What the figure draws: a reach scene for ``data_type`` or a company scene for ``company``.
+                 filters: ViewState | None = None, **options: Any) -> Scene:
+    """What the figure draws: a reach scene for ``data_type``, a company scene for ``company``,
+    the whole graph (folded into groups) for neither.
 
-    UsageError when neither or both are given, or when a reach filter is given with ``company``.
+    ``filters`` are the page's filter panel (``integ``, ``perm``, ``status``; ``type`` in the
+    whole graph), applied as the page applies them; they need the MultiDiGraph. UsageError
+    when both are given, or when a reach filter is given without a data type.
     """
-    if (data_type is None) == (company is None):
+    if data_type is not None and company is not None:
         raise UsageError("say what to draw: a data type (--data-type) or a company (--company), not both")
+    panel: ViewState = dict(filters or {})  # type: ignore[assignment]
+    if panel and not hasattr(G, "edges"):
+        raise UsageError("the page's filters need the whole graph (a networkx MultiDiGraph), not a flow index")
     if data_type is not None:
-        return reach_scene(G, data_type, title=title, **options)
-    options.pop("select", None)  # a company figure names every party it draws
+        scene = reach_scene(filtered(G, panel, data_type=False) if panel else G, data_type, title=title, **options)
+        return _with_filters(scene, panel, G)
+    options.pop("select", None)  # a company or whole-graph figure names every party it draws
     extra = sorted(k for k in options if k in REACH_ONLY)
     if extra:
         words = ", ".join(k.replace("start", "from").replace("_", " ") for k in extra)
-        raise UsageError(f"reach filters ({words}) need a data type; a company figure takes only a date")
-    return company_scene(G, company, as_of=options.get("as_of"), title=title)  # type: ignore[arg-type]
+        what = "a company figure" if company is not None else "a figure of the whole graph"
+        raise UsageError(f"reach filters ({words}) need a data type; {what} takes only a date and the page's filters")
+    if company is None:
+        if options.get("as_of"):
+            panel["asof"] = options["as_of"]
+        return all_scene(G, panel, title=title)
+    scene = company_scene(filtered(G, panel, data_type=False) if panel else G, company, as_of=options.get("as_of"),
+                          title=title)
+    return _with_filters(scene, panel, G)
+
+
+def _with_filters(scene: Scene, panel: ViewState, G: Any) -> Scene:
+    """The page's filters said in the caption's first line."""
+    words = filter_words(panel, {c.slug: c.label for c in taxonomies(G)[1].concepts} if panel.get("integ") else None)
+    if words and scene.caption:
+        first = scene.caption[0]
+        scene.caption[0] = ("Filters: " + "; ".join(words) if first.startswith("No filters")
+                            else first.rstrip(".") + "; " + "; ".join(words))
+    return scene
 
 
 def figure_svg(G: Any, **options: Any) -> str:
@@ -112,5 +148,5 @@ def write_figure(G: Any, path: str | os.PathLike[str], *, fmt: str = "svg", scal
     return Path(path)
 
 
-__all__ = ["FORMATS", "MissingExtraError", "Scene", "figure_scene", "figure_svg", "format_state", "from_state",
+__all__ = ["FORMATS", "MissingExtraError", "Scene", "all_scene", "figure_scene", "figure_svg", "format_state", "from_state",
            "parse_state", "svg_to_png", "write_figure"]

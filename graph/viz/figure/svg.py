@@ -201,14 +201,15 @@ def _legend(parent: ET.Element, scene: Scene, y: float, room: float) -> float:
     """One row (wrapped) of the marks this figure uses, each with its one meaning."""
     items: list[tuple[str, str, str]] = []  # (kind of swatch, style, words)
     kinds = {b.kind for b in scene.boxes}
-    party = {"company": "party", "into": "party that could send it on"}.get(scene.view, BOXES["party"][4])
+    party = {"company": "party", "into": "party that could send it on", "all": "party (the most connected are named)"}.get(
+        scene.view, BOXES["party"][4])
     items += [("box", k, party if k == "party" else BOXES[k][4]) for k in BOXES if k in kinds]
     if any(b.lookalike for b in scene.boxes):
         items.append(("lookalike", "", "look-alike name: check it"))
     used = {("ownership" if link.ownership else link.certainty) for link in scene.links}
     words = {"stated": "data type stated", "implied": "implied (only a broader type stated)",
              "partial": "partial (only narrower types)", "ownership": "ownership"}
-    if scene.view == "company":
+    if scene.view in ("company", "all"):
         words["stated"] = "data flow (one or more facts)"
     items += [("line", k, words[k]) for k in (*LINES, "ownership") if k in used]
     if any(link.disputed for link in scene.links):
