@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from graph import nogc
 from graph.build import rdfconvert
 from graph.build.folder import CACHE as CACHE
 from graph.build.folder import Build, BuildDamaged, Staging, current, republish_if_needed
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     import networkx as nx
     from rdflib import Graph
 
+    from graph.build import columnar
     from graph.build.flowindex import FlowIndex
     from graph.build.triples import TripleIndex
 
@@ -87,10 +89,22 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     3
     """
     out_dir = Path(out_dir)
+    paths = _paths(sources)
+    grants = _bulk(paths, out_dir, max_input_mb)
+    if grants is not None:
+        from graph.build.loader import Explain
+
+        try:
+            return _build_by_columns(paths, out_dir, grants, progress, max_input_mb)
+        except Explain:
+            progress("a record of a bulk file fails: reading every file per row, to say where")
+    return _build_by_rows(paths, out_dir, progress, max_input_mb)
+
+
+def _build_by_rows(paths: list[Path], out_dir: Path, progress: Progress, max_input_mb: int | None) -> BuildResult:
     from graph.build.loader import load
     from graph.build.projection import project
 
-    paths = _paths(sources)
     loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb)
     progress("projecting onto a networkx graph")
     G = project(loaded.index)  # type: ignore[arg-type]
@@ -110,6 +124,63 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
             staging.commit({"fingerprint": digest, "stats": stats, "built": built, "counts": counts})
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return BuildResult(out_dir, counts, warnings, shacl=shacl)
+
+
+def _bulk(paths: list[Path], out_dir: Path, max_input_mb: int | None) -> columnar.Grants | None:
+    """The bulk CSV files among the inputs, to compile by columns (``graph.build.columnar``), or None."""
+    from graph.build import columnar
+
+    files, problems = collect(paths, exclude=[out_dir])
+    chosen = [] if problems else columnar.select(files)
+    return columnar.Grants(chosen, max_input_mb) if chosen else None
+
+
+def _build_by_columns(paths: list[Path], out_dir: Path, grants: columnar.Grants, progress: Progress,
+                      max_input_mb: int | None) -> BuildResult:
+    """The build with the bulk CSV files compiled by columns and the rest per row, merged."""
+    from rdflib import URIRef
+
+    from graph.build import columnar
+    from graph.build.loader import load
+    from graph.build.projection import project
+    from graph.model.vocab import DR, DT
+
+    with nogc.paused():  # millions of acyclic objects: the cyclic collector would walk them again and again
+        loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb, bulk=grants)
+        frame = grants.frame
+        assert frame is not None
+        progress(f"projecting {len(loaded.index):,} triples per row, joining {frame.height:,} grants by columns")
+        G = project(loaded.index)  # type: ignore[arg-type]
+        counts = summarise(loaded.index)
+        types = set(loaded.index.objects(None, DR.dataType)) | {
+            URIRef(f"{DT}{t}") for t in frame["dts"].explode().drop_nulls().unique().to_list()}
+        counts.update({"grants": counts["grants"] + frame.height, "claims": counts["claims"] + frame.height, "data types": len(types),
+                       "triples": counts["triples"] + columnar.triple_count(frame)})
+        merged = columnar.merge(G, frame)
+        stats = file_stats(loaded.files)
+        digest, warnings, shacl = fingerprint(loaded.files), [str(w) for w in loaded.warnings], loaded.shacl
+        built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        try:
+            with Staging(out_dir) as staging:
+                progress(f"writing {out_dir}: N-Triples of {counts['triples']:,} triples")
+                nt = _write_nt(staging, loaded.index)
+                del loaded
+                with open(nt, "ab") as fh:
+                    for chunk in columnar.ntriples(frame):
+                        fh.write(chunk)
+                with rdfconvert.converting([(nt, staging.path("graph.ttl"), "turtle"),
+                                            (nt, staging.path("graph.jsonld"), "json-ld")]):
+                    progress("writing the projection, the flow index and the evidence")
+                    with open(staging.path("projection.json"), "wb") as out:
+                        columnar.write_projection(merged, out)
+                    index = columnar.flow_index(merged, staging.token)
+                    _save(staging.path("evidence.json"), index.evidence_file())
+                    _save(staging.path("flows.npz"), index)
+                    del index, merged, G
+                staging.commit({"fingerprint": digest, "stats": stats, "built": built, "counts": counts})
+        except OSError as exc:
+            raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     return BuildResult(out_dir, counts, warnings, shacl=shacl)
 
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.term import Node
@@ -29,6 +30,25 @@ logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 SHACL_FULL_LIMIT = 60_000
 SHACL_SAMPLE = 200
+
+
+class Bulk(Protocol):
+    """Fact files compiled by columns (``graph.build.columnar``): the loader leaves them
+    unread, and checks them against the names and terms the other files declare."""
+
+    def takes(self, path: Path) -> bool:
+        """Whether ``path`` is compiled by columns."""
+
+    def ids(self) -> set[URIRef]:
+        """The ids of the records in those files."""
+
+    def check(self, compiler: Compiler) -> bool:
+        """Resolve and check every record; False if one fails (the per-row path explains it)."""
+
+
+class Explain(Exception):  # noqa: N818 - a signal, not an error shown to anyone
+    """A file compiled by columns has a record that fails: load again per row, which says
+    which file, line and field."""
 
 
 @dataclass
@@ -55,16 +75,20 @@ class Loaded:
 
 
 def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _quiet,
-         exclude: Iterable[Path] = (), max_input_mb: int | None = None) -> Loaded:
+         exclude: Iterable[Path] = (), max_input_mb: int | None = None, bulk: Bulk | None = None) -> Loaded:
     """Read, resolve and validate ``paths``; raise InputError listing every problem.
 
     Folders in ``exclude`` (a build's output folder) are not read. No file is read
     past its size cap (``graph.build.inputs.cap_bytes``; ``max_input_mb`` raises or lowers it).
+    Files ``bulk`` takes are left to it and checked after the others are compiled; if
+    anything fails while there are such files, ``Explain`` is raised instead of InputError.
     """
     skipped: list[Problem] = []
     files, problems = collect(paths, exclude=exclude, warnings=skipped)
     facts, rdf_graphs = [], []
     for path in files:
+        if bulk is not None and bulk.takes(path):
+            continue
         try:
             size = path.stat().st_size
         except OSError:  # reported by the reader below
@@ -79,11 +103,15 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
             facts += [] if ff is None else [ff]
         problems += found
     if problems:
-        raise InputError(problems)  # schema problems first: compiling a refused record would only add noise
+        raise InputError(problems) if bulk is None else Explain()  # schema problems first: compiling a refused record would only add noise
     progress("resolving names and terms")
     compiler = Compiler(ontology.data_types(), ontology.integration_kinds())
+    if bulk is not None:
+        compiler.reserve(bulk.ids())
     index = compiler.compile(facts)
     problems += compiler.problems
+    if bulk is not None and (problems or not bulk.check(compiler)):
+        raise Explain()
     native = TripleIndex()
     for g_in in rdf_graphs:
         native += g_in
@@ -96,7 +124,7 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
         loaded.shacl = "full" if sample is None else f"sampled ({len(sample):,} triples)"
         problems += validate(loaded.g if sample is None else _bound(sample.to_rdflib()))
     if problems:
-        raise InputError(problems)
+        raise InputError(problems) if bulk is None else Explain()
     return loaded
 
 

@@ -1,0 +1,578 @@
+"""Compile bulk CSV grant files by columns: straight to N-Triples, the flow index, the
+evidence file and the projection, with no Python object per record or triple.
+
+polars reads the file, checks every column at once (the JSON Schema's rules, dates,
+names and terms, ids) and writes each row's triples with string expressions. Names,
+terms and dates are resolved once per distinct value, in Python, by the same code the
+per-row compiler runs (``graph.build.emit.Compiler``). polars rather than DuckDB: the
+work is expressions over columns of one file (split, map, concatenate), which polars
+states directly, lazily and in batches, with no SQL text to assemble and no database file.
+
+A file is taken by columns when it is a ``.csv`` of at least ``MIN_BYTES`` and every row
+has an ``id`` (rows without one get ids numbered in file order, which the per-row
+compiler assigns). Anything the column checks do not accept (a bad value, an unknown
+name, a control character, odd quoting) sends the whole input back to the per-row path
+(``graph.build.loader.Explain``), which names the file, line and field as it always has.
+Smaller files (YAML: companies, sources, holdings...) are compiled per row as before; the
+two outputs are merged in one build: the per-row graph is projected with networkx (it is
+small) and the grants from columns are joined to its nodes, edges and conflicts in the
+order the all-per-row build gives (``tests/test_columnar.py`` compares the files).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+from rdflib import RDF, XSD, URIRef
+
+from graph import dates
+from graph.build.factfile import CLAIM_COLUMNS, LIST_COLUMNS, schema
+from graph.build.inputs import cap_bytes
+from graph.model.vocab import CONFIDENCE, DT, FAST, ID, IK, LABEL, PERMISSION, STANCE, STATUS, WHOSE
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from graph.build.emit import Compiler
+    from graph.build.flowindex import FlowIndex
+
+MIN_BYTES = 4 * 1024 * 1024  # a CSV this large is compiled by columns
+BATCH = 100_000  # rows turned into N-Triples at a time: bounds the memory the text takes
+_ID = str(ID)
+_SAFE_ID = r"^[a-z0-9][a-z0-9-]{0,120}$"
+_DATE = r"^(unknown|\d{4}(-\d{2}(-\d{2})?)?)$"
+_CONTROL = r"[\x00-\x1f\x7f]"
+_DATES = {"valid_from": FAST.validFrom, "stated_end": FAST.statedEnd, "last_observed_active": FAST.lastObservedActive}
+_YES_NO = {"yes": True, "no": False}
+
+
+def _iri(text: str) -> str:
+    return f"<{text}>"
+
+
+def _lit(expr: pl.Expr) -> pl.Expr:
+    """An N-Triples (and JSON) string literal of text without control characters."""
+    return pl.lit('"') + expr.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True) + pl.lit('"')
+
+
+def _json_or_null(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.is_null()).then(pl.lit("null")).otherwise(_lit(expr))
+
+
+def _json_list(expr: pl.Expr) -> pl.Expr:
+    """A list of safe strings as JSON, the way ``json.dumps`` writes it."""
+    return pl.lit("[") + expr.list.eval(pl.lit('"') + pl.element() + pl.lit('"')).list.join(", ") + pl.lit("]")
+
+
+@dataclass
+class Grants:
+    """The bulk CSV files of a build, read, checked and resolved by columns."""
+
+    files: list[Path]
+    max_input_mb: int | None = None
+    frame: pl.DataFrame | None = None
+    _ids: set[URIRef] = field(default_factory=set)
+
+    # ------------------------------------------------------------ the loader's hook (graph.build.loader.Bulk)
+
+    def takes(self, path: Path) -> bool:
+        """Whether ``path`` is one of the files compiled by columns."""
+        return path in self.files
+
+    def ids(self) -> set[URIRef]:
+        """The grant ids of the bulk files (read on first call)."""
+        if self.frame is None:
+            self.frame = self._read()
+        return self._ids
+
+    def check(self, compiler: Compiler) -> bool:
+        """Resolve every row's names, terms, dates and source; False if one fails."""
+        if self.frame is None:
+            self.frame = self._read()
+        if self.frame.height == 0 and self.files:
+            return not self._failed
+        resolved = _resolve(self.frame, compiler)
+        if resolved is None:
+            return False
+        if any(compiler.uses(node) for node in self._ids):
+            return False  # an id a YAML grant also uses: the per-row path names both
+        self.frame = resolved
+        return True
+
+    # ------------------------------------------------------------ reading
+
+    _failed: bool = False
+
+    def _read(self) -> pl.DataFrame:
+        frames = []
+        for path in self.files:
+            frame = read_csv(path, self.max_input_mb)
+            if frame is None:
+                self._failed = True
+                return pl.DataFrame()
+            frames.append(frame)
+        frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+        ids = frame["id"]
+        if ids.is_duplicated().any():
+            self._failed = True
+            return pl.DataFrame()
+        self._ids = {URIRef(_ID + "grant/" + i) for i in ids.to_list()}
+        return frame
+
+
+def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
+    """The files to compile by columns: CSV files of at least ``min_bytes`` (``MIN_BYTES``)."""
+    limit = MIN_BYTES if min_bytes is None else min_bytes
+    out = []
+    for path in files:
+        try:
+            big = path.stat().st_size >= limit
+        except OSError:
+            continue  # the per-row reader reports it
+        if path.suffix.lower() == ".csv" and big:
+            out.append(path)
+    return out
+
+
+def read_csv(path: Path, max_input_mb: int | None = None) -> pl.DataFrame | None:
+    """The cells of a grant CSV as text columns, stripped, empty cells null and blank
+    rows dropped, as ``graph.build.factfile`` reads them; None when anything in the file
+    needs the per-row reader (to accept it or to explain what is wrong)."""
+    try:
+        size = path.stat().st_size
+        if size > cap_bytes(path.suffix, max_input_mb):
+            return None
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if re.search(rb"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)", raw):
+        return None  # control characters: escaped per row
+    if b'"' in raw and not _strict_csv(raw):
+        return None
+    try:
+        frame = pl.read_csv(raw, infer_schema=False, has_header=True, quote_char='"', raise_if_empty=True,
+                            truncate_ragged_lines=False, encoding="utf8")
+    except Exception:  # noqa: BLE001 - any parse error: the per-row reader says what and where
+        return None
+    del raw
+    header = [c.strip() for c in frame.columns]
+    allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
+    if len(set(header)) != len(header) or not set(header) <= allowed or "id" not in header:
+        return None
+    frame.columns = header
+    frame = frame.with_columns(pl.all().str.strip_chars()).with_columns(
+        pl.when(pl.all().str.len_bytes() == 0).then(None).otherwise(pl.all()).name.keep())
+    frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+    if frame["id"].null_count() > 0 or frame.select(pl.any_horizontal(pl.all().str.contains(_CONTROL)).any()).item():
+        return None
+    return frame
+
+
+def _strict_csv(raw: bytes) -> bool:
+    """Whether Python's strict CSV reader (the per-row path's) accepts the quoting."""
+    try:
+        for _ in csv.reader(io.StringIO(raw.decode("utf-8"), newline=""), strict=True):
+            pass
+    except (csv.Error, UnicodeDecodeError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- checking and resolving
+
+def _items(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """A list column, split as ``graph.build.factfile`` splits it (empty items dropped)."""
+    if name not in frame.columns:
+        return pl.lit([], dtype=pl.List(pl.String))
+    return (pl.col(name).fill_null("").str.split(";")
+            .list.eval(pl.element().str.strip_chars().filter(pl.element().str.len_bytes() > 0)))
+
+
+def _col(frame: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String)
+
+
+def _mapping(values: Iterable[str | None], resolve: Callable[[str], str | None]) -> dict[str, str] | None:
+    out = {}
+    for value in values:
+        if value is None:
+            continue
+        found = resolve(value)
+        if found is None:
+            return None
+        out[value] = found
+    return out
+
+
+def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
+    """The rows with names, terms and dates resolved into the columns the writers read;
+    None if any row fails a rule of the schema or of the compiler."""
+    grant = schema()["$defs"]["grant"]["properties"]
+    claim = schema()["$defs"]["claim"]["properties"]
+    need = ("grantor", "grantee", "integration", "data_types", "source", "locator")
+    if any(c not in frame.columns for c in need):
+        return None
+    f = frame.with_columns(**{name: _items(frame, name) for name in LIST_COLUMNS})
+    f = f.with_columns(**{name: _col(frame, name) for name in (*grant, *CLAIM_COLUMNS) if name not in LIST_COLUMNS})
+    rules = [pl.col(c).is_not_null() for c in need if c != "data_types"]
+    rules += [pl.col("data_types").list.len() > 0, pl.col("id").str.contains(_SAFE_ID),
+              pl.col("source").str.contains(_SAFE_ID)]
+    for name, rule in [*grant.items(), *claim.items()]:
+        if name in LIST_COLUMNS or name in ("evidence", "aspect", "note") and rule is claim.get(name):
+            continue
+        col = pl.col(name)
+        if "maxLength" in rule:
+            rules.append(col.is_null() | (col.str.len_chars() <= rule["maxLength"]))
+        if "enum" in rule:
+            rules.append(col.is_null() | col.is_in(rule["enum"]))
+        if "pattern" in rule and name != "id":
+            rules.append(col.is_null() | col.str.contains(rule["pattern"]))
+    if "note" in grant:
+        rules.append(pl.col("note").is_null() | (pl.col("note").str.len_chars() <= grant["note"]["maxLength"]))
+    for name in LIST_COLUMNS:
+        items = grant[name]["items"]
+        if "enum" in items:
+            rules.append(pl.col(name).list.eval(pl.element().is_in(items["enum"])).list.all())
+        if "maxLength" in items:
+            rules.append(pl.col(name).list.eval(pl.element().str.len_chars() <= items["maxLength"]).list.all())
+    if not f.select(pl.all_horizontal(rules).all()).item():
+        return None
+
+    def distinct(expr: pl.Expr) -> list[Any]:
+        return f.select(expr.unique()).to_series().to_list()
+
+    def iri_of(node: URIRef | None) -> str | None:
+        return None if node is None else _iri(str(node))
+
+    grantors = _mapping(distinct(pl.col("grantor")), lambda n: iri_of(compiler.party(n, allow_aggregate=True)))
+    grantees = _mapping(distinct(pl.col("grantee")),
+                        lambda n: iri_of(compiler.party(n, allow_public=True, allow_aggregate=True)))
+    types = _mapping(distinct(pl.col("data_types").explode()), lambda t: compiler.term_slug(compiler.data_types, t))
+    kinds = _mapping(distinct(pl.col("integration")), lambda t: compiler.term_slug(compiler.integrations, t))
+    sources = _mapping(distinct(pl.col("source")), lambda s: s if s in compiler.sources else None)
+    if grantors is None or grantees is None or types is None or kinds is None or sources is None:
+        return None
+    for name in _DATES:
+        ok = _mapping(distinct(pl.col(name)), lambda d: d if d == dates.UNKNOWN or _is_date(d) else None)
+        if ok is None:
+            return None
+    keys = {iri: key for iri, key in ((iri, _node_key(iri[1:-1])) for iri in {*grantors.values(), *grantees.values()})}
+    unknown = pl.lit(None, dtype=pl.String)
+    return f.select(
+        "id", "integration",
+        grantor=pl.col("grantor").replace_strict(grantors), grantee=pl.col("grantee").replace_strict(grantees),
+        u=pl.col("grantor").replace_strict(grantors).replace_strict(keys),
+        v=pl.col("grantee").replace_strict(grantees).replace_strict(keys),
+        integ=pl.col("integration").replace_strict(kinds),
+        dts=pl.col("data_types").list.eval(pl.element().replace_strict(types)).list.unique().list.sort(),
+        perms=pl.col("permissions").list.unique().list.eval(pl.element().sort_by(
+            pl.element().replace_strict({p: i for i, p in enumerate(PERMISSION)}, return_dtype=pl.Int32))),
+        whose=pl.col("whose_data").list.eval(pl.element().replace_strict(
+            {w: LABEL[t] for w, t in WHOSE.items()})).list.unique().list.sort(),
+        activation="activation", note="note",
+        on_by_default=pl.col("on_by_default").replace_strict(_YES_NO, default=None, return_dtype=pl.Boolean),
+        overrode=pl.col("overrode_privacy_setting").replace_strict(_YES_NO, default=None, return_dtype=pl.Boolean),
+        **{name: pl.when(pl.col(name) == dates.UNKNOWN).then(unknown).otherwise(pl.col(name)) for name in _DATES},
+        status=pl.col("status").fill_null("unknown"),
+        source="source", locator="locator", stance=pl.col("stance").fill_null("asserts"),
+        confidence=pl.col("confidence").fill_null("reported"), claimant="claimant",
+    )
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dates.literal(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _node_key(iri: str) -> str:
+    from graph.build.projection import node_key
+
+    return node_key(URIRef(iri))
+
+
+# ---------------------------------------------------------------- N-Triples
+
+def _line(s: pl.Expr, p: URIRef, o: pl.Expr) -> pl.Expr:
+    return s + pl.lit(f" {_iri(str(p))} ") + o + pl.lit(" .\n")
+
+
+def _term(mapping: dict[str, URIRef], col: str) -> pl.Expr:
+    return pl.col(col).replace_strict({k: _iri(str(v)) for k, v in mapping.items()})
+
+
+def _typed(col: str) -> pl.Expr:
+    """A date column as the literal ``graph.dates.literal`` makes (gYear, gYearMonth or date)."""
+    parts = pl.col(col).str.count_matches("-")
+    kind = (pl.when(parts == 0).then(pl.lit(_iri(str(XSD.gYear)))).when(parts == 1).then(pl.lit(_iri(str(XSD.gYearMonth))))
+            .otherwise(pl.lit(_iri(str(XSD.date)))))
+    return pl.lit('"') + pl.col(col) + pl.lit('"^^') + kind
+
+
+def _bool(col: str) -> pl.Expr:
+    boolean = _iri(str(XSD.boolean))
+    return pl.when(pl.col(col)).then(pl.lit(f'"true"^^{boolean}')).when(~pl.col(col)).then(pl.lit(f'"false"^^{boolean}'))
+
+
+def ntriples(frame: pl.DataFrame) -> Iterator[bytes]:
+    """Every grant's triples as N-Triples, ``BATCH`` rows at a time."""
+    node = pl.lit("<" + _ID + "grant/") + pl.col("id") + pl.lit(">")
+    claim = pl.lit("<" + _ID + "claim/grant-") + pl.col("id") + pl.lit("-1>")
+    single = pl.concat_str([
+        _line(node, RDF.type, pl.lit(_iri(str(FAST.AccessGrant)))),
+        _line(node, FAST.grantor, pl.col("grantor")),
+        _line(node, FAST.grantee, pl.col("grantee")),
+        _line(node, FAST.integration, pl.lit("<" + str(IK)) + pl.col("integ") + pl.lit(">")),
+        _line(node, FAST.onByDefault, _bool("on_by_default")),
+        _line(node, FAST.overrodePrivacySetting, _bool("overrode")),
+        _line(node, FAST.status, _term(dict(STATUS), "status")),
+        *(_line(node, pred, _typed(name)) for name, pred in _DATES.items()),
+        _line(node, FAST.activation, _lit(pl.col("activation"))),
+        _line(node, FAST.note, _lit(pl.col("note"))),
+        _line(node, FAST.evidence, claim),
+        _line(claim, RDF.type, pl.lit(_iri(str(FAST.Claim)))),
+        _line(claim, FAST.source, pl.lit("<" + _ID + "source/") + pl.col("source") + pl.lit(">")),
+        _line(claim, FAST.locator, _lit(pl.col("locator"))),
+        _line(claim, FAST.stance, _term(dict(STANCE), "stance")),
+        _line(claim, FAST.confidence, _term(dict(CONFIDENCE), "confidence")),
+        _line(claim, FAST.claimant, _lit(pl.col("claimant"))),
+    ], separator="", ignore_nulls=True)
+    # the list-valued triples: one row per item, its subject in front
+    listed = [
+        pl.col("dts").list.eval(pl.lit(f" {_iri(str(FAST.dataType))} <{DT}") + pl.element() + pl.lit("> .\n")),
+        pl.col("perms").list.eval(pl.element().replace_strict(
+            {k: f" {_iri(str(FAST.permission))} {_iri(str(v))} .\n" for k, v in PERMISSION.items()})),
+        pl.col("whose").list.eval(pl.element().replace_strict(
+            {LABEL[v]: f" {_iri(str(FAST.whoseData))} {_iri(str(v))} .\n" for v in WHOSE.values()})),
+    ]
+    for start in range(0, frame.height, BATCH):
+        part = frame.slice(start, BATCH)
+        texts = [part.select(single.alias("t"))["t"]]
+        for items in listed:
+            texts.append(part.select(s=node, t=items).explode("t").drop_nulls("t").select(pl.col("s") + pl.col("t"))["s"])
+        yield pl.concat(texts).str.join("").item().encode("utf-8")
+
+
+def triple_count(frame: pl.DataFrame) -> int:
+    """How many triples ``ntriples`` writes (no two rows share one: each grant and claim is its own)."""
+    fixed = 4 + 1 + 5  # type, grantor, grantee, integration, status; evidence, claim type, source, locator, stance...
+    fixed += 1  # confidence
+    optional = ["on_by_default", "overrode", "activation", "note", "claimant", *_DATES]
+    return int(frame.select(
+        (pl.lit(fixed) + pl.col("dts").list.len() + pl.col("perms").list.len() + pl.col("whose").list.len()
+         + pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.Int64) for c in optional)).sum()).item())
+
+
+# ---------------------------------------------------------------- the edges: flow index, evidence, projection
+
+def _evidence_json(frame: pl.DataFrame) -> pl.Expr:
+    return (pl.lit('[{"source": "') + pl.col("source") + pl.lit('", "locator": ') + _lit(pl.col("locator"))
+            + pl.lit(', "stance": "') + pl.col("stance") + pl.lit('", "confidence": "') + pl.col("confidence")
+            + pl.lit('", "claimant": ') + _json_or_null(pl.col("claimant")) + pl.lit(', "aspect": null, "note": null}]'))
+
+
+def _opt_bool(col: str) -> pl.Expr:
+    return pl.when(pl.col(col).is_null()).then(pl.lit("null")).when(pl.col(col)).then(pl.lit("true")).otherwise(pl.lit("false"))
+
+
+def edges(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per grant with what the flow index and the projection keep of it, as JSON text."""
+    evidence = _evidence_json(frame)
+    node_iri = pl.lit(_ID + "grant/") + pl.col("id")
+    dates_key = (pl.lit("[") + _json_or_null(pl.col("valid_from")) + pl.lit(", ") + _json_or_null(pl.col("stated_end"))
+                 + pl.lit(', "') + pl.col("status") + pl.lit('"]'))
+    asserted = pl.when(pl.col("stance") == "asserts").then(
+        pl.lit('[["') + pl.col("source") + pl.lit('", "') + pl.col("confidence") + pl.lit('"]]')).otherwise(pl.lit("[]"))
+    facets = pl.lit("[") + _opt_bool("on_by_default") + pl.lit(", ") + _json_list(pl.col("whose")) + pl.lit(", ") + asserted + pl.lit("]")
+    attrs = (pl.lit('{"kind": "grant", "id": "') + pl.col("id") + pl.lit('", "iri": "') + node_iri
+             + pl.lit('", "data_types": ') + _json_list(pl.col("dts")) + pl.lit(', "integration": "') + pl.col("integ")
+             + pl.lit('", "note": ') + _json_or_null(pl.col("note")) + pl.lit(", \"evidence\": ") + evidence
+             + pl.lit(', "disputed": ') + pl.when(pl.col("stance") == "disputes").then(pl.lit("true")).otherwise(pl.lit("false"))
+             + pl.lit(', "permissions": ') + _json_list(pl.col("perms")) + pl.lit(', "whose_data": ') + _json_list(pl.col("whose"))
+             + pl.lit(', "activation": ') + _json_or_null(pl.col("activation"))
+             + pl.lit(', "on_by_default": ') + _opt_bool("on_by_default")
+             + pl.lit(', "overrode_privacy_setting": ') + _opt_bool("overrode")
+             + pl.lit(', "valid_from": ') + _json_or_null(pl.col("valid_from"))
+             + pl.lit(', "stated_end": ') + _json_or_null(pl.col("stated_end"))
+             + pl.lit(', "last_observed_active": ') + _json_or_null(pl.col("last_observed_active"))
+             + pl.lit(', "status": "') + pl.col("status") + pl.lit('", "source": ') + _lit(pl.col("u"))
+             + pl.lit(', "target": ') + _lit(pl.col("v")) + pl.lit(', "key": "') + pl.col("id") + pl.lit('"}'))
+    return frame.select(
+        "u", "v", fact=pl.col("id"), iri=node_iri, kind=pl.lit(0, dtype=pl.Int64),
+        dt_key=_json_list(pl.col("dts")), perm_key=_json_list(pl.col("perms")),
+        integ_key=pl.lit('"') + pl.col("integ") + pl.lit('"'), dates_key=dates_key, facet_key=facets,
+        disputed=pl.col("stance") == "disputes", ev=evidence, sources=pl.when(pl.col("stance") == "asserts")
+        .then(pl.col("source")).otherwise(pl.lit("")), edge=attrs)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _graph_edges(G: nx.MultiDiGraph) -> pl.DataFrame:
+    """The per-row graph's edges in the columns of ``edges`` (few: computed per edge)."""
+    from graph.build.flowindex import DATES, KINDS
+
+    rows = []
+    for position, (u, v, k, a) in enumerate(G.edges(keys=True, data=True)):
+        on, whose, sources = _facets(a)
+        rows.append({
+            "u": u, "v": v, "fact": k, "iri": a.get("iri", ""), "kind": KINDS.index(a["kind"]),
+            "dt_key": _dumps(list(a.get("data_types", []))), "perm_key": _dumps(list(a.get("permissions", []))),
+            "integ_key": _dumps(a.get("integration")), "dates_key": _dumps([a.get(f) for f in DATES]),
+            "facet_key": _dumps([on, list(whose), [list(s) for s in sources]]), "disputed": bool(a.get("disputed")),
+            "ev": _dumps(a.get("evidence", [])),
+            "sources": ";".join(sorted({str(c["source"]) for c in a.get("evidence", []) if c["stance"] == "asserts"})),
+            "edge": _dumps({**a, "source": u, "target": v, "key": k}), "position": position})
+    schema_ = {"u": pl.String, "v": pl.String, "fact": pl.String, "iri": pl.String, "kind": pl.Int64,
+               "dt_key": pl.String, "perm_key": pl.String, "integ_key": pl.String, "dates_key": pl.String,
+               "facet_key": pl.String, "disputed": pl.Boolean, "ev": pl.String, "sources": pl.String,
+               "edge": pl.String, "position": pl.Int64}
+    return pl.DataFrame(rows, schema=schema_)
+
+
+def _facets(attrs: dict[str, Any]) -> tuple[Any, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    from graph.build.flowindex import facets
+
+    return facets(dict(attrs))
+
+
+def _table(keys: pl.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes into the distinct keys in first-seen order, and those values decoded."""
+    distinct = keys.unique(maintain_order=True)
+    codes = keys.replace_strict(distinct, pl.Series(np.arange(len(distinct), dtype=np.int32)), return_dtype=pl.Int32)
+    return codes.to_numpy(), [_tuples(json.loads(k)) for k in distinct.to_list()]
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+@dataclass
+class Merged:
+    """The edges of the whole build in the flow index's order, with the projection's
+    nodes and graph attributes."""
+
+    G: nx.MultiDiGraph
+    frame: pl.DataFrame  # sorted as ``FlowIndex.from_graph`` orders edges
+    order: np.ndarray  # the projection's edge order: rows of ``frame``
+    nodes: list[str]
+
+
+def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
+    """Join the grants compiled by columns to the per-row projection ``G`` (changed in
+    place: "public" added if only they name it, the grant conflicts recomputed)."""
+    from graph.build.conflicts import grant_conflicts
+    from graph.build.projection import add_public
+
+    bulk = edges(grants)
+    if "public" not in G and bulk.select((pl.col("v") == "public").any()).item():
+        add_public(G)
+    small = _graph_edges(G)
+    order = {n: i for i, n in enumerate(G.nodes)}
+    nodes = sorted(G.nodes, key=str)
+    number = {n: i for i, n in enumerate(nodes)}
+    n_grants = bulk.height + small.filter(pl.col("kind") == 0).height
+    # insertion order: grants by IRI (as projection sorts them), then the others in G's adjacency order
+    frame = pl.concat([bulk.with_columns(position=pl.lit(None, dtype=pl.Int64)), small], how="vertical")
+    frame = frame.with_columns(ins=pl.when(pl.col("kind") == 0).then(pl.col("iri").rank("ordinal").over("kind") - 1)
+                               .otherwise(n_grants + pl.col("position")).cast(pl.Int64))
+    frame = frame.with_columns(first=pl.col("ins").min().over(["u", "v"]),
+                               num_u=pl.col("u").replace_strict(number, return_dtype=pl.Int64),
+                               num_v=pl.col("v").replace_strict(number, return_dtype=pl.Int64),
+                               at_u=pl.col("u").replace_strict(order, return_dtype=pl.Int64))
+    frame = frame.sort(["num_u", "first", "ins"])
+    projected = frame.with_row_index("row").sort(["at_u", "first", "ins"])["row"].to_numpy()
+    # grant conflicts: only groups (grantor, grantee, integration) whose facts cite different sources can hold one
+    grants_only = frame.filter(pl.col("kind") == 0)
+    candidates = grants_only.filter((pl.len().over(["u", "v", "integ_key"]) > 1)
+                                    & (pl.col("sources").n_unique().over(["u", "v", "integ_key"]) > 1))
+    conflicts = _conflicts(G, candidates, grant_conflicts)
+    old = grant_conflicts(G)
+    G.graph["conflicts"] = {**conflicts, **{k: v for k, v in G.graph["conflicts"].items() if k not in old}}
+    return Merged(G, frame, projected, nodes)
+
+
+def _conflicts(G: nx.MultiDiGraph, candidates: pl.DataFrame, rule: Callable[[nx.MultiDiGraph], dict[str, Any]]) -> dict[str, Any]:
+    import networkx as nx
+
+    if candidates.height == 0:
+        return {}
+    mini = nx.MultiDiGraph()
+    mini.add_nodes_from(n for n in G.nodes if n in set(candidates["u"]) | set(candidates["v"]))
+    for row in candidates.sort("ins").iter_rows(named=True):
+        attrs = json.loads(row["edge"])
+        u, v, k = attrs.pop("source"), attrs.pop("target"), attrs.pop("key")
+        mini.add_edge(u, v, key=k, **attrs)
+    return rule(mini)
+
+
+def flow_index(merged: Merged, token: str) -> FlowIndex:
+    """The flow index of the merged build, its evidence file made (``FlowIndex.evidence_file``)."""
+    from graph.build.flowindex import FORMAT, FlowIndex, Strings
+
+    G, frame, nodes = merged.G, merged.frame, merged.nodes
+    base = FlowIndex.from_graph(_nodes_only(G))
+    codes, tables = {}, {}
+    for name, col in (("data_types", "dt_key"), ("permissions", "perm_key"), ("integration", "integ_key"),
+                      ("dates", "dates_key"), ("facets", "facet_key")):
+        codes[name], tables[name] = _table(frame[col])
+    meta = dict(base.meta)
+    meta.update(format=FORMAT, tables=tables, token=token)
+    meta["graph"] = {k: G.graph.get(k, {}) for k in meta["graph"]}
+    # the evidence file: each fact's claims once (an incident's edges share theirs), then the token
+    facts = frame.select(key=pl.col("kind").cast(pl.String) + pl.lit("/") + pl.col("fact"), ev="ev")
+    facts = facts.with_columns(first=pl.col("key").is_first_distinct(), size=pl.col("ev").str.len_bytes().cast(pl.Int64))
+    facts = facts.with_columns(end=pl.when(pl.col("first")).then(pl.col("size")).otherwise(0).cum_sum())
+    facts = facts.with_columns(start=pl.col("end") - pl.col("size"))
+    spans = facts.with_columns(start=pl.col("start").first().over("key"), end=pl.col("end").first().over("key"))
+    span = np.ascontiguousarray(spans.select("start", "end").to_numpy().astype(np.int64))
+    blob = bytearray(facts.filter(pl.col("first"))["ev"].str.join("").item().encode("utf-8"))
+    meta["evidence_bytes"] = len(blob)
+    blob += token.encode()
+    assert len(nodes) == base.node_count
+    return FlowIndex(
+        keys=base.keys, labels=base.labels, iris=base.iris, node_kind=base.node_kind, label_rank=base.label_rank,
+        src=frame["num_u"].to_numpy().astype(np.int32), dst=frame["num_v"].to_numpy().astype(np.int32),
+        facts=Strings(frame["fact"].str.join("").item().encode("utf-8"),
+                      np.concatenate([[0], np.cumsum(frame["fact"].str.len_bytes().to_numpy())]).astype(np.int64)),
+        kind=frame["kind"].to_numpy().astype(np.uint8), codes=codes, disputed=frame["disputed"].to_numpy().astype(bool),
+        meta=meta, evidence_span=span, evidence_blob=blob)
+
+
+def _nodes_only(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    import networkx as nx
+
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from(G.nodes(data=True))
+    return H
+
+
+def write_projection(merged: Merged, fh: Any) -> None:
+    """``projection.json`` as ``json.dumps(nx.node_link_data(G, edges="edges"))`` writes it,
+    the edges streamed from their JSON text in the projection's order."""
+    import networkx as nx
+
+    head = _dumps(nx.node_link_data(_nodes_only(merged.G), edges="edges"))
+    assert head.endswith(', "edges": []}')
+    fh.write(head[: -len("]}")].encode("utf-8"))
+    edge = merged.frame["edge"]
+    for start in range(0, len(merged.order), BATCH):
+        rows = edge.gather(merged.order[start:start + BATCH])
+        text = rows.str.join(", ").item()
+        fh.write(((", " if start else "") + text).encode("utf-8"))
+    fh.write(b"]}")
