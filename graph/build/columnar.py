@@ -307,7 +307,7 @@ def _node_key(iri: str) -> str:
 # ---------------------------------------------------------------- N-Triples
 
 def _line(s: pl.Expr, p: URIRef, o: pl.Expr) -> pl.Expr:
-    return s + pl.lit(f" {_iri(str(p))} ") + o + pl.lit(" .\n")
+    return s + pl.lit(f" {_iri(str(p))} ") + o + pl.lit(" .")
 
 
 def _term(mapping: dict[str, URIRef], col: str) -> pl.Expr:
@@ -327,11 +327,9 @@ def _bool(col: str) -> pl.Expr:
     return pl.when(pl.col(col)).then(pl.lit(f'"true"^^{boolean}')).when(~pl.col(col)).then(pl.lit(f'"false"^^{boolean}'))
 
 
-def ntriples(frame: pl.DataFrame) -> Iterator[bytes]:
-    """Every grant's triples as N-Triples, ``BATCH`` rows at a time."""
-    node = pl.lit("<" + _ID + "grant/") + pl.col("id") + pl.lit(">")
-    claim = pl.lit("<" + _ID + "claim/grant-") + pl.col("id") + pl.lit("-1>")
-    single = pl.concat_str([
+def _single_lines(node: pl.Expr, claim: pl.Expr) -> list[pl.Expr]:
+    """The triples of a grant and its claim that have at most one object, each a line (null when absent)."""
+    return [
         _line(node, RDF.type, pl.lit(_iri(str(FAST.AccessGrant)))),
         _line(node, FAST.grantor, pl.col("grantor")),
         _line(node, FAST.grantee, pl.col("grantee")),
@@ -349,21 +347,97 @@ def ntriples(frame: pl.DataFrame) -> Iterator[bytes]:
         _line(claim, FAST.stance, _term(dict(STANCE), "stance")),
         _line(claim, FAST.confidence, _term(dict(CONFIDENCE), "confidence")),
         _line(claim, FAST.claimant, _lit(pl.col("claimant"))),
-    ], separator="", ignore_nulls=True)
-    # the list-valued triples: one row per item, its subject in front
-    listed = [
-        pl.col("dts").list.eval(pl.lit(f" {_iri(str(FAST.dataType))} <{DT}") + pl.element() + pl.lit("> .\n")),
-        pl.col("perms").list.eval(pl.element().replace_strict(
-            {k: f" {_iri(str(FAST.permission))} {_iri(str(v))} .\n" for k, v in PERMISSION.items()})),
-        pl.col("whose").list.eval(pl.element().replace_strict(
-            {LABEL[v]: f" {_iri(str(FAST.whoseData))} {_iri(str(v))} .\n" for v in WHOSE.values()})),
     ]
+
+
+def _listed() -> list[pl.Expr]:
+    """The list-valued triples without their subject: " predicate object ." per item."""
+    return [
+        pl.col("dts").list.eval(pl.lit(f" {_iri(str(FAST.dataType))} <{DT}") + pl.element() + pl.lit("> .")),
+        pl.col("perms").list.eval(pl.element().replace_strict(
+            {k: f" {_iri(str(FAST.permission))} {_iri(str(v))} ." for k, v in PERMISSION.items()})),
+        pl.col("whose").list.eval(pl.element().replace_strict(
+            {LABEL[v]: f" {_iri(str(FAST.whoseData))} {_iri(str(v))} ." for v in WHOSE.values()})),
+    ]
+
+
+def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
+    """Write every grant's triples to the binary file ``fh`` as N-Triples, ``BATCH`` rows at a time."""
+    node = pl.lit("<" + _ID + "grant/") + pl.col("id") + pl.lit(">")
+    claim = pl.lit("<" + _ID + "claim/grant-") + pl.col("id") + pl.lit("-1>")
+    single = pl.concat_str(_single_lines(node, claim), separator="\n", ignore_nulls=True)
     for start in range(0, frame.height, BATCH):
         part = frame.slice(start, BATCH)
-        texts = [part.select(single.alias("t"))["t"]]
-        for items in listed:
-            texts.append(part.select(s=node, t=items).explode("t").drop_nulls("t").select(pl.col("s") + pl.col("t"))["s"])
-        yield pl.concat(texts).str.join("").item().encode("utf-8")
+        _write_lines(part.select(single.alias("t")), fh)
+        for items in _listed():
+            _write_lines(part.select(s=node, t=items).explode("t").drop_nulls("t").select(pl.col("s") + pl.col("t")), fh)
+
+
+def _write_lines(column: pl.DataFrame, fh: Any) -> None:
+    """One text column, each value and a newline, nothing quoted (the values are N-Triples or JSON)."""
+    if column.height:
+        column.write_csv(fh, include_header=False, quote_style="never")
+
+
+def _jvalue(expr: pl.Expr) -> pl.Expr:
+    return pl.lit('{"@value":') + _lit(expr) + pl.lit("}")
+
+
+def _jid(expr: pl.Expr) -> pl.Expr:
+    return pl.lit('{"@id":"') + expr + pl.lit('"}')
+
+
+def _jkey(pred: URIRef, values: pl.Expr) -> pl.Expr:
+    return pl.lit(f',"{pred}":[') + values + pl.lit("]")
+
+
+def _jtyped(col: str) -> pl.Expr:
+    parts = pl.col(col).str.count_matches("-")
+    kind = pl.when(parts == 0).then(pl.lit(str(XSD.gYear))).when(parts == 1).then(pl.lit(str(XSD.gYearMonth))).otherwise(
+        pl.lit(str(XSD.date)))
+    return pl.lit('{"@type":"') + kind + pl.lit('","@value":"') + pl.col(col) + pl.lit('"}')
+
+
+def _jbool(col: str) -> pl.Expr:
+    typed = f'{{"@type":"{XSD.boolean}","@value":'
+    return pl.when(pl.col(col)).then(pl.lit(typed + '"true"}')).when(~pl.col(col)).then(pl.lit(typed + '"false"}'))
+
+
+def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
+    """Write every grant and its claim as JSON-LD node objects (expanded form, as Oxigraph
+    writes them), each preceded by a comma: the tail of a top-level array."""
+    node = pl.lit(_ID + "grant/") + pl.col("id")
+    claim = pl.lit(_ID + "claim/grant-") + pl.col("id") + pl.lit("-1")
+
+    def ids(col: str, prefix: str) -> pl.Expr:
+        return pl.col(col).list.eval(pl.lit('{"@id":"' + prefix) + pl.element() + pl.lit('"}')).list.join(",")
+
+    grant = pl.concat_str([
+        pl.lit(',{"@id":"') + node + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.AccessGrant}"}}')),
+        _jkey(FAST.grantor, _jid(pl.col("grantor").str.slice(1).str.strip_suffix(">"))),
+        _jkey(FAST.grantee, _jid(pl.col("grantee").str.slice(1).str.strip_suffix(">"))),
+        _jkey(FAST.integration, _jid(pl.lit(str(IK)) + pl.col("integ"))),
+        _jkey(FAST.dataType, ids("dts", str(DT))),
+        _jkey(FAST.permission, pl.col("perms").list.eval(pl.element().replace_strict(
+            {k: f'{{"@id":"{v}"}}' for k, v in PERMISSION.items()})).list.join(",")),
+        _jkey(FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict(
+            {LABEL[v]: f'{{"@id":"{v}"}}' for v in WHOSE.values()})).list.join(",")),
+        _jkey(FAST.onByDefault, _jbool("on_by_default")),
+        _jkey(FAST.overrodePrivacySetting, _jbool("overrode")),
+        _jkey(FAST.status, _jid(pl.col("status").replace_strict({k: str(v) for k, v in STATUS.items()}))),
+        *(_jkey(pred, _jtyped(name)) for name, pred in _DATES.items()),
+        _jkey(FAST.activation, _jvalue(pl.col("activation"))),
+        _jkey(FAST.note, _jvalue(pl.col("note"))),
+        _jkey(FAST.evidence, _jid(claim)), pl.lit("}"),
+        pl.lit(',{"@id":"') + claim + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
+        _jkey(FAST.source, _jid(pl.lit(_ID + "source/") + pl.col("source"))),
+        _jkey(FAST.locator, _jvalue(pl.col("locator"))),
+        _jkey(FAST.stance, _jid(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
+        _jkey(FAST.confidence, _jid(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
+        _jkey(FAST.claimant, _jvalue(pl.col("claimant"))), pl.lit("}"),
+    ], separator="", ignore_nulls=True)
+    for start in range(0, frame.height, BATCH):
+        _write_lines(frame.slice(start, BATCH).select(grant.alias("t")), fh)
 
 
 def triple_count(frame: pl.DataFrame) -> int:

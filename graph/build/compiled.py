@@ -32,6 +32,7 @@ from graph.progress import quiet as _quiet
 
 if TYPE_CHECKING:
     import networkx as nx
+    import polars as pl
     from rdflib import Graph
 
     from graph.build import columnar
@@ -164,35 +165,63 @@ def _build_by_columns(paths: list[Path], out_dir: Path, grants: columnar.Grants,
         try:
             with Staging(out_dir) as staging:
                 progress(f"writing {out_dir}: N-Triples of {counts['triples']:,} triples")
-                nt = _write_nt(staging, loaded.index)
-                del loaded
-                with open(nt, "ab") as fh:
-                    for chunk in columnar.ntriples(frame):
-                        fh.write(chunk)
-                with rdfconvert.converting([(nt, staging.path("graph.ttl"), "turtle"),
-                                            (nt, staging.path("graph.jsonld"), "json-ld")]):
-                    progress("writing the projection, the flow index and the evidence")
-                    with open(staging.path("projection.json"), "wb") as out:
-                        columnar.write_projection(merged, out)
-                    index = columnar.flow_index(merged, staging.token)
-                    _save(staging.path("evidence.json"), index.evidence_file())
-                    _save(staging.path("flows.npz"), index)
-                    del index, merged, G
+                _write_columnar(staging, loaded.index, frame, merged)
+                del loaded, merged, G
                 staging.commit({"fingerprint": digest, "stats": stats, "built": built, "counts": counts})
         except OSError as exc:
             raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     return BuildResult(out_dir, counts, warnings, shacl=shacl)
 
 
-def _write_nt(staging: Staging, index: TripleIndex) -> str:
+def _write_nt(staging: Staging, index: TripleIndex, path: str | None = None) -> str:
     """N-Triples streamed from the index (terms converted once); return the file written."""
     import pyoxigraph as ox
 
     from graph.build.triples import OxConverter
 
-    path = staging.path("graph.nt")
+    path = staging.path("graph.nt") if path is None else path
     ox.serialize(OxConverter().triples(index), path, ox.RdfFormat.N_TRIPLES)
     return path
+
+
+def _write_columnar(staging: Staging, index: TripleIndex, frame: pl.DataFrame, merged: columnar.Merged) -> None:
+    """The files of a build whose bulk grants were compiled by columns: the per-row triples
+    are converted to Turtle and JSON-LD in children while the grants are written from
+    columns (N-Triples, projection, flow index, evidence); then the grants are appended to
+    the Turtle (as N-Triples statements, which Turtle reads) and to the JSON-LD array."""
+    import shutil
+
+    from graph.build import columnar
+
+    rows = _write_nt(staging, index, str(staging.folder.with_name(staging.token + ".rows.nt")))
+    nt, ttl, jsonld = staging.path("graph.nt"), staging.path("graph.ttl"), staging.path("graph.jsonld")
+    try:
+        with rdfconvert.converting([(rows, ttl, "turtle"), (rows, jsonld, "json-ld")]):
+            shutil.copyfile(rows, nt)
+            with open(nt, "ab") as fh:
+                columnar.write_ntriples(frame, fh)
+            with open(staging.path("projection.json"), "wb") as fh:
+                columnar.write_projection(merged, fh)
+            index_ = columnar.flow_index(merged, staging.token)
+            _save(staging.path("evidence.json"), index_.evidence_file())
+            _save(staging.path("flows.npz"), index_)
+            del index_
+        with open(nt, "rb") as src, open(ttl, "ab") as dst:
+            src.seek(Path(rows).stat().st_size)
+            shutil.copyfileobj(src, dst, 1 << 24)
+        with open(jsonld, "r+b") as fh:
+            end = fh.seek(0, 2)
+            fh.seek(max(0, end - 64))
+            tail = fh.read()
+            close = tail.rstrip().rfind(b"]")
+            if close < 0 or tail.rstrip()[:close].rstrip().endswith(b"["):
+                raise OSError(f"{jsonld}: not the JSON-LD array expected")
+            fh.seek(end - len(tail) + close)
+            fh.truncate()
+            columnar.write_jsonld(frame, fh)
+            fh.write(b"]\n")
+    finally:
+        Path(rows).unlink(missing_ok=True)
 
 
 def _write_cache(staging: Staging, G: nx.MultiDiGraph) -> None:
