@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from graph.build.flowindex import FlowIndex
 
 MIN_BYTES = 4 * 1024 * 1024  # a CSV this large is compiled by columns
-BATCH = 100_000  # rows turned into N-Triples at a time: bounds the memory the text takes
+BATCH = 50_000  # rows turned into N-Triples at a time: bounds the memory the text takes
 _ID = str(ID)
 _SAFE_ID = r"^[a-z0-9][a-z0-9-]{0,120}$"
 _DATE = r"^(unknown|\d{4}(-\d{2}(-\d{2})?)?)$"
@@ -452,7 +452,7 @@ def triple_count(frame: pl.DataFrame) -> int:
 
 # ---------------------------------------------------------------- the edges: flow index, evidence, projection
 
-def _evidence_json(frame: pl.DataFrame) -> pl.Expr:
+def _evidence_json() -> pl.Expr:
     return (pl.lit('[{"source": "') + pl.col("source") + pl.lit('", "locator": ') + _lit(pl.col("locator"))
             + pl.lit(', "stance": "') + pl.col("stance") + pl.lit('", "confidence": "') + pl.col("confidence")
             + pl.lit('", "claimant": ') + _json_or_null(pl.col("claimant")) + pl.lit(', "aspect": null, "note": null}]'))
@@ -462,34 +462,42 @@ def _opt_bool(col: str) -> pl.Expr:
     return pl.when(pl.col(col).is_null()).then(pl.lit("null")).when(pl.col(col)).then(pl.lit("true")).otherwise(pl.lit("false"))
 
 
+def _edge_json() -> pl.Expr:
+    """A grant's edge in projection.json: ``{**attrs, "source": u, "target": v, "key": id}`` as ``json.dumps`` writes it."""
+    evidence = _evidence_json()
+    node_iri = pl.lit(_ID + "grant/") + pl.col("id")
+    return (pl.lit('{"kind": "grant", "id": "') + pl.col("id") + pl.lit('", "iri": "') + node_iri
+            + pl.lit('", "data_types": ') + _json_list(pl.col("dts")) + pl.lit(', "integration": "') + pl.col("integ")
+            + pl.lit('", "note": ') + _json_or_null(pl.col("note")) + pl.lit(", \"evidence\": ") + evidence
+            + pl.lit(', "disputed": ') + pl.when(pl.col("stance") == "disputes").then(pl.lit("true")).otherwise(pl.lit("false"))
+            + pl.lit(', "permissions": ') + _json_list(pl.col("perms")) + pl.lit(', "whose_data": ') + _json_list(pl.col("whose"))
+            + pl.lit(', "activation": ') + _json_or_null(pl.col("activation"))
+            + pl.lit(', "on_by_default": ') + _opt_bool("on_by_default")
+            + pl.lit(', "overrode_privacy_setting": ') + _opt_bool("overrode")
+            + pl.lit(', "valid_from": ') + _json_or_null(pl.col("valid_from"))
+            + pl.lit(', "stated_end": ') + _json_or_null(pl.col("stated_end"))
+            + pl.lit(', "last_observed_active": ') + _json_or_null(pl.col("last_observed_active"))
+            + pl.lit(', "status": "') + pl.col("status") + pl.lit('", "source": ') + _lit(pl.col("u"))
+            + pl.lit(', "target": ') + _lit(pl.col("v")) + pl.lit(', "key": "') + pl.col("id") + pl.lit('"}'))
+
+
 def edges(frame: pl.DataFrame) -> pl.DataFrame:
-    """One row per grant with what the flow index and the projection keep of it, as JSON text."""
-    evidence = _evidence_json(frame)
+    """One row per grant with what the flow index keeps of it (keys as JSON text); ``row``
+    points back into ``frame`` for what the projection writes (``_edge_json``, made when written)."""
+    evidence = _evidence_json()
     node_iri = pl.lit(_ID + "grant/") + pl.col("id")
     dates_key = (pl.lit("[") + _json_or_null(pl.col("valid_from")) + pl.lit(", ") + _json_or_null(pl.col("stated_end"))
                  + pl.lit(', "') + pl.col("status") + pl.lit('"]'))
     asserted = pl.when(pl.col("stance") == "asserts").then(
         pl.lit('[["') + pl.col("source") + pl.lit('", "') + pl.col("confidence") + pl.lit('"]]')).otherwise(pl.lit("[]"))
     facets = pl.lit("[") + _opt_bool("on_by_default") + pl.lit(", ") + _json_list(pl.col("whose")) + pl.lit(", ") + asserted + pl.lit("]")
-    attrs = (pl.lit('{"kind": "grant", "id": "') + pl.col("id") + pl.lit('", "iri": "') + node_iri
-             + pl.lit('", "data_types": ') + _json_list(pl.col("dts")) + pl.lit(', "integration": "') + pl.col("integ")
-             + pl.lit('", "note": ') + _json_or_null(pl.col("note")) + pl.lit(", \"evidence\": ") + evidence
-             + pl.lit(', "disputed": ') + pl.when(pl.col("stance") == "disputes").then(pl.lit("true")).otherwise(pl.lit("false"))
-             + pl.lit(', "permissions": ') + _json_list(pl.col("perms")) + pl.lit(', "whose_data": ') + _json_list(pl.col("whose"))
-             + pl.lit(', "activation": ') + _json_or_null(pl.col("activation"))
-             + pl.lit(', "on_by_default": ') + _opt_bool("on_by_default")
-             + pl.lit(', "overrode_privacy_setting": ') + _opt_bool("overrode")
-             + pl.lit(', "valid_from": ') + _json_or_null(pl.col("valid_from"))
-             + pl.lit(', "stated_end": ') + _json_or_null(pl.col("stated_end"))
-             + pl.lit(', "last_observed_active": ') + _json_or_null(pl.col("last_observed_active"))
-             + pl.lit(', "status": "') + pl.col("status") + pl.lit('", "source": ') + _lit(pl.col("u"))
-             + pl.lit(', "target": ') + _lit(pl.col("v")) + pl.lit(', "key": "') + pl.col("id") + pl.lit('"}'))
     return frame.select(
         "u", "v", fact=pl.col("id"), iri=node_iri, kind=pl.lit(0, dtype=pl.Int64),
         dt_key=_json_list(pl.col("dts")), perm_key=_json_list(pl.col("perms")),
         integ_key=pl.lit('"') + pl.col("integ") + pl.lit('"'), dates_key=dates_key, facet_key=facets,
         disputed=pl.col("stance") == "disputes", ev=evidence, sources=pl.when(pl.col("stance") == "asserts")
-        .then(pl.col("source")).otherwise(pl.lit("")), edge=attrs)
+        .then(pl.col("source")).otherwise(pl.lit("")), edge=pl.lit(None, dtype=pl.String),
+        row=pl.int_range(pl.len(), dtype=pl.Int64))
 
 
 def _dumps(value: Any) -> str:
@@ -510,11 +518,11 @@ def _graph_edges(G: nx.MultiDiGraph) -> pl.DataFrame:
             "facet_key": _dumps([on, list(whose), [list(s) for s in sources]]), "disputed": bool(a.get("disputed")),
             "ev": _dumps(a.get("evidence", [])),
             "sources": ";".join(sorted({str(c["source"]) for c in a.get("evidence", []) if c["stance"] == "asserts"})),
-            "edge": _dumps({**a, "source": u, "target": v, "key": k}), "position": position})
+            "edge": _dumps({**a, "source": u, "target": v, "key": k}), "row": None, "position": position})
     schema_ = {"u": pl.String, "v": pl.String, "fact": pl.String, "iri": pl.String, "kind": pl.Int64,
                "dt_key": pl.String, "perm_key": pl.String, "integ_key": pl.String, "dates_key": pl.String,
                "facet_key": pl.String, "disputed": pl.Boolean, "ev": pl.String, "sources": pl.String,
-               "edge": pl.String, "position": pl.Int64}
+               "edge": pl.String, "row": pl.Int64, "position": pl.Int64}
     return pl.DataFrame(rows, schema=schema_)
 
 
@@ -541,7 +549,8 @@ class Merged:
     nodes and graph attributes."""
 
     G: nx.MultiDiGraph
-    frame: pl.DataFrame  # sorted as ``FlowIndex.from_graph`` orders edges
+    grants: pl.DataFrame  # the grants compiled by columns (``_resolve``)
+    frame: pl.DataFrame  # the edges, sorted as ``FlowIndex.from_graph`` orders them
     order: np.ndarray  # the projection's edge order: rows of ``frame``
     nodes: list[str]
 
@@ -568,16 +577,24 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
                                num_u=pl.col("u").replace_strict(number, return_dtype=pl.Int64),
                                num_v=pl.col("v").replace_strict(number, return_dtype=pl.Int64),
                                at_u=pl.col("u").replace_strict(order, return_dtype=pl.Int64))
-    frame = frame.sort(["num_u", "first", "ins"])
-    projected = frame.with_row_index("row").sort(["at_u", "first", "ins"])["row"].to_numpy()
+    frame = frame.sort(["num_u", "first", "ins"]).drop("iri", "integration", strict=False)
+    projected = frame.with_row_index("_i").sort(["at_u", "first", "ins"])["_i"].to_numpy()
     # grant conflicts: only groups (grantor, grantee, integration) whose facts cite different sources can hold one
     grants_only = frame.filter(pl.col("kind") == 0)
     candidates = grants_only.filter((pl.len().over(["u", "v", "integ_key"]) > 1)
                                     & (pl.col("sources").n_unique().over(["u", "v", "integ_key"]) > 1))
-    conflicts = _conflicts(G, candidates, grant_conflicts)
+    conflicts = _conflicts(G, _with_json(grants, candidates), grant_conflicts)
     old = grant_conflicts(G)
     G.graph["conflicts"] = {**conflicts, **{k: v for k, v in G.graph["conflicts"].items() if k not in old}}
-    return Merged(G, frame, projected, nodes)
+    return Merged(G, grants, frame, projected, nodes)
+
+
+def _with_json(grants: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
+    """``part`` of the merged edges with each edge's projection JSON in ``edge``."""
+    if grants.height == 0 or part.height == 0:
+        return part
+    made = grants.gather(part["row"].fill_null(0)).select(_edge_json().alias("made"))["made"]
+    return part.with_columns(edge=pl.coalesce(pl.col("edge"), made))
 
 
 def _conflicts(G: nx.MultiDiGraph, candidates: pl.DataFrame, rule: Callable[[nx.MultiDiGraph], dict[str, Any]]) -> dict[str, Any]:
@@ -644,9 +661,9 @@ def write_projection(merged: Merged, fh: Any) -> None:
     head = _dumps(nx.node_link_data(_nodes_only(merged.G), edges="edges"))
     assert head.endswith(', "edges": []}')
     fh.write(head[: -len("]}")].encode("utf-8"))
-    edge = merged.frame["edge"]
+    edges_ = merged.frame.select("edge", "row")
     for start in range(0, len(merged.order), BATCH):
-        rows = edge.gather(merged.order[start:start + BATCH])
+        rows = _with_json(merged.grants, edges_[merged.order[start:start + BATCH]])["edge"]
         text = rows.str.join(", ").item()
         fh.write(((", " if start else "") + text).encode("utf-8"))
     fh.write(b"]}")
