@@ -552,7 +552,8 @@ class Merged:
     grants: pl.DataFrame  # the grants compiled by columns (``_resolve``)
     frame: pl.DataFrame  # the edges, sorted as ``FlowIndex.from_graph`` orders them
     order: np.ndarray  # the projection's edge order: rows of ``frame``
-    nodes: list[str]
+    nodes: list[str]  # sorted: the flow index's node numbers
+    inserted: list[str]  # the projection's node order
 
 
 def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
@@ -565,7 +566,6 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
     if "public" not in G and bulk.select((pl.col("v") == "public").any()).item():
         add_public(G)
     small = _graph_edges(G)
-    order = {n: i for i, n in enumerate(G.nodes)}
     nodes = sorted(G.nodes, key=str)
     number = {n: i for i, n in enumerate(nodes)}
     n_grants = bulk.height + small.filter(pl.col("kind") == 0).height
@@ -573,6 +573,8 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
     frame = pl.concat([bulk.with_columns(position=pl.lit(None, dtype=pl.Int64)), small], how="vertical")
     frame = frame.with_columns(ins=pl.when(pl.col("kind") == 0).then(pl.col("iri").rank("ordinal").over("kind") - 1)
                                .otherwise(n_grants + pl.col("position")).cast(pl.Int64))
+    inserted = _insertion_order(G, frame)
+    order = {n: i for i, n in enumerate(inserted)}
     frame = frame.with_columns(first=pl.col("ins").min().over(["u", "v"]),
                                num_u=pl.col("u").replace_strict(number, return_dtype=pl.Int64),
                                num_v=pl.col("v").replace_strict(number, return_dtype=pl.Int64),
@@ -583,10 +585,22 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
     grants_only = frame.filter(pl.col("kind") == 0)
     candidates = grants_only.filter((pl.len().over(["u", "v", "integ_key"]) > 1)
                                     & (pl.col("sources").n_unique().over(["u", "v", "integ_key"]) > 1))
-    conflicts = _conflicts(G, _with_json(grants, candidates), grant_conflicts)
+    conflicts = _conflicts(inserted, _with_json(grants, candidates), grant_conflicts)
     old = grant_conflicts(G)
     G.graph["conflicts"] = {**conflicts, **{k: v for k, v in G.graph["conflicts"].items() if k not in old}}
-    return Merged(G, grants, frame, projected, nodes)
+    return Merged(G, grants, frame, projected, nodes, inserted)
+
+
+def _insertion_order(G: nx.MultiDiGraph, frame: pl.DataFrame) -> list[str]:
+    """The nodes in the order the all-per-row projection adds them: every company, then the
+    other parties as grants (by IRI), then the other facts, first name them."""
+    companies = [n for n, kind in G.nodes(data="kind") if kind == "company"]
+    named = (frame.filter(pl.col("kind") == 0).sort("ins").select(pl.concat_list("u", "v").alias("n"))
+             .explode("n")["n"].unique(maintain_order=True).to_list())
+    known = set(companies)
+    parties = [n for n in named if n not in known]
+    seen = known | set(parties)
+    return companies + parties + [n for n in G.nodes if n not in seen]
 
 
 def _with_json(grants: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
@@ -597,13 +611,15 @@ def _with_json(grants: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
     return part.with_columns(edge=pl.coalesce(pl.col("edge"), made))
 
 
-def _conflicts(G: nx.MultiDiGraph, candidates: pl.DataFrame, rule: Callable[[nx.MultiDiGraph], dict[str, Any]]) -> dict[str, Any]:
+def _conflicts(nodes: list[str], candidates: pl.DataFrame, rule: Callable[[nx.MultiDiGraph], dict[str, Any]]) -> dict[str, Any]:
+    """``rule`` on a graph of the candidate grants alone, nodes and edges in the projection's order."""
     import networkx as nx
 
     if candidates.height == 0:
         return {}
     mini = nx.MultiDiGraph()
-    mini.add_nodes_from(n for n in G.nodes if n in set(candidates["u"]) | set(candidates["v"]))
+    named = set(candidates["u"]) | set(candidates["v"])
+    mini.add_nodes_from(n for n in nodes if n in named)
     for row in candidates.sort("ins").iter_rows(named=True):
         attrs = json.loads(row["edge"])
         u, v, k = attrs.pop("source"), attrs.pop("target"), attrs.pop("key")
@@ -616,7 +632,7 @@ def flow_index(merged: Merged, token: str) -> FlowIndex:
     from graph.build.flowindex import FORMAT, FlowIndex, Strings
 
     G, frame, nodes = merged.G, merged.frame, merged.nodes
-    base = FlowIndex.from_graph(_nodes_only(G))
+    base = FlowIndex.from_graph(_nodes_only(G, merged.inserted))
     codes, tables = {}, {}
     for name, col in (("data_types", "dt_key"), ("permissions", "perm_key"), ("integration", "integ_key"),
                       ("dates", "dates_key"), ("facets", "facet_key")):
@@ -644,12 +660,12 @@ def flow_index(merged: Merged, token: str) -> FlowIndex:
         meta=meta, evidence_span=span, evidence_blob=blob)
 
 
-def _nodes_only(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+def _nodes_only(G: nx.MultiDiGraph, order: list[str]) -> nx.MultiDiGraph:
     import networkx as nx
 
     H = nx.MultiDiGraph()
     H.graph.update(G.graph)
-    H.add_nodes_from(G.nodes(data=True))
+    H.add_nodes_from((n, G.nodes[n]) for n in order)
     return H
 
 
@@ -658,7 +674,7 @@ def write_projection(merged: Merged, fh: Any) -> None:
     the edges streamed from their JSON text in the projection's order."""
     import networkx as nx
 
-    head = _dumps(nx.node_link_data(_nodes_only(merged.G), edges="edges"))
+    head = _dumps(nx.node_link_data(_nodes_only(merged.G, merged.inserted), edges="edges"))
     assert head.endswith(', "edges": []}')
     fh.write(head[: -len("]}")].encode("utf-8"))
     edges_ = merged.frame.select("edge", "row")
