@@ -130,6 +130,10 @@ def test_generated_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     ("bulk-9,Facebook,Microsoft,search integration,posts,read,,,,,,,maybe,,,techly-2018-12-20,row 3,,,", "status"),
     ("bulk-9,Facebook,Microsoft,search integration,posts,read,,,,,,,,,,no-such-source,row 3,,,", "source"),
     ("bulk-1,Facebook,Microsoft,search integration,posts,read,,,,,,,,,,techly-2018-12-20,row 3,,,", "id"),
+    ("bulk-9,Facebook,Microsoft,search integration,posts,execute,,,,,,,,,,techly-2018-12-20,row 3,,,", "permissions"),
+    ("bulk-9,Facebook," + "M" * 501 + ",search integration,posts,read,,,,,,,,,,techly-2018-12-20,row 3,,,", "grantee"),
+    ("bulk-9,Facebook,Microsoft,search integration,posts,read,,,,,,,,,,techly-2018-12-20,,,,", "evidence"),
+    ("Bulk-9,Facebook,Microsoft,search integration,posts,read,,,,,,,,,,techly-2018-12-20,row 3,,,", "id"),
     ("facebook-microsoft-bing-friends,Facebook,Microsoft,search integration,posts,read,,,,,,,,,,techly-2018-12-20,row 3,,,",
      "duplicate grant id 'facebook-microsoft-bing-friends'"),  # named where the YAML grant is
 ])

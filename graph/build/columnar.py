@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -228,9 +228,8 @@ def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
     rules = [pl.col(c).is_not_null() for c in need if c != "data_types"]
     rules += [pl.col("data_types").list.len() > 0, pl.col("id").str.contains(_SAFE_ID),
               pl.col("source").str.contains(_SAFE_ID)]
-    for name, rule in [*grant.items(), *claim.items()]:
-        if name in LIST_COLUMNS or name in ("evidence", "aspect", "note") and rule is claim.get(name):
-            continue
+    scalar = [(n, r) for n, r in grant.items() if n not in (*LIST_COLUMNS, "evidence")]
+    for name, rule in scalar + [(n, claim[n]) for n in CLAIM_COLUMNS]:
         col = pl.col(name)
         if "maxLength" in rule:
             rules.append(col.is_null() | (col.str.len_chars() <= rule["maxLength"]))
@@ -238,8 +237,6 @@ def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
             rules.append(col.is_null() | col.is_in(rule["enum"]))
         if "pattern" in rule and name != "id":
             rules.append(col.is_null() | col.str.contains(rule["pattern"]))
-    if "note" in grant:
-        rules.append(pl.col("note").is_null() | (pl.col("note").str.len_chars() <= grant["note"]["maxLength"]))
     for name in LIST_COLUMNS:
         items = grant[name]["items"]
         if "enum" in items:
