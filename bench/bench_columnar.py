@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -69,7 +68,7 @@ def measure(code: str, *args: str) -> dict[str, Any]:
     return result
 
 
-def bench(data: Path, work: Path, rows: bool) -> dict[str, Any]:
+def bench(data: Path, work: Path, rows: bool, anchor: bool = True) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     out: dict[str, Any] = {"data": str(data), "csv_mb": round((data / "grants.csv").stat().st_size / 1e6, 1)}
     target = work / f"{data.name}-columns"
@@ -78,7 +77,7 @@ def bench(data: Path, work: Path, rows: bool) -> dict[str, Any]:
     counts = json.loads(out["columns"].get("last", "{}") or "{}")
     out["triples"] = counts.get("triples")
     nt = next((target / ".datareach" / "builds").glob("*/graph.nt"), None)
-    if nt is not None:
+    if nt is not None and anchor:
         out["nt_mb"] = round(nt.stat().st_size / 1e6)
         out["anchor"] = measure(ANCHOR, str(nt), str(work / "anchor.log"))
     if rows:
@@ -103,13 +102,14 @@ def main() -> None:
     parser.add_argument("data", nargs="+", type=Path, help="folders written by bench/gen.py")
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-columnar"))
     parser.add_argument("--no-rows", action="store_true", help="skip the per-row build")
+    parser.add_argument("--no-anchor", action="store_true", help="skip the pyoxigraph bulk load")
     parser.add_argument("--name", default=None, help="results file name (default: from the folders)")
     args = parser.parse_args()
     results = {"machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
                            "load_before": os.getloadavg()},
                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": []}
     for data in args.data:
-        result = bench(data, args.work, rows=not args.no_rows)
+        result = bench(data, args.work, rows=not args.no_rows, anchor=not args.no_anchor)
         results["runs"].append(result)
         print(json.dumps(result), flush=True)
     results["machine"]["load_after"] = os.getloadavg()

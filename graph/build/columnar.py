@@ -370,10 +370,10 @@ def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
             _write_lines(part.select(s=node, t=items).explode("t").drop_nulls("t").select(pl.col("s") + pl.col("t")), fh)
 
 
-def _write_lines(column: pl.DataFrame, fh: Any) -> None:
-    """One text column, each value and a newline, nothing quoted (the values are N-Triples or JSON)."""
+def _write_lines(column: pl.DataFrame, fh: Any, terminator: str = "\n") -> None:
+    """One text column, each value and ``terminator``, nothing quoted (the values are N-Triples or JSON)."""
     if column.height:
-        column.write_csv(fh, include_header=False, quote_style="never")
+        column.write_csv(fh, include_header=False, quote_style="never", line_terminator=terminator)
 
 
 def _jvalue(expr: pl.Expr) -> pl.Expr:
@@ -480,8 +480,8 @@ def _edge_json() -> pl.Expr:
 
 def edges(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per grant with what the flow index keeps of it (keys as JSON text); ``row``
-    points back into ``frame`` for what the projection writes (``_edge_json``, made when written)."""
-    evidence = _evidence_json()
+    points back into ``frame`` for what the projection and the evidence file write (``_edge_json``,
+    ``_evidence_json``: made when written, a batch at a time)."""
     node_iri = pl.lit(_ID + "grant/") + pl.col("id")
     dates_key = (pl.lit("[") + _json_or_null(pl.col("valid_from")) + pl.lit(", ") + _json_or_null(pl.col("stated_end"))
                  + pl.lit(', "') + pl.col("status") + pl.lit('"]'))
@@ -492,7 +492,7 @@ def edges(frame: pl.DataFrame) -> pl.DataFrame:
         "u", "v", fact=pl.col("id"), iri=node_iri, kind=pl.lit(0, dtype=pl.Int64),
         dt_key=_json_list(pl.col("dts")), perm_key=_json_list(pl.col("perms")),
         integ_key=pl.lit('"') + pl.col("integ") + pl.lit('"'), dates_key=dates_key, facet_key=facets,
-        disputed=pl.col("stance") == "disputes", ev=evidence, sources=pl.when(pl.col("stance") == "asserts")
+        disputed=pl.col("stance") == "disputes", ev=pl.lit(None, dtype=pl.String), sources=pl.when(pl.col("stance") == "asserts")
         .then(pl.col("source")).otherwise(pl.lit("")), edge=pl.lit(None, dtype=pl.String),
         row=pl.int_range(pl.len(), dtype=pl.Int64))
 
@@ -576,13 +576,14 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
                                num_u=pl.col("u").replace_strict(number, return_dtype=pl.Int64),
                                num_v=pl.col("v").replace_strict(number, return_dtype=pl.Int64),
                                at_u=pl.col("u").replace_strict(order, return_dtype=pl.Int64))
-    frame = frame.sort(["num_u", "first", "ins"]).drop("iri", "integration", strict=False)
+    frame = frame.drop("iri", "integration", strict=False).sort(["num_u", "first", "ins"])
     projected = frame.with_row_index("_i").sort(["at_u", "first", "ins"])["_i"].to_numpy()
     # grant conflicts: only groups (grantor, grantee, integration) whose facts cite different sources can hold one
     grants_only = frame.filter(pl.col("kind") == 0)
     candidates = grants_only.filter((pl.len().over(["u", "v", "integ_key"]) > 1)
                                     & (pl.col("sources").n_unique().over(["u", "v", "integ_key"]) > 1))
     conflicts = _conflicts(inserted, _with_json(grants, candidates), grant_conflicts)
+    frame = frame.drop("sources")
     old = grant_conflicts(G)
     G.graph["conflicts"] = {**conflicts, **{k: v for k, v in G.graph["conflicts"].items() if k not in old}}
     return Merged(G, grants, frame, projected, nodes, inserted)
@@ -624,8 +625,9 @@ def _conflicts(nodes: list[str], candidates: pl.DataFrame, rule: Callable[[nx.Mu
     return rule(mini)
 
 
-def flow_index(merged: Merged, token: str) -> FlowIndex:
-    """The flow index of the merged build, its evidence file made (``FlowIndex.evidence_file``)."""
+def flow_index(merged: Merged, token: str, evidence: Path) -> FlowIndex:
+    """The flow index of the merged build; writes its evidence file to ``evidence`` (the
+    file ``FlowIndex.evidence_file`` makes: each fact's claims once, then the token)."""
     from graph.build.flowindex import FORMAT, FlowIndex, Strings
 
     G, frame, nodes = merged.G, merged.frame, merged.nodes
@@ -637,16 +639,8 @@ def flow_index(merged: Merged, token: str) -> FlowIndex:
     meta = dict(base.meta)
     meta.update(format=FORMAT, tables=tables, token=token)
     meta["graph"] = {k: G.graph.get(k, {}) for k in meta["graph"]}
-    # the evidence file: each fact's claims once (an incident's edges share theirs), then the token
-    facts = frame.select(key=pl.col("kind").cast(pl.String) + pl.lit("/") + pl.col("fact"), ev="ev")
-    facts = facts.with_columns(first=pl.col("key").is_first_distinct(), size=pl.col("ev").str.len_bytes().cast(pl.Int64))
-    facts = facts.with_columns(end=pl.when(pl.col("first")).then(pl.col("size")).otherwise(0).cum_sum())
-    facts = facts.with_columns(start=pl.col("end") - pl.col("size"))
-    spans = facts.with_columns(start=pl.col("start").first().over("key"), end=pl.col("end").first().over("key"))
-    span = np.ascontiguousarray(spans.select("start", "end").to_numpy().astype(np.int64))
-    blob = bytearray(facts.filter(pl.col("first"))["ev"].str.join("").item().encode("utf-8"))
-    meta["evidence_bytes"] = len(blob)
-    blob += token.encode()
+    span = _write_evidence(merged, evidence, token)
+    meta["evidence_bytes"] = int(span[:, 1].max(initial=0))
     assert len(nodes) == base.node_count
     return FlowIndex(
         keys=base.keys, labels=base.labels, iris=base.iris, node_kind=base.node_kind, label_rank=base.label_rank,
@@ -654,7 +648,38 @@ def flow_index(merged: Merged, token: str) -> FlowIndex:
         facts=Strings(frame["fact"].str.join("").item().encode("utf-8"),
                       np.concatenate([[0], np.cumsum(frame["fact"].str.len_bytes().to_numpy())]).astype(np.int64)),
         kind=frame["kind"].to_numpy().astype(np.uint8), codes=codes, disputed=frame["disputed"].to_numpy().astype(bool),
-        meta=meta, evidence_span=span, evidence_blob=blob)
+        meta=meta, evidence_span=span, evidence_blob=b"")
+
+
+def _write_evidence(merged: Merged, path: Path, token: str) -> np.ndarray:
+    """Write each fact's claims (JSON) once, in edge order, then ``token``; return each
+    edge's (start, end) in the file. An incident's edges share their fact's claims."""
+    frame = merged.frame.select("row", "ev", key=pl.col("kind").cast(pl.String) + pl.lit("/") + pl.col("fact"))
+    frame = frame.with_columns(first=pl.col("key").is_first_distinct(), shared=pl.col("key").is_duplicated())
+    span = np.zeros((frame.height, 2), dtype=np.int64)
+    seen: dict[str, tuple[int, int]] = {}
+    offset = 0
+    with open(path, "wb") as fh:
+        for start in range(0, frame.height, BATCH):
+            part = frame.slice(start, BATCH)
+            ev = part["ev"]
+            if merged.grants.height:
+                made = merged.grants.gather(part["row"].fill_null(0)).select(_evidence_json().alias("e"))["e"]
+                ev = part.select(pl.coalesce(pl.col("ev"), made))["ev"]
+            first = part["first"].to_numpy()
+            sizes = np.where(first, ev.str.len_bytes().to_numpy().astype(np.int64), 0)
+            ends = offset + np.cumsum(sizes)
+            span[start:start + part.height, 0], span[start:start + part.height, 1] = ends - sizes, ends
+            for i in np.flatnonzero(part["shared"].to_numpy()).tolist():  # few: incidents with several recipients
+                key = part["key"][i]
+                if first[i]:
+                    seen[key] = (int(ends[i] - sizes[i]), int(ends[i]))
+                else:
+                    span[start + i] = seen[key]
+            offset = int(ends[-1]) if len(ends) else offset
+            _write_lines(pl.DataFrame({"e": ev.filter(part["first"])}), fh, terminator="")
+        fh.write(token.encode())
+    return span
 
 
 def _nodes_only(G: nx.MultiDiGraph, order: list[str]) -> nx.MultiDiGraph:

@@ -202,8 +202,7 @@ def _write_columnar(staging: Staging, index: TripleIndex, frame: pl.DataFrame, m
                 columnar.write_ntriples(frame, fh)
             with open(staging.path("projection.json"), "wb") as fh:
                 columnar.write_projection(merged, fh)
-            index_ = columnar.flow_index(merged, staging.token)
-            _save(staging.path("evidence.json"), index_.evidence_file())
+            index_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")))
             _save(staging.path("flows.npz"), index_)
             del index_
         with open(nt, "rb") as src, open(ttl, "ab") as dst:
