@@ -22,7 +22,6 @@ order the all-per-row build gives (``tests/test_columnar.py`` compares the files
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -148,42 +147,58 @@ def read_csv(path: Path, max_input_mb: int | None = None) -> pl.DataFrame | None
     rows dropped, as ``graph.build.factfile`` reads them; None when anything in the file
     needs the per-row reader (to accept it or to explain what is wrong)."""
     try:
-        size = path.stat().st_size
-        if size > cap_bytes(path.suffix, max_input_mb):
+        if path.stat().st_size > cap_bytes(path.suffix, max_input_mb):
             return None
-        raw = path.read_bytes()
-    except OSError:
+        quoted = _scan(path)
+        if quoted is None or (quoted and not _strict_csv(path)):
+            return None
+        lazy = pl.scan_csv(path, infer_schema=False, has_header=True, quote_char='"', raise_if_empty=True,
+                           truncate_ragged_lines=False, encoding="utf8")
+        names = lazy.collect_schema().names()
+    except Exception:  # noqa: BLE001 - unreadable or not CSV: the per-row reader says what and where
         return None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if re.search(rb"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)", raw):
-        return None  # control characters: escaped per row
-    if b'"' in raw and not _strict_csv(raw):
-        return None
-    try:
-        frame = pl.read_csv(raw, infer_schema=False, has_header=True, quote_char='"', raise_if_empty=True,
-                            truncate_ragged_lines=False, encoding="utf8")
-    except Exception:  # noqa: BLE001 - any parse error: the per-row reader says what and where
-        return None
-    del raw
-    header = [c.strip() for c in frame.columns]
+    header = [c.strip() for c in names]
+    header[0] = header[0].lstrip("\ufeff").strip()
     allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
     if len(set(header)) != len(header) or not set(header) <= allowed or "id" not in header:
         return None
-    frame.columns = header
-    frame = frame.with_columns(pl.all().str.strip_chars()).with_columns(
-        pl.when(pl.all().str.len_bytes() == 0).then(None).otherwise(pl.all()).name.keep())
-    frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+    stripped = pl.all().str.strip_chars()
+    lazy = lazy.rename(dict(zip(names, header, strict=True))).select(
+        pl.when(stripped.str.len_bytes() == 0).then(None).otherwise(stripped).name.keep())
+    try:
+        frame = lazy.filter(~pl.all_horizontal(pl.all().is_null())).collect()
+    except Exception:  # noqa: BLE001 - a ragged row, bad UTF-8...: the per-row reader explains it
+        return None
     if frame["id"].null_count() > 0 or frame.select(pl.any_horizontal(pl.all().str.contains(_CONTROL)).any()).item():
         return None
     return frame
 
 
-def _strict_csv(raw: bytes) -> bool:
+def _scan(path: Path) -> bool | None:
+    """None if the file holds a control character (other than line ends), else whether it
+    holds a double quote; read 16 MB at a time."""
+    bad = re.compile(rb"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+    quoted, carry = False, b""
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(1 << 24)
+            text = carry + chunk
+            if not chunk:
+                return None if bad.search(text) else quoted
+            # a final \r may be followed by \n in the next chunk: look at it then
+            cut = len(text) - 1 if text.endswith(b"\r") else len(text)
+            if bad.search(text[:cut]):
+                return None
+            quoted = quoted or b'"' in chunk
+            carry = text[cut:]
+
+
+def _strict_csv(path: Path) -> bool:
     """Whether Python's strict CSV reader (the per-row path's) accepts the quoting."""
     try:
-        for _ in csv.reader(io.StringIO(raw.decode("utf-8"), newline=""), strict=True):
-            pass
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for _ in csv.reader(fh, strict=True):
+                pass
     except (csv.Error, UnicodeDecodeError):
         return False
     return True
@@ -267,10 +282,9 @@ def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
     keys = {iri: key for iri, key in ((iri, _node_key(iri[1:-1])) for iri in {*grantors.values(), *grantees.values()})}
     unknown = pl.lit(None, dtype=pl.String)
     return f.select(
-        "id", "integration",
-        grantor=pl.col("grantor").replace_strict(grantors), grantee=pl.col("grantee").replace_strict(grantees),
-        u=pl.col("grantor").replace_strict(grantors).replace_strict(keys),
-        v=pl.col("grantee").replace_strict(grantees).replace_strict(keys),
+        "id",
+        u=pl.col("grantor").replace_strict({name: keys[iri] for name, iri in grantors.items()}),
+        v=pl.col("grantee").replace_strict({name: keys[iri] for name, iri in grantees.items()}),
         integ=pl.col("integration").replace_strict(kinds),
         dts=pl.col("data_types").list.eval(pl.element().replace_strict(types)).list.unique().list.sort(),
         perms=pl.col("permissions").list.unique().list.eval(pl.element().sort_by(
@@ -319,6 +333,16 @@ def _typed(col: str) -> pl.Expr:
     return pl.lit('"') + pl.col(col) + pl.lit('"^^') + kind
 
 
+def _party_iri(col: str) -> pl.Expr:
+    """The IRI of a party from its node key (``graph.build.projection.node_key`` read backwards)."""
+    from graph.build.projection import AGGREGATE, AGGREGATE_IRI, PUBLIC
+
+    key = pl.col(col)
+    return (pl.when(key == PUBLIC).then(pl.lit(str(FAST.Public)))
+            .when(key.str.starts_with(AGGREGATE)).then(pl.lit(AGGREGATE_IRI) + key.str.slice(len(AGGREGATE)))
+            .otherwise(pl.lit(_ID + "company/") + key))
+
+
 def _bool(col: str) -> pl.Expr:
     boolean = _iri(str(XSD.boolean))
     return pl.when(pl.col(col)).then(pl.lit(f'"true"^^{boolean}')).when(~pl.col(col)).then(pl.lit(f'"false"^^{boolean}'))
@@ -328,8 +352,8 @@ def _single_lines(node: pl.Expr, claim: pl.Expr) -> list[pl.Expr]:
     """The triples of a grant and its claim that have at most one object, each a line (null when absent)."""
     return [
         _line(node, RDF.type, pl.lit(_iri(str(FAST.AccessGrant)))),
-        _line(node, FAST.grantor, pl.col("grantor")),
-        _line(node, FAST.grantee, pl.col("grantee")),
+        _line(node, FAST.grantor, pl.lit("<") + _party_iri("u") + pl.lit(">")),
+        _line(node, FAST.grantee, pl.lit("<") + _party_iri("v") + pl.lit(">")),
         _line(node, FAST.integration, pl.lit("<" + str(IK)) + pl.col("integ") + pl.lit(">")),
         _line(node, FAST.onByDefault, _bool("on_by_default")),
         _line(node, FAST.overrodePrivacySetting, _bool("overrode")),
@@ -411,8 +435,8 @@ def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
 
     grant = pl.concat_str([
         pl.lit(',{"@id":"') + node + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.AccessGrant}"}}')),
-        _jkey(FAST.grantor, _jid(pl.col("grantor").str.slice(1).str.strip_suffix(">"))),
-        _jkey(FAST.grantee, _jid(pl.col("grantee").str.slice(1).str.strip_suffix(">"))),
+        _jkey(FAST.grantor, _jid(_party_iri("u"))),
+        _jkey(FAST.grantee, _jid(_party_iri("v"))),
         _jkey(FAST.integration, _jid(pl.lit(str(IK)) + pl.col("integ"))),
         _jkey(FAST.dataType, ids("dts", str(DT))),
         _jkey(FAST.permission, pl.col("perms").list.eval(pl.element().replace_strict(
@@ -482,14 +506,13 @@ def edges(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per grant with what the flow index keeps of it (keys as JSON text); ``row``
     points back into ``frame`` for what the projection and the evidence file write (``_edge_json``,
     ``_evidence_json``: made when written, a batch at a time)."""
-    node_iri = pl.lit(_ID + "grant/") + pl.col("id")
     dates_key = (pl.lit("[") + _json_or_null(pl.col("valid_from")) + pl.lit(", ") + _json_or_null(pl.col("stated_end"))
                  + pl.lit(', "') + pl.col("status") + pl.lit('"]'))
     asserted = pl.when(pl.col("stance") == "asserts").then(
         pl.lit('[["') + pl.col("source") + pl.lit('", "') + pl.col("confidence") + pl.lit('"]]')).otherwise(pl.lit("[]"))
     facets = pl.lit("[") + _opt_bool("on_by_default") + pl.lit(", ") + _json_list(pl.col("whose")) + pl.lit(", ") + asserted + pl.lit("]")
     return frame.select(
-        "u", "v", fact=pl.col("id"), iri=node_iri, kind=pl.lit(0, dtype=pl.Int64),
+        "u", "v", fact=pl.col("id"), kind=pl.lit(0, dtype=pl.Int64),
         dt_key=_json_list(pl.col("dts")), perm_key=_json_list(pl.col("perms")),
         integ_key=pl.lit('"') + pl.col("integ") + pl.lit('"'), dates_key=dates_key, facet_key=facets,
         disputed=pl.col("stance") == "disputes", ev=pl.lit(None, dtype=pl.String), sources=pl.when(pl.col("stance") == "asserts")
@@ -509,14 +532,14 @@ def _graph_edges(G: nx.MultiDiGraph) -> pl.DataFrame:
     for position, (u, v, k, a) in enumerate(G.edges(keys=True, data=True)):
         on, whose, sources = _facets(a)
         rows.append({
-            "u": u, "v": v, "fact": k, "iri": a.get("iri", ""), "kind": KINDS.index(a["kind"]),
+            "u": u, "v": v, "fact": k, "kind": KINDS.index(a["kind"]),
             "dt_key": _dumps(list(a.get("data_types", []))), "perm_key": _dumps(list(a.get("permissions", []))),
             "integ_key": _dumps(a.get("integration")), "dates_key": _dumps([a.get(f) for f in DATES]),
             "facet_key": _dumps([on, list(whose), [list(s) for s in sources]]), "disputed": bool(a.get("disputed")),
             "ev": _dumps(a.get("evidence", [])),
             "sources": ";".join(sorted({str(c["source"]) for c in a.get("evidence", []) if c["stance"] == "asserts"})),
             "edge": _dumps({**a, "source": u, "target": v, "key": k}), "row": None, "position": position})
-    schema_ = {"u": pl.String, "v": pl.String, "fact": pl.String, "iri": pl.String, "kind": pl.Int64,
+    schema_ = {"u": pl.String, "v": pl.String, "fact": pl.String, "kind": pl.Int64,
                "dt_key": pl.String, "perm_key": pl.String, "integ_key": pl.String, "dates_key": pl.String,
                "facet_key": pl.String, "disputed": pl.Boolean, "ev": pl.String, "sources": pl.String,
                "edge": pl.String, "row": pl.Int64, "position": pl.Int64}
@@ -568,7 +591,8 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
     n_grants = bulk.height + small.filter(pl.col("kind") == 0).height
     # insertion order: grants by IRI (as projection sorts them), then the others in G's adjacency order
     frame = pl.concat([bulk.with_columns(position=pl.lit(None, dtype=pl.Int64)), small], how="vertical")
-    frame = frame.with_columns(ins=pl.when(pl.col("kind") == 0).then(pl.col("iri").rank("ordinal").over("kind") - 1)
+    # every grant IRI is ID + "grant/" + its id: ordering by id orders by IRI
+    frame = frame.with_columns(ins=pl.when(pl.col("kind") == 0).then(pl.col("fact").rank("ordinal").over("kind") - 1)
                                .otherwise(n_grants + pl.col("position")).cast(pl.Int64))
     inserted = _insertion_order(G, frame)
     order = {n: i for i, n in enumerate(inserted)}
@@ -576,7 +600,7 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
                                num_u=pl.col("u").replace_strict(number, return_dtype=pl.Int64),
                                num_v=pl.col("v").replace_strict(number, return_dtype=pl.Int64),
                                at_u=pl.col("u").replace_strict(order, return_dtype=pl.Int64))
-    frame = frame.drop("iri", "integration", strict=False).sort(["num_u", "first", "ins"])
+    frame = frame.sort(["num_u", "first", "ins"])
     projected = frame.with_row_index("_i").sort(["at_u", "first", "ins"])["_i"].to_numpy()
     # grant conflicts: only groups (grantor, grantee, integration) whose facts cite different sources can hold one
     grants_only = frame.filter(pl.col("kind") == 0)
