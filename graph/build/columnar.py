@@ -129,7 +129,20 @@ class Grants:
 
 
 def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
-    """The files to compile by columns: CSV files of at least ``min_bytes`` (``MIN_BYTES``)."""
+    """The files to compile by columns.
+
+    Parameters
+    ----------
+    files : iterable of Path
+        The build's input files.
+    min_bytes : int, optional
+        The least size taken by columns; ``MIN_BYTES`` by default.
+
+    Returns
+    -------
+    list of Path
+        The ``.csv`` files of at least that size, in input order.
+    """
     limit = MIN_BYTES if min_bytes is None else min_bytes
     out = []
     for path in files:
@@ -143,9 +156,23 @@ def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
 
 
 def read_csv(path: Path, max_input_mb: int | None = None) -> pl.DataFrame | None:
-    """The cells of a grant CSV as text columns, stripped, empty cells null and blank
-    rows dropped, as ``graph.build.factfile`` reads them; None when anything in the file
-    needs the per-row reader (to accept it or to explain what is wrong)."""
+    """The cells of a grant CSV as ``graph.build.factfile`` reads them.
+
+    Parameters
+    ----------
+    path : Path
+        A CSV fact file of grants.
+    max_input_mb : int, optional
+        Overrides its size cap (``graph.build.inputs.cap_bytes``).
+
+    Returns
+    -------
+    polars.DataFrame or None
+        Text columns named by the header, stripped, empty cells null, blank rows dropped;
+        None when anything in the file needs the per-row reader, to accept it or to explain
+        what is wrong (over the cap, a control character, quoting the strict reader refuses,
+        an unknown or repeated column, a row without an id, a ragged row, bad UTF-8).
+    """
     try:
         if path.stat().st_size > cap_bytes(path.suffix, max_input_mb):
             return None
@@ -383,7 +410,15 @@ def _listed() -> list[pl.Expr]:
 
 
 def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
-    """Write every grant's triples to the binary file ``fh`` as N-Triples, ``BATCH`` rows at a time."""
+    """Write every grant's triples as N-Triples, ``BATCH`` rows at a time.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        Resolved grants (``Grants.frame`` after ``Grants.check``).
+    fh : binary file
+        Where the lines go (appended after the per-row part's).
+    """
     node = pl.lit("<" + _ID + "grant/") + pl.col("id") + pl.lit(">")
     claim = pl.lit("<" + _ID + "claim/grant-") + pl.col("id") + pl.lit("-1>")
     single = pl.concat_str(_single_lines(node, claim), separator="\n", ignore_nulls=True)
@@ -425,8 +460,16 @@ def _jbool(col: str) -> pl.Expr:
 
 
 def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
-    """Write every grant and its claim as JSON-LD node objects (expanded form, as Oxigraph
-    writes them), each preceded by a comma: the tail of a top-level array."""
+    """Write every grant and its claim as JSON-LD node objects.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        Resolved grants.
+    fh : binary file
+        Positioned just before the closing ``]`` of the top-level array Oxigraph wrote: each
+        object is written after a comma, in expanded form as Oxigraph writes them.
+    """
     node = pl.lit(_ID + "grant/") + pl.col("id")
     claim = pl.lit(_ID + "claim/grant-") + pl.col("id") + pl.lit("-1")
 
@@ -577,8 +620,21 @@ class Merged:
 
 
 def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
-    """Join the grants compiled by columns to the per-row projection ``G`` (changed in
-    place: "public" added if only they name it, the grant conflicts recomputed)."""
+    """Join the grants compiled by columns to the per-row projection.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projection of the per-row part; changed in place: "public" added if only the
+        grants name it, ``G.graph["conflicts"]`` recomputed over every grant.
+    grants : polars.DataFrame
+        Resolved grants.
+
+    Returns
+    -------
+    Merged
+        Every edge in the flow index's order, the projection's edge and node orders.
+    """
     from graph.build.conflicts import grant_conflicts
     from graph.build.projection import add_public
 
@@ -650,8 +706,24 @@ def _conflicts(nodes: list[str], candidates: pl.DataFrame, rule: Callable[[nx.Mu
 
 
 def flow_index(merged: Merged, token: str, evidence: Path) -> FlowIndex:
-    """The flow index of the merged build; writes its evidence file to ``evidence`` (the
-    file ``FlowIndex.evidence_file`` makes: each fact's claims once, then the token)."""
+    """The flow index of the merged build, and its evidence file.
+
+    Parameters
+    ----------
+    merged : Merged
+        From ``merge``.
+    token : str
+        The build's token, written into the index and at the end of the evidence.
+    evidence : Path
+        Where the evidence file goes (as ``FlowIndex.evidence_file`` makes it: each fact's
+        claims once, then the token).
+
+    Returns
+    -------
+    FlowIndex
+        Ready for ``FlowIndex.save``; equal, array by array, to ``FlowIndex.from_graph`` of
+        the all-per-row projection.
+    """
     from graph.build.flowindex import FORMAT, FlowIndex, Strings
 
     G, frame, nodes = merged.G, merged.frame, merged.nodes
@@ -716,8 +788,15 @@ def _nodes_only(G: nx.MultiDiGraph, order: list[str]) -> nx.MultiDiGraph:
 
 
 def write_projection(merged: Merged, fh: Any) -> None:
-    """``projection.json`` as ``json.dumps(nx.node_link_data(G, edges="edges"))`` writes it,
-    the edges streamed from their JSON text in the projection's order."""
+    """Write ``projection.json`` as the per-row build writes it, the edges a batch at a time.
+
+    Parameters
+    ----------
+    merged : Merged
+        From ``merge``.
+    fh : binary file
+        Receives ``json.dumps(nx.node_link_data(G, edges="edges"))`` of the whole graph, byte for byte.
+    """
     import networkx as nx
 
     head = _dumps(nx.node_link_data(_nodes_only(merged.G, merged.inserted), edges="edges"))
