@@ -197,3 +197,25 @@ def test_read_csv_matches_the_per_row_reader(tmp_path: Path) -> None:
     assert frame["id"].to_list() == [g["id"] for g in grants]
     assert frame["grantor"].to_list() == [g["grantor"] for g in grants]
     assert frame["locator"].to_list() == [g["evidence"][0]["locator"] for g in grants]
+
+
+def test_shacl_sees_the_grants_compiled_by_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled shapes run over every triple the bulk grants add, against the per-row part:
+    a claim citing no source, a grant with an unknown integration are violations."""
+    import polars as pl
+
+    from graph.build.loader import load
+
+    src = _sources(tmp_path, HEADER + "\n".join(ROWS) + "\n")
+    monkeypatch.setattr(columnar, "MIN_BYTES", 0)
+    grants = columnar.Grants(columnar.select(sorted(src.rglob("*.csv"))))
+    loaded = load([src], bulk=grants)
+    frame = grants.frame
+    assert frame is not None and frame.height == 4
+    assert columnar.check_shapes(frame, loaded.index) == (columnar.triple_count(frame), 0)
+    for column, value in (("source", "no-such-source"), ("integ", "no-such-integration"), ("locator", None)):
+        bad = frame.with_columns(pl.when(pl.col("id") == "bulk-3").then(pl.lit(value)).otherwise(pl.col(column)).alias(column))
+        checked, violations = columnar.check_shapes(bad, loaded.index)
+        assert violations >= 1, column
+    build = compiled.build(src, tmp_path / "out")
+    assert build.shacl.startswith("every triple (") and f"the {columnar.triple_count(frame):,} of the 4 grants" in build.shacl
