@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -922,20 +922,20 @@ class _Overlay:
         if p == RDF.type:
             self.typed.setdefault(o, []).append(s)
 
-    def objects(self, subject: Any = None, predicate: Any = None) -> Iterable[Any]:
+    def objects(self, subject: Any = None, predicate: Any = None) -> Iterator[Any]:
         pairs = self.by_subject.get(subject) if subject is not None else None
         if pairs is not None:
-            return [o for p, o in pairs if predicate is None or p == predicate]
-        return self.base.objects(subject, predicate)
+            return iter([o for p, o in pairs if predicate is None or p == predicate])
+        return iter(self.base.objects(subject, predicate))
 
-    def subjects(self, predicate: Any = None, object: Any = None) -> Iterable[Any]:  # noqa: A002
+    def subjects(self, predicate: Any = None, object: Any = None) -> Iterator[Any]:  # noqa: A002
         if predicate == RDF.type:
-            return list(self.typed.get(object, ()))
-        return self.base.subjects(predicate, object)
+            return iter(list(self.typed.get(object, ())))
+        return iter(self.base.subjects(predicate, object))
 
-    def predicate_objects(self, subject: Any) -> Iterable[tuple[Any, Any]]:
+    def predicate_objects(self, subject: Any) -> Iterator[tuple[Any, Any]]:
         pairs = self.by_subject.get(subject)
-        return list(pairs) if pairs is not None else self.base.predicate_objects(subject)
+        return iter(list(pairs)) if pairs is not None else iter(self.base.predicate_objects(subject))
 
 
 def check_shapes(frame: pl.DataFrame, base: Any) -> tuple[int, int]:
