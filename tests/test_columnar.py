@@ -219,3 +219,22 @@ def test_shacl_sees_the_grants_compiled_by_columns(tmp_path: Path, monkeypatch: 
         assert violations >= 1, column
     build = compiled.build(src, tmp_path / "out")
     assert build.shacl.startswith("every triple (") and f"the {columnar.triple_count(frame):,} of the 4 grants" in build.shacl
+
+
+def test_a_shacl_violation_in_the_bulk_grants_sends_the_build_per_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the shapes find a violation among the grants compiled by columns, the build reads
+    every file per row (whose SHACL check says where): here the per-row check finds none."""
+    src = _sources(tmp_path, HEADER + "\n".join(ROWS) + "\n")
+    monkeypatch.setattr(columnar, "MIN_BYTES", 0)
+    seen = []
+
+    def violating(frame: object, base: object) -> tuple[int, int]:
+        seen.append(frame)
+        return 0, 1
+
+    monkeypatch.setattr(columnar, "check_shapes", violating)
+    said: list[str] = []
+    build = compiled.build(src, tmp_path / "out", progress=said.append)
+    assert seen and any("reading every file per row" in s for s in said)
+    assert build.shacl.startswith("every triple (") and "compiled by columns" not in build.shacl
+    assert build.counts["grants"] == 43

@@ -909,18 +909,8 @@ class _Overlay:
     or its claim, never a node of the per-row part) and to the per-row index otherwise, so a
     grant's parties, sources and terms are checked against what the other files state."""
 
-    def __init__(self, base: Any) -> None:
-        self.base = base
-        self.by_subject: dict[Any, list[tuple[Any, Any]]] = {}
-        self.typed: dict[Any, list[Any]] = {}
-
-    def add(self, s: Any, p: Any, o: Any) -> None:
-        pairs = self.by_subject.get(s)
-        if pairs is None:
-            pairs = self.by_subject[s] = []
-        pairs.append((p, o))
-        if p == RDF.type:
-            self.typed.setdefault(o, []).append(s)
+    def __init__(self, base: Any, by_subject: dict[Any, list[tuple[Any, Any]]], typed: dict[Any, list[Any]]) -> None:
+        self.base, self.by_subject, self.typed = base, by_subject, typed
 
     def objects(self, subject: Any = None, predicate: Any = None) -> Iterator[Any]:
         pairs = self.by_subject.get(subject) if subject is not None else None
@@ -981,13 +971,21 @@ def check_shapes(frame: pl.DataFrame, base: Any) -> tuple[int, int]:
                 terms[t] = found
         return found
 
+    rdf_type = term(ox.NamedNode(str(RDF.type)))  # the parsed predicates are this very object (compared by identity)
     checked = violations = 0
     for start in range(0, frame.height, BATCH):
         text = io.BytesIO()
         write_ntriples(frame.slice(start, BATCH), text)
-        view = _Overlay(base)
+        by_subject: dict[Any, list[tuple[Any, Any]]] = {}
+        typed: dict[Any, list[Any]] = {}
         for t in ox.parse(text.getvalue(), format=ox.RdfFormat.N_TRIPLES):
-            view.add(term(t.subject), term(t.predicate), term(t.object))
-            checked += 1
-        violations += len(shapes.validate(view))
+            s, p, o = term(t.subject), term(t.predicate), term(t.object)
+            pairs = by_subject.get(s)
+            if pairs is None:
+                pairs = by_subject[s] = []
+            pairs.append((p, o))
+            if p is rdf_type:
+                typed.setdefault(o, []).append(s)
+        checked += sum(len(pairs) for pairs in by_subject.values())
+        violations += len(shapes.validate(_Overlay(base, by_subject, typed)))
     return checked, violations

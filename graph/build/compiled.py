@@ -171,9 +171,10 @@ def _build_by_columns(paths: list[Path], out_dir: Path, grants: columnar.Grants,
         if shacl != "skipped":  # the loader checked the per-row part; now every triple the grants add, against it
             from graph.build.shapecheck import ontology_shapes
 
-            progress(f"checking SHACL shapes over the {frame.height:,} grants compiled by columns")
+            added = counts["triples"] - len(loaded.index)
+            progress(f"checking SHACL shapes over the {added:,} triples of the {frame.height:,} grants compiled by columns")
             checked, violations = columnar.check_shapes(frame, loaded.index)
-            if violations or checked != counts["triples"] - len(loaded.index):
+            if violations or checked != added:
                 raise Explain()  # the per-row path checks every triple again and says where each violation is
             shacl = (f"every triple ({ontology_shapes().count} checks): the {len(loaded.index):,} compiled per row "
                      f"and the {checked:,} of the {frame.height:,} grants compiled by columns")
