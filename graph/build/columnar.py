@@ -948,44 +948,61 @@ def check_shapes(frame: pl.DataFrame, base: Any) -> tuple[int, int]:
     import io
 
     import pyoxigraph as ox
-    from rdflib import BNode, Literal
+    from rdflib import Literal
 
     from graph.build import shapecheck
 
     shapes = shapecheck.ontology_shapes()
     string = str(XSD.string)
-    terms: dict[Any, Any] = {}
+    iris: dict[str, URIRef] = {}
 
-    def term(t: Any) -> Any:
-        found = terms.get(t)
-        if found is None:
-            if isinstance(t, ox.NamedNode):
-                found = URIRef(t.value)
-            elif isinstance(t, ox.Literal):
-                dt = t.datatype.value
-                found = (Literal(t.value, lang=t.language) if t.language else
-                         Literal(t.value) if dt == string else Literal(t.value, datatype=URIRef(dt)))
-            else:
-                found = BNode(t.value)
-            if not isinstance(t, ox.Literal) or len(terms) < 1_000_000:  # literals are mostly one-off: keep the cache bounded
-                terms[t] = found
-        return found
+    def literal(t: ox.Literal) -> Literal:
+        dt = t.datatype.value
+        return (Literal(t.value, lang=t.language) if t.language else
+                Literal(t.value) if dt == string else Literal(t.value, datatype=iris.setdefault(dt, URIRef(dt))))
 
-    rdf_type = term(ox.NamedNode(str(RDF.type)))  # the parsed predicates are this very object (compared by identity)
     checked = violations = 0
     for start in range(0, frame.height, BATCH):
         text = io.BytesIO()
         write_ntriples(frame.slice(start, BATCH), text)
+        # the lines split by columns: subject and predicate are IRIs; each distinct term converted once
+        lines = pl.Series("t", text.getvalue().decode("utf-8").splitlines(), dtype=pl.String)
+        parts = lines.to_frame().select(
+            s=pl.col("t").str.extract(r"^<([^>]*)> ", 1), p=pl.col("t").str.extract(r"^<[^>]*> <([^>]*)> ", 1),
+            o=pl.col("t").str.extract(r"^<[^>]*> <[^>]*> (.*) \.$", 1))
+        if parts.select(pl.any_horizontal(pl.all().is_null()).any()).item():
+            raise ValueError("the bulk N-Triples do not read as expected")  # never: the writer makes these lines
+        codes = {}
+        terms: dict[str, list[Any]] = {}
+        for name in ("s", "p", "o"):
+            distinct = parts[name].unique(maintain_order=True)
+            codes[name] = parts[name].replace_strict(distinct, pl.Series(np.arange(len(distinct))), return_dtype=pl.Int64).to_list()
+            values = distinct.to_list()
+            if name != "o":
+                terms[name] = [iris.get(v) or iris.setdefault(v, URIRef(v)) for v in values]
+                continue
+            made: list[Any] = [None] * len(values)
+            quoted = [i for i, v in enumerate(values) if not v.startswith("<")]
+            for i, v in enumerate(values):
+                if v.startswith("<"):
+                    iri = v[1:-1]
+                    made[i] = iris.get(iri) or iris.setdefault(iri, URIRef(iri))
+            doc = "".join(f"<s:> <p:> {values[i]} .\n" for i in quoted).encode("utf-8")
+            for i, t in zip(quoted, ox.parse(doc, format=ox.RdfFormat.N_TRIPLES), strict=True):
+                made[i] = literal(t.object)
+            terms[name] = made
         by_subject: dict[Any, list[tuple[Any, Any]]] = {}
         typed: dict[Any, list[Any]] = {}
-        for t in ox.parse(text.getvalue(), format=ox.RdfFormat.N_TRIPLES):
-            s, p, o = term(t.subject), term(t.predicate), term(t.object)
-            pairs = by_subject.get(s)
+        rdf_type = iris.setdefault(str(RDF.type), URIRef(str(RDF.type)))
+        s_terms, p_terms, o_terms = terms["s"], terms["p"], terms["o"]
+        for si, pi, oi in zip(codes["s"], codes["p"], codes["o"], strict=True):
+            subject, p, o = s_terms[si], p_terms[pi], o_terms[oi]
+            pairs = by_subject.get(subject)
             if pairs is None:
-                pairs = by_subject[s] = []
+                pairs = by_subject[subject] = []
             pairs.append((p, o))
             if p is rdf_type:
-                typed.setdefault(o, []).append(s)
-        checked += sum(len(pairs) for pairs in by_subject.values())
+                typed.setdefault(o, []).append(subject)
+        checked += len(lines)
         violations += len(shapes.validate(_Overlay(base, by_subject, typed)))
     return checked, violations
