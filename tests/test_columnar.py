@@ -116,6 +116,8 @@ def test_default_dataset_with_a_bulk_csv(tmp_path: Path, monkeypatch: pytest.Mon
     flows = json.loads(np.load(cols.folder / "flows.npz")["meta"].tobytes())
     assert "bulk-1" in flows["graph"]["conflicts"]  # the conflict with a YAML grant is found
     assert rows.manifest["counts"]["grants"] == cols.manifest["counts"]["grants"]
+    assert cols.manifest["stats"] == rows.manifest["stats"]  # the bulk CSV is among the inputs the cheap check compares
+    assert compiled.is_fresh(src, tmp_path / "cols") and compiled.ensure_built(src, tmp_path / "cols") is None
     for question in (["reach", "friends list", "--format", "json"], ["reach", "name", "--format", "json", "--limit", "0"],
                      ["table", "--format", "json"], ["table", "--format", "csv"]):
         assert _answers(src, tmp_path / "rows", *question) == _answers(src, tmp_path / "cols", *question)
