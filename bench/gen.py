@@ -2,7 +2,7 @@
 
 A few hub companies grant most of the data (Pareto-distributed grantors); grantees are
 uniform. Sizes: S (~1k companies, ~10k grants), 5k (5,000 companies: the viz check), M (~20k, ~200k),
-L (~100k, ~2M).
+L (~100k, ~2M), 3L (~300k, ~6M: three times L, for the streaming build).
 The output is a folder with registry.yaml, companies.yaml and grants.csv.
 
     python bench/gen.py M /tmp/gen-M
@@ -16,7 +16,7 @@ import random
 import sys
 from pathlib import Path
 
-SIZES = {"XS": (200, 1_000), "S": (1_000, 10_000), "5k": (5_000, 10_000), "M": (20_000, 200_000), "L": (100_000, 2_000_000)}
+SIZES = {"XS": (200, 1_000), "S": (1_000, 10_000), "5k": (5_000, 10_000), "M": (20_000, 200_000), "L": (100_000, 2_000_000), "3L": (300_000, 6_000_000)}
 DATA_TYPES = ["personal data", "contact information", "phone number", "email address", "address book", "name",
               "birth date", "friends list", "communications", "private message", "message thread participants",
               "posts", "calendar entries"]

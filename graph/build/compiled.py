@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from graph import nogc
 from graph.build import oxstore
 from graph.build.folder import CACHE as CACHE
 from graph.build.folder import Build, BuildDamaged, Staging, current, republish_if_needed
@@ -32,8 +33,10 @@ from graph.progress import quiet as _quiet
 
 if TYPE_CHECKING:
     import networkx as nx
+    import polars as pl
     from rdflib import Graph
 
+    from graph.build import columnar
     from graph.build.flowgraph import FlowGraph
     from graph.build.flowindex import FlowIndex
     from graph.build.triples import TripleIndex
@@ -89,11 +92,23 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     3
     """
     out_dir = Path(out_dir)
+    paths = _paths(sources)
+    grants = _bulk(paths, out_dir, max_input_mb)
+    if grants is not None:
+        from graph.build.loader import Explain
+
+        try:
+            return _build_by_columns(paths, out_dir, grants, progress, max_input_mb)
+        except Explain:
+            progress("a record of a bulk file fails: reading every file per row, to say where")
+    return _build_by_rows(paths, out_dir, progress, max_input_mb)
+
+
+def _build_by_rows(paths: list[Path], out_dir: Path, progress: Progress, max_input_mb: int | None) -> BuildResult:
     from graph.build import rdfconvert  # subprocess: imported by a build, not by every command
     from graph.build.loader import load
     from graph.build.projection import project
 
-    paths = _paths(sources)
     loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb)
     progress("projecting onto a networkx graph")
     G = project(loaded.index)  # type: ignore[arg-type]
@@ -119,15 +134,113 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     return BuildResult(out_dir, counts, warnings, shacl=shacl)
 
 
-def _write_nt(staging: Staging, index: TripleIndex) -> str:
+def _bulk(paths: list[Path], out_dir: Path, max_input_mb: int | None) -> columnar.Grants | None:
+    """The bulk CSV files among the inputs, to compile by columns (``graph.build.columnar``), or None."""
+    from graph.build import columnar
+
+    files, problems = collect(paths, exclude=[out_dir])
+    chosen = [] if problems else columnar.select(files)
+    return columnar.Grants(chosen, max_input_mb) if chosen else None
+
+
+def _build_by_columns(paths: list[Path], out_dir: Path, grants: columnar.Grants, progress: Progress,
+                      max_input_mb: int | None) -> BuildResult:
+    """The build with the bulk CSV files compiled by columns and the rest per row, merged."""
+    from rdflib import URIRef
+
+    from graph.build import columnar
+    from graph.build.loader import Explain, load
+    from graph.build.projection import project
+    from graph.model.vocab import DR, DT
+
+    with nogc.paused():  # millions of acyclic objects: the cyclic collector would walk them again and again
+        loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb, bulk=grants)
+        frame = grants.frame
+        assert frame is not None
+        progress(f"projecting {len(loaded.index):,} triples per row, joining {frame.height:,} grants by columns")
+        G = project(loaded.index)  # type: ignore[arg-type]
+        counts = summarise(loaded.index)
+        types = set(loaded.index.objects(None, DR.dataType)) | {
+            URIRef(f"{DT}{t}") for t in frame["dts"].explode().drop_nulls().unique().to_list()}
+        counts.update({"grants": counts["grants"] + frame.height, "claims": counts["claims"] + frame.height, "data types": len(types),
+                       "triples": counts["triples"] + columnar.triple_count(frame)})
+        merged = columnar.merge(G, frame)
+        stats = file_stats(loaded.files)
+        digest, warnings = fingerprint(loaded.files), [str(w) for w in loaded.warnings]
+        shacl = loaded.shacl
+        if shacl != "skipped":  # the loader checked the per-row part; now every triple the grants add, against it
+            from graph.build.shapecheck import ontology_shapes
+
+            added = counts["triples"] - len(loaded.index)
+            progress(f"checking SHACL shapes over the {added:,} triples of the {frame.height:,} grants compiled by columns")
+            checked, violations = columnar.check_shapes(frame, loaded.index)
+            if violations or checked != added:
+                raise Explain()  # the per-row path checks every triple again and says where each violation is
+            shacl = (f"every triple ({ontology_shapes().count} checks): the {len(loaded.index):,} compiled per row "
+                     f"and the {checked:,} of the {frame.height:,} grants compiled by columns")
+        built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        try:
+            with Staging(out_dir) as staging:
+                progress(f"writing {out_dir}: N-Triples of {counts['triples']:,} triples")
+                _write_columnar(staging, loaded.index, frame, merged)
+                del loaded, merged, G
+                staging.commit({"fingerprint": digest, "stats": stats, "built": built, "counts": counts})
+        except OSError as exc:
+            raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return BuildResult(out_dir, counts, warnings, shacl=shacl)
+
+
+def _write_nt(staging: Staging, index: TripleIndex, path: str | None = None) -> str:
     """N-Triples streamed from the index (terms converted once); return the file written."""
     import pyoxigraph as ox
 
     from graph.build.triples import OxConverter
 
-    path = staging.path("graph.nt")
+    path = staging.path("graph.nt") if path is None else path
     ox.serialize(OxConverter().triples(index), path, ox.RdfFormat.N_TRIPLES)
     return path
+
+
+def _write_columnar(staging: Staging, index: TripleIndex, frame: pl.DataFrame, merged: columnar.Merged) -> None:
+    """The files of a build whose bulk grants were compiled by columns: the per-row triples
+    are converted to Turtle and JSON-LD in children while the grants are appended to the
+    N-Triples from columns; then the Oxigraph store is loaded from the whole N-Triples on a
+    thread while the flow index, the evidence and the attributes are written; then the
+    grants are appended to the Turtle (as N-Triples statements, which Turtle reads) and to
+    the JSON-LD array."""
+    import shutil
+
+    from graph.build import columnar, rdfconvert
+
+    rows = _write_nt(staging, index, str(staging.folder.with_name(staging.token + ".rows.nt")))
+    nt, ttl, jsonld = staging.path("graph.nt"), staging.path("graph.ttl"), staging.path("graph.jsonld")
+    try:
+        with rdfconvert.converting([(rows, ttl, "turtle"), (rows, jsonld, "json-ld")]):
+            shutil.copyfile(rows, nt)
+            with open(nt, "ab") as fh:
+                columnar.write_ntriples(frame, fh)
+            with oxstore.loading(nt, staging.path(oxstore.STORE)):
+                index_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
+                                             Path(staging.path("attributes.json")))
+                _save(staging.path("flows.npz"), index_)
+                del index_
+        with open(nt, "rb") as src, open(ttl, "ab") as dst:
+            src.seek(Path(rows).stat().st_size)
+            shutil.copyfileobj(src, dst, 1 << 24)
+        with open(jsonld, "r+b") as fh:
+            end = fh.seek(0, 2)
+            fh.seek(max(0, end - 64))
+            tail = fh.read()
+            close = tail.rstrip().rfind(b"]")
+            if close < 0 or tail.rstrip()[:close].rstrip().endswith(b"["):
+                raise OSError(f"{jsonld}: not the JSON-LD array expected")
+            fh.seek(end - len(tail) + close)
+            fh.truncate()
+            columnar.write_jsonld(frame, fh)
+            fh.write(b"]\n")
+    finally:
+        Path(rows).unlink(missing_ok=True)
+    oxstore.write_mark(Path(staging.path(oxstore.STORE)), {"token": staging.token})
 
 
 def _write_cache(staging: Staging, G: nx.MultiDiGraph) -> None:

@@ -103,6 +103,37 @@ class Compiler:
             self._incident_judgement(ff, path, node, rec)
         return self.g
 
+    # ------------------------------------------------------------ for records compiled by columns (graph.build.columnar)
+
+    def reserve(self, nodes: set[URIRef]) -> None:
+        """Keep ids that records compiled elsewhere use: ids generated here avoid them."""
+        self._reserved |= nodes
+
+    def uses(self, node: URIRef) -> bool:
+        """Whether ``node`` is the id of a record compiled here."""
+        return node in self._ids
+
+    def party(self, name: str, *, allow_public: bool = False, allow_aggregate: bool = False) -> URIRef | None:
+        """The IRI ``name`` resolves to as a grant's party, or None; records no problem
+        (the per-row compile of the record explains it)."""
+        key = name.strip().casefold()
+        if allow_public and key == PUBLIC:
+            return FAST.Public
+        if allow_aggregate and key in self.aggregates:
+            return self.aggregates[key]
+        slug = self.companies.resolve(name)
+        return None if slug is None else self._iri(f"company/{slug}", ID)
+
+    def term_slug(self, tax: Taxonomy, text: str) -> str | None:
+        """The slug ``text`` resolves to in ``tax``, or None; records no problem."""
+        known = self._resolved.get((tax.kind, text))
+        if known is not None:
+            return known
+        try:
+            return tax.resolve(text)
+        except NotFoundError:  # unknown or ambiguous: the per-row compile explains it
+            return None
+
     # ------------------------------------------------------------ helpers
 
     def _reserve_explicit_ids(self, files: list[FactFile]) -> None:

@@ -97,6 +97,15 @@ def _facets(attrs: dict[str, Any]) -> tuple[bool | None, tuple[str, ...], tuple[
     return attrs.get("on_by_default"), tuple(attrs.get("whose_data") or ()), tuple(sources)
 
 
+def facets(attrs: dict[str, Any]) -> tuple[bool | None, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """An edge's values for ``FACETS`` (on by default, whose data, the asserting (source, confidence) pairs).
+
+    >>> facets({"on_by_default": True, "evidence": [{"source": "s", "stance": "asserts"}]})
+    (True, (), (('s', 'reported'),))
+    """
+    return _facets(attrs)
+
+
 @dataclass
 class FlowIndex:
     """Nodes, edges as code arrays, the tables the codes point into, and the graph's

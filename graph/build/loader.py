@@ -10,8 +10,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from graph.build import factfile, rdfinput
 from graph.build.emit import Compiler
@@ -24,6 +25,25 @@ from graph.progress import Progress
 from graph.progress import quiet as _quiet
 
 logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+
+
+class Bulk(Protocol):
+    """Fact files compiled by columns (``graph.build.columnar``): the loader leaves them
+    unread, and checks them against the names and terms the other files declare."""
+
+    def takes(self, path: Path) -> bool:
+        """Whether ``path`` is compiled by columns."""
+
+    def ids(self) -> set[URIRef]:
+        """The ids of the records in those files."""
+
+    def check(self, compiler: Compiler) -> bool:
+        """Resolve and check every record; False if one fails (the per-row path explains it)."""
+
+
+class Explain(Exception):  # noqa: N818 - a signal, not an error shown to anyone
+    """A file compiled by columns has a record that fails: load again per row, which says
+    which file, line and field."""
 
 
 @dataclass
@@ -50,16 +70,20 @@ class Loaded:
 
 
 def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _quiet,
-         exclude: Iterable[Path] = (), max_input_mb: int | None = None) -> Loaded:
+         exclude: Iterable[Path] = (), max_input_mb: int | None = None, bulk: Bulk | None = None) -> Loaded:
     """Read, resolve and validate ``paths``; raise InputError listing every problem.
 
     Folders in ``exclude`` (a build's output folder) are not read. No file is read
     past its size cap (``graph.build.inputs.cap_bytes``; ``max_input_mb`` raises or lowers it).
+    Files ``bulk`` takes are left to it and checked after the others are compiled; if
+    anything fails while there are such files, ``Explain`` is raised instead of InputError.
     """
     skipped: list[Problem] = []
     files, problems = collect(paths, exclude=exclude, warnings=skipped)
     facts, rdf_graphs, rdf_files = [], [], []
     for path in files:
+        if bulk is not None and bulk.takes(path):
+            continue
         try:
             size = path.stat().st_size
         except OSError:  # reported by the reader below
@@ -75,11 +99,15 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
             facts += [] if ff is None else [ff]
         problems += found
     if problems:
-        raise InputError(problems)  # schema problems first: compiling a refused record would only add noise
+        raise InputError(problems) if bulk is None else Explain()  # schema problems first: compiling a refused record would only add noise
     progress("resolving names and terms")
     compiler = Compiler(ontology.data_types(), ontology.integration_kinds())
+    if bulk is not None:
+        compiler.reserve(bulk.ids())
     index = compiler.compile(facts)
     problems += compiler.problems
+    if bulk is not None and (problems or not bulk.check(compiler)):
+        raise Explain()
     for g_in in rdf_graphs:
         index += g_in
     index += ontology.ontology_graph()
@@ -98,7 +126,7 @@ def load(paths: Iterable[Path], *, shacl: bool = True, progress: Progress = _qui
             origins = again.origins
         problems += shapecheck.problems(violations, list(zip(rdf_files, rdf_graphs, strict=True)), origins)
     if problems:
-        raise InputError(problems)
+        raise InputError(problems) if bulk is None else Explain()
     return loaded
 
 

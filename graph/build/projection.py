@@ -203,6 +203,11 @@ def _add_actor(G: nx.MultiDiGraph, g: Graph, iri: Node | None) -> str:
     return key
 
 
+def add_public(G: nx.MultiDiGraph) -> str:
+    """Add the "public" node (an open dump's recipients) as a fact naming it would; return its key."""
+    return _add_actor(G, Graph(), FAST.Public)
+
+
 def project(g: Graph) -> nx.MultiDiGraph:
     """The data-flow MultiDiGraph of ``g`` (see the module docstring)."""
     G = nx.MultiDiGraph()

@@ -1,0 +1,1008 @@
+"""Compile bulk CSV grant files by columns: straight to N-Triples, the flow index, the
+evidence file and the projection, with no Python object per record or triple.
+
+polars reads the file, checks every column at once (the JSON Schema's rules, dates,
+names and terms, ids) and writes each row's triples with string expressions. Names,
+terms and dates are resolved once per distinct value, in Python, by the same code the
+per-row compiler runs (``graph.build.emit.Compiler``). polars rather than DuckDB: the
+work is expressions over columns of one file (split, map, concatenate), which polars
+states directly, lazily and in batches, with no SQL text to assemble and no database file.
+
+A file is taken by columns when it is a ``.csv`` of at least ``MIN_BYTES`` and every row
+has an ``id`` (rows without one get ids numbered in file order, which the per-row
+compiler assigns). Anything the column checks do not accept (a bad value, an unknown
+name, a control character, odd quoting) sends the whole input back to the per-row path
+(``graph.build.loader.Explain``), which names the file, line and field as it always has.
+Smaller files (YAML: companies, sources, holdings...) are compiled per row as before; the
+two outputs are merged in one build: the per-row graph is projected with networkx (it is
+small) and the grants from columns are joined to its nodes, edges and conflicts in the
+order the all-per-row build gives (``tests/test_columnar.py`` compares the files).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import polars as pl
+from rdflib import RDF, XSD, URIRef
+
+from graph import dates
+from graph.build.factfile import CLAIM_COLUMNS, LIST_COLUMNS, schema
+from graph.build.inputs import cap_bytes
+from graph.model.vocab import CONFIDENCE, DT, FAST, ID, IK, LABEL, PERMISSION, STANCE, STATUS, WHOSE
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from graph.build.emit import Compiler
+    from graph.build.flowindex import FlowIndex
+
+MIN_BYTES = 4 * 1024 * 1024  # a CSV this large is compiled by columns
+BATCH = 50_000  # rows turned into N-Triples at a time: bounds the memory the text takes
+_ID = str(ID)
+_SAFE_ID = r"^[a-z0-9][a-z0-9-]{0,120}$"
+_DATE = r"^(unknown|\d{4}(-\d{2}(-\d{2})?)?)$"
+_CONTROL = r"[\x00-\x1f\x7f]"
+_DATES = {"valid_from": FAST.validFrom, "stated_end": FAST.statedEnd, "last_observed_active": FAST.lastObservedActive}
+_YES_NO = {"yes": True, "no": False}
+
+
+def _iri(text: str) -> str:
+    return f"<{text}>"
+
+
+def _lit(expr: pl.Expr) -> pl.Expr:
+    """An N-Triples (and JSON) string literal of text without control characters."""
+    return pl.lit('"') + expr.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True) + pl.lit('"')
+
+
+def _json_or_null(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr.is_null()).then(pl.lit("null")).otherwise(_lit(expr))
+
+
+def _json_list(expr: pl.Expr) -> pl.Expr:
+    """A list of safe strings as JSON, the way ``json.dumps`` writes it."""
+    return pl.lit("[") + expr.list.eval(pl.lit('"') + pl.element() + pl.lit('"')).list.join(", ") + pl.lit("]")
+
+
+@dataclass
+class Grants:
+    """The bulk CSV files of a build, read, checked and resolved by columns."""
+
+    files: list[Path]
+    max_input_mb: int | None = None
+    frame: pl.DataFrame | None = None
+    _ids: set[URIRef] = field(default_factory=set)
+
+    # ------------------------------------------------------------ the loader's hook (graph.build.loader.Bulk)
+
+    def takes(self, path: Path) -> bool:
+        """Whether ``path`` is one of the files compiled by columns."""
+        return path in self.files
+
+    def ids(self) -> set[URIRef]:
+        """The grant ids of the bulk files (read on first call)."""
+        if self.frame is None:
+            self.frame = self._read()
+        return self._ids
+
+    def check(self, compiler: Compiler) -> bool:
+        """Resolve every row's names, terms, dates and source; False if one fails."""
+        if self.frame is None:
+            self.frame = self._read()
+        if self.frame.height == 0 and self.files:
+            return not self._failed
+        resolved = _resolve(self.frame, compiler)
+        if resolved is None:
+            return False
+        if any(compiler.uses(node) for node in self._ids):
+            return False  # an id a YAML grant also uses: the per-row path names both
+        self.frame = resolved
+        return True
+
+    # ------------------------------------------------------------ reading
+
+    _failed: bool = False
+
+    def _read(self) -> pl.DataFrame:
+        frames = []
+        for path in self.files:
+            frame = read_csv(path, self.max_input_mb)
+            if frame is None:
+                self._failed = True
+                return pl.DataFrame()
+            frames.append(frame)
+        frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+        ids = frame["id"]
+        if ids.is_duplicated().any():
+            self._failed = True
+            return pl.DataFrame()
+        self._ids = {URIRef(_ID + "grant/" + i) for i in ids.to_list()}
+        return frame
+
+
+def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
+    """The files to compile by columns.
+
+    Parameters
+    ----------
+    files : iterable of Path
+        The build's input files.
+    min_bytes : int, optional
+        The least size taken by columns; ``MIN_BYTES`` by default.
+
+    Returns
+    -------
+    list of Path
+        The ``.csv`` files of grants (a header naming a grantor; holdings stay per row) of at
+        least that size, in input order.
+    """
+    limit = MIN_BYTES if min_bytes is None else min_bytes
+    out = []
+    for path in files:
+        try:
+            big = path.stat().st_size >= limit
+        except OSError:
+            continue  # the per-row reader reports it
+        if path.suffix.lower() == ".csv" and big and _names_grantor(path):
+            out.append(path)
+    return out
+
+
+def _names_grantor(path: Path) -> bool:
+    """Whether the CSV's header (its first line) has a ``grantor`` column."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.readline(1 << 16)
+    except OSError:
+        return False
+    return "grantor" in (c.strip().strip('"') for c in head.decode("utf-8", "replace").lstrip("\ufeff").split(","))
+
+
+def read_csv(path: Path, max_input_mb: int | None = None) -> pl.DataFrame | None:
+    """The cells of a grant CSV as ``graph.build.factfile`` reads them.
+
+    Parameters
+    ----------
+    path : Path
+        A CSV fact file of grants.
+    max_input_mb : int, optional
+        Overrides its size cap (``graph.build.inputs.cap_bytes``).
+
+    Returns
+    -------
+    polars.DataFrame or None
+        Text columns named by the header, stripped, empty cells null, blank rows dropped;
+        None when anything in the file needs the per-row reader, to accept it or to explain
+        what is wrong (over the cap, a control character, quoting the strict reader refuses,
+        an unknown or repeated column, a row without an id, a ragged row, bad UTF-8).
+    """
+    try:
+        if path.stat().st_size > cap_bytes(path.suffix, max_input_mb):
+            return None
+        quoted = _scan(path)
+        if quoted is None or (quoted and not _strict_csv(path)):
+            return None
+        lazy = pl.scan_csv(path, infer_schema=False, has_header=True, quote_char='"', raise_if_empty=True,
+                           truncate_ragged_lines=False, encoding="utf8")
+        names = lazy.collect_schema().names()
+    except Exception:  # noqa: BLE001 - unreadable or not CSV: the per-row reader says what and where
+        return None
+    header = [c.strip() for c in names]
+    header[0] = header[0].lstrip("\ufeff").strip()
+    allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
+    if len(set(header)) != len(header) or not set(header) <= allowed or "id" not in header:
+        return None
+    stripped = pl.all().str.strip_chars()
+    lazy = lazy.rename(dict(zip(names, header, strict=True))).select(
+        pl.when(stripped.str.len_bytes() == 0).then(None).otherwise(stripped).name.keep())
+    try:
+        frame = lazy.filter(~pl.all_horizontal(pl.all().is_null())).collect()
+    except Exception:  # noqa: BLE001 - a ragged row, bad UTF-8...: the per-row reader explains it
+        return None
+    if frame["id"].null_count() > 0 or frame.select(pl.any_horizontal(pl.all().str.contains(_CONTROL)).any()).item():
+        return None
+    return frame
+
+
+def _scan(path: Path) -> bool | None:
+    """None if the file holds a control character (other than line ends), else whether it
+    holds a double quote; read 16 MB at a time."""
+    bad = re.compile(rb"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+    quoted, carry = False, b""
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(1 << 24)
+            text = carry + chunk
+            if not chunk:
+                return None if bad.search(text) else quoted
+            # a final \r may be followed by \n in the next chunk: look at it then
+            cut = len(text) - 1 if text.endswith(b"\r") else len(text)
+            if bad.search(text[:cut]):
+                return None
+            quoted = quoted or b'"' in chunk
+            carry = text[cut:]
+
+
+def _strict_csv(path: Path) -> bool:
+    """Whether Python's strict CSV reader (the per-row path's) accepts the quoting."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            for _ in csv.reader(fh, strict=True):
+                pass
+    except (csv.Error, UnicodeDecodeError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- checking and resolving
+
+def _items(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """A list column, split as ``graph.build.factfile`` splits it (empty items dropped)."""
+    if name not in frame.columns:
+        return pl.lit([], dtype=pl.List(pl.String))
+    return (pl.col(name).fill_null("").str.split(";")
+            .list.eval(pl.element().str.strip_chars().filter(pl.element().str.len_bytes() > 0)))
+
+
+def _col(frame: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String)
+
+
+def _mapping(values: Iterable[str | None], resolve: Callable[[str], str | None]) -> dict[str, str] | None:
+    out = {}
+    for value in values:
+        if value is None:
+            continue
+        found = resolve(value)
+        if found is None:
+            return None
+        out[value] = found
+    return out
+
+
+def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
+    """The rows with names, terms and dates resolved into the columns the writers read;
+    None if any row fails a rule of the schema or of the compiler."""
+    grant = schema()["$defs"]["grant"]["properties"]
+    claim = schema()["$defs"]["claim"]["properties"]
+    need = ("grantor", "grantee", "integration", "data_types", "source", "locator")
+    if any(c not in frame.columns for c in need):
+        return None
+    lists = [name for name in LIST_COLUMNS if name in grant]  # a holding's "from" is no grant's
+    f = frame.with_columns(**{name: _items(frame, name) for name in lists})
+    f = f.with_columns(**{name: _col(frame, name) for name in (*grant, *CLAIM_COLUMNS) if name not in LIST_COLUMNS})
+    rules = [pl.col(c).is_not_null() for c in need if c != "data_types"]
+    rules += [pl.col("data_types").list.len() > 0, pl.col("id").str.contains(_SAFE_ID),
+              pl.col("source").str.contains(_SAFE_ID)]
+    scalar = [(n, r) for n, r in grant.items() if n not in (*LIST_COLUMNS, "evidence")]
+    for name, rule in scalar + [(n, claim[n]) for n in CLAIM_COLUMNS]:
+        col = pl.col(name)
+        if "maxLength" in rule:
+            rules.append(col.is_null() | (col.str.len_chars() <= rule["maxLength"]))
+        if "enum" in rule:
+            rules.append(col.is_null() | col.is_in(rule["enum"]))
+        if "pattern" in rule and name != "id":
+            rules.append(col.is_null() | col.str.contains(rule["pattern"]))
+    for name in lists:
+        items = grant[name]["items"]
+        if "enum" in items:
+            rules.append(pl.col(name).list.eval(pl.element().is_in(items["enum"])).list.all())
+        if "maxLength" in items:
+            rules.append(pl.col(name).list.eval(pl.element().str.len_chars() <= items["maxLength"]).list.all())
+    if not f.select(pl.all_horizontal(rules).all()).item():
+        return None
+
+    def distinct(expr: pl.Expr) -> list[Any]:
+        return f.select(expr.unique()).to_series().to_list()
+
+    def iri_of(node: URIRef | None) -> str | None:
+        return None if node is None else _iri(str(node))
+
+    grantors = _mapping(distinct(pl.col("grantor")), lambda n: iri_of(compiler.party(n, allow_aggregate=True)))
+    grantees = _mapping(distinct(pl.col("grantee")),
+                        lambda n: iri_of(compiler.party(n, allow_public=True, allow_aggregate=True)))
+    types = _mapping(distinct(pl.col("data_types").explode()), lambda t: compiler.term_slug(compiler.data_types, t))
+    kinds = _mapping(distinct(pl.col("integration")), lambda t: compiler.term_slug(compiler.integrations, t))
+    sources = _mapping(distinct(pl.col("source")), lambda s: s if s in compiler.sources else None)
+    if grantors is None or grantees is None or types is None or kinds is None or sources is None:
+        return None
+    for name in _DATES:
+        ok = _mapping(distinct(pl.col(name)), lambda d: d if d == dates.UNKNOWN or _is_date(d) else None)
+        if ok is None:
+            return None
+    keys = {iri: key for iri, key in ((iri, _node_key(iri[1:-1])) for iri in {*grantors.values(), *grantees.values()})}
+    unknown = pl.lit(None, dtype=pl.String)
+    return f.select(
+        "id",
+        u=pl.col("grantor").replace_strict({name: keys[iri] for name, iri in grantors.items()}),
+        v=pl.col("grantee").replace_strict({name: keys[iri] for name, iri in grantees.items()}),
+        integ=pl.col("integration").replace_strict(kinds),
+        dts=pl.col("data_types").list.eval(pl.element().replace_strict(types)).list.unique().list.sort(),
+        perms=pl.col("permissions").list.unique().list.eval(pl.element().sort_by(
+            pl.element().replace_strict({p: i for i, p in enumerate(PERMISSION)}, return_dtype=pl.Int32))),
+        whose=pl.col("whose_data").list.eval(pl.element().replace_strict(
+            {w: LABEL[t] for w, t in WHOSE.items()})).list.unique().list.sort(),
+        activation="activation", note="note",
+        on_by_default=pl.col("on_by_default").replace_strict(_YES_NO, default=None, return_dtype=pl.Boolean),
+        overrode=pl.col("overrode_privacy_setting").replace_strict(_YES_NO, default=None, return_dtype=pl.Boolean),
+        **{name: pl.when(pl.col(name) == dates.UNKNOWN).then(unknown).otherwise(pl.col(name)) for name in _DATES},
+        status=pl.col("status").fill_null("unknown"),
+        source="source", locator="locator", stance=pl.col("stance").fill_null("asserts"),
+        confidence=pl.col("confidence").fill_null("reported"), claimant="claimant",
+    )
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dates.literal(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _node_key(iri: str) -> str:
+    from graph.build.projection import node_key
+
+    return node_key(URIRef(iri))
+
+
+# ---------------------------------------------------------------- N-Triples
+
+def _line(s: pl.Expr, p: URIRef, o: pl.Expr) -> pl.Expr:
+    return s + pl.lit(f" {_iri(str(p))} ") + o + pl.lit(" .")
+
+
+def _term(mapping: dict[str, URIRef], col: str) -> pl.Expr:
+    return pl.col(col).replace_strict({k: _iri(str(v)) for k, v in mapping.items()})
+
+
+def _typed(col: str) -> pl.Expr:
+    """A date column as the literal ``graph.dates.literal`` makes (gYear, gYearMonth or date)."""
+    parts = pl.col(col).str.count_matches("-")
+    kind = (pl.when(parts == 0).then(pl.lit(_iri(str(XSD.gYear)))).when(parts == 1).then(pl.lit(_iri(str(XSD.gYearMonth))))
+            .otherwise(pl.lit(_iri(str(XSD.date)))))
+    return pl.lit('"') + pl.col(col) + pl.lit('"^^') + kind
+
+
+def _party_iri(col: str) -> pl.Expr:
+    """The IRI of a party from its node key (``graph.build.projection.node_key`` read backwards)."""
+    from graph.build.projection import AGGREGATE, AGGREGATE_IRI, PUBLIC
+
+    key = pl.col(col)
+    return (pl.when(key == PUBLIC).then(pl.lit(str(FAST.Public)))
+            .when(key.str.starts_with(AGGREGATE)).then(pl.lit(AGGREGATE_IRI) + key.str.slice(len(AGGREGATE)))
+            .otherwise(pl.lit(_ID + "company/") + key))
+
+
+def _bool(col: str) -> pl.Expr:
+    boolean = _iri(str(XSD.boolean))
+    return pl.when(pl.col(col)).then(pl.lit(f'"true"^^{boolean}')).when(~pl.col(col)).then(pl.lit(f'"false"^^{boolean}'))
+
+
+def _single_lines(node: pl.Expr, claim: pl.Expr) -> list[pl.Expr]:
+    """The triples of a grant and its claim that have at most one object, each a line (null when absent)."""
+    return [
+        _line(node, RDF.type, pl.lit(_iri(str(FAST.AccessGrant)))),
+        _line(node, FAST.grantor, pl.lit("<") + _party_iri("u") + pl.lit(">")),
+        _line(node, FAST.grantee, pl.lit("<") + _party_iri("v") + pl.lit(">")),
+        _line(node, FAST.integration, pl.lit("<" + str(IK)) + pl.col("integ") + pl.lit(">")),
+        _line(node, FAST.onByDefault, _bool("on_by_default")),
+        _line(node, FAST.overrodePrivacySetting, _bool("overrode")),
+        _line(node, FAST.status, _term(dict(STATUS), "status")),
+        *(_line(node, pred, _typed(name)) for name, pred in _DATES.items()),
+        _line(node, FAST.activation, _lit(pl.col("activation"))),
+        _line(node, FAST.note, _lit(pl.col("note"))),
+        _line(node, FAST.evidence, claim),
+        _line(claim, RDF.type, pl.lit(_iri(str(FAST.Claim)))),
+        _line(claim, FAST.source, pl.lit("<" + _ID + "source/") + pl.col("source") + pl.lit(">")),
+        _line(claim, FAST.locator, _lit(pl.col("locator"))),
+        _line(claim, FAST.stance, _term(dict(STANCE), "stance")),
+        _line(claim, FAST.confidence, _term(dict(CONFIDENCE), "confidence")),
+        _line(claim, FAST.claimant, _lit(pl.col("claimant"))),
+    ]
+
+
+def _listed() -> list[pl.Expr]:
+    """The list-valued triples without their subject: " predicate object ." per item."""
+    return [
+        pl.col("dts").list.eval(pl.lit(f" {_iri(str(FAST.dataType))} <{DT}") + pl.element() + pl.lit("> .")),
+        pl.col("perms").list.eval(pl.element().replace_strict(
+            {k: f" {_iri(str(FAST.permission))} {_iri(str(v))} ." for k, v in PERMISSION.items()})),
+        pl.col("whose").list.eval(pl.element().replace_strict(
+            {LABEL[v]: f" {_iri(str(FAST.whoseData))} {_iri(str(v))} ." for v in WHOSE.values()})),
+    ]
+
+
+def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
+    """Write every grant's triples as N-Triples, ``BATCH`` rows at a time.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        Resolved grants (``Grants.frame`` after ``Grants.check``).
+    fh : binary file
+        Where the lines go (appended after the per-row part's).
+    """
+    node = pl.lit("<" + _ID + "grant/") + pl.col("id") + pl.lit(">")
+    claim = pl.lit("<" + _ID + "claim/grant-") + pl.col("id") + pl.lit("-1>")
+    single = pl.concat_str(_single_lines(node, claim), separator="\n", ignore_nulls=True)
+    for start in range(0, frame.height, BATCH):
+        part = frame.slice(start, BATCH)
+        _write_lines(part.select(single.alias("t")), fh)
+        for items in _listed():
+            _write_lines(part.select(s=node, t=items).explode("t").drop_nulls("t").select(pl.col("s") + pl.col("t")), fh)
+
+
+def _write_lines(column: pl.DataFrame, fh: Any, terminator: str = "\n") -> None:
+    """One text column, each value and ``terminator``, nothing quoted (the values are N-Triples or JSON)."""
+    if column.height:
+        column.write_csv(fh, include_header=False, quote_style="never", line_terminator=terminator)
+
+
+def _jvalue(expr: pl.Expr) -> pl.Expr:
+    return pl.lit('{"@value":') + _lit(expr) + pl.lit("}")
+
+
+def _jid(expr: pl.Expr) -> pl.Expr:
+    return pl.lit('{"@id":"') + expr + pl.lit('"}')
+
+
+def _jkey(pred: URIRef, values: pl.Expr) -> pl.Expr:
+    return pl.lit(f',"{pred}":[') + values + pl.lit("]")
+
+
+def _jtyped(col: str) -> pl.Expr:
+    parts = pl.col(col).str.count_matches("-")
+    kind = pl.when(parts == 0).then(pl.lit(str(XSD.gYear))).when(parts == 1).then(pl.lit(str(XSD.gYearMonth))).otherwise(
+        pl.lit(str(XSD.date)))
+    return pl.lit('{"@type":"') + kind + pl.lit('","@value":"') + pl.col(col) + pl.lit('"}')
+
+
+def _jbool(col: str) -> pl.Expr:
+    typed = f'{{"@type":"{XSD.boolean}","@value":'
+    return pl.when(pl.col(col)).then(pl.lit(typed + '"true"}')).when(~pl.col(col)).then(pl.lit(typed + '"false"}'))
+
+
+def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
+    """Write every grant and its claim as JSON-LD node objects.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        Resolved grants.
+    fh : binary file
+        Positioned just before the closing ``]`` of the top-level array Oxigraph wrote: each
+        object is written after a comma, in expanded form as Oxigraph writes them.
+    """
+    node = pl.lit(_ID + "grant/") + pl.col("id")
+    claim = pl.lit(_ID + "claim/grant-") + pl.col("id") + pl.lit("-1")
+
+    def ids(col: str, prefix: str) -> pl.Expr:
+        return pl.col(col).list.eval(pl.lit('{"@id":"' + prefix) + pl.element() + pl.lit('"}')).list.join(",")
+
+    grant = pl.concat_str([
+        pl.lit(',{"@id":"') + node + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.AccessGrant}"}}')),
+        _jkey(FAST.grantor, _jid(_party_iri("u"))),
+        _jkey(FAST.grantee, _jid(_party_iri("v"))),
+        _jkey(FAST.integration, _jid(pl.lit(str(IK)) + pl.col("integ"))),
+        _jkey(FAST.dataType, ids("dts", str(DT))),
+        _jkey(FAST.permission, pl.col("perms").list.eval(pl.element().replace_strict(
+            {k: f'{{"@id":"{v}"}}' for k, v in PERMISSION.items()})).list.join(",")),
+        _jkey(FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict(
+            {LABEL[v]: f'{{"@id":"{v}"}}' for v in WHOSE.values()})).list.join(",")),
+        _jkey(FAST.onByDefault, _jbool("on_by_default")),
+        _jkey(FAST.overrodePrivacySetting, _jbool("overrode")),
+        _jkey(FAST.status, _jid(pl.col("status").replace_strict({k: str(v) for k, v in STATUS.items()}))),
+        *(_jkey(pred, _jtyped(name)) for name, pred in _DATES.items()),
+        _jkey(FAST.activation, _jvalue(pl.col("activation"))),
+        _jkey(FAST.note, _jvalue(pl.col("note"))),
+        _jkey(FAST.evidence, _jid(claim)), pl.lit("}"),
+        pl.lit(',{"@id":"') + claim + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
+        _jkey(FAST.source, _jid(pl.lit(_ID + "source/") + pl.col("source"))),
+        _jkey(FAST.locator, _jvalue(pl.col("locator"))),
+        _jkey(FAST.stance, _jid(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
+        _jkey(FAST.confidence, _jid(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
+        _jkey(FAST.claimant, _jvalue(pl.col("claimant"))), pl.lit("}"),
+    ], separator="", ignore_nulls=True)
+    for start in range(0, frame.height, BATCH):
+        _write_lines(frame.slice(start, BATCH).select(grant.alias("t")), fh)
+
+
+def triple_count(frame: pl.DataFrame) -> int:
+    """How many triples ``ntriples`` writes (no two rows share one: each grant and claim is its own)."""
+    fixed = 4 + 1 + 5  # type, grantor, grantee, integration, status; evidence, claim type, source, locator, stance...
+    fixed += 1  # confidence
+    optional = ["on_by_default", "overrode", "activation", "note", "claimant", *_DATES]
+    return int(frame.select(
+        (pl.lit(fixed) + pl.col("dts").list.len() + pl.col("perms").list.len() + pl.col("whose").list.len()
+         + pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.Int64) for c in optional)).sum()).item())
+
+
+# ---------------------------------------------------------------- the edges: flow index, evidence, projection
+
+def _evidence_json() -> pl.Expr:
+    return (pl.lit('[{"source": "') + pl.col("source") + pl.lit('", "locator": ') + _lit(pl.col("locator"))
+            + pl.lit(', "stance": "') + pl.col("stance") + pl.lit('", "confidence": "') + pl.col("confidence")
+            + pl.lit('", "claimant": ') + _json_or_null(pl.col("claimant")) + pl.lit(', "aspect": null, "note": null}]'))
+
+
+def _opt_bool(col: str) -> pl.Expr:
+    return pl.when(pl.col(col).is_null()).then(pl.lit("null")).when(pl.col(col)).then(pl.lit("true")).otherwise(pl.lit("false"))
+
+
+# a grant's attributes as the projection holds them, in its order, and which are booleans
+# (the others are text, or lists of text; a bool None is JSON null)
+_GRANT_KEYS = ("kind", "id", "iri", "data_types", "integration", "note", "evidence", "disputed", "permissions",
+               "whose_data", "activation", "on_by_default", "overrode_privacy_setting", "valid_from", "stated_end",
+               "last_observed_active", "status")
+_NULLABLE = {"note": "note", "activation": "activation", "on_by_default": "on_by_default",
+             "overrode_privacy_setting": "overrode", "valid_from": "valid_from", "stated_end": "stated_end",
+             "last_observed_active": "last_observed_active"}
+_BOOLEAN = ("disputed", "on_by_default", "overrode_privacy_setting")
+
+
+def _grant_json(evidence: pl.Expr) -> pl.Expr:
+    """A grant's attributes as ``json.dumps`` writes the projection's dict, without the closing brace."""
+    node_iri = pl.lit(_ID + "grant/") + pl.col("id")
+    return (pl.lit('{"kind": "grant", "id": "') + pl.col("id") + pl.lit('", "iri": "') + node_iri
+            + pl.lit('", "data_types": ') + _json_list(pl.col("dts")) + pl.lit(', "integration": "') + pl.col("integ")
+            + pl.lit('", "note": ') + _json_or_null(pl.col("note")) + pl.lit(", \"evidence\": ") + evidence
+            + pl.lit(', "disputed": ') + pl.when(pl.col("stance") == "disputes").then(pl.lit("true")).otherwise(pl.lit("false"))
+            + pl.lit(', "permissions": ') + _json_list(pl.col("perms")) + pl.lit(', "whose_data": ') + _json_list(pl.col("whose"))
+            + pl.lit(', "activation": ') + _json_or_null(pl.col("activation"))
+            + pl.lit(', "on_by_default": ') + _opt_bool("on_by_default")
+            + pl.lit(', "overrode_privacy_setting": ') + _opt_bool("overrode")
+            + pl.lit(', "valid_from": ') + _json_or_null(pl.col("valid_from"))
+            + pl.lit(', "stated_end": ') + _json_or_null(pl.col("stated_end"))
+            + pl.lit(', "last_observed_active": ') + _json_or_null(pl.col("last_observed_active"))
+            + pl.lit(', "status": "') + pl.col("status") + pl.lit('"'))
+
+
+def _edge_json() -> pl.Expr:
+    """A grant's edge as networkx's node-link data holds it: ``{**attrs, "source": u, "target": v, "key": id}``
+    as ``json.dumps`` writes it (the form the conflict rules are run on)."""
+    return (_grant_json(_evidence_json()) + pl.lit(', "source": ') + _lit(pl.col("u"))
+            + pl.lit(', "target": ') + _lit(pl.col("v")) + pl.lit(', "key": "') + pl.col("id") + pl.lit('"}'))
+
+
+def _attr_json() -> pl.Expr:
+    """A grant's attributes as the attributes file holds them (``FlowIndex.attributes_file``: evidence null)."""
+    return _grant_json(pl.lit("null")) + pl.lit("}")
+
+
+def edges(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per grant with what the flow index keeps of it (keys as JSON text); ``row``
+    points back into ``frame`` for what the projection and the evidence file write (``_edge_json``,
+    ``_evidence_json``: made when written, a batch at a time)."""
+    dates_key = (pl.lit("[") + _json_or_null(pl.col("valid_from")) + pl.lit(", ") + _json_or_null(pl.col("stated_end"))
+                 + pl.lit(', "') + pl.col("status") + pl.lit('"]'))
+    asserted = pl.when(pl.col("stance") == "asserts").then(
+        pl.lit('[["') + pl.col("source") + pl.lit('", "') + pl.col("confidence") + pl.lit('"]]')).otherwise(pl.lit("[]"))
+    facets = pl.lit("[") + _opt_bool("on_by_default") + pl.lit(", ") + _json_list(pl.col("whose")) + pl.lit(", ") + asserted + pl.lit("]")
+    return frame.select(
+        "u", "v", fact=pl.col("id"), kind=pl.lit(0, dtype=pl.Int64),
+        dt_key=_json_list(pl.col("dts")), perm_key=_json_list(pl.col("perms")),
+        integ_key=pl.lit('"') + pl.col("integ") + pl.lit('"'), dates_key=dates_key, facet_key=facets,
+        disputed=pl.col("stance") == "disputes", ev=pl.lit(None, dtype=pl.String), sources=pl.when(pl.col("stance") == "asserts")
+        .then(pl.col("source")).otherwise(pl.lit("")), edge=pl.lit(None, dtype=pl.String),
+        attr=pl.lit(None, dtype=pl.String), row=pl.int_range(pl.len(), dtype=pl.Int64))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _graph_edges(G: nx.MultiDiGraph) -> pl.DataFrame:
+    """The per-row graph's edges in the columns of ``edges`` (few: computed per edge)."""
+    from graph.build.flowindex import DATES, KINDS
+
+    rows = []
+    for position, (u, v, k, a) in enumerate(G.edges(keys=True, data=True)):
+        on, whose, sources = _facets(a)
+        rows.append({
+            "u": u, "v": v, "fact": k, "kind": KINDS.index(a["kind"]),
+            "dt_key": _dumps(list(a.get("data_types", []))), "perm_key": _dumps(list(a.get("permissions", []))),
+            "integ_key": _dumps(a.get("integration")), "dates_key": _dumps([a.get(f) for f in DATES]),
+            "facet_key": _dumps([on, list(whose), [list(s) for s in sources]]), "disputed": bool(a.get("disputed")),
+            "ev": _dumps(a.get("evidence", [])),
+            "sources": ";".join(sorted({str(c["source"]) for c in a.get("evidence", []) if c["stance"] == "asserts"})),
+            "edge": _dumps({**a, "source": u, "target": v, "key": k}),
+            "attr": _dumps({name: (None if name == "evidence" else value) for name, value in a.items()}),
+            "row": None, "position": position})
+    schema_ = {"u": pl.String, "v": pl.String, "fact": pl.String, "kind": pl.Int64,
+               "dt_key": pl.String, "perm_key": pl.String, "integ_key": pl.String, "dates_key": pl.String,
+               "facet_key": pl.String, "disputed": pl.Boolean, "ev": pl.String, "sources": pl.String,
+               "edge": pl.String, "attr": pl.String, "row": pl.Int64, "position": pl.Int64}
+    return pl.DataFrame(rows, schema=schema_)
+
+
+def _facets(attrs: dict[str, Any]) -> tuple[Any, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    from graph.build.flowindex import facets
+
+    return facets(dict(attrs))
+
+
+def _table(keys: pl.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes into the distinct keys in first-seen order, and those values decoded."""
+    distinct = keys.unique(maintain_order=True)
+    codes = keys.replace_strict(distinct, pl.Series(np.arange(len(distinct), dtype=np.int32)), return_dtype=pl.Int32)
+    return codes.to_numpy(), [_tuples(json.loads(k)) for k in distinct.to_list()]
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+@dataclass
+class Merged:
+    """The edges of the whole build in the flow index's order, with the projection's
+    nodes and graph attributes."""
+
+    G: nx.MultiDiGraph
+    grants: pl.DataFrame  # the grants compiled by columns (``_resolve``)
+    frame: pl.DataFrame  # the edges, sorted as ``FlowIndex.from_graph`` orders them
+    order: np.ndarray  # the projection's edge order: rows of ``frame``
+    nodes: list[str]  # sorted: the flow index's node numbers
+    inserted: list[str]  # the projection's node order
+
+
+def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
+    """Join the grants compiled by columns to the per-row projection.
+
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The projection of the per-row part; changed in place: "public" added if only the
+        grants name it, ``G.graph["conflicts"]`` recomputed over every grant.
+    grants : polars.DataFrame
+        Resolved grants.
+
+    Returns
+    -------
+    Merged
+        Every edge in the flow index's order, the projection's edge and node orders.
+    """
+    from graph.build.conflicts import grant_conflicts
+    from graph.build.projection import add_public
+
+    bulk = edges(grants)
+    if "public" not in G and bulk.select((pl.col("v") == "public").any()).item():
+        add_public(G)
+    small = _graph_edges(G)
+    nodes = sorted(G.nodes, key=str)
+    number = {n: i for i, n in enumerate(nodes)}
+    n_grants = bulk.height + small.filter(pl.col("kind") == 0).height
+    # insertion order: grants by IRI (as projection sorts them), then the others in G's adjacency order
+    frame = pl.concat([bulk.with_columns(position=pl.lit(None, dtype=pl.Int64)), small], how="vertical")
+    # every grant IRI is ID + "grant/" + its id: ordering by id orders by IRI
+    frame = frame.with_columns(ins=pl.when(pl.col("kind") == 0).then(pl.col("fact").rank("ordinal").over("kind") - 1)
+                               .otherwise(n_grants + pl.col("position")).cast(pl.Int64))
+    inserted = _insertion_order(G, frame)
+    order = {n: i for i, n in enumerate(inserted)}
+    frame = frame.with_columns(first=pl.col("ins").min().over(["u", "v"]),
+                               num_u=pl.col("u").replace_strict(number, return_dtype=pl.Int64),
+                               num_v=pl.col("v").replace_strict(number, return_dtype=pl.Int64),
+                               at_u=pl.col("u").replace_strict(order, return_dtype=pl.Int64))
+    frame = frame.sort(["num_u", "first", "ins"])
+    projected = frame.with_row_index("_i").sort(["at_u", "first", "ins"])["_i"].to_numpy()
+    # grant conflicts: only groups (grantor, grantee, integration) whose facts cite different sources can hold one
+    grants_only = frame.filter(pl.col("kind") == 0)
+    candidates = grants_only.filter((pl.len().over(["u", "v", "integ_key"]) > 1)
+                                    & (pl.col("sources").n_unique().over(["u", "v", "integ_key"]) > 1))
+    conflicts = _conflicts(inserted, _with_json(grants, candidates), grant_conflicts)
+    frame = frame.drop("sources")
+    old = grant_conflicts(G)
+    G.graph["conflicts"] = {**conflicts, **{k: v for k, v in G.graph["conflicts"].items() if k not in old}}
+    return Merged(G, grants, frame, projected, nodes, inserted)
+
+
+def _insertion_order(G: nx.MultiDiGraph, frame: pl.DataFrame) -> list[str]:
+    """The nodes in the order the all-per-row projection adds them: every company, then the
+    other parties as grants (by IRI), then the other facts, first name them."""
+    companies = [n for n, kind in G.nodes(data="kind") if kind == "company"]
+    named = (frame.filter(pl.col("kind") == 0).sort("ins").select(pl.concat_list("u", "v").alias("n"))
+             .explode("n")["n"].unique(maintain_order=True).to_list())
+    known = set(companies)
+    parties = [n for n in named if n not in known]
+    seen = known | set(parties)
+    return companies + parties + [n for n in G.nodes if n not in seen]
+
+
+def _with_json(grants: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
+    """``part`` of the merged edges with each edge's projection JSON in ``edge``."""
+    if grants.height == 0 or part.height == 0:
+        return part
+    made = grants.gather(part["row"].fill_null(0)).select(_edge_json().alias("made"))["made"]
+    return part.with_columns(edge=pl.coalesce(pl.col("edge"), made))
+
+
+def _conflicts(nodes: list[str], candidates: pl.DataFrame, rule: Callable[[nx.MultiDiGraph], dict[str, Any]]) -> dict[str, Any]:
+    """``rule`` on a graph of the candidate grants alone, nodes and edges in the projection's order."""
+    import networkx as nx
+
+    if candidates.height == 0:
+        return {}
+    mini = nx.MultiDiGraph()
+    named = set(candidates["u"]) | set(candidates["v"])
+    mini.add_nodes_from(n for n in nodes if n in named)
+    for row in candidates.sort("ins").iter_rows(named=True):
+        attrs = json.loads(row["edge"])
+        u, v, k = attrs.pop("source"), attrs.pop("target"), attrs.pop("key")
+        mini.add_edge(u, v, key=k, **attrs)
+    return rule(mini)
+
+
+def flow_index(merged: Merged, token: str, evidence: Path, attributes: Path) -> FlowIndex:
+    """The flow index of the merged build, its evidence file and its attributes file.
+
+    Parameters
+    ----------
+    merged : Merged
+        From ``merge``.
+    token : str
+        The build's token, written into the index and at the end of both files.
+    evidence : Path
+        Where the evidence file goes (as ``FlowIndex.evidence_file`` makes it: each fact's
+        claims once, then the token).
+    attributes : Path
+        Where the attributes file goes (as ``FlowIndex.attributes_file`` makes it: every
+        node's attributes, then every edge's with its evidence null, each distinct text
+        once, then the token).
+
+    Returns
+    -------
+    FlowIndex
+        Ready for ``FlowIndex.save``; equal, array by array, to ``FlowIndex.from_graph`` of
+        the all-per-row projection.
+    """
+    from graph.build.flowindex import FORMAT, FlowIndex, Strings
+
+    G, frame, nodes = merged.G, merged.frame, merged.nodes
+    base = FlowIndex.from_graph(_nodes_only(G, merged.inserted))
+    codes, tables = {}, {}
+    for name, col in (("data_types", "dt_key"), ("permissions", "perm_key"), ("integration", "integ_key"),
+                      ("dates", "dates_key"), ("facets", "facet_key")):
+        codes[name], tables[name] = _table(frame[col])
+    meta = dict(base.meta)
+    meta.update(format=FORMAT, tables=tables, token=token)
+    meta["graph"] = {k: G.graph.get(k, {}) for k in meta["graph"]}
+    meta["columns"] = _column_schema(merged)
+    fact_key = pl.col("kind").cast(pl.String) + pl.lit("/") + pl.col("fact")
+    with open(evidence, "wb") as fh:
+        span, size = _write_spans(merged, fh, 0, fact_key, "ev", _evidence_json())
+        fh.write(token.encode())
+    meta["evidence_bytes"] = size
+    with open(attributes, "wb") as fh:
+        node_span, size = _write_node_attrs(G, nodes, fh)
+        # an edge's text is its key: the per-row edges with the same attributes (an incident's
+        # recipients) share one copy; a bulk grant's text holds its id, unique among grants
+        attr_key = pl.coalesce(pl.col("attr"), pl.lit("\x00") + pl.col("fact"))
+        attr_span, size = _write_spans(merged, fh, size, attr_key, "attr", _attr_json())
+        fh.write(token.encode())
+    meta["attribute_bytes"] = size
+    assert len(nodes) == base.node_count
+    number = {n: i for i, n in enumerate(nodes)}
+    return FlowIndex(
+        keys=base.keys, labels=base.labels, iris=base.iris, node_kind=base.node_kind, label_rank=base.label_rank,
+        src=frame["num_u"].to_numpy().astype(np.int32), dst=frame["num_v"].to_numpy().astype(np.int32),
+        facts=Strings(frame["fact"].str.join("").item().encode("utf-8"),
+                      np.concatenate([[0], np.cumsum(frame["fact"].str.len_bytes().to_numpy())]).astype(np.int64)),
+        kind=frame["kind"].to_numpy().astype(np.uint8), codes=codes, disputed=frame["disputed"].to_numpy().astype(bool),
+        meta=meta, evidence_span=span, evidence_blob=b"",
+        node_order=np.asarray([number[n] for n in merged.inserted], dtype=np.int32),
+        edge_order=np.asarray(merged.order, dtype=np.int64), node_span=node_span, attr_span=attr_span)
+
+
+def _write_node_attrs(G: nx.MultiDiGraph, nodes: list[str], fh: Any) -> tuple[np.ndarray, int]:
+    """Each node's attributes (JSON, each distinct text once), in node-number order; return
+    each node's (start, end) and the bytes written."""
+    encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    span, seen, offset = np.zeros((len(nodes), 2), dtype=np.int64), {}, 0
+    for i, n in enumerate(nodes):
+        text = encode(G.nodes[n]).encode("utf-8")
+        if text not in seen:
+            seen[text] = (offset, offset + len(text))
+            fh.write(text)
+            offset += len(text)
+        span[i] = seen[text]
+    return span, offset
+
+
+def _write_spans(merged: Merged, fh: Any, offset: int, key: pl.Expr, col: str, made: pl.Expr) -> tuple[np.ndarray, int]:
+    """Write each edge's text once per ``key``, in edge order, from ``offset``: the per-row
+    edges' from column ``col``, the bulk grants' made by ``made`` a batch at a time. Return
+    each edge's (start, end) and the offset after the last byte written."""
+    frame = merged.frame.select("row", col, key=key)
+    frame = frame.with_columns(first=pl.col("key").is_first_distinct(), shared=pl.col("key").is_duplicated())
+    span = np.zeros((frame.height, 2), dtype=np.int64)
+    seen: dict[str, tuple[int, int]] = {}
+    for start in range(0, frame.height, BATCH):
+        part = frame.slice(start, BATCH)
+        text = part[col]
+        if merged.grants.height:
+            bulk = merged.grants.gather(part["row"].fill_null(0)).select(made.alias("m"))["m"]
+            text = part.with_columns(m=bulk).select(pl.coalesce(pl.col(col), pl.col("m")))[col]
+        first = part["first"].to_numpy()
+        sizes = np.where(first, text.str.len_bytes().to_numpy().astype(np.int64), 0)
+        ends = offset + np.cumsum(sizes)
+        span[start:start + part.height, 0], span[start:start + part.height, 1] = ends - sizes, ends
+        for i in np.flatnonzero(part["shared"].to_numpy()).tolist():  # few: incidents with several recipients
+            k = part["key"][i]
+            if first[i]:
+                seen[k] = (int(ends[i] - sizes[i]), int(ends[i]))
+            else:
+                span[start + i] = seen[k]
+        offset = int(ends[-1]) if len(ends) else offset
+        _write_lines(pl.DataFrame({"e": text.filter(part["first"])}), fh, terminator="")
+    return span, offset
+
+
+def _column_schema(merged: Merged) -> dict[str, dict[str, Any]]:
+    """``graph.build.flowindex.column_schema`` of every edge in the projection's order: the
+    per-row edges' computed per edge, the bulk grants' (every key in every row, in
+    ``_GRANT_KEYS`` order) from their columns."""
+    frame = merged.frame
+    at = np.empty(len(merged.order), dtype=np.int64)
+    at[np.asarray(merged.order, dtype=np.int64)] = np.arange(len(merged.order), dtype=np.int64)
+    place = frame.select(p=pl.Series(at), row=pl.col("row"), position=pl.col("position"))
+    # per key: [first row, place], [first row with a value, place], {type: first row holding it}
+    first: dict[str, tuple[int, int]] = {}
+    valued: dict[str, tuple[int, int]] = {}
+    types: dict[str, dict[str, int]] = {}
+
+    def note(name: str, p: int, j: int, kind: str | None) -> None:
+        if name not in first or (p, j) < first[name]:
+            first[name] = (p, j)
+        if kind is not None:
+            if name not in valued or (p, j) < valued[name]:
+                valued[name] = (p, j)
+            seen = types.setdefault(name, {})
+            seen[kind] = min(seen.get(kind, p), p)
+
+    small = place.filter(pl.col("position").is_not_null())
+    if small.height:
+        listed = list(merged.G.edges(keys=True, data=True))
+        for p, position in small.select("p", "position").iter_rows():
+            for j, (name, value) in enumerate(listed[position][3].items()):
+                note(name, p, j, None if value is None else
+                     type(value).__name__ if isinstance(value, bool | int | float) else "str")
+    bulk = place.filter(pl.col("row").is_not_null())
+    if bulk.height:
+        grants = merged.grants.gather(bulk["row"]).with_columns(p=bulk["p"])
+        lowest = grants.select(
+            p=pl.col("p").min(),
+            **{f"v_{name}": pl.col("p").filter(pl.col(col).is_not_null()).min() for name, col in _NULLABLE.items()}).row(0, named=True)
+        for j, name in enumerate(_GRANT_KEYS):
+            p = lowest["p"]
+            note(name, p, j, None)
+            p_value = lowest[f"v_{name}"] if name in _NULLABLE else p
+            if p_value is not None:
+                note(name, p_value, j, "bool" if name in _BOOLEAN else "str")
+    return {name: {"types": sorted(types.get(name, {}), key=types.get(name, {}).__getitem__),
+                   "first": list(first[name]), "first_value": None if name not in valued else list(valued[name])}
+            for name in sorted(first, key=first.__getitem__)}
+
+
+def _nodes_only(G: nx.MultiDiGraph, order: list[str]) -> nx.MultiDiGraph:
+    import networkx as nx
+
+    H = nx.MultiDiGraph()
+    H.graph.update(G.graph)
+    H.add_nodes_from((n, G.nodes[n]) for n in order)
+    return H
+
+
+# ---------------------------------------------------------------- SHACL on the grants compiled by columns
+
+class _Overlay:
+    """A batch of bulk triples over the per-row index, as ``graph.build.shapecheck`` reads a
+    data graph: the focus nodes (``subjects(rdf:type, C)``) are the batch's only; every other
+    look-up goes to the batch for the batch's subjects (each bulk triple's subject is its grant
+    or its claim, never a node of the per-row part) and to the per-row index otherwise, so a
+    grant's parties, sources and terms are checked against what the other files state."""
+
+    def __init__(self, base: Any, by_subject: dict[Any, list[tuple[Any, Any]]], typed: dict[Any, list[Any]]) -> None:
+        self.base, self.by_subject, self.typed = base, by_subject, typed
+
+    def objects(self, subject: Any = None, predicate: Any = None) -> Iterator[Any]:
+        pairs = self.by_subject.get(subject) if subject is not None else None
+        if pairs is not None:
+            return iter([o for p, o in pairs if predicate is None or p == predicate])
+        return iter(self.base.objects(subject, predicate))
+
+    def subjects(self, predicate: Any = None, object: Any = None) -> Iterator[Any]:  # noqa: A002
+        if predicate == RDF.type:
+            return iter(list(self.typed.get(object, ())))
+        return iter(self.base.subjects(predicate, object))
+
+    def predicate_objects(self, subject: Any) -> Iterator[tuple[Any, Any]]:
+        pairs = self.by_subject.get(subject)
+        return iter(list(pairs)) if pairs is not None else iter(self.base.predicate_objects(subject))
+
+
+def check_shapes(frame: pl.DataFrame, base: Any) -> tuple[int, int]:
+    """Run the compiled SHACL shapes (``graph.build.shapecheck``) over every triple the
+    grants compiled by columns add, a batch at a time, against the per-row part.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        Resolved grants (``Grants.frame`` after ``Grants.check``).
+    base : TripleIndex
+        The per-row part of the graph, the ontology included (what the loader checked).
+
+    Returns
+    -------
+    tuple of int
+        The triples checked (the lines ``write_ntriples`` writes, parsed back) and the
+        violations found (the per-row path reports them, each with its file and line).
+    """
+    import io
+
+    import pyoxigraph as ox
+    from rdflib import Literal
+
+    from graph.build import shapecheck
+
+    shapes = shapecheck.ontology_shapes()
+    string = str(XSD.string)
+    iris: dict[str, URIRef] = {}
+
+    def literal(t: ox.Literal) -> Literal:
+        dt = t.datatype.value
+        return (Literal(t.value, lang=t.language) if t.language else
+                Literal(t.value) if dt == string else Literal(t.value, datatype=iris.setdefault(dt, URIRef(dt))))
+
+    checked = violations = 0
+    for start in range(0, frame.height, BATCH):
+        text = io.BytesIO()
+        write_ntriples(frame.slice(start, BATCH), text)
+        # the lines split by columns: subject and predicate are IRIs; each distinct term converted once
+        lines = pl.Series("t", text.getvalue().decode("utf-8").splitlines(), dtype=pl.String)
+        parts = lines.to_frame().select(
+            s=pl.col("t").str.extract(r"^<([^>]*)> ", 1), p=pl.col("t").str.extract(r"^<[^>]*> <([^>]*)> ", 1),
+            o=pl.col("t").str.extract(r"^<[^>]*> <[^>]*> (.*) \.$", 1))
+        if parts.select(pl.any_horizontal(pl.all().is_null()).any()).item():
+            raise ValueError("the bulk N-Triples do not read as expected")  # never: the writer makes these lines
+        codes = {}
+        terms: dict[str, list[Any]] = {}
+        for name in ("s", "p", "o"):
+            distinct = parts[name].unique(maintain_order=True)
+            codes[name] = parts[name].replace_strict(distinct, pl.Series(np.arange(len(distinct))), return_dtype=pl.Int64).to_list()
+            values = distinct.to_list()
+            if name != "o":
+                terms[name] = [iris.get(v) or iris.setdefault(v, URIRef(v)) for v in values]
+                continue
+            made: list[Any] = [None] * len(values)
+            quoted = [i for i, v in enumerate(values) if not v.startswith("<")]
+            for i, v in enumerate(values):
+                if v.startswith("<"):
+                    iri = v[1:-1]
+                    made[i] = iris.get(iri) or iris.setdefault(iri, URIRef(iri))
+            doc = "".join(f"<s:> <p:> {values[i]} .\n" for i in quoted).encode("utf-8")
+            for i, t in zip(quoted, ox.parse(doc, format=ox.RdfFormat.N_TRIPLES), strict=True):
+                made[i] = literal(t.object)
+            terms[name] = made
+        by_subject: dict[Any, list[tuple[Any, Any]]] = {}
+        typed: dict[Any, list[Any]] = {}
+        rdf_type = iris.setdefault(str(RDF.type), URIRef(str(RDF.type)))
+        s_terms, p_terms, o_terms = terms["s"], terms["p"], terms["o"]
+        for si, pi, oi in zip(codes["s"], codes["p"], codes["o"], strict=True):
+            subject, p, o = s_terms[si], p_terms[pi], o_terms[oi]
+            pairs = by_subject.get(subject)
+            if pairs is None:
+                pairs = by_subject[subject] = []
+            pairs.append((p, o))
+            if p is rdf_type:
+                typed.setdefault(o, []).append(subject)
+        checked += len(lines)
+        violations += len(shapes.validate(_Overlay(base, by_subject, typed)))
+    return checked, violations
