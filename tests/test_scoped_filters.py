@@ -119,3 +119,30 @@ def test_cli_pushes_the_filters(default_build: Path, tmp_path: Path) -> None:
     here = CliRunner().invoke(main, ["-q", "--out", str(default_build), *args])
     assert stored.exit_code == 0 and here.exit_code == 0, stored.output
     assert json.loads(stored.stdout) == json.loads(here.stdout)
+
+
+TABLES: list[dict[str, Any]] = [
+    {"data_types": ("phone number",)},
+    {"data_types": ("private message", "friends list")},
+    {"on_by_default": True},
+    {"whose_data": "users' friends"},
+    {"sources": ("techly-2018-12-20",)},
+    {"confidence": "confirmed", "read": "directly"},
+]
+
+
+@pytest.mark.parametrize("asked", TABLES, ids=["-".join(a) for a in TABLES])
+def test_table_pushes_its_filters(local: Snapshot, asked: dict[str, Any]) -> None:
+    """The partner table's filters go into its query too; the rows (and their disputes) are the build's."""
+    from graph.questions.table import partner_table
+    from graph.sparql.scoped import read_table
+
+    def run(text: str) -> Any:
+        return run_query(local.g, text, max_rows=10**9)
+
+    types = asked.get("data_types", ())
+    pushed = ReachFilters(**{k: v for k, v in asked.items() if k != "data_types"})
+    reader = read_table(run, data_types=types, filters=pushed)
+    plain = read_table(run)
+    assert partner_table(project(reader.g), **asked) == partner_table(project(local.g), **asked)
+    assert reader.counts.triples < plain.counts.triples and len(reader.g) < len(plain.g)

@@ -134,6 +134,9 @@ def test_reach_same_answers(server: Server, default_build: Path, question: tuple
 
 
 @pytest.mark.parametrize("command", [("table",), ("table", "--company", "Spotify"), ("table", "--data-type", "name"),
+                                     ("table", "--data-type", "phone number", "--on-by-default", "yes"),
+                                     ("table", "--source-after", "2019", "--company", "Facebook"),
+                                     ("table", "--confidence", "confirmed", "--whose-data", "users"),
                                      ("owner", "Instagram"), ("owner", "Spotify"), ("rank",),
                                      ("rank", "--by", "betweenness")])
 def test_table_owner_rank_same_answers(server: Server, default_build: Path, command: tuple[str, ...]) -> None:

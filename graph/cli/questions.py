@@ -169,9 +169,12 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     from graph.questions.table import partner_table
 
     def fetch(run: Runner) -> ScopeReader:
-        from graph.sparql.scoped import read_table
+        from graph.sparql.scoped import ReachFilters, read_table
 
-        return read_table(run, _company_iris(companies) if companies else None, within is not None)
+        pushed = ReachFilters(on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
+                              source_before=source_before, source_after=source_after, confidence=confidence, read=read)
+        return read_table(run, _company_iris(companies) if companies else None, within is not None,
+                          data_types=data_types, filters=pushed)
 
     scoped = obj.scoped(fetch)
     G = obj.flow_graph() if scoped is None else scoped

@@ -13,7 +13,9 @@ and the usual question functions answer on them, so the answers are the local bu
   integration kind, on by default, whose data, as-of, sources and their dates, confidence,
   read); the grants beside those (same grantor and grantee: their conflicts are shown);
   incidents judged one incident with another; ownership only ``--through-ownership``;
-- ``table``: access grants (only a company's, with ``--company``);
+- ``table``: access grants (only a company's, with ``--company``; only those naming a
+  ``--data-type`` or a broader or narrower one, and passing on by default, whose data and
+  the source filters, pushed as for reach; then the grants beside them);
 - ``owner``: ownership facts and the domains the name can fall under;
 - with a company name to resolve (``--from``, ``--into``, ``--company``, ``owner``): every
   company's type, name and aliases; with ``--list``: the named lists.
@@ -325,19 +327,28 @@ def _siblings(reader: ScopeReader) -> None:
 
 
 def read_table(run: Runner, company_iris: Callable[[Graph], list[str]] | None = None,
-               named_lists: bool = False) -> ScopeReader:
+               named_lists: bool = False, *, data_types: Sequence[str] = (),
+               filters: ReachFilters | None = None) -> ScopeReader:
     """The scope of the partner table: every access grant, or (``company_iris``, given the
-    company names) only grants a named company is party to."""
+    company names) only grants a named company is party to; with ``data_types``, only grants
+    naming one of them, a broader or a narrower type; with ``filters`` (on by default, whose
+    data, the source filters), only grants that may pass them (:func:`grant_filter`). A
+    filtered table also fetches the grants beside those it lists (their conflicts are shown)."""
     reader = ScopeReader(run)
     reader.frame()
+    pushed = grant_filter(reader.g, filters) if filters is not None else ""
+    if data_types:
+        pushed += f" ?x dr:dataType ?t . {_values('t', related_types(reader, data_types))}"
     if company_iris is not None:
         reader.names()
         iris = [t for t in (_iri(URIRef(i)) for i in company_iris(reader.g)) if t is not None]
         grants = reader.keys(f"?x a dr:AccessGrant . {{ ?x dr:grantor ?a }} UNION {{ ?x dr:grantee ?a }} "
-                             f"{_values('a', iris)}") if iris else []
+                             f"{_values('a', iris)} {pushed}") if iris else []
     else:
-        grants = reader.keys("?x a dr:AccessGrant")
+        grants = reader.keys(f"?x a dr:AccessGrant . {pushed}")
     reader.describe(grants)
+    if pushed:
+        _siblings(reader)
     if named_lists:
         reader.named_lists()
     return reader
