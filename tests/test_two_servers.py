@@ -118,15 +118,25 @@ def test_named_queries_same_answers(server: Server, local: Snapshot) -> None:
 
 REACH = [("phone number",), ("private message", "--permission", "read", "--permission", "delete"),
          ("contact information", "--through-ownership"), ("address book", "--into", "Facebook"),
-         ("friends list", "--from", "Facebook", "--as-of", "2014-01-01"), ("personal data", "--stated-only")]
+         ("friends list", "--from", "Facebook", "--as-of", "2014-01-01"), ("personal data", "--stated-only"),
+         # filters pushed into the scoped query (issue 16 item 3)
+         ("phone number", "--integration", "device integration"),
+         ("personal data", "--integration", "device integration", "--integration", "data brokerage", "--as-of", "2015"),
+         ("personal data", "--on-by-default", "yes"), ("friends list", "--whose-data", "users' friends"),
+         ("personal data", "--as-of", "2010-04"), ("personal data", "--as-of", "2018-06-15"),
+         ("personal data", "--source", "techly-2018-12-20"), ("personal data", "--source-after", "2019"),
+         ("personal data", "--confidence", "confirmed"), ("personal data", "--confidence", "reported", "--read", "directly")]
 
 
-@pytest.mark.parametrize("question", REACH, ids=[q[0] for q in REACH])
+@pytest.mark.parametrize("question", REACH, ids=[" ".join(q) for q in REACH])
 def test_reach_same_answers(server: Server, default_build: Path, question: tuple[str, ...]) -> None:
     same_json(server, default_build, "reach", *question, "--format", "json", "--limit", "0")
 
 
 @pytest.mark.parametrize("command", [("table",), ("table", "--company", "Spotify"), ("table", "--data-type", "name"),
+                                     ("table", "--data-type", "phone number", "--on-by-default", "yes"),
+                                     ("table", "--source-after", "2019", "--company", "Facebook"),
+                                     ("table", "--confidence", "confirmed", "--whose-data", "users"),
                                      ("owner", "Instagram"), ("owner", "Spotify"), ("rank",),
                                      ("rank", "--by", "betweenness")])
 def test_table_owner_rank_same_answers(server: Server, default_build: Path, command: tuple[str, ...]) -> None:

@@ -107,10 +107,14 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
         limit = TEXT_LIMIT if fmt == "text" else 0
 
     def fetch(run: Runner) -> ScopeReader:  # only with --endpoint or --store: rdflib stays unloaded otherwise
-        from graph.sparql.scoped import read_reach
+        from graph.sparql.scoped import ReachFilters, read_reach
 
+        pushed = ReachFilters(as_of=as_of, integrations=integrations, on_by_default=YES_NO[on_by_default],
+                              whose_data=whose_data, sources=sources, source_before=source_before,
+                              source_after=source_after, confidence=confidence, read=read)
         return read_reach(run, data_type, permissions=permissions, through_ownership=through_ownership,
-                          companies=start is not None or into is not None, named_lists=within is not None)
+                          companies=start is not None or into is not None, named_lists=within is not None,
+                          filters=pushed)
 
     scoped = obj.scoped(fetch)
     flows = obj.flows() if scoped is None else scoped
@@ -165,9 +169,12 @@ def table_command(obj: Session, companies: tuple[str, ...], data_types: tuple[st
     from graph.questions.table import partner_table
 
     def fetch(run: Runner) -> ScopeReader:
-        from graph.sparql.scoped import read_table
+        from graph.sparql.scoped import ReachFilters, read_table
 
-        return read_table(run, _company_iris(companies) if companies else None, within is not None)
+        pushed = ReachFilters(on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
+                              source_before=source_before, source_after=source_after, confidence=confidence, read=read)
+        return read_table(run, _company_iris(companies) if companies else None, within is not None,
+                          data_types=data_types, filters=pushed)
 
     scoped = obj.scoped(fetch)
     G = obj.flow_graph() if scoped is None else scoped

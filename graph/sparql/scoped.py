@@ -8,10 +8,14 @@ and the usual question functions answer on them, so the answers are the local bu
 
 - the *frame*: the data-type and integration taxonomies and the source registry;
 - ``reach``: grants, incidents and holdings naming the type, a broader or a narrower one
-  (SPARQL ``VALUES`` over the taxonomy), grants only with every permission asked;
-  the grants beside those (same grantor and grantee: their conflicts are shown);
+  (SPARQL ``VALUES`` over the taxonomy), grants only with every permission asked and
+  passing the other filters that can be decided on the grant itself (:func:`grant_filter`:
+  integration kind, on by default, whose data, as-of, sources and their dates, confidence,
+  read); the grants beside those (same grantor and grantee: their conflicts are shown);
   incidents judged one incident with another; ownership only ``--through-ownership``;
-- ``table``: access grants (only a company's, with ``--company``);
+- ``table``: access grants (only a company's, with ``--company``; only those naming a
+  ``--data-type`` or a broader or narrower one, and passing on by default, whose data and
+  the source filters, pushed as for reach; then the grants beside them);
 - ``owner``: ownership facts and the domains the name can fall under;
 - with a company name to resolve (``--from``, ``--into``, ``--company``, ``owner``): every
   company's type, name and aliases; with ``--list``: the named lists.
@@ -19,9 +23,11 @@ and the usual question functions answer on them, so the answers are the local bu
 Paging is by key, not OFFSET: ``SELECT DISTINCT ?x … FILTER(STR(?x) > last) ORDER BY STR(?x)
 LIMIT n``, which Virtuoso serves past its 10,000-row sort limit. Describing goes in batches
 of ``VALUES ?s { … }``, small enough to stay under Virtuoso's default ``ResultSetMaxRows``
-(10,000); an answer of exactly that many rows is refused as cut. The other filters (dates,
-sources, on by default, whose data, country, integration) are applied by the question itself
-on the fetched edges.
+(10,000); an answer of exactly that many rows is refused as cut. The filters pushed into the
+query keep a superset of what the question keeps (never less: a grant with several values
+of a field is kept if any could pass), and the question applies every filter again, exactly,
+on the fetched edges; the country filter, and the filters on incidents and holdings, are
+applied only there.
 
 Our own queries name no graph: the runner sends the graph (``default-graph-uri``).
 """
@@ -32,17 +38,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
+from graph import dates
 from graph.errors import DatareachError
 from graph.model import ontology
-from graph.model.vocab import DR, DT, PERMISSION
+from graph.model.labels import CONFIDENCES
+from graph.model.vocab import CONFIDENCE, DR, DT, IK, LABEL, PERMISSION
+from graph.records import Source
 from graph.sparql.result import QueryResult
 
 Runner = Callable[[str], QueryResult]
 PAGE = 1_000  # keys per SELECT page
 BATCH = 100  # subjects per describing CONSTRUCT
 SERVER_ROW_CAP = 10_000  # Virtuoso's default ResultSetMaxRows: an answer this long was probably cut
+_NO_SOURCE = "\x00"  # no registered source has this id: what an unregistered source is allowed
 FOLLOW = (DR.evidence, DR.grantor, DR.grantee, DR.holder, DR.platform, DR.recipient, DR.owner, DR.owned,
           DR.member, DR.memberCompany, DR.operator, DR.sameIncident)
 
@@ -192,15 +203,104 @@ def related_types(reader: ScopeReader, data_types: Sequence[str]) -> list[str]:
     return sorted(f"<{DT[s]}>" for s in slugs)
 
 
+@dataclass(frozen=True)
+class ReachFilters:
+    """The filters of a reach question that the scoped query can push to the server (see
+    ``graph.questions.reach.reach`` for their meaning)."""
+
+    as_of: str | None = None
+    integrations: Sequence[str] = ()
+    on_by_default: bool | None = None
+    whose_data: str | None = None
+    sources: Sequence[str] = ()
+    source_before: str | None = None
+    source_after: str | None = None
+    confidence: str | None = None
+    read: str | None = None
+
+
+def _registry(g: Graph) -> dict[str, Source]:
+    """The source registry of the frame: each source's date and how it was read (as the projection reads them)."""
+    out: dict[str, Source] = {}
+    for src in g.subjects(RDF.type, DR.Source):
+        stated = sorted(str(d) for d in g.objects(src, DCTERMS.date))
+        out[str(src).rsplit("/", 1)[-1]] = {"publisher": None, "title": None, "date": stated[0] if stated else None,
+                                            "url": None, "reports_on": None,
+                                            "read": LABEL.get(g.value(src, DR.read), "directly")}  # type: ignore[arg-type]
+    return out
+
+
+def grant_filter(g: Graph, filters: ReachFilters, var: str = "x") -> str:
+    """SPARQL graph-pattern text keeping the grants ``?var`` that may pass ``filters``, decided
+    on the grant and its claims (``g``: the frame, for the taxonomies and the source registry).
+
+    It keeps a superset of what reach keeps: every grant reach keeps, and perhaps a few more
+    (a field with several values; a claim that disputes), which reach drops again locally.
+    UsageError or NotFoundError, as reach, for an unknown kind, population, source or level.
+
+    Examples
+    --------
+    >>> from graph.build.loader import load
+    >>> from graph.examples import SMALL
+    >>> g = load([SMALL]).g
+    >>> "2014-01-01" in grant_filter(g, ReachFilters(as_of="2014"))
+    True
+    >>> grant_filter(g, ReachFilters())
+    ''
+    """
+    # numpy stays unloaded until a filter is asked
+    from graph.questions.reach import check_whose_data, evidence_rule
+
+    x = f"?{var}"
+    parts: list[str] = []
+    if filters.integrations:
+        kinds = ontology.integration_kinds(g)
+        iris = sorted({f"<{IK[kinds.resolve(i)]}>" for i in filters.integrations})
+        parts.append(f"FILTER EXISTS {{ {x} dr:integration ?fk . {_values('fk', iris)} }}")
+    if filters.on_by_default is not None:
+        test = "=" if filters.on_by_default else "!="
+        parts.append(f'FILTER EXISTS {{ {x} dr:onByDefault ?fo FILTER(STR(?fo) {test} "true") }}')
+    if filters.whose_data is not None:
+        check_whose_data(filters.whose_data)
+        iris = sorted(t for t in (_iri(w) for w, label in LABEL.items() if label == filters.whose_data) if t)
+        parts.append(f"FILTER EXISTS {{ {x} dr:whoseData ?fw . {_values('fw', iris)} }}")
+    if filters.as_of is not None:
+        # graph.dates.valid_at is False only when the start's first day is after the day, or the
+        # end's last day before it. Partial dates compare as text: "2019" > "2018-06-01", and a
+        # date that is a prefix of the day ("2018", "2018-06") covers it.
+        day = _string(dates.parse(filters.as_of)[0].isoformat())
+        parts.append(f"FILTER(NOT EXISTS {{ {x} dr:validFrom ?fv }} || "
+                     f"EXISTS {{ {x} dr:validFrom ?fv FILTER(STR(?fv) <= {day}) }})")
+        parts.append(f"FILTER(NOT EXISTS {{ {x} dr:statedEnd ?fe }} || "
+                     f"EXISTS {{ {x} dr:statedEnd ?fe FILTER(STR(?fe) >= {day} || STRSTARTS({day}, STR(?fe))) }})")
+    registry = _registry(g)
+    keep = evidence_rule(registry, filters.sources, filters.source_before, filters.source_after,
+                         filters.confidence, filters.read)
+    if keep is not None:
+        claim = [f"{x} dr:evidence ?fc ."]
+        if not any(keep(_NO_SOURCE, level) for level in CONFIDENCES):  # an unregistered source cannot pass
+            passing = sorted(t for t in (_iri(s) for s in g.subjects(RDF.type, DR.Source)
+                                         if any(keep(str(s).rsplit("/", 1)[-1], level) for level in CONFIDENCES)
+                                         and str(s).rsplit("/", 1)[-1] in registry) if t)
+            claim.append(f"?fc dr:source ?fs . {_values('fs', passing)}")
+        sure = [c for c in CONFIDENCES if any(keep(s, c) for s in [*registry, _NO_SOURCE])]
+        if "reported" not in sure:  # a claim stating no confidence (or an unknown one) counts as reported
+            claim.append(f"?fc dr:confidence ?fl . {_values('fl', [f'<{CONFIDENCE[c]}>' for c in sure])}")
+        parts.append(f"FILTER EXISTS {{ {' '.join(claim)} }}")
+    return " ".join(parts)
+
+
 def read_reach(run: Runner, data_type: str, *, permissions: Iterable[str] = (), through_ownership: bool = False,
-               companies: bool = False, named_lists: bool = False) -> ScopeReader:
-    """The scope of a reach question on ``data_type`` (see the module docstring)."""
+               companies: bool = False, named_lists: bool = False, filters: ReachFilters | None = None) -> ScopeReader:
+    """The scope of a reach question on ``data_type`` (see the module docstring); ``filters``
+    are pushed into the query for the grants (:func:`grant_filter`)."""
     reader = ScopeReader(run)
     reader.frame()
     types = _values("t", related_types(reader, [data_type]))
     wanted = [PERMISSION[p] for p in permissions if p in PERMISSION]
     granted = " ".join(f"?x dr:permission <{p}> ." for p in wanted)
-    facts = reader.keys(f"{{ ?x a dr:AccessGrant ; dr:dataType ?t . {granted} }} UNION "
+    pushed = grant_filter(reader.g, filters) if filters is not None else ""
+    facts = reader.keys(f"{{ ?x a dr:AccessGrant ; dr:dataType ?t . {granted} {pushed} }} UNION "
                         f"{{ ?x a ?c ; dr:dataType ?t . VALUES ?c {{ dr:Incident dr:Collection }} }} {types}")
     facts += reader.keys("?x a dr:Incident . { ?x dr:sameIncident ?y } UNION { ?y dr:sameIncident ?x }")
     if through_ownership:
@@ -227,19 +327,28 @@ def _siblings(reader: ScopeReader) -> None:
 
 
 def read_table(run: Runner, company_iris: Callable[[Graph], list[str]] | None = None,
-               named_lists: bool = False) -> ScopeReader:
+               named_lists: bool = False, *, data_types: Sequence[str] = (),
+               filters: ReachFilters | None = None) -> ScopeReader:
     """The scope of the partner table: every access grant, or (``company_iris``, given the
-    company names) only grants a named company is party to."""
+    company names) only grants a named company is party to; with ``data_types``, only grants
+    naming one of them, a broader or a narrower type; with ``filters`` (on by default, whose
+    data, the source filters), only grants that may pass them (:func:`grant_filter`). A
+    filtered table also fetches the grants beside those it lists (their conflicts are shown)."""
     reader = ScopeReader(run)
     reader.frame()
+    pushed = grant_filter(reader.g, filters) if filters is not None else ""
+    if data_types:
+        pushed += f" ?x dr:dataType ?t . {_values('t', related_types(reader, data_types))}"
     if company_iris is not None:
         reader.names()
         iris = [t for t in (_iri(URIRef(i)) for i in company_iris(reader.g)) if t is not None]
         grants = reader.keys(f"?x a dr:AccessGrant . {{ ?x dr:grantor ?a }} UNION {{ ?x dr:grantee ?a }} "
-                             f"{_values('a', iris)}") if iris else []
+                             f"{_values('a', iris)} {pushed}") if iris else []
     else:
-        grants = reader.keys("?x a dr:AccessGrant")
+        grants = reader.keys(f"?x a dr:AccessGrant . {pushed}")
     reader.describe(grants)
+    if pushed:
+        _siblings(reader)
     if named_lists:
         reader.named_lists()
     return reader
@@ -269,5 +378,5 @@ def read_all(run: Runner) -> ScopeReader:
     return reader
 
 
-__all__ = ["Counts", "ScopeError", "ScopeReader", "read_all", "read_owner", "read_reach", "read_table",
+__all__ = ["Counts", "ReachFilters", "ScopeError", "ScopeReader", "grant_filter", "read_all", "read_owner", "read_reach", "read_table",
            "related_types"]
