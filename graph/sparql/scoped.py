@@ -315,14 +315,24 @@ def read_reach(run: Runner, data_type: str, *, permissions: Iterable[str] = (), 
 
 
 def _siblings(reader: ScopeReader) -> None:
-    """Grants of the same grantor and grantee as a fetched grant: the conflicts a hop shows are among them."""
-    pairs = sorted({(_iri(u), _iri(v)) for f in reader.g.subjects(RDF.type, DR.AccessGrant)
-                    for u in reader.g.objects(f, DR.grantor) for v in reader.g.objects(f, DR.grantee)}, key=str)
+    """Grants of the same grantor and grantee as a fetched grant: the conflicts a hop shows are among them.
+
+    One query per grantor (its grantees in ``VALUES``, in batches): Oxigraph plans a
+    ``VALUES (?u ?v)`` of pairs as a join after matching every grant (20 to 40 s for 100
+    pairs among 200,000 grants), and a named grantor as an index lookup (0.06 s)."""
+    by_grantor: dict[str, set[str]] = {}
+    for f in reader.g.subjects(RDF.type, DR.AccessGrant):
+        for u in reader.g.objects(f, DR.grantor):
+            for v in reader.g.objects(f, DR.grantee):
+                iu, iv = _iri(u), _iri(v)
+                if iu and iv:
+                    by_grantor.setdefault(iu, set()).add(iv)
     keys: list[URIRef] = []
-    for start in range(0, len(pairs), reader.batch):
-        chunk = " ".join(f"({u} {v})" for u, v in pairs[start:start + reader.batch] if u and v)
-        if chunk:
-            keys += reader.keys(f"?x a dr:AccessGrant ; dr:grantor ?u ; dr:grantee ?v . VALUES (?u ?v) {{ {chunk} }}")
+    for grantor, grantees in sorted(by_grantor.items()):
+        ordered = sorted(grantees)
+        for start in range(0, len(ordered), reader.batch):
+            keys += reader.keys(f"?x a dr:AccessGrant ; dr:grantor {grantor} ; dr:grantee ?v . "
+                                f"{_values('v', ordered[start:start + reader.batch])}")
     reader.describe(keys)
 
 
