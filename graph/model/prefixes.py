@@ -1,6 +1,6 @@
 """Our prefixes as plain strings, for code that must not import rdflib (``datareach sparql``
-on the store declares them in the query text). The same as ``graph.model.vocab.PREFIXES``
-(a test checks it), which names them through rdflib's namespaces.
+on the store declares them in the query text). The one table: ``graph.model.vocab`` (generated)
+imports it and makes its rdflib namespaces from it.
 
 >>> PREFIXES["dr"]
 'https://w3id.org/datareach/ns#'

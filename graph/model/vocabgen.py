@@ -19,9 +19,10 @@ from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, URIRef
 
+from graph.model.prefixes import PREFIXES
 from graph.paths import ontology_dir
 
-NS = "https://w3id.org/datareach/ns#"
+NS = PREFIXES["dr"]
 
 # The enumerations: (name in vocab.py, name in labels.py, the dr: class whose members they list)
 ENUMS = (("PERMISSION", "PERMISSIONS", "Permission"), ("WHOSE", "WHOSE_DATA", "DataSubjectGroup"),
@@ -53,34 +54,17 @@ AttributeError: term 'grantea' not in namespace 'https://w3id.org/datareach/ns#'
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import Node, URIRef
 
+from graph.model.prefixes import PREFIXES
+
 '''
 
 FOOTER = '''
 
-DT = Namespace("https://w3id.org/datareach/datatype/")
-IK = Namespace("https://w3id.org/datareach/integration/")
-ID = Namespace("https://w3id.org/datareach/id/")
-PD = Namespace("https://w3id.org/dpv/pd#")
-DPV = Namespace("https://w3id.org/dpv#")
-
-PREFIXES: dict[str, str] = {
-    "dr": str(DR),
-    "dt": str(DT),
-    "ik": str(IK),
-    "id": str(ID),
-    "pd": str(PD),
-    "dpv": "https://w3id.org/dpv#",
-    "odrl": "http://www.w3.org/ns/odrl/2/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "org": "http://www.w3.org/ns/org#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+DT = Namespace(PREFIXES["dt"])
+IK = Namespace(PREFIXES["ik"])
+ID = Namespace(PREFIXES["id"])
+PD = Namespace(PREFIXES["pd"])
+DPV = Namespace(PREFIXES["dpv"])
 '''
 
 
