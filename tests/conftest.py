@@ -7,6 +7,7 @@ Everything here writes only under pytest's tmp_path: the checkout's ``out/`` and
 from __future__ import annotations
 
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -135,6 +136,20 @@ def assert_refused(result: Result, *needles: str) -> None:
     assert "Traceback" not in result.output
     for needle in needles:
         assert needle in result.stderr, f"{needle!r} not in:\n{result.stderr}"
+
+
+def ask_bundled(out: Path, *args: str) -> str:
+    """A command's standard output on the bundled dataset built into OUT (``-q``, in-process); it must succeed."""
+    from graph.cli.main import main
+
+    result = CliRunner().invoke(main, ["-q", "--out", str(out), "--sources", str(SOURCES), *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def ask_bundled_json(out: Path, *args: str) -> Any:
+    """The same command's ``--format json`` answer, decoded."""
+    return json.loads(ask_bundled(out, *args, "--format", "json"))
 
 
 def run_module(*args: str, timeout: float = 60, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

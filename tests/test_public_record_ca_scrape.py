@@ -9,16 +9,11 @@ the exact set stays the answer of these sources.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from conftest import SOURCES
-
-from graph.build import compiled
-from graph.cli.main import main
+from conftest import ask_bundled_json
 
 FTC_COMPLAINT = "ftc-2019-07-24-cambridge-analytica-complaint"
 CA_SOURCES = (
@@ -36,16 +31,12 @@ SCRAPE_SOURCES = (
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("public-record-ca")
-    compiled.build([SOURCES], out)
-    return out
+def out(default_build: Path) -> Path:
+    """The bundled dataset, built once for the session (conftest)."""
+    return default_build
 
 
-def ask(out: Path, *args: str) -> Any:
-    result = CliRunner().invoke(main, ["-q", "--out", str(out), "--sources", str(SOURCES), *args, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+ask = ask_bundled_json
 
 
 def scoped(sources: tuple[str, ...]) -> list[str]:

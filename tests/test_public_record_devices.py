@@ -9,16 +9,11 @@ Each answer must hold every required party and nothing outside the acceptable se
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from conftest import SOURCES
-
-from graph.build import compiled
-from graph.cli.main import main
+from conftest import ask_bundled, ask_bundled_json
 
 LIST52 = "facebook-integration-partners-2018"
 LIST61 = "facebook-app-extension-2015"
@@ -37,20 +32,12 @@ FACEBOOK_SOURCES_READ_THROUGH_QUOTES = {"nyt-2018-06-03-device-makers", "faceboo
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("devices-build")
-    compiled.build([SOURCES], out)
-    return out
+def out(default_build: Path) -> Path:
+    """The bundled dataset, built once for the session (conftest)."""
+    return default_build
 
 
-def run(out: Path, *args: str) -> str:
-    result = CliRunner().invoke(main, ["-q", "--out", str(out), "--sources", str(SOURCES), *args])
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def as_json(out: Path, *args: str) -> Any:
-    return json.loads(run(out, *args, "--format", "json"))
+run, as_json = ask_bundled, ask_bundled_json
 
 
 def parties(answer: dict[str, Any]) -> set[str]:

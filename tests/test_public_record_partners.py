@@ -7,16 +7,11 @@ they state (acceptable); dates, counts and disputes are checked as the answers g
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from conftest import SOURCES
-
-from graph.build import compiled
-from graph.cli.main import main
+from conftest import ask_bundled, ask_bundled_json
 
 FRIENDS = "users' friends"
 INTEGRATION = "Facebook integration partners (December 2018)"
@@ -25,20 +20,12 @@ IP = "instant personalization partners"
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("partners-build")
-    compiled.build([SOURCES], out)
-    return out
+def out(default_build: Path) -> Path:
+    """The bundled dataset, built once for the session (conftest)."""
+    return default_build
 
 
-def run(out: Path, *args: str) -> str:
-    result = CliRunner().invoke(main, ["-q", "--out", str(out), "--sources", str(SOURCES), *args])
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-def as_json(out: Path, *args: str) -> Any:
-    return json.loads(run(out, *args, "--format", "json"))
+run, as_json = ask_bundled, ask_bundled_json
 
 
 def receivers(out: Path, data_type: str, *args: str) -> dict[str, dict[str, Any]]:
