@@ -7,6 +7,8 @@ there, not copied; the ones only ``sizes.py`` needs are defined here:
 - ``TABLE``, ``GRAPHML``, ``OWNER``, ``VIZ`` — from ``bench_reads.py`` (argv: the build folder, ...);
 - ``SPARQL`` — from ``bench_sparql_store.py`` (argv: the store folder, the query text);
 - ``BULK_LOAD`` — from ``bench_columnar.py`` (argv: an N-Triples file; an in-memory store);
+- ``BULK_LOAD_DISK`` — the same into an on-disk (RocksDB) store (argv: the file, a new folder),
+  for sizes whose in-memory store would not fit (3×L: ~35 GB by PERF.md's L figure);
 - ``REACH_BFS`` — scipy's breadth-first search over the grants that can carry a data type
   (the term, its broader and narrower terms, as the taxonomy in the flow index says), from
   the parties stated to hold it (argv: the build folder, the data type's label);
@@ -34,10 +36,18 @@ from bench_reads import ANCHOR_TABLE as TABLE  # noqa: E402
 from bench_reads import ANCHOR_VIZ as VIZ  # noqa: E402
 from bench_sparql_store import ANCHOR as SPARQL  # noqa: E402
 
-__all__ = ["BETWEENNESS_IGRAPH", "BETWEENNESS_NX", "BULK_LOAD", "GRAPHML", "OWNER", "PASS", "REACH_BFS", "SPARQL",
+__all__ = ["BETWEENNESS_IGRAPH", "BETWEENNESS_NX", "BULK_LOAD", "BULK_LOAD_DISK", "GRAPHML", "OWNER", "PASS", "REACH_BFS", "SPARQL",
            "TABLE", "VIZ"]
 
 PASS = "pass"
+
+BULK_LOAD_DISK = r"""
+import sys, pyoxigraph as ox
+store = ox.Store(sys.argv[2])
+store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)
+store.flush()
+print(len(store))
+"""
 
 REACH_BFS = r"""
 import json, sys, numpy as np
