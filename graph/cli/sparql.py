@@ -9,7 +9,6 @@ from typing import IO
 
 import click
 
-from graph import textfit
 from graph.cli.session import (
     BadInput,
     CliError,
@@ -205,6 +204,8 @@ def _list_text(queries: list[NamedQuery], fmt: str, width: int | None) -> str:
     if fmt == "json":
         return json.dumps([{"name": q.name, "title": q.title, "description": q.description,
                             "params": [vars(p) for p in q.params]} for q in queries], indent=2)
+    from graph import textfit
+
     pad = max(len(q.name) for q in queries)
     lines = []
     for q in queries:
