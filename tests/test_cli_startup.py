@@ -54,3 +54,29 @@ def test_help_imports_no_command_and_no_build() -> None:
     heavy = {m for m in loaded if m.startswith(("graph.cli.questions", "graph.cli.sparql", "graph.cli.viz",
                                                 "graph.build.", "graph.questions", "graph.textfit"))}
     assert heavy == set()
+
+
+def test_guard_token_class_is_the_old_one() -> None:
+    """The guard's word pattern, rewritten to compile fast, matches the same characters as the
+    class it replaced (a letter, digit, _ - . : % \\ or any non-ASCII character)."""
+    import re
+
+    from graph.sparql.guard import _TOKEN
+
+    old = re.compile(r"[A-Za-z0-9_\-.:%\\\u0080-\U0010ffff]+")
+    assert all((old.fullmatch(chr(c)) is None) == (_TOKEN.fullmatch(chr(c)) is None) for c in range(sys.maxunicode + 1))
+
+
+def test_owner_json_imports_no_rdflib_networkx_or_scipy(tmp_path: object) -> None:
+    """owner and reach read the flow index: neither the RDF library nor the graph library is imported."""
+    from graph.build import compiled
+
+    out = str(tmp_path) + "/out"
+    compiled.build(None, out)
+    for args in (["owner", "Instagram", "--format", "json"], ["reach", "phone number", "--format", "json"]):
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "graph", "-q", "--out", out, *args],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+        assert "graph.build.flowindex" in imported, args
+        assert not {n for n in imported if n.split(".")[0] in ("rdflib", "networkx", "scipy", "pyvis", "polars")}, args

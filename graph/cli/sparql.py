@@ -78,7 +78,7 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
             click.echo(_list_text(list_queries(), fmt, screen_width()))
             return
         result = _run(session_of(ctx), query_or_file, name, params, timeout, max_rows, engine)
-        width = screen_width()
+        width = screen_width() if fmt == "table" else None  # only the table is fitted to the screen
         click.echo(format_cells(result, fmt, width=width) if isinstance(result, CellResult)
                    else format_result(result, fmt, width=width))
     except (QueryRefused, UnknownQuery, BadParameter, QueryFileError) as err:
