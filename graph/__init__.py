@@ -31,23 +31,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graph.build.compiled import build, ensure_built, projection, rdf_graph
-from graph.build.project import Project
-from graph.errors import DatareachError, InputError, NotFoundError
-from graph.paths import bundled_sources
-
 if TYPE_CHECKING:
     from graph import examples
+    from graph.build.compiled import build, ensure_built, projection, rdf_graph
+    from graph.build.project import Project
+    from graph.errors import DatareachError, InputError, NotFoundError
+    from graph.paths import bundled_sources
     from graph.questions.rank import rank
     from graph.questions.reach import ReachResult, reach
     from graph.questions.resolve import resolve_company
     from graph.questions.table import partner_table
 
-# Imported on first use (PEP 562), so that a command that needs none of them starts without numpy:
+# Imported on first use (PEP 562), so that ``import graph`` (and every command, which imports it
+# first) loads neither the build (json, hashlib, dataclasses…) nor numpy until a name needs them:
 _LAZY = {"examples": ("graph.examples", None), "rank": ("graph.questions.rank", "rank"),
          "reach": ("graph.questions.reach", "reach"), "ReachResult": ("graph.questions.reach", "ReachResult"),
          "resolve_company": ("graph.questions.resolve", "resolve_company"),
-         "partner_table": ("graph.questions.table", "partner_table")}
+         "partner_table": ("graph.questions.table", "partner_table"),
+         "build": ("graph.build.compiled", "build"), "ensure_built": ("graph.build.compiled", "ensure_built"),
+         "projection": ("graph.build.compiled", "projection"), "rdf_graph": ("graph.build.compiled", "rdf_graph"),
+         "Project": ("graph.build.project", "Project"), "bundled_sources": ("graph.paths", "bundled_sources"),
+         "DatareachError": ("graph.errors", "DatareachError"), "InputError": ("graph.errors", "InputError"),
+         "NotFoundError": ("graph.errors", "NotFoundError")}
 
 
 def __getattr__(name: str) -> Any:
@@ -60,6 +65,19 @@ def __getattr__(name: str) -> Any:
     value = module if attr is None else getattr(module, attr)
     globals()[name] = value
     return value
+
+
+def _unshadow_build() -> None:
+    """``graph.build`` is the function, not the subpackage of the same name: importing the
+    subpackage (empty) sets it as this module's attribute ``build``, once; do it now and drop
+    that attribute, so that the name reaches ``__getattr__`` and the function."""
+    import importlib
+
+    importlib.import_module("graph.build")
+    globals().pop("build", None)
+
+
+_unshadow_build()
 
 __version__ = "0.1.0"
 
@@ -119,6 +137,8 @@ def find_project(start: Any = None) -> Project | None:
     ...     graph.find_project(tmp) == made
     True
     """
+    from graph.build.project import Project
+
     return Project.find(start)
 
 

@@ -122,7 +122,12 @@ def name_key(name: str) -> str:
     >>> name_key("  Facebook,   Inc. ") == name_key("facebook, inc.")
     True
     """
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name).casefold()).strip()
+    if name.isascii() and name.isprintable() and "  " not in name:  # the common case, without the regex
+        return name.lower().strip()  # NFKC keeps ASCII; casefold is lower; only single spaces
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
+
+
+_SPACES = re.compile(r"\s+")
 
 
 _LEGAL = re.compile(
@@ -185,22 +190,36 @@ class CompanyIndex:
     def __init__(self) -> None:
         self._by_key: dict[str, str] = {}
         self._display: dict[str, str] = {}
-        self._by_legal: dict[str, set[str]] = {}
-        self._legal_display: dict[str, str] = {}
+        self._legal: tuple[dict[str, set[str]], dict[str, str]] | None = None
+        self._added: list[tuple[str, list[str]]] = []  # for the legal-form keys, made when first needed
         self._hits: dict[str, str] = {}
 
     def add(self, slug: str, names: list[str]) -> list[tuple[str, str]]:
         """Register names for ``slug``; return (name, other slug) for names already taken."""
         clashes = []
+        self._added.append((slug, names))
+        self._legal = None
         for name in names:
             key = name_key(name)
-            self._by_legal.setdefault(legal_key(name), set()).add(slug)
-            self._legal_display.setdefault(legal_key(name), name)
             owner = self._by_key.setdefault(key, slug)
             self._display.setdefault(key, name)
             if owner != slug:
                 clashes.append((name, owner))
         return clashes
+
+    def _by_legal(self) -> tuple[dict[str, set[str]], dict[str, str]]:
+        """Slugs by legal-form key, and a display name for each key: made on first use (an
+        exact name, the common case, needs neither; ``legal_key`` is the costly key)."""
+        if self._legal is None:
+            by_legal: dict[str, set[str]] = {}
+            display: dict[str, str] = {}
+            for slug, names in self._added:
+                for name in names:
+                    key = legal_key(name)
+                    by_legal.setdefault(key, set()).add(slug)
+                    display.setdefault(key, name)
+            self._legal = by_legal, display
+        return self._legal
 
     def resolve(self, name: str) -> str | None:
         """The slug of ``name``, or None."""
@@ -223,7 +242,7 @@ class CompanyIndex:
         exact = self.resolve(name)
         if exact is not None:
             return exact
-        slugs = self._by_legal.get(legal_key(name), set())
+        slugs = self._by_legal()[0].get(legal_key(name), set())
         return next(iter(slugs)) if len(slugs) == 1 else None
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
@@ -250,10 +269,11 @@ class CompanyIndex:
         key = name_key(name)
         alike = [(k, self._by_key[k]) for k in self._by_key if skeleton(k) == skeleton(key) and k != key]
         near = [(k, self._by_key[k]) for k in nearest(key, self._by_key, n=n)]
-        near += [(k, slug) for k in nearest(legal_key(name), self._by_legal, n=n) for slug in sorted(self._by_legal[k])]
+        by_legal, legal_display = self._by_legal()
+        near += [(k, slug) for k in nearest(legal_key(name), by_legal, n=n) for slug in sorted(by_legal[k])]
         first: dict[str, str] = {}  # one name a company: the nearest
         for k, slug in near:
-            first.setdefault(slug, self._display.get(k) or self._legal_display[k])
+            first.setdefault(slug, self._display.get(k) or legal_display[k])
         shown = [self._display[k] for k, _ in alike] + list(first.values())[:n]
         return list(dict.fromkeys(shown))
 

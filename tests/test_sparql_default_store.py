@@ -99,6 +99,22 @@ def test_a_query_on_the_store_imports_no_rdflib(out: Path) -> None:
     assert not {name for name in imported if name.split(".")[0] in ("rdflib", "networkx", "numpy", "scipy")}
 
 
+def test_a_query_on_the_store_imports_only_what_it_needs(out: Path) -> None:
+    """Start-up (issue 17, item 5): a query with --sources given (no notice to fit to the screen)
+    imports neither the text fitting (rich), the questions, the answers' sheets nor the CLI's other
+    commands; each is imported by the command that needs it."""
+    sources = ["-s", str(bundled_sources())]
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "graph", "-q", *sources, "--out", str(out),
+                           "sparql", "SELECT ?n WHERE { ?c a dr:Company ; rdfs:label ?n } LIMIT 2", "--format", "csv"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    imported = {line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "graph.sparql.store" in imported
+    heavy = ("rich", "graph.textfit", "graph.questions", "graph.present", "graph.cli.questions", "graph.cli.viz",
+             "graph.build.flowindex", "graph.build.loader", "multiprocessing", "pickle", "socket")
+    assert not {name for name in imported if name.startswith(heavy)}
+
+
 @pytest.mark.parametrize(("query", "message"), [
     ("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE is not allowed"),
     ("SELECT * FROM <file:///etc/passwd> { ?s ?p ?o }", "FROM / FROM NAMED is not allowed"),

@@ -7,23 +7,15 @@ from pathlib import Path
 import click
 
 from graph.cli.questions import YES_NO, filter_options
-from graph.cli.session import (
-    CliError,
-    Command,
-    Session,
-    partial_date,
-    pass_session,
-    say,
-    wide_option,
-)
+from graph.cli.session import Command, Session, pass_session, say, wide_option
+from graph.cli.views import as_of_option, output_option, writing
 from graph.model.labels import PERMISSIONS
 from graph.records import CERTAINTIES
 
 
 @click.command("figure", cls=Command)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Where to write (default: figure.svg or figure.png in the project's out/ or under --out; "
-                   "outside a project, in the current folder).")
+@output_option("Where to write (default: figure.svg or figure.png in the project's out/ or under --out; "
+               "outside a project, in the current folder).")
 @click.option("--format", "fmt", type=click.Choice(["svg", "png"]), default=None,
               help="svg (the default, or what -o ends with) or png, made from the SVG (needs datareach[figure]).")
 @click.option("--data-type", "data_type", metavar="X", help="Draw who could reach data type X, and by which paths.")
@@ -31,8 +23,7 @@ from graph.records import CERTAINTIES
 @click.option("--state", metavar="FRAGMENT",
               help="The view of an interactive page, as its URL fragment: '#view=reach&type=phone-number&from=facebook"
                    "&asof=2018'; the other options override it.")
-@click.option("--as-of", "as_of", metavar="DATE", callback=partial_date,
-              help="Keep only links that may have been valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@as_of_option
 @click.option("--from", "start", metavar="COMPANY", help="A chain: only flows that start at this holder of X.")
 @click.option("--into", metavar="COMPANY", help="A chain: who could send X into COMPANY.")
 @click.option("--certainty", type=click.Choice(CERTAINTIES), default=None,
@@ -88,8 +79,6 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
     whole = "data_type" not in view
     G = obj.projection() if whole or "filters" in view else obj.flows()
     target = output or obj.deliverable(f"figure.{fmt}")
-    try:
+    with writing(target):
         path = write_figure(G, target, fmt=fmt, scale=scale, title=title, **view)
-    except OSError as exc:
-        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     say(f"wrote {path}")

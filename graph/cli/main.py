@@ -6,6 +6,7 @@ turns typed errors into a clean message. Nothing imports this module.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import sys
@@ -15,7 +16,6 @@ from typing import Any
 
 import click
 
-from graph.build import compiled
 from graph.cli.session import Access, CliError, Command, Session, say, stderr_progress, wide_option
 from graph.errors import DatareachError, InputError
 from graph.progress import quiet as quiet_progress
@@ -25,8 +25,11 @@ from graph.sparql.access import DEFAULT_GRAPH, METHODS, SERVER_DEFAULT
 class LazyGroup(click.Group):
     """A group that imports a command's module only when that command is used.
 
-    Keeps ``datareach reach`` from importing rdflib, pyvis or the SPARQL layer. Its
-    commands are ``Command``s: library errors become ``error: …`` and an exit code.
+    Keeps ``datareach reach`` from importing rdflib, pyvis or the SPARQL layer, and
+    ``datareach --help`` from importing any of them: the list of commands and their short
+    help come from ``SHORT_HELP`` (``tests/test_cli_startup.py`` checks that it says what
+    the commands themselves say). Its commands are ``Command``s: library errors become
+    ``error: …`` and an exit code.
     """
 
     command_class = Command
@@ -48,22 +51,58 @@ class LazyGroup(click.Group):
         "figure": "graph.cli.figure:figure_command",
     }
 
+    SHORT_HELP = {
+        "company": "Everything the sources state about the company NAME (a name, alias or slug): what it holds, the "
+                   "grants it receives and makes, incidents, the named lists it is on, its owners (the chain to the "
+                   "ultimate owner) and what it owns, who disputes what, and the sources.",
+        "export": "Export the data-flow graph for other tools.",
+        "figure": "Write a static figure for an article: SVG (the default) or PNG.",
+        "import": "Import a public dataset (or your own spreadsheet) as a cited fact file.",
+        "lists": "The named lists the sources publish, or one list NAME (its id or name): its source, the count it "
+                 "states, its members with the status the list gives each, and how many members have each status.",
+        "owner": "Who ultimately owns NAME (a company, alias, brand or domain), and the chain that proves it.",
+        "push": "Load the built graph into a SPARQL server, replacing one named graph.",
+        "rank": "Who are the hubs and brokers of data.",
+        "reach": "Which companies could reach DATA_TYPE, by which path, on whose evidence.",
+        "serve": "Serve the built graph: a read-only SPARQL 1.1 endpoint at /sparql and a web page at /.",
+        "sparql": "Ask the graph a read-only SPARQL 1.1 question.",
+        "table": "The partner table: company, kind of integration, data accessible, permissions, what the user did "
+                 "to switch it on, start, stated shutdown, last seen active, status, sources and disputes.",
+        "types": "The data-type tree: each term's label, slug, alt labels and mappings (DPV-PD, fideslang, or minted).",
+        "viz": "Write an interactive graph as one self-contained HTML file.",
+    }
+    """Each lazy command's short help (``get_short_help_str`` without a length limit), for
+    ``--help`` without importing the commands."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *(n for n in self.lazy if self._load(n) is not None)})
+        return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return super().get_command(ctx, cmd_name) or self._load(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """click's own listing, with the lazy commands' short help from ``SHORT_HELP``."""
+        names = self.list_commands(ctx)
+        if len(names) == 0:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            command = super().get_command(ctx, name)
+            if command is None and name in self.SHORT_HELP:  # shortened as click shortens the command's own
+                command = click.Command(name, help=self.SHORT_HELP[name])
+            elif command is None:  # a lazy command without a short help here: load it
+                command = self._load(name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def _load(self, name: str) -> click.Command | None:
         if name not in self.lazy:
             return None
         module, _, attr = self.lazy[name].partition(":")
-        try:
-            command = getattr(__import__(module, fromlist=[attr]), attr, None)
-        except ImportError as exc:
-            if exc.name != module:
-                raise
-            return None
+        command = getattr(importlib.import_module(module), attr, None)
         return command if isinstance(command, click.Command) else None
 
 
@@ -159,6 +198,7 @@ def check(obj: Session, paths: tuple[Path, ...], fmt: str, max_input_mb: int | N
       datareach check
       datareach check sources/my-facts.yaml sources/registry.yaml
     """
+    from graph.build import compiled
     from graph.build.loader import load
 
     try:
@@ -196,6 +236,8 @@ def build(obj: Session, paths: tuple[Path, ...], out_dir: Path | None, fmt: str,
       datareach build                       # the project's sources/ -> out/
       datareach build my-facts/ -o out/mine
     """
+    from graph.build import compiled
+
     sources = list(paths) or obj.inputs()
     target = obj.project.out if out_dir is None else out_dir
     try:

@@ -23,8 +23,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from graph import dates, textfit
-from graph.build.project import Project
 from graph.errors import DatareachError
 from graph.progress import Progress, quiet
 from graph.safetext import printable
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
 
     from graph.build.flowgraph import FlowGraph
     from graph.build.flowindex import FlowIndex
+    from graph.build.project import Project
     from graph.sparql.remote import Remote
     from graph.sparql.scoped import Runner, ScopeReader
 
@@ -83,6 +82,8 @@ def stderr_progress(message: str, width: int | None | bool = True) -> None:
     elapsed = int(time.monotonic() - _STARTED)
     line = f"datareach: {message}" + (f" [{elapsed // 60}:{elapsed % 60:02d} elapsed]" if elapsed >= 5 else "")
     fitted = screen_width(err=True) if width is True else None if width is False else width
+    from graph import textfit
+
     click.echo(textfit.fit(line, fitted, long_words="keep"), err=True)
 
 
@@ -124,11 +125,15 @@ def screen_width(*, err: bool = False) -> int | None:
         return None
     columns = os.environ.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
-        return max(int(columns), textfit.MIN_WIDTH)
+        from graph.textfit import MIN_WIDTH  # rich.cells: imported when text is fitted
+
+        return max(int(columns), MIN_WIDTH)
     stream = sys.stderr if err else sys.stdout
     try:
         if stream.isatty():
-            return max(os.get_terminal_size(stream.fileno()).columns, textfit.MIN_WIDTH)
+            from graph.textfit import MIN_WIDTH
+
+            return max(os.get_terminal_size(stream.fileno()).columns, MIN_WIDTH)
     except (AttributeError, OSError, ValueError):  # a replaced stream (tests) or no terminal
         pass
     return None if err else DEFAULT_WIDTH
@@ -139,6 +144,8 @@ def say(text: str, *, err: bool = False, hanging: int = 2) -> None:
     ``screen_width`` (``graph.textfit.fit``: wrapped at spaces, continuation lines indented by
     ``hanging``) and its control characters shown, never obeyed. A word longer than a line (a
     path, an address) is kept whole on a line of its own: it is there to be copied."""
+    from graph import textfit
+
     click.echo(textfit.fit(text, screen_width(err=err), hanging=hanging, long_words="keep"), err=err)
 
 
@@ -186,6 +193,8 @@ class Session:
                      endpoint: str | None = None, store_dir: Path | None = None,
                      access: Access | None = None) -> Session:
         """The session the global options describe (see ``datareach --help`` for the rule)."""
+        from graph.build.project import Project
+
         found = Project.find(progress=progress)
         bundled = len(sources) == 0 and found is None
         if len(sources) > 0:
@@ -339,6 +348,8 @@ def pass_session(command: Callable[..., Any]) -> Callable[..., Any]:
 def partial_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """click callback for --as-of: YYYY, YYYY-MM or YYYY-MM-DD (a real date)."""
     if value is not None:
+        from graph import dates
+
         try:
             dates.parse(value)
         except ValueError as exc:

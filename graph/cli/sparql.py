@@ -9,7 +9,6 @@ from typing import IO
 
 import click
 
-from graph import textfit
 from graph.cli.session import (
     BadInput,
     CliError,
@@ -79,7 +78,7 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
             click.echo(_list_text(list_queries(), fmt, screen_width()))
             return
         result = _run(session_of(ctx), query_or_file, name, params, timeout, max_rows, engine)
-        width = screen_width()
+        width = screen_width() if fmt == "table" else None  # only the table is fitted to the screen
         click.echo(format_cells(result, fmt, width=width) if isinstance(result, CellResult)
                    else format_result(result, fmt, width=width))
     except (QueryRefused, UnknownQuery, BadParameter, QueryFileError) as err:
@@ -205,6 +204,8 @@ def _list_text(queries: list[NamedQuery], fmt: str, width: int | None) -> str:
     if fmt == "json":
         return json.dumps([{"name": q.name, "title": q.title, "description": q.description,
                             "params": [vars(p) for p in q.params]} for q in queries], indent=2)
+    from graph import textfit
+
     pad = max(len(q.name) for q in queries)
     lines = []
     for q in queries:

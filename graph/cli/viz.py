@@ -6,22 +6,14 @@ from pathlib import Path
 
 import click
 
-from graph.cli.session import (
-    CliError,
-    Command,
-    Session,
-    partial_date,
-    pass_session,
-    say,
-    wide_option,
-)
+from graph.cli.session import Command, Session, pass_session, say, wide_option
+from graph.cli.views import as_of_option, output_option, writing
 from graph.export.writers import FORMATS
 
 
 @click.command("viz", cls=Command)
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Where to write the HTML page (default: graph.html in the project's out/ or under "
-                   "--out; outside a project, in the current folder).")
+@output_option("Where to write the HTML page (default: graph.html in the project's out/ or under --out; "
+               "outside a project, in the current folder).")
 @click.option("--data-type", "data_type", metavar="X", help="Draw who could reach data type X, paths highlighted.")
 @click.option("--company", metavar="C", help="Draw company C and everything within two hops of it.")
 @click.option("--from", "start", metavar="COMPANY",
@@ -29,8 +21,7 @@ from graph.export.writers import FORMATS
                    "with its integration, dates and sources [n].")
 @click.option("--into", metavar="COMPANY",
               help="With --data-type: draw the chains by which the data type could reach COMPANY.")
-@click.option("--as-of", "as_of", metavar="DATE", callback=partial_date,
-              help="Keep only links that may have been valid on DATE (YYYY, YYYY-MM or YYYY-MM-DD).")
+@as_of_option
 @click.option("--title", help="Page title (default: what the view shows).")
 @wide_option
 @pass_session
@@ -64,20 +55,17 @@ def viz_command(obj: Session, output: Path | None, data_type: str | None, compan
     flows = obj.flow_graph()
     G = flows.to_networkx() if isinstance(flows, FlowGraph) else flows  # the view's layout and ranking need networkx
     target = output or obj.deliverable("graph.html")
-    try:
+    with writing(target):
         path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title,
                           start=start, into=into)
-    except OSError as exc:
-        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     say(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links in the graph); open it in a browser")
 
 
 @click.command("export", cls=Command)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="graphml (yEd, Cytoscape), gexf (Gephi), csv (spreadsheets, one row per link) or jsonld.")
-@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Where to write (default: flows.<format> in the project's out/ or under --out; "
-                   "outside a project, in the current folder).")
+@output_option("Where to write (default: flows.<format> in the project's out/ or under --out; "
+               "outside a project, in the current folder).")
 @wide_option
 @pass_session
 def export_command(obj: Session, fmt: str, output: Path | None) -> None:
@@ -98,8 +86,6 @@ def export_command(obj: Session, fmt: str, output: Path | None) -> None:
 
     target = output if output is not None else obj.deliverable(f"flows.{fmt}")
     G = obj.flow_graph()  # read row by row as it is written, not as a networkx graph
-    try:
+    with writing(target):
         export(G, target, fmt)
-    except OSError as exc:
-        raise CliError(f"cannot write {target}: {exc.strerror or exc}") from None
     say(f"wrote {target} ({G.number_of_nodes()} parties, {G.number_of_edges()} links)")

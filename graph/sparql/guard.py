@@ -43,7 +43,9 @@ MSG_FROM = "FROM / FROM NAMED is not allowed: queries run on the loaded graph on
 MSG_UPDATE = "updates are not allowed: read-only"
 
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
-_TOKEN = re.compile(r"[A-Za-z0-9_\-.:%\\\u0080-\U0010ffff]+")
+# A letter, digit, _ - . : % \ or any non-ASCII character, written as "not the other ASCII characters":
+# the class with the range \u0080-\U0010ffff took 4-13 ms to compile at every start.
+_TOKEN = re.compile(r"[^\x00-\x24\x26-\x2c\x2f\x3b-\x40\x5b\x5d-\x5e\x60\x7b-\x7f]+")
 _UPDATE_WORDS = frozenset(
     "INSERT DELETE LOAD CLEAR DROP CREATE ADD MOVE COPY WITH USING".split()
 )

@@ -32,7 +32,6 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from graph import textfit
 from graph.model.prefixes import PREFIXES
 from graph.safetext import json_safe, printable, spreadsheet_safe
 from graph.sparql.result import Cell, CellResult
@@ -238,6 +237,8 @@ def _visible(match: re.Match[str]) -> str:
 
 
 def _table(names: Sequence[str], rows: Sequence[Sequence[Cell]], width: int | None) -> str:
+    from graph import textfit  # rich: only for text for people
+
     cells = [[_compact(term, None) for term in row] for row in rows]
     text = textfit.table(names, cells, width=width)
     return text if cells else text + "\n(no rows)"
