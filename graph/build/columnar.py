@@ -1006,7 +1006,7 @@ def violations_of(batches: Iterable[pl.DataFrame], base: Any, route: str = "colu
 
 def overlay(triples: pl.DataFrame, base: Any) -> _Overlay:
     """The batch's triples (``bulk_triples``) as rdflib terms grouped by subject, over ``base``."""
-    from graph.build.shapecheck import _terms
+    from graph.build.shapecheck import rdf_terms
 
     codes = {}
     terms: dict[str, list[Any]] = {}
@@ -1014,7 +1014,7 @@ def overlay(triples: pl.DataFrame, base: Any) -> _Overlay:
     for name in ("s", "p", "o"):
         distinct = triples[name].unique(maintain_order=True)
         codes[name] = triples[name].replace_strict(distinct, pl.Series(np.arange(len(distinct))), return_dtype=pl.Int64).to_list()
-        terms[name] = _terms(distinct.to_list())
+        terms[name] = rdf_terms(distinct.to_list())
     by_subject: dict[Any, list[tuple[Any, Any]]] = {}
     typed: dict[Any, list[Any]] = {}
     rdf_type = URIRef(str(RDF.type))

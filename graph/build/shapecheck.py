@@ -371,7 +371,7 @@ class Columns:
                 if not bad:
                     continue
                 rows = vals.join(pl.DataFrame({"o": bad}), on="o", how="semi")
-                term = dict(zip(bad, _terms(bad), strict=True))
+                term = dict(zip(bad, rdf_terms(bad), strict=True))
                 for s, o in rows.iter_rows():
                     v = term[o]
                     out.append(Violation(URIRef(s[1:-1]), path, v, c.component,
@@ -387,7 +387,7 @@ class Columns:
         bad = decided.filter(pl.col("ok").not_())["o"].to_list()
         todo = decided.filter(pl.col("ok").is_null())["o"].to_list()
         fresh = [t for t in todo if (id(c), t) not in self._verdicts]
-        for text, term in zip(fresh, _terms(fresh), strict=True):
+        for text, term in zip(fresh, rdf_terms(fresh), strict=True):
             self._verdicts[id(c), text] = c.test(term, self.ctx)
         return bad + [t for t in todo if not self._verdicts[id(c), t]]
 
@@ -439,7 +439,7 @@ def _settled(c: _Constraint, ctx: _Context) -> Any:
     return unknown
 
 
-def _terms(texts: Sequence[str]) -> list[Node]:
+def rdf_terms(texts: Sequence[str]) -> list[Node]:
     """rdflib terms of N-Triples term texts (literals parsed by Oxigraph, all in one document)."""
     import pyoxigraph as ox
 
