@@ -387,38 +387,47 @@ def _bool(col: str) -> pl.Expr:
     return pl.when(pl.col(col)).then(pl.lit(f'"true"^^{boolean}')).when(~pl.col(col)).then(pl.lit(f'"false"^^{boolean}'))
 
 
+def _single_triples(node: pl.Expr, claim: pl.Expr) -> list[tuple[pl.Expr, URIRef, pl.Expr]]:
+    """The triples of a grant and its claim that have at most one object: (subject, predicate,
+    object), the object null when absent."""
+    return [
+        (node, RDF.type, pl.lit(_iri(str(FAST.AccessGrant)))),
+        (node, FAST.grantor, pl.lit("<") + _party_iri("u") + pl.lit(">")),
+        (node, FAST.grantee, pl.lit("<") + _party_iri("v") + pl.lit(">")),
+        (node, FAST.integration, pl.lit("<" + str(IK)) + pl.col("integ") + pl.lit(">")),
+        (node, FAST.onByDefault, _bool("on_by_default")),
+        (node, FAST.overrodePrivacySetting, _bool("overrode")),
+        (node, FAST.status, _term(dict(STATUS), "status")),
+        *((node, pred, _typed(name)) for name, pred in _DATES.items()),
+        (node, FAST.activation, _lit(pl.col("activation"))),
+        (node, FAST.note, _lit(pl.col("note"))),
+        (node, FAST.evidence, claim),
+        (claim, RDF.type, pl.lit(_iri(str(FAST.Claim)))),
+        (claim, FAST.source, pl.lit("<" + _ID + "source/") + pl.col("source") + pl.lit(">")),
+        (claim, FAST.locator, _lit(pl.col("locator"))),
+        (claim, FAST.stance, _term(dict(STANCE), "stance")),
+        (claim, FAST.confidence, _term(dict(CONFIDENCE), "confidence")),
+        (claim, FAST.claimant, _lit(pl.col("claimant"))),
+    ]
+
+
 def _single_lines(node: pl.Expr, claim: pl.Expr) -> list[pl.Expr]:
     """The triples of a grant and its claim that have at most one object, each a line (null when absent)."""
+    return [_line(s, p, o) for s, p, o in _single_triples(node, claim)]
+
+
+def _listed_terms() -> list[tuple[URIRef, pl.Expr]]:
+    """The list-valued triples of a grant: (predicate, its objects as a list of N-Triples terms)."""
     return [
-        _line(node, RDF.type, pl.lit(_iri(str(FAST.AccessGrant)))),
-        _line(node, FAST.grantor, pl.lit("<") + _party_iri("u") + pl.lit(">")),
-        _line(node, FAST.grantee, pl.lit("<") + _party_iri("v") + pl.lit(">")),
-        _line(node, FAST.integration, pl.lit("<" + str(IK)) + pl.col("integ") + pl.lit(">")),
-        _line(node, FAST.onByDefault, _bool("on_by_default")),
-        _line(node, FAST.overrodePrivacySetting, _bool("overrode")),
-        _line(node, FAST.status, _term(dict(STATUS), "status")),
-        *(_line(node, pred, _typed(name)) for name, pred in _DATES.items()),
-        _line(node, FAST.activation, _lit(pl.col("activation"))),
-        _line(node, FAST.note, _lit(pl.col("note"))),
-        _line(node, FAST.evidence, claim),
-        _line(claim, RDF.type, pl.lit(_iri(str(FAST.Claim)))),
-        _line(claim, FAST.source, pl.lit("<" + _ID + "source/") + pl.col("source") + pl.lit(">")),
-        _line(claim, FAST.locator, _lit(pl.col("locator"))),
-        _line(claim, FAST.stance, _term(dict(STANCE), "stance")),
-        _line(claim, FAST.confidence, _term(dict(CONFIDENCE), "confidence")),
-        _line(claim, FAST.claimant, _lit(pl.col("claimant"))),
+        (FAST.dataType, pl.col("dts").list.eval(pl.lit(f"<{DT}") + pl.element() + pl.lit(">"))),
+        (FAST.permission, pl.col("perms").list.eval(pl.element().replace_strict({k: _iri(str(v)) for k, v in PERMISSION.items()}))),
+        (FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict({LABEL[v]: _iri(str(v)) for v in WHOSE.values()}))),
     ]
 
 
 def _listed() -> list[pl.Expr]:
     """The list-valued triples without their subject: " predicate object ." per item."""
-    return [
-        pl.col("dts").list.eval(pl.lit(f" {_iri(str(FAST.dataType))} <{DT}") + pl.element() + pl.lit("> .")),
-        pl.col("perms").list.eval(pl.element().replace_strict(
-            {k: f" {_iri(str(FAST.permission))} {_iri(str(v))} ." for k, v in PERMISSION.items()})),
-        pl.col("whose").list.eval(pl.element().replace_strict(
-            {LABEL[v]: f" {_iri(str(FAST.whoseData))} {_iri(str(v))} ." for v in WHOSE.values()})),
-    ]
+    return [objects.list.eval(pl.lit(f" {_iri(str(p))} ") + pl.element() + pl.lit(" .")) for p, objects in _listed_terms()]
 
 
 def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
@@ -431,14 +440,31 @@ def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
     fh : binary file
         Where the lines go (appended after the per-row part's).
     """
+    for start in range(0, frame.height, BATCH):
+        for lines in _ntriples(frame.slice(start, BATCH)):
+            _write_lines(lines, fh)
+
+
+def _ntriples(part: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """The N-Triples of ``part``'s grants, as frames of one text column ``t``: first each
+    grant's single-valued triples (several lines to a value), then its listed ones (a line each)."""
     node = pl.lit("<" + _ID + "grant/") + pl.col("id") + pl.lit(">")
     claim = pl.lit("<" + _ID + "claim/grant-") + pl.col("id") + pl.lit("-1>")
-    single = pl.concat_str(_single_lines(node, claim), separator="\n", ignore_nulls=True)
-    for start in range(0, frame.height, BATCH):
-        part = frame.slice(start, BATCH)
-        _write_lines(part.select(single.alias("t")), fh)
-        for items in _listed():
-            _write_lines(part.select(s=node, t=items).explode("t").drop_nulls("t").select(pl.col("s") + pl.col("t")), fh)
+    yield part.select(pl.concat_str(_single_lines(node, claim), separator="\n", ignore_nulls=True).alias("t"))
+    for items in _listed():
+        yield part.select(s=node, t=items).explode("t").drop_nulls("t").select((pl.col("s") + pl.col("t")).alias("t"))
+
+
+def bulk_triples(part: pl.DataFrame) -> pl.DataFrame:
+    """The triples ``write_ntriples`` writes for ``part`` (from the same expressions), as
+    N-Triples terms: ``s``, ``p`` (``<iri>``) and ``o`` (an IRI or a literal, as written)."""
+    terms = part.with_columns(_s=pl.lit("<" + _ID + "grant/") + pl.col("id") + pl.lit(">"),
+                              _c=pl.lit("<" + _ID + "claim/grant-") + pl.col("id") + pl.lit("-1>"))
+    node, claim = pl.col("_s"), pl.col("_c")
+    frames = [terms.select(s=s, p=pl.lit(_iri(str(p))), o=o).drop_nulls("o") for s, p, o in _single_triples(node, claim)]
+    frames += [terms.select(s=node, p=pl.lit(_iri(str(p))), o=objects).explode("o").drop_nulls("o")
+               for p, objects in _listed_terms()]
+    return pl.concat(frames)
 
 
 def _write_lines(column: pl.DataFrame, fh: Any, terminator: str = "\n") -> None:
@@ -928,7 +954,7 @@ class _Overlay:
         return iter(list(pairs)) if pairs is not None else iter(self.base.predicate_objects(subject))
 
 
-def check_shapes(frame: pl.DataFrame, base: Any) -> tuple[int, int]:
+def check_shapes(frame: pl.DataFrame, base: Any, route: str = "columns") -> tuple[int, int]:
     """Run the compiled SHACL shapes (``graph.build.shapecheck``) over every triple the
     grants compiled by columns add, a batch at a time, against the per-row part.
 
@@ -938,71 +964,67 @@ def check_shapes(frame: pl.DataFrame, base: Any) -> tuple[int, int]:
         Resolved grants (``Grants.frame`` after ``Grants.check``).
     base : TripleIndex
         The per-row part of the graph, the ontology included (what the loader checked).
+    route : {"columns", "rows"}
+        "columns" (the build's): the shapes as column checks over the batch's terms
+        (``shapecheck.Columns``), a shape they cannot state the row way; "rows": every shape
+        over the batch turned into rdflib terms (``_Overlay``), kept to compare verdicts.
 
     Returns
     -------
     tuple of int
-        The triples checked (the lines ``write_ntriples`` writes, parsed back) and the
-        violations found (the per-row path reports them, each with its file and line).
+        The triples checked (the lines ``write_ntriples`` writes) and the violations found
+        (the per-row path reports them, each with its file and line).
     """
-    import io
+    found = violations(frame, base, route)
+    return found[0], len(found[1])
 
-    import pyoxigraph as ox
-    from rdflib import Literal
 
+def violations(frame: pl.DataFrame, base: Any, route: str = "columns") -> tuple[int, list[Any]]:
+    """``check_shapes``'s triples checked and the violations themselves (``shapecheck.Violation``)."""
+    return violations_of((bulk_triples(frame.slice(start, BATCH)) for start in range(0, frame.height, BATCH)), base, route)
+
+
+def violations_of(batches: Iterable[pl.DataFrame], base: Any, route: str = "columns") -> tuple[int, list[Any]]:
+    """The triples checked and the violations found in ``batches`` of new triples (each as
+    ``bulk_triples`` gives them: the subjects of a batch are new nodes, and every new node a
+    batch names is its own), against ``base``, by ``route`` (see ``check_shapes``)."""
     from graph.build import shapecheck
 
     shapes = shapecheck.ontology_shapes()
-    string = str(XSD.string)
-    iris: dict[str, URIRef] = {}
+    columns = shapecheck.Columns(shapes, base) if route == "columns" else None
+    checked, found = 0, []
+    for triples in batches:
+        checked += triples.height
+        left: shapecheck.Shapes | None = shapes
+        if columns is not None:
+            mine, left = columns.validate(triples)
+            found += mine
+        if left is not None:
+            found += left.validate(overlay(triples, base))
+    return checked, sorted(set(found), key=lambda v: (str(v.focus), str(v.path), str(v.value), v.component, v.message))
 
-    def literal(t: ox.Literal) -> Literal:
-        dt = t.datatype.value
-        return (Literal(t.value, lang=t.language) if t.language else
-                Literal(t.value) if dt == string else Literal(t.value, datatype=iris.setdefault(dt, URIRef(dt))))
 
-    checked = violations = 0
-    for start in range(0, frame.height, BATCH):
-        text = io.BytesIO()
-        write_ntriples(frame.slice(start, BATCH), text)
-        # the lines split by columns: subject and predicate are IRIs; each distinct term converted once
-        lines = pl.Series("t", text.getvalue().decode("utf-8").splitlines(), dtype=pl.String)
-        parts = lines.to_frame().select(
-            s=pl.col("t").str.extract(r"^<([^>]*)> ", 1), p=pl.col("t").str.extract(r"^<[^>]*> <([^>]*)> ", 1),
-            o=pl.col("t").str.extract(r"^<[^>]*> <[^>]*> (.*) \.$", 1))
-        if parts.select(pl.any_horizontal(pl.all().is_null()).any()).item():
-            raise ValueError("the bulk N-Triples do not read as expected")  # never: the writer makes these lines
-        codes = {}
-        terms: dict[str, list[Any]] = {}
-        for name in ("s", "p", "o"):
-            distinct = parts[name].unique(maintain_order=True)
-            codes[name] = parts[name].replace_strict(distinct, pl.Series(np.arange(len(distinct))), return_dtype=pl.Int64).to_list()
-            values = distinct.to_list()
-            if name != "o":
-                terms[name] = [iris.get(v) or iris.setdefault(v, URIRef(v)) for v in values]
-                continue
-            made: list[Any] = [None] * len(values)
-            quoted = [i for i, v in enumerate(values) if not v.startswith("<")]
-            for i, v in enumerate(values):
-                if v.startswith("<"):
-                    iri = v[1:-1]
-                    made[i] = iris.get(iri) or iris.setdefault(iri, URIRef(iri))
-            doc = "".join(f"<s:> <p:> {values[i]} .\n" for i in quoted).encode("utf-8")
-            for i, t in zip(quoted, ox.parse(doc, format=ox.RdfFormat.N_TRIPLES), strict=True):
-                made[i] = literal(t.object)
-            terms[name] = made
-        by_subject: dict[Any, list[tuple[Any, Any]]] = {}
-        typed: dict[Any, list[Any]] = {}
-        rdf_type = iris.setdefault(str(RDF.type), URIRef(str(RDF.type)))
-        s_terms, p_terms, o_terms = terms["s"], terms["p"], terms["o"]
-        for si, pi, oi in zip(codes["s"], codes["p"], codes["o"], strict=True):
-            subject, p, o = s_terms[si], p_terms[pi], o_terms[oi]
-            pairs = by_subject.get(subject)
-            if pairs is None:
-                pairs = by_subject[subject] = []
-            pairs.append((p, o))
-            if p is rdf_type:
-                typed.setdefault(o, []).append(subject)
-        checked += len(lines)
-        violations += len(shapes.validate(_Overlay(base, by_subject, typed)))
-    return checked, violations
+def overlay(triples: pl.DataFrame, base: Any) -> _Overlay:
+    """The batch's triples (``bulk_triples``) as rdflib terms grouped by subject, over ``base``."""
+    from graph.build.shapecheck import rdf_terms
+
+    codes = {}
+    terms: dict[str, list[Any]] = {}
+    triples = triples.unique(maintain_order=True)  # a graph: each triple once
+    for name in ("s", "p", "o"):
+        distinct = triples[name].unique(maintain_order=True)
+        codes[name] = triples[name].replace_strict(distinct, pl.Series(np.arange(len(distinct))), return_dtype=pl.Int64).to_list()
+        terms[name] = rdf_terms(distinct.to_list())
+    by_subject: dict[Any, list[tuple[Any, Any]]] = {}
+    typed: dict[Any, list[Any]] = {}
+    rdf_type = URIRef(str(RDF.type))
+    s_terms, p_terms, o_terms = terms["s"], terms["p"], terms["o"]
+    for si, pi, oi in zip(codes["s"], codes["p"], codes["o"], strict=True):
+        subject, p, o = s_terms[si], p_terms[pi], o_terms[oi]
+        pairs = by_subject.get(subject)
+        if pairs is None:
+            pairs = by_subject[subject] = []
+        pairs.append((p, o))
+        if p == rdf_type:
+            typed.setdefault(o, []).append(subject)
+    return _Overlay(base, by_subject, typed)

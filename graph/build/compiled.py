@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph import nogc
 from graph.build import oxstore
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from graph.build import columnar
     from graph.build.flowgraph import FlowGraph
     from graph.build.flowindex import FlowIndex
+    from graph.build.loader import Loaded
     from graph.build.triples import TripleIndex
 
 T = TypeVar("T")
@@ -117,20 +118,20 @@ def _build_by_rows(paths: list[Path], out_dir: Path, progress: Progress, max_inp
     stats = file_stats(loaded.files)  # before hashing: a file changed meanwhile then fails the cheap check
     digest, warnings, shacl = fingerprint(loaded.files), [str(w) for w in loaded.warnings], loaded.shacl
     built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    try:
-        with Staging(out_dir) as staging:  # a folder of its own, made current in one step
-            nt = _write_nt(staging, loaded.index)
-            del loaded  # the triples are written: free them before the projection is serialised
-            # Turtle and JSON-LD are converted from the N-Triples in child processes meanwhile,
-            # and the Oxigraph store (what sparql and serve answer from) is loaded on a thread
-            with rdfconvert.converting([(nt, staging.path("graph.ttl"), "turtle"),
-                                        (nt, staging.path("graph.jsonld"), "json-ld")]), \
-                    oxstore.loading(nt, staging.path(oxstore.STORE)):
-                _write_cache(staging, G)
-            oxstore.write_mark(Path(staging.path(oxstore.STORE)), {"token": staging.token})
-            staging.commit({"fingerprint": digest, "stats": stats, "built": built, "counts": counts})
-    except OSError as exc:
-        raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    box = [loaded]
+
+    def write(staging: Staging) -> dict[str, Any]:
+        nt = _write_nt(staging, box.pop().index)  # the triples are written: free them before the projection is serialised
+        # Turtle and JSON-LD are converted from the N-Triples in child processes meanwhile,
+        # and the Oxigraph store (what sparql and serve answer from) is loaded on a thread
+        with rdfconvert.converting([(nt, staging.path("graph.ttl"), "turtle"),
+                                    (nt, staging.path("graph.jsonld"), "json-ld")]), \
+                oxstore.loading(nt, staging.path(oxstore.STORE)):
+            _write_cache(staging, G)
+        return {"fingerprint": digest, "stats": stats, "built": built, "counts": counts}
+
+    del loaded
+    _publish(out_dir, write)
     return BuildResult(out_dir, counts, warnings, shacl=shacl)
 
 
@@ -145,49 +146,42 @@ def _bulk(paths: list[Path], out_dir: Path, max_input_mb: int | None) -> columna
 
 def _build_by_columns(paths: list[Path], out_dir: Path, grants: columnar.Grants, progress: Progress,
                       max_input_mb: int | None) -> BuildResult:
-    """The build with the bulk CSV files compiled by columns and the rest per row, merged."""
-    from rdflib import URIRef
+    """The build with the bulk CSV files compiled by columns and the rest per row, merged.
 
-    from graph.build import columnar
-    from graph.build.loader import Explain, load
-    from graph.build.projection import project
-    from graph.model.vocab import DR, DT
+    The N-Triples are written first, so the Oxigraph store loads (on a thread; the load
+    releases the interpreter) and the per-row part converts to Turtle and JSON-LD (in
+    children) while this process projects, merges, checks SHACL by columns and writes the
+    flow index, the evidence and the attributes. A SHACL violation among the grants raises
+    ``Explain`` (the staged build is dropped and the per-row path says where)."""
+    from graph.build.loader import load
 
     with nogc.paused():  # millions of acyclic objects: the cyclic collector would walk them again and again
         loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb, bulk=grants)
         frame = grants.frame
         assert frame is not None
-        progress(f"projecting {len(loaded.index):,} triples per row, joining {frame.height:,} grants by columns")
-        G = project(loaded.index)  # type: ignore[arg-type]
-        counts = summarise(loaded.index)
-        types = set(loaded.index.objects(None, DR.dataType)) | {
-            URIRef(f"{DT}{t}") for t in frame["dts"].explode().drop_nulls().unique().to_list()}
-        counts.update({"grants": counts["grants"] + frame.height, "claims": counts["claims"] + frame.height, "data types": len(types),
-                       "triples": counts["triples"] + columnar.triple_count(frame)})
-        merged = columnar.merge(G, frame)
         stats = file_stats(loaded.files)
         digest, warnings = fingerprint(loaded.files), [str(w) for w in loaded.warnings]
-        shacl = loaded.shacl
-        if shacl != "skipped":  # the loader checked the per-row part; now every triple the grants add, against it
-            from graph.build.shapecheck import ontology_shapes
+        done: dict[str, Any] = {}
 
-            added = counts["triples"] - len(loaded.index)
-            progress(f"checking SHACL shapes over the {added:,} triples of the {frame.height:,} grants compiled by columns")
-            checked, violations = columnar.check_shapes(frame, loaded.index)
-            if violations or checked != added:
-                raise Explain()  # the per-row path checks every triple again and says where each violation is
-            shacl = (f"every triple ({ontology_shapes().count} checks): the {len(loaded.index):,} compiled per row "
-                     f"and the {checked:,} of the {frame.height:,} grants compiled by columns")
-        built = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        try:
-            with Staging(out_dir) as staging:
-                progress(f"writing {out_dir}: N-Triples of {counts['triples']:,} triples")
-                _write_columnar(staging, loaded.index, frame, merged)
-                del loaded, merged, G
-                staging.commit({"fingerprint": digest, "stats": stats, "built": built, "counts": counts})
-        except OSError as exc:
-            raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    return BuildResult(out_dir, counts, warnings, shacl=shacl)
+        def write(staging: Staging) -> dict[str, Any]:
+            done.update(_write_columnar(staging, loaded, frame, progress))
+            return {"fingerprint": digest, "stats": stats, "built": done["built"], "counts": done["counts"]}
+
+        _publish(out_dir, write)
+    return BuildResult(out_dir, done["counts"], warnings, shacl=done["shacl"])
+
+
+def _publish(out_dir: Path, write: Callable[[Staging], dict[str, Any]]) -> None:
+    """Stage a build in a folder of its own with ``write`` (which returns the manifest's
+    record), mark its store as this build's, and make it current in one step; a failure
+    leaves the previous build as it was."""
+    try:
+        with Staging(out_dir) as staging:
+            record = write(staging)
+            oxstore.write_mark(Path(staging.path(oxstore.STORE)), {"token": staging.token})
+            staging.commit(record)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
 
 
 def _write_nt(staging: Staging, index: TripleIndex, path: str | None = None) -> str:
@@ -201,29 +195,61 @@ def _write_nt(staging: Staging, index: TripleIndex, path: str | None = None) -> 
     return path
 
 
-def _write_columnar(staging: Staging, index: TripleIndex, frame: pl.DataFrame, merged: columnar.Merged) -> None:
-    """The files of a build whose bulk grants were compiled by columns: the per-row triples
-    are converted to Turtle and JSON-LD in children while the grants are appended to the
-    N-Triples from columns; then the Oxigraph store is loaded from the whole N-Triples on a
-    thread while the flow index, the evidence and the attributes are written; then the
-    grants are appended to the Turtle (as N-Triples statements, which Turtle reads) and to
-    the JSON-LD array."""
+def _write_columnar(staging: Staging, loaded: Loaded, frame: pl.DataFrame, progress: Progress) -> dict[str, Any]:
+    """The files of a build whose bulk grants were compiled by columns; return its counts,
+    its SHACL summary and its time.
+
+    The per-row triples are written as N-Triples and converted to Turtle and JSON-LD in
+    children; the grants are appended to the N-Triples from columns, and the Oxigraph store
+    is loaded from the whole file on a thread while the per-row part is projected, the grants
+    are merged into it, checked against the shapes (``columnar.check_shapes``) and written to
+    the flow index, the evidence and the attributes; then the grants are appended to the
+    Turtle (as N-Triples statements, which Turtle reads) and to the JSON-LD array."""
     import shutil
 
-    from graph.build import columnar, rdfconvert
+    from rdflib import URIRef
 
+    from graph.build import columnar, rdfconvert
+    from graph.build.loader import Explain
+    from graph.build.projection import project
+    from graph.build.shapecheck import ontology_shapes
+    from graph.model.vocab import DR, DT
+
+    index = loaded.index
     rows = _write_nt(staging, index, str(staging.folder.with_name(staging.token + ".rows.nt")))
     nt, ttl, jsonld = staging.path("graph.nt"), staging.path("graph.ttl"), staging.path("graph.jsonld")
+    out: dict[str, Any] = {}
     try:
         with rdfconvert.converting([(rows, ttl, "turtle"), (rows, jsonld, "json-ld")]):
             shutil.copyfile(rows, nt)
             with open(nt, "ab") as fh:
                 columnar.write_ntriples(frame, fh)
             with oxstore.loading(nt, staging.path(oxstore.STORE)):
-                index_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
+                progress(f"projecting {len(index):,} triples per row, joining {frame.height:,} grants by columns "
+                         "(the Oxigraph store loads meanwhile)")
+                counts = summarise(index)
+                types = set(index.objects(None, DR.dataType)) | {
+                    URIRef(f"{DT}{t}") for t in frame["dts"].explode().drop_nulls().unique().to_list()}
+                counts.update({"grants": counts["grants"] + frame.height, "claims": counts["claims"] + frame.height,
+                               "data types": len(types), "triples": counts["triples"] + columnar.triple_count(frame)})
+                shacl = loaded.shacl
+                if shacl != "skipped":  # the loader checked the per-row part; now every triple the grants add, against it
+                    added = counts["triples"] - len(index)
+                    progress(f"checking SHACL shapes over the {added:,} triples of the {frame.height:,} grants "
+                             "compiled by columns")
+                    checked, violations = columnar.check_shapes(frame, index)
+                    if violations or checked != added:
+                        raise Explain()  # the per-row path checks every triple again and says where each violation is
+                    shacl = (f"every triple ({ontology_shapes().count} checks): the {len(index):,} compiled per row "
+                             f"and the {checked:,} of the {frame.height:,} grants compiled by columns")
+                G = project(index)  # type: ignore[arg-type]
+                merged = columnar.merge(G, frame)
+                del G
+                flows_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
                                              Path(staging.path("attributes.json")))
-                _save(staging.path("flows.npz"), index_)
-                del index_
+                del merged
+                _save(staging.path("flows.npz"), flows_)
+                del flows_
         with open(nt, "rb") as src, open(ttl, "ab") as dst:
             src.seek(Path(rows).stat().st_size)
             shutil.copyfileobj(src, dst, 1 << 24)
@@ -240,7 +266,8 @@ def _write_columnar(staging: Staging, index: TripleIndex, frame: pl.DataFrame, m
             fh.write(b"]\n")
     finally:
         Path(rows).unlink(missing_ok=True)
-    oxstore.write_mark(Path(staging.path(oxstore.STORE)), {"token": staging.token})
+    out.update(counts=counts, shacl=shacl, built=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    return out
 
 
 def _write_cache(staging: Staging, G: nx.MultiDiGraph) -> None:

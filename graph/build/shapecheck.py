@@ -104,6 +104,7 @@ class _Constraint:
     component: str  # sh:class, sh:datatype… (without the prefix)
     test: Test
     message: str  # pySHACL's default message for a failing value
+    arg: Any = None  # the constraint's parameter (a class, a datatype, the allowed set, a length...), for the column route
 
 
 @dataclass
@@ -261,6 +262,210 @@ class Shapes:
         return sorted(set(found), key=lambda v: (str(v.focus), str(v.path), str(v.value), v.component, v.message))
 
 
+    def subset(self, shapes: Sequence[_NodeShape]) -> Shapes:
+        """These shapes alone (of this compiled set), with their targets."""
+        return Shapes(list(shapes), sum(s.count() for s in shapes))
+
+    def shapes(self) -> list[_NodeShape]:
+        """Every targeted shape, each once, in target order."""
+        seen: dict[int, _NodeShape] = {}
+        for shapes in self._by_target.values():
+            for shape in shapes:
+                seen.setdefault(id(shape), shape)
+        return list(seen.values())
+
+
+class Columns:
+    """The compiled shapes run over new triples held in columns (polars), a batch at a time,
+    against a data graph that holds everything else (``base``: the per-row part and the ontology).
+
+    The new triples are a frame of N-Triples terms, ``s``, ``p`` and ``o`` (``<iri>``,
+    ``_:b`` or a quoted literal); their subjects are new nodes that ``base`` never names. The
+    focus nodes are the new subjects typed (``rdf:type``, through ``rdfs:subClassOf*`` in
+    ``base``) with a shape's target, as ``Shapes.validate`` finds them on ``base`` overlaid with
+    the batch. Each constraint is the compiled one: counts (``sh:minCount``, ``sh:maxCount``,
+    ``sh:hasValue`` of an IRI) are group-bys over the frame; a value constraint is decided by
+    column expressions where the term's text settles it (``sh:in`` of IRIs, ``sh:datatype``,
+    ``sh:minLength``/``sh:maxLength``, ``sh:class`` of a new node against the batch's own
+    types, any test of a literal of another datatype), and otherwise by the compiled test run
+    once per distinct term (a company, a data type, a date), its verdict kept for later batches.
+    A shape the columns cannot state (a constraint on the focus node itself, an ``sh:hasValue``
+    literal, an ``sh:node`` or ``sh:or`` reaching a new node) is handed back to be checked the
+    row way (``Shapes.validate`` over the batch overlaid on ``base``).
+
+    Only the failing rows become rdflib terms: the violations are the ``Violation`` objects
+    ``Shapes.validate`` gives (focus node, path, value, component, message).
+    """
+
+    def __init__(self, shapes: Shapes, base: Data) -> None:
+        self.all = shapes.shapes()
+        self.ctx = _Context(base)
+        self._verdicts: dict[tuple[int, str], bool] = {}
+
+    def validate(self, triples: Any) -> tuple[list[Violation], Shapes | None]:
+        """The violations among ``triples`` (a polars frame ``s``, ``p``, ``o`` of N-Triples
+        terms), and the shapes left to check the row way on this batch (None when none are)."""
+        import polars as pl
+
+        if triples.height == 0:
+            return [], None
+        if triples.select((pl.col("p") == f"<{_SUBCLASS}>").any()).item():
+            return [], Shapes(self.all, 0)  # new triples change the class tree: the row way
+        types = triples.filter(pl.col("p") == f"<{_TYPE}>").select("s", "o")
+        # every new node with its types in the batch: what a value that is a new node is looked up in
+        subjects = (triples.select(pl.col("s").unique()).join(types.group_by("s").agg(types=pl.col("o")), on="s", how="left")
+                    .select(o=pl.col("s"), types=pl.col("types").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+                            bulk=pl.lit(True)))
+        by_path = {key[0]: part.select("s", "o") for key, part in triples.partition_by("p", as_dict=True).items()}
+        found: list[Violation] = []
+        left: list[_NodeShape] = []
+        for shape in self.all:
+            closure = sorted({f"<{c}>" for t in shape.targets for c in self.ctx.classes(t)})
+            foci = types.filter(pl.col("o").is_in(closure)).select(pl.col("s").unique())
+            if foci.height == 0:
+                continue
+            mine = self._shape(shape, foci, by_path, subjects)
+            if mine is None:
+                left.append(shape)
+            else:
+                found += mine
+        return found, (Shapes(left, sum(s.count() for s in left)) if left else None)
+
+    # ------------------------------------------------------------ one shape
+
+    def _shape(self, shape: _NodeShape, foci: Any, by_path: dict[str, Any], subjects: Any) -> list[Violation] | None:
+        import polars as pl
+
+        if shape.node or any(not isinstance(hv, URIRef) for p in shape.properties for hv in p.has_value):
+            return None
+        out: list[Violation] = []
+        empty = pl.DataFrame(schema={"s": pl.String, "o": pl.String})
+        for prop in shape.properties:
+            path = prop.path
+            vals = by_path.get(f"<{path}>", empty).join(foci, on="s", how="semi").unique()  # a graph: each triple once
+            needs_data = [c for c in prop.values if c.component not in _TERM_ONLY and c.component != "class"]
+            if needs_data and vals.height and vals.join(subjects, on="o", how="semi").height:
+                return None  # an sh:node or sh:or reaching a new node: the row way
+            if prop.min_count is not None or prop.max_count is not None:
+                counts = foci.join(vals.group_by("s").len(), on="s", how="left").with_columns(pl.col("len").fill_null(0))
+                for bound, word, name in ((prop.min_count, "Less", "minCount"), (prop.max_count, "More", "maxCount")):
+                    if bound is None:
+                        continue
+                    failing = pl.col("len") < bound if name == "minCount" else pl.col("len") > bound
+                    for s in counts.filter(failing)["s"].to_list():
+                        focus = URIRef(s[1:-1])
+                        default = f"{word} than {bound} values on {focus.n3(_names())}->{path.n3(_names())}"
+                        out.append(Violation(focus, path, None, name, prop.message or default, prop.shape))
+            for wanted in prop.has_value:
+                having = vals.filter(pl.col("o") == f"<{wanted}>")
+                for s in foci.join(having, on="s", how="anti")["s"].to_list():
+                    focus = URIRef(s[1:-1])
+                    default = (f"Node {focus.n3(_names())}->{path.n3(_names())} does not contain a value in the set: "
+                               f"[{wanted.n3(_names())}]")
+                    out.append(Violation(focus, path, None, "hasValue", prop.message or default, prop.shape))
+            if not prop.values or vals.height == 0:
+                continue
+            terms = _parsed(vals.select(pl.col("o").unique()), subjects)
+            for c in prop.values:
+                bad = self._failing(c, terms)
+                if not bad:
+                    continue
+                rows = vals.join(pl.DataFrame({"o": bad}), on="o", how="semi")
+                term = dict(zip(bad, rdf_terms(bad), strict=True))
+                for s, o in rows.iter_rows():
+                    v = term[o]
+                    out.append(Violation(URIRef(s[1:-1]), path, v, c.component,
+                                         prop.message or c.message.replace("{value}", _shown(v)), prop.shape))
+        return out
+
+    def _failing(self, c: _Constraint, terms: Any) -> list[str]:
+        """The distinct terms (``o``) failing ``c``: settled by columns where the text does,
+        else by ``c.test`` once per term."""
+        import polars as pl
+
+        decided = terms.select("o", ok=_settled(c, self.ctx))
+        bad = decided.filter(pl.col("ok").not_())["o"].to_list()
+        todo = decided.filter(pl.col("ok").is_null())["o"].to_list()
+        fresh = [t for t in todo if (id(c), t) not in self._verdicts]
+        for text, term in zip(fresh, rdf_terms(fresh), strict=True):
+            self._verdicts[id(c), text] = c.test(term, self.ctx)
+        return bad + [t for t in todo if not self._verdicts[id(c), t]]
+
+
+# value constraints whose verdict depends on the term alone (never on the data graph)
+_TERM_ONLY = frozenset({"datatype", "in", "pattern", "minLength", "maxLength", "minInclusive", "maxInclusive", "hasValue"})
+
+
+def _parsed(terms: Any, subjects: Any) -> Any:
+    """The distinct terms ``o`` with what the column tests read: the IRI, whether a literal or
+    a blank node, the literal's datatype (``xsd:string`` or ``rdf:langString`` when not written)
+    and its lexical form when its only escapes are ``\\"`` and ``\\\\`` (else null), whether
+    the term is a new node, and its ``rdf:type`` objects in the batch."""
+    import polars as pl
+
+    o = pl.col("o")
+    raw = o.str.extract(r'^"(.*)"(?:\^\^<[^>]*>|@[A-Za-z0-9-]+)?$', 1)
+    typed = o.str.extract(r'"\^\^<([^>]*)>$', 1)
+    tagged = o.str.extract(r'"@([A-Za-z0-9-]+)$', 1)
+    is_lit = o.str.starts_with('"')
+    out = terms.with_columns(
+        iri=pl.when(o.str.starts_with("<")).then(o.str.strip_prefix("<").str.strip_suffix(">")),
+        lit=is_lit, bnode=o.str.starts_with("_:"),
+        dtype=pl.when(is_lit).then(pl.coalesce(typed, pl.when(tagged.is_not_null()).then(pl.lit(str(_LANGSTRING)))
+                                                .otherwise(pl.lit(str(_STRING))))),
+        lex=pl.when(is_lit & ~raw.str.contains(r'\\[^"\\]')).then(raw.str.replace_all(r'\\(["\\])', "${1}")))
+    return out.join(subjects, on="o", how="left").with_columns(pl.col("bulk").fill_null(False))
+
+
+def _settled(c: _Constraint, ctx: _Context) -> Any:
+    """A column expression: True or False where the term's text settles ``c``, else null."""
+    import polars as pl
+
+    unknown = pl.lit(None, dtype=pl.Boolean)
+    if c.component == "class":
+        closure = [f"<{k}>" for k in ctx.classes(c.arg)]
+        member = pl.col("types").list.eval(pl.element().is_in(closure)).list.any().fill_null(False)
+        return pl.when(pl.col("lit")).then(False).when(pl.col("bulk")).then(member).otherwise(unknown)
+    if c.component == "datatype":
+        plain = str(c.arg) in (str(_STRING), str(_LANGSTRING))
+        return (pl.when(~pl.col("lit")).then(False).when(pl.col("dtype") != str(c.arg)).then(False)
+                .otherwise(pl.lit(True) if plain else unknown))
+    if c.component == "in" and all(isinstance(a, URIRef) for a in c.arg):
+        return pl.col("o").is_in(sorted(f"<{a}>" for a in c.arg))
+    if c.component in ("minLength", "maxLength"):
+        length = pl.coalesce(pl.col("iri"), pl.col("lex")).str.len_chars()
+        within = length >= c.arg if c.component == "minLength" else length <= c.arg
+        return pl.when(pl.col("bnode")).then(False).when(length.is_null()).then(unknown).otherwise(within)
+    return unknown
+
+
+def rdf_terms(texts: Sequence[str]) -> list[Node]:
+    """rdflib terms of N-Triples term texts (literals parsed by Oxigraph, all in one document)."""
+    import pyoxigraph as ox
+
+    out: list[Node | None] = [None] * len(texts)
+    quoted = []
+    for i, text in enumerate(texts):
+        if text.startswith("<"):
+            out[i] = _shared(URIRef(text[1:-1]))
+        elif text.startswith("_:"):
+            out[i] = BNode(text[2:])
+        else:
+            quoted.append(i)
+    doc = "".join(f"<s:> <p:> {texts[i]} .\n" for i in quoted).encode("utf-8")
+    for i, triple in zip(quoted, ox.parse(doc, format=ox.RdfFormat.N_TRIPLES), strict=True):
+        out[i] = _literal(triple.object)
+    return out  # type: ignore[return-value]
+
+
+def _literal(t: Any) -> Literal:
+    """An rdflib literal of an Oxigraph one."""
+    dt = t.datatype.value
+    if t.language:
+        return Literal(t.value, lang=t.language)
+    return Literal(t.value) if dt == str(_STRING) else Literal(t.value, datatype=URIRef(dt))
+
+
 def _grouped(data: Data, focus: Node) -> dict[Node, list[Node]]:
     """The values of ``focus`` by predicate: one pass over its triples, not one look-up per property."""
     grouped: dict[Node, list[Node]] = {}
@@ -400,13 +605,14 @@ class _Compiler:
         out: list[_Constraint] = []
         g = self.g
         for cls in self.all(node, "class"):
-            out.append(_Constraint("class", _has_class(cls), f"Value does not have class {_label(g, cls)}"))
+            out.append(_Constraint("class", _has_class(cls), f"Value does not have class {_label(g, cls)}", cls))
         for dt in self.all(node, "datatype"):
-            out.append(_Constraint("datatype", _has_datatype(dt), f"Value is not Literal with datatype {_label(g, dt)}"))
+            out.append(_Constraint("datatype", _has_datatype(dt), f"Value is not Literal with datatype {_label(g, dt)}", dt))
         if self.one(node, "in") is not None:
             allowed = self.items(node, "in")
             listed = ", ".join(_label(g, a) for a in allowed)
-            out.append(_Constraint("in", _member(frozenset(allowed)), f"Value {{value}} not in list [{listed}]"))
+            out.append(_Constraint("in", _member(frozenset(allowed)), f"Value {{value}} not in list [{listed}]",
+                                   frozenset(allowed)))
         for ref in self.all(node, "node"):
             out.append(_Constraint("node", _conforms(self.node_shape(ref)), f"Value does not conform to Shape {_label(g, ref)}"))
         if self.one(node, "or") is not None:
@@ -417,10 +623,10 @@ class _Compiler:
             out.append(_Constraint("pattern", _matches(re.compile(str(pattern))), f"Value does not match pattern '{pattern}'"))
         length = self.integer(node, "minLength")
         if length is not None:
-            out.append(_Constraint("minLength", _min_length(length), f"String length not >= {length}"))
+            out.append(_Constraint("minLength", _min_length(length), f"String length not >= {length}", length))
         longest = self.integer(node, "maxLength")
         if longest is not None:
-            out.append(_Constraint("maxLength", _max_length(longest), f"String length not <= {longest}"))
+            out.append(_Constraint("maxLength", _max_length(longest), f"String length not <= {longest}", longest))
         for name, above in (("minInclusive", True), ("maxInclusive", False)):
             bound = self.one(node, name)
             if bound is None:
