@@ -8,11 +8,15 @@ Each step runs in a fresh process; wall seconds and that process's own peak RSS
 - build:   ``datareach build`` of those files (validation, names, SHACL, projection,
            flow index, TTL/JSON-LD/NT);
 - reach:   ``datareach reach "pages visited" --as-of 2018-01 --format json`` on the build;
+- owner:   ``datareach owner google-analytics.com --format json`` (a question that needs no
+           holding: it must not pay for the 435k of them);
 - anchor:  polars alone: read the 12 ``sites_trackers.csv`` and trackerdb.sql's tracker →
            company map, and write the same holdings as N-Triples (type, holder, site,
            observed, share, data types, one claim with source and locator), no checks.
 
-    python bench/bench_whotracksme.py [--assets DIR] [--work DIR]
+    python bench/bench_whotracksme.py [--assets DIR] [--work DIR] [--questions]
+
+``--questions`` times reach and owner only, on the build already in ``--work``.
 
 Results go to bench/results/whotracksme.json; the ratios are ours / anchor.
 """
@@ -86,6 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assets", type=Path, default=None, help="the package's data/assets (default: the installed one)")
     parser.add_argument("--work", type=Path, default=None, help="a folder for the project and the build")
+    parser.add_argument("--questions", action="store_true", help="time reach and owner only, on the build in --work")
     args = parser.parse_args()
     if args.assets is None:
         from importlib.resources import files
@@ -100,8 +105,11 @@ def main() -> None:
         "import": exe + ["-q", "import", "whotracksme", str(args.assets), "-o", str(src)],
         "build": exe + ["-q", "-s", str(src), "--out", str(out), "build", "--format", "json"],
         "reach": exe + ["-q", "-s", str(src), "--out", str(out), "reach", "pages visited", "--as-of", "2018-01", "--format", "json"],
+        "owner": exe + ["-q", "-s", str(src), "--out", str(out), "owner", "google-analytics.com", "--format", "json"],
         "anchor": [sys.executable, "-c", ANCHOR, str(args.assets), str(work / "anchor.nt")],
     }
+    if args.questions:
+        steps = {k: v for k, v in steps.items() if k in ("reach", "owner")}
     for name, cmd in steps.items():
         r = run(cmd)
         print(f"{name:<7} {r['s']:>8.2f} s  {r['peak_gb']:>5.2f} GB  {'ok' if r['ok'] else 'FAILED: ' + r['stderr']}", flush=True)
@@ -114,13 +122,13 @@ def main() -> None:
             r["companies"] = json.loads(r["stdout"])["total"]
         r.pop("stdout")
         results[name] = r
-    b, a = results["build"], results["anchor"]
-    if b["ok"] and a["ok"]:
+    b, a = results.get("build", {}), results.get("anchor", {})
+    if b.get("ok") and a.get("ok"):
         results["ratios"] = {"import+build / anchor s": round((results["import"]["s"] + b["s"]) / a["s"], 1),
                              "build peak / anchor peak": round(b["peak_gb"] / max(a["peak_gb"], 0.01), 1),
                              "build bytes per triple": round(b["peak_gb"] * 2**30 / b["triples"])}
         print(json.dumps(results["ratios"]))
-    target = HERE / "results" / "whotracksme.json"
+    target = HERE / "results" / ("whotracksme-questions.json" if args.questions else "whotracksme.json")
     target.parent.mkdir(exist_ok=True)
     target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}")

@@ -804,6 +804,7 @@ def flow_index(merged: Merged, token: str, evidence: Path, attributes: Path) -> 
     fact_key = pl.col("kind").cast(pl.String) + pl.lit("/") + pl.col("fact")
     with open(evidence, "wb") as fh:
         span, size = _write_spans(merged, fh, 0, fact_key, "ev", _evidence_json())
+        size = base.holding_columns.write(fh.write, size)  # each holding's JSON after the facts' evidence
         fh.write(token.encode())
     meta["evidence_bytes"] = size
     with open(attributes, "wb") as fh:
@@ -824,16 +825,18 @@ def flow_index(merged: Merged, token: str, evidence: Path, attributes: Path) -> 
         kind=frame["kind"].to_numpy().astype(np.uint8), codes=codes, disputed=frame["disputed"].to_numpy().astype(bool),
         meta=meta, evidence_span=span, evidence_blob=b"",
         node_order=np.asarray([number[n] for n in merged.inserted], dtype=np.int32),
-        edge_order=np.asarray(merged.order, dtype=np.int64), node_span=node_span, attr_span=attr_span)
+        edge_order=np.asarray(merged.order, dtype=np.int64), node_span=node_span, attr_span=attr_span, held=base.held)
 
 
 def _write_node_attrs(G: nx.MultiDiGraph, nodes: list[str], fh: Any) -> tuple[np.ndarray, int]:
     """Each node's attributes (JSON, each distinct text once), in node-number order; return
     each node's (start, end) and the bytes written."""
+    from graph.build.flowindex import node_json
+
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     span, seen, offset = np.zeros((len(nodes), 2), dtype=np.int64), {}, 0
     for i, n in enumerate(nodes):
-        text = encode(G.nodes[n]).encode("utf-8")
+        text = encode(node_json(G.nodes[n])).encode("utf-8")
         if text not in seen:
             seen[text] = (offset, offset + len(text))
             fh.write(text)

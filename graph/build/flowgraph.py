@@ -31,6 +31,55 @@ if TYPE_CHECKING:
 CHUNK = 4096
 
 
+class _Node(dict):
+    """A node's attributes, its ``holds`` decoded on first read: ``owner`` and the table
+    look a party's label up without decoding the crawl's holdings of it."""
+
+    def __init__(self, data: dict[str, Any], fill: Any) -> None:
+        super().__init__(data)
+        self._fill = fill
+
+    def _load(self) -> None:
+        if self._fill is not None:
+            fill, self._fill = self._fill, None
+            dict.__setitem__(self, "holds", fill())
+
+    def __getitem__(self, key: Any) -> Any:
+        if key == "holds":
+            self._load()
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if key == "holds":
+            self._load()
+        return dict.get(self, key, default)
+
+    def __iter__(self) -> Iterator[Any]:  # not dict's: ``{**node}`` and ``dict(node)`` read through ``__getitem__``
+        return dict.__iter__(self)
+
+    def items(self) -> Any:
+        self._load()
+        return dict.items(self)
+
+    def values(self) -> Any:
+        self._load()
+        return dict.values(self)
+
+    def copy(self) -> dict[str, Any]:
+        self._load()
+        return dict(dict.items(self))
+
+    def __eq__(self, other: object) -> bool:
+        self._load()
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        self._load()
+        return dict.__repr__(self)
+
+
 class NodeAccess:
     """``G.nodes``: look a node's attributes up by key, or list the nodes (``data=True`` for their attributes)."""
 
@@ -76,14 +125,21 @@ class FlowGraph:
         i = self.number[key]
         found = self._node_data.get(i)
         if found is None:
-            found = self._node_data[i] = self.index.nodes_data([i])[0]
+            found = self._node_data[i] = self._wrap(i, self.index.nodes_data([i], holds=False)[0])
         return found
+
+    def _wrap(self, i: int, data: dict[str, Any]) -> dict[str, Any]:
+        """A holder's attributes with its holdings left as columns until read (``_Node``)."""
+        if "holds" in data and data["holds"] is None:
+            return _Node(data, lambda: self.index.holdings_of([i]).get(i, []))
+        return data
 
     def all_nodes(self) -> list[tuple[str, dict[str, Any]]]:
         """Every node with its attributes, in the projection's order."""
         if not self._all_loaded:
             missing = [i for i in range(len(self.keys)) if i not in self._node_data]
-            self._node_data.update(zip(missing, self.index.nodes_data(missing), strict=True))
+            self._node_data.update((i, self._wrap(i, data)) for i, data in
+                                   zip(missing, self.index.nodes_data(missing, holds=False), strict=True))
             self._all_loaded = True
         return [(k, self._node_data[self.number[k]]) for k in self.order]
 

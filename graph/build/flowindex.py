@@ -8,7 +8,9 @@ lists, the integrations, the date and status combinations): a filter is decided
 once per distinct value and applied to every edge by lookup. Strings (fact ids,
 node keys, labels, IRIs) are kept as one UTF-8 blob with offsets and decoded only
 for the rows of an answer. Each fact's evidence is JSON in a file of its own, mapped
-into memory and decoded for an answer's hops only.
+into memory and decoded for an answer's hops only. What each company is stated to hold
+(holdings) is columns too (``graph.build.heldcols``), each holding's JSON after the
+evidence, decoded only for the holdings an answer shows.
 
 Every other attribute of a node or an edge (what the table, the exports, ``owner`` and
 ``viz`` show) is JSON in a third file (``attributes``), mapped the same way and decoded
@@ -37,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from graph.build.heldcols import Held
 from graph.errors import DatareachError
 from graph.records import Claim, Holding
 
@@ -48,7 +51,7 @@ KINDS = ("grant", "incident", "ownership")
 DATES = ("valid_from", "stated_end", "status")
 FACETS = ("on_by_default", "whose_data", "sources")  # what the filters of reach read (sources: asserting (source id, confidence) pairs)
 CODED = ("data_types", "permissions", "integration", "dates", "facets")  # the attributes stored as codes into tables
-FORMAT = 4
+FORMAT = 5  # 5: holdings as columns (``held``), no longer in ``meta``
 
 
 class DamagedError(DatareachError):
@@ -132,6 +135,7 @@ class FlowIndex:
     attr_span: np.ndarray | None = None  # (edges, 2): each edge's attributes (its evidence left as null)
     attribute_blob: bytes | bytearray | mmap.mmap = field(repr=False, default=b"")
     rest: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = field(default=None, repr=False)  # in memory: node, edge attributes
+    held: Held | None = None  # the holdings as columns (``graph.build.heldcols``)
     _csr: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -167,9 +171,38 @@ class FlowIndex:
     def node_key(self, i: int) -> str:
         return self.keys[i]
 
+    @property
+    def holding_columns(self) -> Held:
+        """The holdings as columns: holder node, codes into tables, where each one's JSON is."""
+        if self.held is None:
+            raise DamagedError("this index has no holdings: run `datareach build` again")
+        return self.held
+
+    def holdings_at(self, rows: Sequence[int] | np.ndarray) -> list[Holding]:
+        """The holdings at ``rows`` of ``holding_columns``, decoded together."""
+        try:
+            return self.holding_columns.decode(self.evidence_blob, rows)
+        except ValueError:
+            raise DamagedError("the build's evidence file is damaged: run `datareach build` again") from None
+
+    def holdings_of(self, nodes: Sequence[int] | np.ndarray) -> dict[int, list[Holding]]:
+        """What each of ``nodes`` is stated to hold, by node number (nodes holding nothing left out).
+
+        >>> from graph.examples import small_graph
+        >>> index = FlowIndex.from_graph(small_graph())
+        >>> [(index.node_key(n), h[0]["data_types"]) for n, h in index.holdings_of(range(index.node_count)).items()]
+        [('facebook', ['name', 'phone-number', 'private-message'])]
+        """
+        ptr = self.holding_columns.pointers(self.node_count)
+        wanted = [int(n) for n in nodes if ptr[int(n) + 1] > ptr[int(n)]]
+        rows = [np.arange(ptr[n], ptr[n + 1]) for n in wanted]
+        decoded = iter(self.holdings_at(np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)))
+        return {n: [next(decoded) for _ in range(ptr[n + 1] - ptr[n])] for n in wanted}
+
     def holdings(self) -> dict[int, list[Holding]]:
-        """What each holder is stated to hold, by node number."""
-        return {int(i): h for i, h in self.meta["holds"].items()}
+        """What each holder is stated to hold, by node number: every holding decoded (a
+        question reads ``holding_columns`` and decodes only the rows it shows)."""
+        return self.holdings_of(range(self.node_count))
 
     def countries(self) -> dict[int, str]:
         """Each company's stated country (ISO 3166 code), by node number; companies without one are left out."""
@@ -268,10 +301,11 @@ class FlowIndex:
                                                   "incidents", "conflicts")}
         meta = {"format": FORMAT, "graph": {**graph, **G.graph}, "graph_order": [str(k) for k in G.graph],
                 "node_kinds": node_kinds, "tables": tables,
-                "holds": {str(i): a["holds"] for i, a in enumerate(attrs) if a.get("holds")},
                 "countries": {str(i): a["country"] for i, a in enumerate(attrs) if a.get("country")},
                 "aliases": {str(i): list(a["aliases"]) for i, a in enumerate(attrs) if a.get("aliases")}}
         meta["columns"] = column_schema(a for _, _, _, a in listed)
+        held = Held.of(attrs)
+        meta["hold_tables"] = held.tables
         return cls(
             keys=Strings.of(str(n) for n in nodes), labels=Strings.of(labels),
             iris=Strings.of(str(a.get("iri", "")) for a in attrs), node_kind=node_kind.astype(np.uint8),
@@ -283,7 +317,8 @@ class FlowIndex:
             codes=codes, disputed=np.asarray([bool(a.get("disputed")) for _, _, _, a in edges], dtype=bool),
             meta=meta, claims=[(f"{a['kind']}/{k}", a.get("evidence", [])) for _, _, k, a in edges],
             node_order=np.asarray([number[n] for n in G.nodes], dtype=np.int32), edge_order=edge_order,
-            rest=(attrs, [{k: (None if k == "evidence" else v) for k, v in a.items()} for _, _, _, a in edges]))
+            rest=([node_json(a) for a in attrs], [{k: (None if k == "evidence" else v) for k, v in a.items()} for _, _, _, a in edges]),
+            held=held)
 
     def evidence_file(self) -> bytes | bytearray | mmap.mmap:
         """Every fact's evidence as JSON, one after another, then this build's token: the file
@@ -299,6 +334,8 @@ class FlowIndex:
                     seen[fact] = (len(blob), len(blob) + len(text))
                     blob += text
                 span[e] = seen[fact]
+            if self.held is not None and self.held.span is None:
+                self.held.write(blob.extend, len(blob))
             self.meta["evidence_bytes"] = len(blob)
             self.meta.setdefault("token", secrets.token_hex(16))  # ties this evidence file to this index (a build sets its own)
             blob += self.meta["token"].encode()
@@ -352,14 +389,23 @@ class FlowIndex:
         except ValueError:
             raise DamagedError("the build's attributes file is damaged: run `datareach build` again") from None
 
-    def nodes_data(self, nodes: Sequence[int] | np.ndarray) -> list[dict[str, Any]]:
-        """Every attribute of each of ``nodes`` (by number), as the projection holds them.
+    def nodes_data(self, nodes: Sequence[int] | np.ndarray, *, holds: bool = True) -> list[dict[str, Any]]:
+        """Every attribute of each of ``nodes`` (by number), as the projection holds them;
+        with ``holds=False`` a holder's ``holds`` is left as None (its holdings not decoded).
 
         >>> from graph.examples import small_graph
-        >>> FlowIndex.from_graph(small_graph()).nodes_data([0])[0]["label"]
-        'Amazon'
+        >>> index = FlowIndex.from_graph(small_graph())
+        >>> fb = index.keys.all().index("facebook")
+        >>> index.nodes_data([0])[0]["label"], len(index.nodes_data([fb])[0]["holds"]), index.nodes_data([fb], holds=False)[0]["holds"]
+        ('Amazon', 1, None)
         """
-        return self._decode(self.node_span, np.asarray(nodes, dtype=np.int64), 0)
+        at = np.asarray(nodes, dtype=np.int64)
+        out = self._decode(self.node_span, at, 0)
+        if holds:
+            pending = {n: a for n, a in zip(at.tolist(), out, strict=True) if "holds" in a and a["holds"] is None}
+            for n, held in self.holdings_of(list(pending)).items():
+                pending[n]["holds"] = held
+        return out
 
     def edges_data(self, edges: Sequence[int] | np.ndarray) -> list[dict[str, Any]]:
         """Every attribute of each of ``edges`` (by number), evidence included, as the projection
@@ -427,6 +473,7 @@ class FlowIndex:
                      "edge_order", "node_span", "attr_span"):
             if getattr(self, name) is not None:
                 arrays[name] = getattr(self, name)
+        arrays.update(self.holding_columns.arrays())
         arrays.update({f"code_{k}": v for k, v in self.codes.items()})
         np.savez(fh, **arrays)  # type: ignore[arg-type]
 
@@ -464,7 +511,17 @@ class FlowIndex:
                        label_rank=data["label_rank"], src=data["src"], dst=data["dst"], facts=strings("facts"),
                        kind=data["kind"], codes={k: data[f"code_{k}"] for k in CODED},
                        disputed=data["disputed"], meta=meta, evidence_span=span, evidence_blob=blob,
-                       attribute_blob=attribute_blob, **extra)
+                       attribute_blob=attribute_blob, held=Held.read(data, meta["hold_tables"]), **extra)
+
+
+def node_json(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A node's attributes as the attributes file holds them: a holder's ``holds`` left as
+    None (they are the holding columns, each holding's JSON in the evidence file).
+
+    >>> node_json({"label": "A", "holds": [{"id": "h"}], "kind": "company"})
+    {'label': 'A', 'holds': None, 'kind': 'company'}
+    """
+    return {k: (None if k == "holds" and v else v) for k, v in attrs.items()}
 
 
 def column_schema(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:

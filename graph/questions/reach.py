@@ -73,7 +73,6 @@ from graph.records import (
     Citation,
     Claim,
     HolderBasis,
-    Holding,
     Hop,
     ReachAnswer,
     ReachFilters,
@@ -137,7 +136,7 @@ class _Rules:
     integrations: frozenset[str]
     through_ownership: bool
     facets: Callable[[Any], bool] = lambda _: True  # on by default, whose data, sources: is an edge kept
-    claims: Callable[[Iterable[Claim]], bool] = lambda _: True  # is a holding kept (the source filters)
+    cited: Callable[[Any], bool] = lambda _: True  # asserting (source, confidence) pairs: is a holding kept
 
     def level(self, types: Iterable[str]) -> int:
         """0 stated, 1 implied, 2 partial, ``NONE``: how an edge (or holding) with these types carries the target."""
@@ -160,12 +159,11 @@ class _Rules:
         """Strictly narrower types: an edge carrying only these is a partial reach."""
         return frozenset(self.tax.descendants(self.target) - {self.target})
 
-    def holds(self, holding: Holding) -> bool:
-        """Whether a holding counts on the as-of day: not when its dates say it did not (``dates.held_at``)."""
+    def holds(self, observed: str | None, valid_from: str | None, valid_until: str | None) -> bool:
+        """Whether a holding with these dates counts on the as-of day: not when they say it did not (``dates.held_at``)."""
         if self.as_of is None:
             return True
-        return dates.held_at(holding.get("observed"), holding.get("valid_from"), holding.get("valid_until"),
-                             self.as_of) is not False
+        return dates.held_at(observed, valid_from, valid_until, self.as_of) is not False
 
     def dated(self, attrs: Mapping[str, str | None]) -> int:
         """1 if the edge is valid on the as-of day, 0 if its dates cannot tell, -1 if not valid."""
@@ -415,8 +413,9 @@ def check_whose_data(whose_data: str | None) -> None:
         raise UsageError(f"whose data must be one of {', '.join(WHOSE_DATA)}, not {whose_data!r}")
 
 
-def _source_rules(index: FlowIndex, filters: Filters) -> tuple[Callable[[Any], bool], Callable[[Iterable[Claim]], bool]]:
-    """Whether an edge's facets (on by default, whose data, sources) and a holding's claims pass the filters."""
+def _source_rules(index: FlowIndex, filters: Filters) -> tuple[Callable[[Any], bool], Callable[[Any], bool]]:
+    """Whether an edge's facets (on by default, whose data, sources) and a holding's asserting
+    (source, confidence) pairs pass the filters."""
     check_whose_data(filters.whose_data)
     keep = evidence_rule(index.graph.get("sources", {}), filters.sources, filters.source_before, filters.source_after,
                          filters.confidence, filters.read)
@@ -427,9 +426,8 @@ def _source_rules(index: FlowIndex, filters: Filters) -> tuple[Callable[[Any], b
                 and (filters.whose_data is None or filters.whose_data in whose)
                 and (keep is None or any(keep(s, c) for s, c in cited)))
 
-    def claims(cited: Iterable[Claim]) -> bool:
-        return keep is None or any(c.get("stance") == "asserts" and keep(str(c.get("source")), c.get("confidence"))
-                                   for c in cited)
+    def claims(cited: Iterable[tuple[str, str]]) -> bool:
+        return keep is None or any(keep(s, c) for s, c in cited)
 
     return facets, claims
 
@@ -464,30 +462,46 @@ class _Edges:
 @dataclass
 class _Holder:
     """Why a company holds the target (``stated`` by a holding fact, or ``implied`` by an edge
-    naming it that it passes on), how surely (``level``), and the holding facts' evidence."""
+    naming it that it passes on), how surely (``level``), and which holding facts say so
+    (``rows`` of the index's holding columns: their evidence is decoded only for a row shown)."""
 
     basis: HolderBasis
     level: int = NONE
-    evidence: list[Claim] = field(default_factory=list)
-    origins: list[str] = field(default_factory=list)  # from whom: population labels, as stated
-    through: list[str] = field(default_factory=list)  # through what: integration-kind slugs, as stated
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def evidence(self, index: FlowIndex) -> list[Claim]:
+        """The claims of the holding facts, in their order."""
+        return [c for holding in index.holdings_at(self.rows) for c in holding["evidence"]]
+
+    def stated(self, index: FlowIndex) -> tuple[list[str], list[str]]:
+        """From whom (population labels) and through what (integration-kind slugs) the holding facts say, as stated."""
+        held = index.holding_columns
+        origins: list[str] = []
+        through: list[str] = []
+        for code in held.codes["facets"][self.rows].tolist():
+            kind, populations, _ = held.tables["facets"][code]
+            origins += [p for p in populations if p not in origins]
+            if kind is not None and kind not in through:
+                through.append(kind)
+        return origins, through
 
 
 def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holder]:
     """Companies holding the target: by a holding fact (any level), or by an edge naming it
-    or a narrower type (stated or partial; an edge in broader terms only makes no holder)."""
+    or a narrower type (stated or partial; an edge in broader terms only makes no holder).
+    The holding facts' filters are decided once per distinct value of their code tables."""
     out: dict[int, _Holder] = {}
-    for node, holdings in sorted(index.holdings().items()):
-        for holding in holdings:
-            level = rules.level(holding["data_types"])
-            if level < NONE and rules.claims(holding["evidence"]) and rules.holds(holding):
-                held = out.setdefault(node, _Holder("stated"))
-                held.level = min(held.level, level)
-                held.evidence += holding["evidence"]
-                held.origins += [p for p in holding.get("from", []) if p not in held.origins]
-                kind = holding.get("integration")
-                if kind is not None and kind not in held.through:
-                    held.through.append(kind)
+    columns = index.holding_columns
+    stated = columns.lut("types", rules.level, np.int8)
+    keep = (stated < NONE) & columns.lut("facets", lambda f: rules.cited(f[2]))
+    if rules.as_of is not None:
+        keep &= columns.lut("dates", lambda d: rules.holds(*d))
+    rows = np.flatnonzero(keep)
+    nodes, starts = np.unique(columns.node[rows], return_index=True)
+    bounds = [*starts.tolist(), len(rows)]
+    for node, first, last in zip(nodes.tolist(), bounds[:-1], bounds[1:], strict=True):
+        mine = rows[first:last]
+        out[node] = _Holder("stated", int(stated[mine].min()), mine)
     not_owned = index.kind != KINDS.index("ownership")
     for level in (0, 2):
         for u in np.unique(index.src[(edges.level == level) & not_owned]).tolist():
@@ -634,7 +648,7 @@ def _answer(question: _Question, limit: int | None) -> list[ReachRow]:
         holder = holders.get(node) if not path else None
         first = path[0] if path else None
         start = level if first is None else _start_level(index, holders, found, int(index.src[first]))
-        rows.append(_row(nodes, node, n_hops, CERTAINTIES[level], holder, hop_of.along(path, start), hop_of.cite,
+        rows.append(_row(index, nodes, node, n_hops, CERTAINTIES[level], holder, hop_of.along(path, start), hop_of.cite,
                          question.rules.kinds))
     return rows
 
@@ -748,16 +762,17 @@ def _cite(sources: Mapping[Any, Source], claim: Claim) -> Citation:
     return out
 
 
-def _row(nodes: _Nodes, node: int, hops: int, certainty: Certainty, holder: _Holder | None,
+def _row(index: FlowIndex, nodes: _Nodes, node: int, hops: int, certainty: Certainty, holder: _Holder | None,
          path: list[Hop], cite: Callable[[Claim], Citation], kinds: Taxonomy) -> ReachRow:
     company, label, iri, kind = nodes.attrs[node]
+    origins, through = ([], []) if holder is None else holder.stated(index)
     return {
         "company": company, "label": label, "iri": iri, "kind": kind,
         "hops": hops, "certainty": certainty, "partial": certainty == "partial", "holder": holder is not None,
         "holder_basis": None if holder is None else holder.basis,
-        "holder_sources": [] if holder is None else [cite(c) for c in holder.evidence],
-        "collected_from": [] if holder is None else holder.origins,
-        "collected_through": [] if holder is None else [kinds.label(k) for k in holder.through],
+        "holder_sources": [] if holder is None else [cite(c) for c in holder.evidence(index)],
+        "collected_from": [] if holder is None else origins,
+        "collected_through": [] if holder is None else [kinds.label(k) for k in through],
         "via_incident": any(h["kind"] == "incident" for h in path),
         "disputed": any(h["disputed"] for h in path),
         "undated": any(h.get("undated", False) for h in path),

@@ -1,0 +1,125 @@
+"""What companies are stated to hold (holding facts), as columns of the flow index.
+
+A holding is a node's, not an edge's: the projection keeps a holder's holdings in its
+``holds`` list. A crawl states hundreds of thousands of them, so the flow index keeps
+them as arrays, one row per holding, grouped by holder node number in list order:
+
+- ``node``: the holder's node number;
+- ``codes``: codes into small tables (``tables``) of the distinct values a filter reads:
+  ``types`` (the data types), ``dates`` (observed, valid from, valid until) and ``facets``
+  (integration, whom it was collected from, the asserting (source, confidence) pairs);
+- ``span``: where each holding's JSON (evidence and note included) sits in the evidence
+  file, decoded only for the holdings an answer shows.
+
+A question decides a filter once per distinct value and looks it up for every row, as it
+does for edges (``graph.build.flowindex``).
+
+>>> from graph.examples import small_graph
+>>> G = small_graph()
+>>> held = Held.of([G.nodes[n] for n in sorted(G.nodes, key=str)])
+>>> len(held), held.tables["types"][int(held.codes["types"][0])]
+(1, ['name', 'phone-number', 'private-message'])
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from graph.records import Holding
+
+CODED = ("types", "dates", "facets")
+DATES = ("observed", "valid_from", "valid_until")
+
+
+def _intern(values: Iterable[Any]) -> tuple[np.ndarray, list[Any]]:
+    table: dict[Any, int] = {}
+    codes = [table.setdefault(v, len(table)) for v in values]
+    return np.asarray(codes, dtype=np.int32), [list(v) if isinstance(v, tuple) else v for v in table]
+
+
+def _facets(holding: Holding) -> tuple[str | None, tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Integration, populations collected from, and the asserting (source, confidence) pairs."""
+    cited = sorted({(str(c.get("source")), str(c.get("confidence") or "reported"))
+                    for c in holding.get("evidence", []) if c.get("stance") == "asserts"})
+    return holding.get("integration"), tuple(holding.get("from") or ()), tuple(cited)
+
+
+@dataclass
+class Held:
+    """The holdings as columns (see the module docstring)."""
+
+    node: np.ndarray
+    codes: dict[str, np.ndarray]
+    tables: dict[str, list[Any]]
+    span: np.ndarray | None = None  # (holdings, 2): each holding's JSON in the evidence file
+    rows: list[Holding] | None = field(default=None, repr=False)  # in memory, before the file is written
+    _ptr: np.ndarray | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.node)
+
+    @classmethod
+    def of(cls, node_attrs: Sequence[dict[str, Any]]) -> Held:
+        """The holdings of nodes given by number (each node's attributes, its ``holds`` list)."""
+        rows: list[Holding] = []
+        owners: list[int] = []
+        for i, attrs in enumerate(node_attrs):
+            holds = attrs.get("holds") or []
+            rows += holds
+            owners += [i] * len(holds)
+        codes, tables = {}, {}
+        for name, value in (("types", lambda h: tuple(h.get("data_types", []))),
+                            ("dates", lambda h: tuple(h.get(k) for k in DATES)), ("facets", _facets)):
+            codes[name], tables[name] = _intern(value(h) for h in rows)
+        tables["facets"] = [[i, list(f), [list(p) for p in c]] for i, f, c in tables["facets"]]
+        return cls(np.asarray(owners, dtype=np.int32), codes, tables, rows=rows)
+
+    def pointers(self, node_count: int) -> np.ndarray:
+        """indptr: node ``u``'s holdings are rows ``indptr[u]:indptr[u + 1]``."""
+        if self._ptr is None or len(self._ptr) != node_count + 1:
+            self._ptr = np.zeros(node_count + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.node, minlength=node_count), out=self._ptr[1:])
+        return self._ptr
+
+    def lut(self, name: str, decide: Any, dtype: type = bool) -> np.ndarray:
+        """``decide`` of each row's value of table ``name``, deciding each distinct value once."""
+        table = self.tables[name]
+        return np.asarray([decide(v) for v in table] or [0], dtype=dtype)[self.codes[name]]
+
+    def write(self, write: Callable[[bytes], Any], offset: int) -> int:
+        """Write each holding's JSON (``write``: a file's or a bytearray's) from ``offset``,
+        setting ``span``; return the offset after the last byte."""
+        assert self.rows is not None
+        encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+        span = np.zeros((len(self.rows), 2), dtype=np.int64)
+        for i, holding in enumerate(self.rows):
+            text = encode(holding).encode("utf-8")
+            write(text)
+            span[i] = (offset, offset + len(text))
+            offset += len(text)
+        self.span = span
+        return offset
+
+    def decode(self, blob: Any, rows: Sequence[int] | np.ndarray) -> list[Holding]:
+        """The holdings at ``rows``, decoded together (copies, as the JSON gives them)."""
+        at = np.asarray(rows, dtype=np.int64)
+        if self.span is None:
+            assert self.rows is not None
+            return list(json.loads(json.dumps([self.rows[i] for i in at.tolist()], ensure_ascii=False)))
+        parts = [blob[a:b] for a, b in self.span[at].tolist()]
+        return list(json.loads(b"[" + b",".join(parts) + b"]"))  # ValueError if damaged
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays ``FlowIndex.save`` writes (the tables go into its meta)."""
+        assert self.span is not None
+        return {"hold_node": self.node, "hold_span": self.span, **{f"hold_{k}": v for k, v in self.codes.items()}}
+
+    @classmethod
+    def read(cls, data: Any, tables: dict[str, list[Any]]) -> Held:
+        """The columns ``arrays`` wrote, from an open ``.npz``."""
+        return cls(data["hold_node"], {k: data[f"hold_{k}"] for k in CODED}, tables, span=data["hold_span"])
