@@ -15,6 +15,7 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyoxigraph as ox
@@ -246,3 +247,29 @@ def test_a_shacl_violation_in_the_bulk_grants_sends_the_build_per_row(tmp_path: 
     assert seen and any("reading every file per row" in s for s in said)
     assert build.shacl.startswith("every triple (") and "compiled by columns" not in build.shacl
     assert build.counts["grants"] == 43
+
+
+def test_a_bulk_file_over_its_cap_is_refused_at_once_not_after_reading_by_columns(tmp_path: Path,
+                                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 3×L build without --max-input-mb read every file by columns for minutes, then said
+    "a record of a bulk file fails" and only then named the cap: the cap is checked first."""
+    rows = [f"big-{i},Facebook,Microsoft,search integration,friends list,read,,,,2010,,,active,,{'x' * 400},"
+            f"techly-2018-12-20,row {i},,," for i in range(3_000)]
+    src = _sources(tmp_path, HEADER + "\n".join(rows) + "\n")
+    assert (src / "bulk.csv").stat().st_size > 1 << 20
+    monkeypatch.setattr(columnar, "MIN_BYTES", 0)
+
+    read, reads = columnar.Grants._read, []
+
+    def counted(self: columnar.Grants) -> Any:
+        reads.append(self.files)
+        return read(self)
+
+    monkeypatch.setattr(columnar.Grants, "_read", counted)
+    said: list[str] = []
+    with pytest.raises(InputError) as refused:
+        compiled.build(src, tmp_path / "out", progress=said.append, max_input_mb=1)
+    assert "bulk.csv: file larger than 1 MB" in str(refused.value)
+    assert not any("bulk file fails" in line for line in said) and reads == []
+    assert compiled.build(src, tmp_path / "out", max_input_mb=10).counts["grants"] > 3_000
+    assert reads  # under the cap: built by columns

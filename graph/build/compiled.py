@@ -25,7 +25,7 @@ from graph import nogc
 from graph.build import oxstore
 from graph.build.folder import CACHE as CACHE
 from graph.build.folder import Build, BuildDamaged, Staging, current, republish_if_needed
-from graph.build.inputs import collect, file_stats, fingerprint
+from graph.build.inputs import cap_bytes, collect, file_stats, fingerprint
 from graph.errors import InputError, OutputError
 from graph.paths import PathArg, as_paths, bundled_sources
 from graph.progress import Progress
@@ -141,6 +141,8 @@ def _bulk(paths: list[Path], out_dir: Path, max_input_mb: int | None) -> columna
 
     files, problems = collect(paths, exclude=[out_dir])
     chosen = [] if problems else columnar.select(files)
+    if any(path.stat().st_size > cap_bytes(path.suffix, max_input_mb) for path in chosen):
+        return None  # over its size cap: the per-row path refuses it at once, not after reading every other file by columns
     return columnar.Grants(chosen, max_input_mb) if chosen else None
 
 
