@@ -190,15 +190,15 @@ class CompanyIndex:
     def __init__(self) -> None:
         self._by_key: dict[str, str] = {}
         self._display: dict[str, str] = {}
-        self._legal: tuple[dict[str, set[str]], dict[str, str]] | None = None
-        self._added: list[tuple[str, list[str]]] = []  # for the legal-form keys, made when first needed
+        self._by_legal_key: dict[str, set[str]] = {}
+        self._legal_display: dict[str, str] = {}
+        self._pending: list[tuple[str, list[str]]] = []  # names not yet given legal-form keys (made when first needed)
         self._hits: dict[str, str] = {}
 
     def add(self, slug: str, names: list[str]) -> list[tuple[str, str]]:
         """Register names for ``slug``; return (name, other slug) for names already taken."""
         clashes = []
-        self._added.append((slug, names))
-        self._legal = None
+        self._pending.append((slug, names))
         for name in names:
             key = name_key(name)
             owner = self._by_key.setdefault(key, slug)
@@ -209,17 +209,17 @@ class CompanyIndex:
 
     def _by_legal(self) -> tuple[dict[str, set[str]], dict[str, str]]:
         """Slugs by legal-form key, and a display name for each key: made on first use (an
-        exact name, the common case, needs neither; ``legal_key`` is the costly key)."""
-        if self._legal is None:
-            by_legal: dict[str, set[str]] = {}
-            display: dict[str, str] = {}
-            for slug, names in self._added:
+        exact name, the common case, needs neither; ``legal_key`` is the costly key), then
+        kept up to date with the names added since, so a build that adds a company between
+        two loose look-ups keys each name once (rebuilding the lot each time was quadratic)."""
+        if self._pending:
+            for slug, names in self._pending:
                 for name in names:
                     key = legal_key(name)
-                    by_legal.setdefault(key, set()).add(slug)
-                    display.setdefault(key, name)
-            self._legal = by_legal, display
-        return self._legal
+                    self._by_legal_key.setdefault(key, set()).add(slug)
+                    self._legal_display.setdefault(key, name)
+            self._pending.clear()
+        return self._by_legal_key, self._legal_display
 
     def resolve(self, name: str) -> str | None:
         """The slug of ``name``, or None."""
