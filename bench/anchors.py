@@ -59,6 +59,7 @@ with np.load(folder / "flows.npz") as data:
     meta = json.loads(data["meta"].tobytes())
     src, dst, kind, codes = data["src"], data["dst"], data["kind"], data["code_data_types"]
     n = len(data["node_kind"])
+    hold_node, hold_types = data["hold_node"], data["hold_types"]  # the holdings' columns (flow index FORMAT 5)
 concepts = meta["graph"]["taxonomy"]["concepts"]
 slug = next(c["slug"] for c in concepts if c["label"] == label)
 up = {c["slug"]: set(c.get("broader", [])) for c in concepts}
@@ -72,7 +73,8 @@ def closure(start, step):
 related = {slug} | closure(slug, lambda s: up.get(s, ())) | closure(slug, lambda s: [c for c, b in up.items() if s in b])
 carries = np.asarray([bool(related & set(types)) for types in meta["tables"]["data_types"]])
 mask = (kind == 0) & carries[codes]
-holders = [int(i) for i, held in meta["holds"].items() if any(related & set(h["data_types"]) for h in held)]
+held = np.asarray([bool(related & set(types)) for types in meta["hold_tables"]["types"]])
+holders = np.unique(hold_node[held[hold_types]]) if len(hold_node) else np.zeros(0, dtype=np.int64)
 # one extra node pointing at every holder: a single search from it reaches what any holder reaches
 rows = np.concatenate([src[mask], np.full(len(holders), n)])
 cols = np.concatenate([dst[mask], np.asarray(holders, dtype=dst.dtype)])
