@@ -32,14 +32,15 @@ import json
 import mmap
 import secrets
 import zipfile
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graph.build.heldcols import Held
+from graph.build.heldcols import Held, pointers
+from graph.build.heldcols import intern as _intern
 from graph.errors import DatareachError
 from graph.records import Claim, Holding
 
@@ -84,13 +85,6 @@ class Strings:
 
     def all(self) -> list[str]:
         return self.take(np.arange(len(self)))
-
-
-def _intern(values: Iterable[Hashable]) -> tuple[np.ndarray, list[Any]]:
-    """Codes into a table of the distinct values, in first-seen order."""
-    table: dict[Hashable, int] = {}
-    codes = [table.setdefault(v, len(table)) for v in values]
-    return np.asarray(codes, dtype=np.int32), list(table)
 
 
 def _facets(attrs: dict[str, Any]) -> tuple[bool | None, tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -268,8 +262,7 @@ class FlowIndex:
         if self._csr is None:
             grouped = len(self.src) < 2 or bool((self.src[:-1] <= self.src[1:]).all())  # as from_graph writes them
             order = np.arange(len(self.src), dtype=np.int64) if grouped else np.argsort(self.src, kind="stable").astype(np.int64)
-            indptr = np.zeros(self.node_count + 1, dtype=np.int64)
-            np.cumsum(np.bincount(self.src, minlength=self.node_count), out=indptr[1:])
+            indptr = pointers(self.src, self.node_count)
             self._csr = (order, indptr)
         return self._csr
 

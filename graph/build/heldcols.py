@@ -24,7 +24,7 @@ does for edges (``graph.build.flowindex``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,10 +36,32 @@ CODED = ("types", "dates", "facets")
 DATES = ("observed", "valid_from", "valid_until")
 
 
-def _intern(values: Iterable[Any]) -> tuple[np.ndarray, list[Any]]:
-    table: dict[Any, int] = {}
+def intern(values: Iterable[Hashable]) -> tuple[np.ndarray, list[Any]]:
+    """Codes into a table of the distinct values, in first-seen order (edges' and holdings' columns).
+
+    >>> codes, table = intern(["b", "a", "b"])
+    >>> codes.tolist(), table
+    ([0, 1, 0], ['b', 'a'])
+    """
+    table: dict[Hashable, int] = {}
     codes = [table.setdefault(v, len(table)) for v in values]
-    return np.asarray(codes, dtype=np.int32), [list(v) if isinstance(v, tuple) else v for v in table]
+    return np.asarray(codes, dtype=np.int32), list(table)
+
+
+def pointers(owners: np.ndarray, count: int) -> np.ndarray:
+    """indptr of rows grouped by owner (0..count-1): owner ``u``'s rows are ``indptr[u]:indptr[u + 1]``.
+
+    >>> pointers(np.asarray([0, 0, 2]), 3).tolist()
+    [0, 2, 2, 3]
+    """
+    indptr = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owners, minlength=count), out=indptr[1:])
+    return indptr
+
+
+def _intern(values: Iterable[Any]) -> tuple[np.ndarray, list[Any]]:
+    codes, table = intern(values)
+    return codes, [list(v) if isinstance(v, tuple) else v for v in table]  # as the JSON meta gives them back
 
 
 def _facets(holding: Holding) -> tuple[str | None, tuple[str, ...], tuple[tuple[str, str], ...]]:
@@ -82,8 +104,7 @@ class Held:
     def pointers(self, node_count: int) -> np.ndarray:
         """indptr: node ``u``'s holdings are rows ``indptr[u]:indptr[u + 1]``."""
         if self._ptr is None or len(self._ptr) != node_count + 1:
-            self._ptr = np.zeros(node_count + 1, dtype=np.int64)
-            np.cumsum(np.bincount(self.node, minlength=node_count), out=self._ptr[1:])
+            self._ptr = pointers(self.node, node_count)
         return self._ptr
 
     def lut(self, name: str, decide: Any, dtype: type = bool) -> np.ndarray:
