@@ -746,7 +746,8 @@ def _with_json(grants: pl.DataFrame, part: pl.DataFrame) -> pl.DataFrame:
     """``part`` of the merged edges with each edge's projection JSON in ``edge``."""
     if grants.height == 0 or part.height == 0:
         return part
-    made = grants.gather(part["row"].fill_null(0)).select(_edge_json().alias("made"))["made"]
+    edge = _edge_json()
+    made = grants.select(list(dict.fromkeys(edge.meta.root_names()))).gather(part["row"].fill_null(0)).select(edge.alias("made"))["made"]
     return part.with_columns(edge=pl.coalesce(pl.col("edge"), made))
 
 
@@ -853,11 +854,12 @@ def _write_spans(merged: Merged, fh: Any, offset: int, key: pl.Expr, col: str, m
     frame = frame.with_columns(first=pl.col("key").is_first_distinct(), shared=pl.col("key").is_duplicated())
     span = np.zeros((frame.height, 2), dtype=np.int64)
     seen: dict[str, tuple[int, int]] = {}
+    grants = merged.grants.select(list(dict.fromkeys(made.meta.root_names())))  # gather only the columns ``made`` reads
     for start in range(0, frame.height, BATCH):
         part = frame.slice(start, BATCH)
         text = part[col]
-        if merged.grants.height:
-            bulk = merged.grants.gather(part["row"].fill_null(0)).select(made.alias("m"))["m"]
+        if grants.height:
+            bulk = grants.gather(part["row"].fill_null(0)).select(made.alias("m"))["m"]
             text = part.with_columns(m=bulk).select(pl.coalesce(pl.col(col), pl.col("m")))[col]
         first = part["first"].to_numpy()
         sizes = np.where(first, text.str.len_bytes().to_numpy().astype(np.int64), 0)
@@ -905,7 +907,7 @@ def _column_schema(merged: Merged) -> dict[str, dict[str, Any]]:
                      type(value).__name__ if isinstance(value, bool | int | float) else "str")
     bulk = place.filter(pl.col("row").is_not_null())
     if bulk.height:
-        grants = merged.grants.gather(bulk["row"]).with_columns(p=bulk["p"])
+        grants = merged.grants.select(sorted(set(_NULLABLE.values()))).gather(bulk["row"]).with_columns(p=bulk["p"])
         lowest = grants.select(
             p=pl.col("p").min(),
             **{f"v_{name}": pl.col("p").filter(pl.col(col).is_not_null()).min() for name, col in _NULLABLE.items()}).row(0, named=True)

@@ -1,0 +1,88 @@
+"""The build's store is bulk-loaded in blocks of whole lines (graph.build.oxstore.bulk_load), so
+its memory does not grow with the graph. Whatever the block size, the store must hold the same
+graph as one load of the whole file: lines cut at block ends, a line longer than a block, a last
+line without its newline, and blank nodes whose triples fall in different blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from graph.build import oxstore
+
+pyoxigraph = pytest.importorskip("pyoxigraph")
+
+
+def _lines(n: int) -> list[str]:
+    return [f'<http://x.example/s{i}> <http://x.example/p> "value {i} é" .\n' for i in range(n)]
+
+
+def _store_graph(folder: Path) -> Graph:
+    """The store's triples as an rdflib graph (blank nodes kept as blank nodes)."""
+    store = pyoxigraph.Store.read_only(str(folder))
+    g = Graph()
+
+    def term(t: object) -> URIRef | BNode | Literal:
+        if isinstance(t, pyoxigraph.NamedNode):
+            return URIRef(t.value)
+        if isinstance(t, pyoxigraph.BlankNode):
+            return BNode(t.value)
+        assert isinstance(t, pyoxigraph.Literal)
+        plain = t.language or t.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
+        return Literal(t.value, lang=t.language, datatype=None if plain else URIRef(t.datatype.value))
+
+    for q in store:
+        g.add((term(q.subject), term(q.predicate), term(q.object)))  # type: ignore[arg-type]
+    return g
+
+
+def _load(tmp_path: Path, text: str, block: int, name: str) -> Graph:
+    nt = tmp_path / f"{name}.nt"
+    nt.write_text(text, encoding="utf-8")
+    oxstore.bulk_load(nt, tmp_path / name, block_bytes=block)
+    return _store_graph(tmp_path / name)
+
+
+def _expected(text: str) -> Graph:
+    return Graph().parse(data=text, format="nt")
+
+
+@pytest.mark.parametrize("block", [1, 120, 10**9])
+def test_blocks_hold_the_same_graph(tmp_path: Path, block: int) -> None:
+    lines = _lines(16)
+    lines[9] = f'<http://x.example/long> <http://x.example/p> "{"y" * 500}" .\n'  # longer than most blocks
+    text = "".join(lines).rstrip("\n")  # the last line has no newline
+    got = _load(tmp_path, text, block, "s")
+    assert len(got) == 16
+    assert isomorphic(got, _expected(text))
+
+
+@pytest.mark.parametrize("block", [64, 10**9])
+def test_a_blank_node_split_across_blocks_stays_one_node(tmp_path: Path, block: int) -> None:
+    lines = _lines(20)
+    lines[5] = "_:b1 <http://x.example/p> <http://x.example/o1> .\n"
+    lines[17] = "_:b1 <http://x.example/q> <http://x.example/o2> .\n"
+    text = "".join(lines)
+    got = _load(tmp_path, text, block, "b")
+    assert isomorphic(got, _expected(text))
+    subjects = {s for s, _, _ in got if isinstance(s, BNode)}
+    assert len(subjects) == 1  # not one blank node per block
+
+
+def test_text_that_looks_like_a_blank_node_loads_whole(tmp_path: Path) -> None:
+    text = "".join(_lines(10)) + '<http://x.example/t> <http://x.example/p> "see _:x" .\n' + "".join(_lines(3))
+    got = _load(tmp_path, text, 50, "t")
+    assert isomorphic(got, _expected(text))
+
+
+def test_an_empty_file_makes_an_empty_store(tmp_path: Path) -> None:
+    assert len(_load(tmp_path, "", 64, "e")) == 0
+
+
+def test_a_bad_line_in_a_later_block_fails_the_load(tmp_path: Path) -> None:
+    text = "".join(_lines(30)) + "<not an iri> <http://x.example/p> 1 .\n"
+    with pytest.raises(SyntaxError):
+        _load(tmp_path, text, 100, "bad")
