@@ -10,6 +10,7 @@ same bytes as the sheet made whole; and that rows really are decoded as they are
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -99,3 +100,19 @@ def test_each_row_has_its_own_citations() -> None:
     assert len(same) > 1
     same[0]["sources"][0]["locator"] = "changed"
     assert same[1]["sources"][0]["locator"] != "changed"
+
+
+def test_bench_reads_reuses_a_build_of_unchanged_inputs(tmp_path: Path) -> None:
+    """bench/bench_reads.py builds only when the build is stale (it rebuilt on every run)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from bench_reads import stale
+
+    from graph.build.compiled import ensure_built
+    from graph.examples import SMALL
+
+    source = str(SMALL)
+    assert stale(source, tmp_path)
+    ensure_built([source], tmp_path)
+    assert not stale(source, tmp_path)
