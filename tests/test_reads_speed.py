@@ -116,3 +116,17 @@ def test_bench_reads_reuses_a_build_of_unchanged_inputs(tmp_path: Path) -> None:
     assert stale(source, tmp_path)
     ensure_built([source], tmp_path)
     assert not stale(source, tmp_path)
+
+
+@pytest.mark.parametrize("G", [small_graph(), _many(40)], ids=["small", "many"])
+def test_owner_finds_a_company_as_the_name_index_does(G: nx.MultiDiGraph) -> None:
+    from graph.errors import NotFoundError
+    from graph.questions.owner import company_named
+    from graph.questions.resolve import company_index, find_company
+
+    F, index = _flow(G), company_index(G)
+    names = [n for node, a in G.nodes(data=True) for n in (a.get("label") or node, *(a.get("aliases") or []), node)]
+    for name in [*names, *(n.upper() for n in names), *(f"  {n} " for n in names), "Facebook, Inc."]:
+        assert company_named(F, name) == find_company(index, name, kind="company or domain"), name
+    with pytest.raises(NotFoundError):
+        company_named(F, "no such company")
