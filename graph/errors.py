@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph.names import did_you_mean
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,6 +23,9 @@ class Problem:
     suggestion: str | None = None
 
     def __str__(self) -> str:
+        # graph.names only when a problem is written out, not at start-up
+        from graph.names import did_you_mean
+
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         field = f" {self.field}:" if self.field != "" else ""
         return f"{where}:{field} {self.message}{did_you_mean(self.suggestion)}"
@@ -53,6 +54,8 @@ class NotFoundError(DatareachError, LookupError):
     """A name (data type, company, integration…) that matches nothing known."""
 
     def __init__(self, kind: str, value: str, suggestions: list[str]):
+        from graph.names import did_you_mean
+
         self.kind, self.value, self.suggestions = kind, value, suggestions
         super().__init__(f"unknown {kind} '{value}'{did_you_mean(suggestions)}")
 

@@ -7,8 +7,6 @@ worded by ``did_you_mean``.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -48,6 +46,8 @@ def nearest(word: str, choices: Iterable[str], *, n: int = 3, cutoff: float = CU
     >>> nearest("phone nubmer", ["phone number", "name", "photo"])
     ['phone number']
     """
+    import difflib  # imported when a name is misspelt, not by every command
+
     return difflib.get_close_matches(word, list(choices), n=n, cutoff=cutoff)
 
 
@@ -111,6 +111,8 @@ def slugify(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", folded.casefold()).strip("-")[:80].strip("-")
     if slug == "" or not name.isascii():
+        import hashlib  # only for names that are not plain ASCII
+
         digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
         slug = f"{slug}-{digest}".strip("-")
     return slug

@@ -12,7 +12,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from graph import nogc, textfit
@@ -45,14 +45,29 @@ def markdown_url(url: str) -> str:
     return f"<{url}>" if _MD_URL.match(url) else markdown_text(url)
 
 
-def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, delimiter: str = ",") -> str:
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ",") -> str:
     """CSV with a header row; every cell spreadsheet-safe."""
+    return "".join(csv_chunks(headers, rows, delimiter=delimiter))
+
+
+def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ",",
+               size: int = 4096) -> Iterator[str]:
+    r"""``csv_text`` written ``size`` rows at a time (the header with the first), for answers
+    too large to hold as one string; the chunks joined are ``csv_text``.
+
+    >>> list(csv_chunks(["a", "b"], [[1, "=x"], [None, ["p", "q"]]], size=1))
+    ["a,b\n1,'=x\n", ',p; q\n', '']
+    """
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(headers)
-    for row in rows:
-        writer.writerow([spreadsheet_safe(cell(v)) for v in row])
-    return out.getvalue()
+    for n, row in enumerate(rows, 1):
+        writer.writerow([spreadsheet_safe(v if type(v) is str else cell(v)) for v in row])  # most cells are text
+        if n % size == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, width: int | None = None) -> str:
@@ -112,6 +127,25 @@ def html_page(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]],
         out.append(f'<tr class="{html.escape(cls)}">' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     out.append("</tbody></table></body></html>")
     return "".join(out)
+
+
+def json_list_chunks(items: Iterable[Any], *, size: int = 4096) -> Iterator[str]:
+    r"""``json_text`` of a list, ``size`` items at a time, for answers too large to hold as one
+    string; the chunks joined are ``json_text(list(items))``.
+
+    >>> list(json_list_chunks([{"a": 1}, {"a": "\u202e"}], size=1)), list(json_list_chunks([]))
+    (['[\n  {"a": 1}', ',\n  {"a": "\\u202e"}', '\n]'], ['[]'])
+    """
+    encode, lines, started = _ENCODER.encode, [], False
+    for item in items:
+        lines.append((",\n  " if started else "[\n  ") + encode(item))
+        started = True
+        if len(lines) == size:
+            yield json_safe("".join(lines))
+            lines.clear()
+    if lines:
+        yield json_safe("".join(lines))
+    yield "\n]" if started else "[]"
 
 
 def json_text(data: Any) -> str:

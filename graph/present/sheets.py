@@ -17,7 +17,7 @@ rank,company,label,score,measure,details
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from graph import textfit
@@ -168,13 +168,39 @@ def sheet_csv(sheet: Sheet) -> str:
     str
         CSV text, one row per row of the sheet.
     """
-    def value(column: Column, v: Cell) -> Any:
-        if column.kind == "conflicts":
-            return conflicts_text(v)  # type: ignore[arg-type]
-        return citations_text(v) if column.kind in ("sources", "disputes") else v  # type: ignore[arg-type]
+    return "".join(csv_chunks(sheet.columns, sheet.rows))
 
-    return formats.csv_text([c.key for c in sheet.columns],
-                            [[value(c, row[c.key]) for c in sheet.columns] for row in sheet.rows])
+
+def csv_chunks(columns: Sequence[Column], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """``sheet_csv`` of rows with ``columns``, a few thousand rows at a time (``formats.csv_chunks``):
+    a table written as its rows are made, never held whole. Each distinct citation is
+    written out once (rows made to be written share their citation dicts, see
+    ``graph.questions.table.partner_rows``; none may change while the rows are written).
+
+    >>> from graph.examples import small_graph
+    >>> from graph.present.answers import TABLE_COLUMNS
+    >>> from graph.questions.table import partner_rows
+    >>> "".join(csv_chunks(TABLE_COLUMNS, partner_rows(small_graph()))).splitlines()[1][:40]
+    'amazon,Amazon,facebook,Facebook,device i'
+    """
+    written: dict[int, tuple[Citation, str]] = {}  # by id(): each citation kept alive, so no id is reused
+
+    def cited(c: Citation) -> str:
+        found = written.get(id(c))
+        if found is None:
+            found = written[id(c)] = (c, citation_text(c))
+        return found[1]
+
+    def citations(claims: Iterable[Citation]) -> str:
+        return "; ".join(dict.fromkeys(cited(c) for c in claims))
+
+    kinds = [(c.key, c.kind) for c in columns]
+
+    def values(row: Mapping[str, Any]) -> list[Any]:
+        return [citations(row[key]) if kind in ("sources", "disputes") else
+                conflicts_text(row[key]) if kind == "conflicts" else row[key] for key, kind in kinds]
+
+    return formats.csv_chunks([c.key for c in columns], (values(row) for row in rows))
 
 
 def sheet_text(sheet: Sheet, *, width: int | None = None, notes: Footnotes | None = None) -> str:

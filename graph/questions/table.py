@@ -9,7 +9,7 @@ sources' word, the conflicting values (``conflicts``; the rule is ``graph.build.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
@@ -20,7 +20,7 @@ from graph.questions import lists
 from graph.questions.parties import conflicts_of
 from graph.questions.reach import check_whose_data, cite, evidence_rule, taxonomy
 from graph.questions.resolve import resolve_company
-from graph.records import Claim, EdgeAttrs, GrantRow, TableRow
+from graph.records import Citation, Claim, EdgeAttrs, GrantRow, TableRow
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -85,6 +85,46 @@ def partner_table(
     >>> [(r["grantor"], r["company"], r["label"], r["integration"], r["data_types"]) for r in rows]
     [('facebook', 'apple', 'Apple', 'device integration', ['calendar entries', 'contact information'])]
     """
+    return list(partner_rows(G, companies=companies, data_types=data_types, statuses=statuses, on_by_default=on_by_default,
+                             whose_data=whose_data, sources=sources, source_before=source_before, source_after=source_after,
+                             country=country, within=within, confidence=confidence, read=read, integrations=integrations,
+                             grantors=grantors, shared=False))
+
+
+def partner_rows(
+    G: nx.MultiDiGraph | FlowGraph,
+    *,
+    companies: Iterable[str] = (),
+    data_types: Iterable[str] = (),
+    statuses: Iterable[str] = (),
+    on_by_default: bool | None = None,
+    whose_data: str | None = None,
+    sources: Iterable[str] = (),
+    source_before: str | None = None,
+    source_after: str | None = None,
+    country: str | None = None,
+    within: str | None = None,
+    confidence: str | None = None,
+    read: str | None = None,
+    integrations: Iterable[str] = (),
+    grantors: Iterable[str] = (),
+    shared: bool = True,
+) -> Iterator[GrantRow]:
+    """The rows of ``partner_table`` (same filters, same rows, same order), one at a time.
+
+    From a :class:`FlowGraph` the grants are put in the table's order from the flow index's
+    columns (names and fact ids) before any is decoded, then decoded a chunk at a time, so
+    a table of millions of rows is written without holding it: the filters are checked
+    (resolving a name raises) before the first row is made.
+
+    Rows made to be written (``shared``, the default) share one citation dict (and one list of
+    data-type labels) among all the rows that cite the same claim: copy a row's before changing
+    it, or ask with ``shared=False`` (as ``partner_table`` does).
+
+    >>> from graph.examples import small_graph
+    >>> [r["company"] for r in partner_rows(small_graph(), grantors=["Facebook"])]
+    ['amazon', 'apple', 'spotify']
+    """
     tax = taxonomy(G)
     kinds = Taxonomy.from_dict(G.graph["integrations"])  # once: building it per row was 62 % of a large table
     nodes = {resolve_company(G, c) for c in companies}
@@ -98,13 +138,24 @@ def partner_table(
     members = None if within is None else lists.statuses(lists.find_list(G, within))
     check_whose_data(whose_data)
     keep = evidence_rule(G.graph.get("sources", {}), sources, source_before, source_after, confidence, read)
-    rows = []
+    make = _RowMaker(G, tax, kinds, shared=shared)
+    listed: Iterable[tuple[Any, ...]]
     if isinstance(G, FlowGraph):
         if not nodes and not granting:
             G.all_nodes()  # every row names two parties: decode the nodes in one pass, not one at a time
-        listed = G.edges(keys=True, data=True, edges=_candidates(G, nodes, related, wanted_status, wanted_kinds, granting))
+        listed = G.edges(keys=True, data=True, edges=_in_table_order(G, _candidates(G, nodes, related, wanted_status,
+                                                                                     wanted_kinds, granting)))
     else:
-        listed = G.edges(keys=True, data=True)
+        listed = _sorted_edges(G)
+    return _rows(G, listed, make, nodes, related, wanted_status, wanted_kinds, granting, members, on_by_default,
+                 whose_data, keep, country)
+
+
+def _rows(G: nx.MultiDiGraph | FlowGraph, listed: Iterable[tuple[Any, ...]], make: _RowMaker, nodes: set[str],
+          related: set[str], wanted_status: set[str], wanted_kinds: set[str], granting: set[str],
+          members: Mapping[str, str] | None, on_by_default: bool | None, whose_data: str | None,
+          keep: Callable[[str, str | None], bool] | None, country: str | None) -> Iterator[GrantRow]:
+    """The grants of ``listed`` (already in the table's order) that pass every filter, as rows."""
     for u, v, key, attrs in listed:
         if attrs["kind"] != "grant":
             continue
@@ -124,11 +175,28 @@ def partner_table(
             continue
         if country is not None and str(G.nodes[v].get("country") or "").upper() != country.strip().upper():
             continue
-        row = _row(G, tax, kinds, u, v, key, attrs)
+        row = make.row(u, v, key, attrs)
         if members is not None:
             row["list_status"] = members[v] if v in members else members[u]
-        rows.append(row)
-    return sorted(rows, key=lambda r: (r["label"].casefold(), r["grantor_label"].casefold(), r["fact"]))
+        yield row
+
+
+def _sorted_edges(G: nx.MultiDiGraph) -> list[tuple[str, str, str, EdgeAttrs]]:
+    """The grant edges of a networkx graph in the table's order: by the grantee's name, the
+    grantor's (each case-folded), then the fact id; ties in the graph's order."""
+    grants = [(u, v, key, attrs) for u, v, key, attrs in G.edges(keys=True, data=True) if attrs["kind"] == "grant"]
+    return sorted(grants, key=lambda e: (G.nodes[e[1]]["label"].casefold(), G.nodes[e[0]]["label"].casefold(), e[2]))
+
+
+def _in_table_order(G: FlowGraph, edges: np.ndarray) -> np.ndarray:
+    """``edges`` (numbers of the flow index) in the table's order, from its columns alone: by the
+    grantee's case-folded name, the grantor's, then the fact id; ties keep the order given."""
+    index = G.index
+    folded = [label.casefold() for label in index.labels.all()]  # each node's label, by node number
+    place = {label: i for i, label in enumerate(sorted(set(folded)))}
+    rank = np.asarray([place[label] for label in folded], dtype=np.int64)
+    facts = np.asarray(index.facts.take(edges), dtype=str) if len(edges) else np.zeros(0, dtype=str)
+    return edges[np.lexsort((facts, rank[index.src[edges]], rank[index.dst[edges]]))]
 
 
 def _candidates(G: FlowGraph, nodes: set[str], related: set[str], statuses: set[str], kinds: set[str],
@@ -160,44 +228,87 @@ def _candidates(G: FlowGraph, nodes: set[str], related: set[str], statuses: set[
     return index.edge_order[keep[index.edge_order]]
 
 
-def _row(G: nx.MultiDiGraph | FlowGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
-    claims, integration = attrs.get("evidence", []), attrs.get("integration")
-    row = _grant_row(G, tax, kinds, u, v, key, attrs, claims, integration)
-    party = G.nodes[v]
-    if party.get("kind", "company") != "company":
-        row["kind"] = party["kind"]
-    if party.get("kind") == "aggregate":
-        row["party_count"], row["count_qualifier"] = party.get("party_count"), party.get("count_qualifier")
-    for field, node in (("country", v), ("grantor_country", u)):
-        country = G.nodes[node].get("country")
-        if country is not None:
-            row[field] = country  # type: ignore[literal-required]
-    return row
+class _RowMaker:
+    """Makes the table's rows, with what repeats from row to row worked out once: the labels of
+    each set of data types, of each integration kind, and each claim's citation."""
 
+    def __init__(self, G: nx.MultiDiGraph | FlowGraph, tax: Taxonomy, kinds: Taxonomy, *, shared: bool) -> None:
+        self.G, self.tax, self.kinds, self.shared = G, tax, kinds, shared
+        self._parties: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.conflicts = G.graph.get("conflicts", {})
+        self._types: dict[tuple[str, ...], list[str]] = {}
+        self._kinds: dict[str | None, str | None] = {}
+        self._cited: dict[tuple[Any, ...], Citation] = {}
 
-def _grant_row(G: nx.MultiDiGraph | FlowGraph, tax: Taxonomy, kinds: Taxonomy, u: str, v: str, key: str, attrs: EdgeAttrs,
-               claims: list[Claim], integration: str | None) -> GrantRow:
-    return {
-        "company": v,
-        "label": G.nodes[v]["label"],
-        "grantor": u,
-        "grantor_label": G.nodes[u]["label"],
-        "integration": None if integration is None else kinds.label(integration),
-        "data_types": [tax.label(t) for t in attrs["data_types"]],
-        "permissions": attrs.get("permissions", []),
-        "whose_data": attrs.get("whose_data", []),
-        "activation": _activation(attrs),
-        "overrode_privacy_setting": attrs.get("overrode_privacy_setting"),
-        "valid_from": attrs.get("valid_from"),
-        "stated_end": attrs.get("stated_end"),
-        "last_observed_active": attrs.get("last_observed_active"),
-        "status": attrs.get("status"),
-        "note": attrs.get("note"),
-        "sources": [cite(G, c) for c in claims if c["stance"] == "asserts"],
-        "disputes": [cite(G, c) for c in claims if c["stance"] == "disputes"],
-        "conflicts": conflicts_of(G.graph, key, lambda c: cite(G, c)),
-        "fact": key,
-    }
+    def cite(self, claim: Claim) -> Citation:
+        """``reach.cite``: each distinct claim cited once, each row given a copy of its own."""
+        try:
+            key = tuple(claim.items())
+            found = self._cited.get(key)
+        except TypeError:  # a value that cannot be a key (the loader gives strings): cite it as it is
+            return cite(self.G, claim)
+        if found is None:
+            found = self._cited[key] = cite(self.G, claim)
+        if self.shared:
+            return found
+        out = found.copy()
+        if "read_via" in out:
+            out["read_via"] = list(out["read_via"])
+        return out
+
+    def row(self, u: str, v: str, key: str, attrs: EdgeAttrs) -> GrantRow:
+        """The row of the grant ``key`` (``u`` grants ``v``)."""
+        (label, extra), (grantor_label, grantor) = self._party(v), self._party(u)
+        row = self._grant_row(u, v, key, attrs, label, grantor_label)
+        if extra:
+            row.update(extra)  # type: ignore[typeddict-item]
+        if "country" in grantor:
+            row["grantor_country"] = grantor["country"]
+        return row
+
+    def _party(self, node: str) -> tuple[str, dict[str, Any]]:
+        """A party's label, and what a row says of it as the grantee: its kind when not a
+        company, an aggregate's count, its country (kept in the order rows give them)."""
+        found = self._parties.get(node)
+        if found is None:
+            party, extra = self.G.nodes[node], {}
+            if party.get("kind", "company") != "company":
+                extra["kind"] = party["kind"]
+            if party.get("kind") == "aggregate":
+                extra["party_count"], extra["count_qualifier"] = party.get("party_count"), party.get("count_qualifier")
+            if party.get("country") is not None:
+                extra["country"] = party.get("country")
+            found = self._parties[node] = (party["label"], extra)
+        return found
+
+    def _grant_row(self, u: str, v: str, key: str, attrs: EdgeAttrs, label: str, grantor_label: str) -> GrantRow:
+        claims, integration, types = attrs.get("evidence", []), attrs.get("integration"), tuple(attrs["data_types"])
+        labels = self._types.get(types)
+        if labels is None:
+            labels = self._types[types] = [self.tax.label(t) for t in types]
+        if integration not in self._kinds:
+            self._kinds[integration] = None if integration is None else self.kinds.label(integration)
+        return {
+            "company": v,
+            "label": label,
+            "grantor": u,
+            "grantor_label": grantor_label,
+            "integration": self._kinds[integration],
+            "data_types": labels if self.shared else list(labels),
+            "permissions": attrs.get("permissions", []),
+            "whose_data": attrs.get("whose_data", []),
+            "activation": _activation(attrs),
+            "overrode_privacy_setting": attrs.get("overrode_privacy_setting"),
+            "valid_from": attrs.get("valid_from"),
+            "stated_end": attrs.get("stated_end"),
+            "last_observed_active": attrs.get("last_observed_active"),
+            "status": attrs.get("status"),
+            "note": attrs.get("note"),
+            "sources": [self.cite(c) for c in claims if c["stance"] == "asserts"],
+            "disputes": [self.cite(c) for c in claims if c["stance"] == "disputes"],
+            "conflicts": conflicts_of(self.G.graph, key, self.cite) if key in self.conflicts else [],
+            "fact": key,
+        }
 
 
 def _activation(attrs: EdgeAttrs) -> str | None:

@@ -1,0 +1,31 @@
+"""What start-up imports of our own (issue 17, item 5: fixed start-up).
+
+``datareach --help`` (and any command, before it runs) imports ``graph.cli.main``; the typed
+errors it needs must not pull in the name matching of ``graph.names`` and, through it,
+``hashlib`` and ``difflib``: those load when a problem or a misspelt name is written out.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def _loaded_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sys.modules))"],
+                         capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize("module", ["graph.names", "hashlib", "difflib"])
+def test_the_cli_entry_point_does_not_import(module: str) -> None:
+    assert module not in _loaded_after("import graph.cli.main")
+
+
+def test_errors_still_suggest_the_nearest_name() -> None:
+    from graph.errors import NotFoundError, Problem
+
+    assert str(NotFoundError("data type", "phone nubmer", ["phone number"])).endswith("did you mean 'phone number'?")
+    assert str(Problem("f.yaml", 3, "x", "bad", "good")) == "f.yaml:3: x: bad — did you mean 'good'?"
