@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from rdflib import Literal
 
 UNKNOWN = "unknown"
+_PARTIAL = re.compile(r"[0-9]{4}(?:-[0-9]{2}){0,2}")  # ASCII digits only: int() would take " 2019", "20_9", "２０１９"
 
 
 def parse(text: str) -> tuple[dt.date, dt.date]:
@@ -25,6 +27,8 @@ def parse(text: str) -> tuple[dt.date, dt.date]:
     ...
     ValueError: '2024-13-45' is not a real date
     """
+    if _PARTIAL.fullmatch(text) is None:
+        raise ValueError(f"'{text}' is not a real date")
     parts = text.split("-")
     try:
         nums = [int(p) for p in parts]
@@ -39,6 +43,49 @@ def parse(text: str) -> tuple[dt.date, dt.date]:
     except (ValueError, calendar.IllegalMonthError):
         pass
     raise ValueError(f"'{text}' is not a real date")
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_YEAR = r"(?P<y>-?(?:[1-9][0-9]{3,}|0[0-9]{3}))"
+_ZONE = r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+_LEXICAL = {
+    _XSD + "gYear": re.compile(_YEAR + _ZONE),
+    _XSD + "gYearMonth": re.compile(_YEAR + r"-(?P<m>0[1-9]|1[0-2])" + _ZONE),
+    _XSD + "date": re.compile(_YEAR + r"-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])" + _ZONE),
+    _XSD + "dateTime": re.compile(_YEAR + r"-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])"
+                                  r"T(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?|24:00:00(?:\.0+)?)" + _ZONE),
+}
+DATE_TYPES = frozenset(_LEXICAL)  # the datatypes ``well_formed`` checks
+_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def well_formed(text: str, datatype: str) -> bool:
+    """Whether ``text`` is a valid lexical form of ``datatype`` when that is xsd:date, xsd:gYear,
+    xsd:gYearMonth or xsd:dateTime (True for any other datatype): the XML Schema 1.1 grammar,
+    and a day that exists in its month. rdflib checks only xsd:date and xsd:dateTime, and lets
+    ``"2019-13"^^xsd:gYearMonth`` and ``"20x9"^^xsd:gYear`` through.
+
+    >>> xsd = "http://www.w3.org/2001/XMLSchema#"
+    >>> well_formed("2019-12", xsd + "gYearMonth"), well_formed("2019-13", xsd + "gYearMonth")
+    (True, False)
+    >>> well_formed("20x9", xsd + "gYear"), well_formed("2020-02-29T24:00:00Z", xsd + "dateTime")
+    (False, True)
+    >>> well_formed("2019-02-29", xsd + "date"), well_formed("anything", xsd + "string")
+    (False, True)
+    """
+    grammar = _LEXICAL.get(datatype)
+    if grammar is None:
+        return True
+    found = grammar.fullmatch(text)
+    if found is None:
+        return False
+    day = found.groupdict().get("d")
+    if day is None:
+        return True
+    year = int(found["y"])
+    month = int(found["m"])
+    # calendar.isleap takes any year (XSD 1.1 has a year 0, 1 BCE: a leap year); monthrange only 1..9999
+    return int(day) <= (29 if month == 2 and calendar.isleap(year) else _DAYS[month])
 
 
 @lru_cache(maxsize=65536)

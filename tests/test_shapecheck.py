@@ -26,6 +26,7 @@ from graph.build import shapecheck
 from graph.build.loader import load
 from graph.build.shapecheck import SUPPORTED, Shapes, UnsupportedShape
 from graph.build.triples import TripleIndex
+from graph.dates import DATE_TYPES
 from graph.errors import InputError
 from graph.model import ontology
 from graph.model.vocab import DR, ID
@@ -113,6 +114,8 @@ def mutations(g: Graph) -> list[tuple[str, object, object]]:
                 second = URIRef(str(v) + "-2")
             elif isinstance(v.toPython(), (bool, int)):  # a different value of the same type
                 second = Literal(not v.toPython()) if isinstance(v.toPython(), bool) else Literal(v.toPython() + 1)
+            elif str(v.datatype) in DATE_TYPES:  # a different valid date: "2014 2"^^xsd:gYear is ill-typed, refused by sh:datatype
+                second = Literal(("1999" if str(v)[:4] != "1999" else "1998") + str(v)[4:], datatype=v.datatype)
             else:
                 second = Literal(str(v) + " 2", datatype=v.datatype, lang=v.language)
             m.add((focus, path, second))

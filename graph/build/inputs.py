@@ -246,11 +246,22 @@ def _folder(root: Path, skip: list[Path], problems: list[Problem], warnings: lis
 
 
 def fingerprint(files: Iterable[Path]) -> str:
-    """A content hash of the input files and the ontology they are read with."""
+    """A content hash of the input files (each with its path, which the build records) and
+    of the ontology and schema they are read with (each by name and content only: two checkouts,
+    or the installed wheel and a checkout, give one token for the same ontology).
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.yaml"
+    >>> _ = p.write_text("x")
+    >>> fingerprint([p]) == fingerprint([p]) != fingerprint([])
+    True
+    """
     h = hashlib.sha256(FORMAT_VERSION.encode())
-    extra = [*sorted(ontology_dir().glob("*.ttl")), schema_path()]
-    for path in [*files, *extra]:
+    for path in files:
         h.update(str(path.resolve()).encode("utf-8", "surrogateescape") + b"\0")
+        h.update(file_digest(path))
+    for path in [*sorted(ontology_dir().glob("*.ttl")), schema_path()]:  # small files: hashing them is cheap
+        h.update(b"\1" + path.name.encode("utf-8", "surrogateescape") + b"\0")
         h.update(file_digest(path))
     return h.hexdigest()
 

@@ -109,18 +109,10 @@ def _names_a_location(value: Any) -> bool:
     return isinstance(value, dict) and "@import" in value
 
 
-_DATE_TYPES = {str(XSD.date), str(XSD.gYear), str(XSD.gYearMonth)}
-
-
-def _bad_partial_date(term: Literal) -> bool:
-    """rdflib does not check xsd:gYear / gYearMonth lexical forms; we do (and real dates)."""
-    if term.datatype is None or str(term.datatype) not in _DATE_TYPES:
-        return False
-    try:
-        dates.parse(str(term))
-    except ValueError:
-        return True
-    return False
+def _bad_date(term: Literal) -> bool:
+    """rdflib does not check xsd:gYear / gYearMonth lexical forms; we do, by the one rule in
+    ``graph.dates`` (xsd:date and xsd:dateTime too, and real days)."""
+    return term.datatype is not None and not dates.well_formed(str(term), str(term.datatype))
 
 
 _ONTOLOGY = (str(DR), str(DT), str(IK))
@@ -145,13 +137,17 @@ def _term_problem(term: object) -> str | None:
     reason = bad_character(str(term))
     if reason is not None:
         return f"literal \"{_quoted(term)}\" {reason}"
-    if term.ill_typed or _bad_partial_date(term):
+    if term.ill_typed or _bad_date(term):
         return f"ill-typed literal \"{_quoted(term)}\"^^<{term.datatype}>"
     if str(term.datatype) in _FLOATS and isinstance(term.value, float) and not math.isfinite(term.value):
         return f"\"{_quoted(term)}\"^^<{term.datatype}> is not a finite number: NaN and infinities are refused"
     if len(term) > MAX_LITERAL:
         return f"literal longer than {MAX_LITERAL} characters"
     return None
+
+
+def _named(node: object) -> str:
+    return f"<{_quoted(node)}>" if isinstance(node, URIRef) else "a blank node"
 
 
 def _checked(g: Graph, name: str) -> tuple[Graph | None, list[Problem]]:
@@ -163,6 +159,8 @@ def _checked(g: Graph, name: str) -> tuple[Graph | None, list[Problem]]:
                                                     "belong in ontology/*.ttl, not in a fact file"))
         for term in triple:
             reason = _term_problem(term)
+            if reason is not None and term is triple[2] and isinstance(term, Literal):  # say where the value is
+                reason += f" as the value of {_named(triple[1])} on {_named(subject)}"
             if reason is not None:
                 problems.append(Problem(name, None, "", reason))
         if len(problems) >= 20:

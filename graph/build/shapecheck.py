@@ -32,6 +32,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import NamespaceManager
 from rdflib.term import Node
 
+from graph import dates
 from graph.build.emit import RDF_TYPE, RDFS_LABEL, SKOS_ALT, XSD_ANYURI, XSD_INTEGER
 from graph.build.rdfinput import BASE
 from graph.errors import Problem
@@ -679,7 +680,8 @@ def _has_datatype(dt: Node) -> Test:
             return False
         if v.datatype is None:  # a plain literal is xsd:string, or rdf:langString with a language
             return dt == (_STRING if v.language is None else _LANGSTRING)
-        return v.datatype == dt and v.ill_typed is not True
+        # rdflib leaves "2019-13"^^xsd:gYearMonth unchecked (ill_typed None): dates by the one rule
+        return v.datatype == dt and v.ill_typed is not True and dates.well_formed(str(v), str(dt))
     return test
 
 

@@ -29,7 +29,7 @@ def company_command(obj: Session, name: str, fmt: str) -> None:
     from graph.present import company
     from graph.questions.company import company_profile
 
-    profile = company_profile(obj.projection(), name)
+    profile = company_profile(obj.flow_graph(), name)  # the build row by row: only this company is decoded
     if fmt == "json":
         click.echo(formats.json_text(profile.to_json()))
     elif fmt == "csv":

@@ -175,15 +175,22 @@ def holder(pkg: Package, tracker: str) -> tuple[str, str] | None:
 
 
 def declare(doc: Doc, pkg: Package) -> dict[str, str]:
-    """Companies and tracker domains into ``doc``; each tracker's holder name, by tracker id."""
+    """Companies and tracker domains into ``doc``; each tracker's holder name, by tracker id.
+
+    A company is declared once per distinct citation: its trackers share the one trackerdb.sql
+    row that names it (Google runs 19 trackers, and was cited 19 times by the same locator)."""
     names: dict[str, str] = {}
+    declared: dict[tuple[str, str], str] = {}  # (name, locator) → the name facts use
     for tid, t in pkg.trackers.items():
         found = holder(pkg, tid)
         if found is None:
             continue
+        if found in declared:
+            names[tid] = declared[found]
+            continue
         c = pkg.companies.get(t["company_id"]) if t["company_id"] is not None else None
         url = (c or t).get("website_url")
-        names[tid] = doc.company(found[0], found[1], url=None if url is None else str(url).strip())
+        names[tid] = declared[found] = doc.company(found[0], found[1], url=None if url is None else str(url).strip())
     for tid, domain in pkg.domains:
         if tid in names:
             doc.domain(str(domain), names[tid], f"trackerdb.sql tracker_domains tracker '{tid}' domain '{domain}'")

@@ -22,10 +22,13 @@ disputes, and every source behind them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 import networkx as nx
+import numpy as np
 
+from graph.build.flowgraph import FlowGraph
+from graph.build.flowindex import KINDS
 from graph.model.taxonomy import Taxonomy
 from graph.questions.owner import ultimate_owner
 from graph.questions.reach import cite, taxonomy
@@ -138,13 +141,14 @@ class CompanyProfile:
         return asdict(self)
 
 
-def company_profile(source: Project | nx.MultiDiGraph, name: str) -> CompanyProfile:
+def company_profile(source: Project | nx.MultiDiGraph | FlowGraph, name: str) -> CompanyProfile:
     """The profile of the company ``name``: holdings, grants both ways, incidents, lists, owners, disputes, sources.
 
     Parameters
     ----------
-    source : Project or networkx.MultiDiGraph
-        A project (its projection is used) or a projected graph.
+    source : Project, networkx.MultiDiGraph or FlowGraph
+        A project (its build is read row by row: ``Project.flow_graph()``), a projected graph,
+        or the build read row by row; only this company's holdings and edges are decoded.
     name : str
         A company's slug, name or alias (``graph.questions.resolve``); NotFoundError with
         the nearest names when none fits.
@@ -162,13 +166,13 @@ def company_profile(source: Project | nx.MultiDiGraph, name: str) -> CompanyProf
     >>> [(d["about"], d["claimant"], d["aspect"]) for d in company_profile(small_graph(), "Spotify").disputes]
     [('grant Facebook → Spotify (messaging integration)', 'Spotify', 'awareness')]
     """
-    G: nx.MultiDiGraph = source if isinstance(source, nx.MultiDiGraph) else source.projection()
+    G = source if isinstance(source, (nx.MultiDiGraph, FlowGraph)) else source.flow_graph()
     slug = resolve_company(G, name)
     node = G.nodes[slug]
     profile = CompanyProfile(slug, node.get("label") or slug, node.get("kind", "company"), node.get("iri", ""),
                              list(node.get("aliases") or []), node.get("country"), node.get("homepage"), node.get("note"))
-    tax = taxonomy(G)
-    profile.holds = [_held(G, tax, h) for h in node.get("holds", [])]
+    tax, kinds = taxonomy(G), Taxonomy.from_dict(G.graph["integrations"])
+    profile.holds = [_held(G, tax, kinds, h) for h in node.get("holds", [])]
     rows = partner_table(G, companies=[slug])
     profile.receives = [r for r in rows if r["company"] == slug]
     profile.grants = [r for r in rows if r["grantor"] == slug and r["company"] != slug]
@@ -184,14 +188,36 @@ def company_profile(source: Project | nx.MultiDiGraph, name: str) -> CompanyProf
     return profile
 
 
-def _split(G: nx.MultiDiGraph, claims: list[Claim]) -> tuple[list[Citation], list[Citation]]:
+Graphish: TypeAlias = "nx.MultiDiGraph | FlowGraph"
+
+
+def _in_edges(G: Graphish, node: str, kinds: tuple[str, ...]) -> list[tuple[str, str, Any]]:
+    """(from, fact, attributes) of the edges of ``kinds`` into ``node``; from a FlowGraph, only
+    those are decoded (found by the index's columns), in the projection's edge order."""
+    if isinstance(G, nx.MultiDiGraph):
+        return [(u, key, a) for u, _, key, a in G.in_edges(node, keys=True, data=True) if a["kind"] in kinds]
+    index = G.index
+    assert index.edge_order is not None
+    wanted = np.isin(index.kind, np.asarray([KINDS.index(k) for k in kinds], dtype=np.uint8))
+    chosen = np.flatnonzero(wanted & (index.dst == G.number[node]))
+    order = index.edge_order[np.isin(index.edge_order, chosen)]
+    return [(u, key, a) for u, _, key, a in G.edges(keys=True, data=True, edges=order)]
+
+
+def _out_edges(G: Graphish, node: str, kinds: tuple[str, ...]) -> list[tuple[str, str, Any]]:
+    """(to, fact, attributes) of the edges of ``kinds`` out of ``node``."""
+    listed = (G.out_edges(node, keys=True, data=True, kinds=kinds) if isinstance(G, FlowGraph)
+              else G.out_edges(node, keys=True, data=True))
+    return [(v, key, a) for _, v, key, a in listed if a["kind"] in kinds]
+
+
+def _split(G: Graphish, claims: list[Claim]) -> tuple[list[Citation], list[Citation]]:
     """The asserting and the disputing claims, cited."""
     return ([cite(G, c) for c in claims if c["stance"] == "asserts"],
             [cite(G, c) for c in claims if c["stance"] == "disputes"])
 
 
-def _held(G: nx.MultiDiGraph, tax: Taxonomy, holding: Any) -> HeldRow:
-    kinds = Taxonomy.from_dict(G.graph["integrations"])
+def _held(G: Graphish, tax: Taxonomy, kinds: Taxonomy, holding: Any) -> HeldRow:
     sources, disputes = _split(G, holding.get("evidence", []))
     integration = holding.get("integration")
     return {"fact": holding.get("id", ""), "data_types": [tax.label(t) for t in holding.get("data_types", [])],
@@ -200,9 +226,9 @@ def _held(G: nx.MultiDiGraph, tax: Taxonomy, holding: Any) -> HeldRow:
             "sources": sources, "disputes": disputes}
 
 
-def _incidents(G: nx.MultiDiGraph, tax: Taxonomy, slug: str) -> list[IncidentRow]:
-    edges = [("received", u, a) for u, _, a in G.in_edges(slug, data=True) if a["kind"] == "incident"]
-    edges += [("exposed", v, a) for _, v, a in G.out_edges(slug, data=True) if a["kind"] == "incident"]
+def _incidents(G: Graphish, tax: Taxonomy, slug: str) -> list[IncidentRow]:
+    edges = [("received", u, a) for u, _, a in _in_edges(G, slug, ("incident",))]
+    edges += [("exposed", v, a) for v, _, a in _out_edges(G, slug, ("incident",))]
     out: list[IncidentRow] = []
     for role, other, attrs in edges:
         sources, disputes = _split(G, attrs.get("evidence", []))
@@ -214,7 +240,7 @@ def _incidents(G: nx.MultiDiGraph, tax: Taxonomy, slug: str) -> list[IncidentRow
     return sorted(out, key=lambda r: (r["occurred"] or r["published"] or "", r["fact"], r["other"]))
 
 
-def _memberships(G: nx.MultiDiGraph, slug: str) -> list[MembershipRow]:
+def _memberships(G: Graphish, slug: str) -> list[MembershipRow]:
     out: list[MembershipRow] = []
     for named in sorted(G.graph.get("lists", {}).values(), key=lambda n: (n["label"].casefold(), n["id"])):
         for member in named["members"]:
@@ -225,13 +251,12 @@ def _memberships(G: nx.MultiDiGraph, slug: str) -> list[MembershipRow]:
     return out
 
 
-def _owns(G: nx.MultiDiGraph, slug: str) -> list[OwnedRow]:
+def _owns(G: Graphish, slug: str) -> list[OwnedRow]:
     out: list[OwnedRow] = []
-    for owned, _, key, attrs in G.in_edges(slug, keys=True, data=True):
-        if attrs["kind"] == "ownership":
-            sources, disputes = _split(G, attrs.get("evidence", []))
-            out.append({"company": owned, "label": G.nodes[owned]["label"], "fact": key, "sources": sources,
-                        "disputes": disputes})
+    for owned, key, attrs in _in_edges(G, slug, ("ownership",)):
+        sources, disputes = _split(G, attrs.get("evidence", []))
+        out.append({"company": owned, "label": G.nodes[owned]["label"], "fact": key, "sources": sources,
+                    "disputes": disputes})
     return sorted(out, key=lambda r: (r["label"].casefold(), r["fact"]))
 
 
