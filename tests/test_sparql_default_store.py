@@ -8,6 +8,7 @@ store imports no rdflib in the command's process.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -249,7 +250,9 @@ def test_serve_answers_from_each_builds_own_store(tmp_path: Path) -> None:
     assert json.loads((second.folder / oxstore.STORE / oxstore.MARK).read_text()) == {"token": second.token}
 
 
-SHARED = Path("/work/shared/data/disconnect_tracking_protection")
+# as tests/test_import_real.py: ../shared/data beside the checkout (CI lays a copy there) or $DATAREACH_SHARED_DATA
+SHARED = Path(os.environ.get("DATAREACH_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")) \
+    / "disconnect_tracking_protection"
 
 
 @pytest.mark.slow  # a real import and build: minutes on a loaded machine; the newest-versions run has it
