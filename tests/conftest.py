@@ -11,7 +11,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -160,23 +160,36 @@ def run_module(*args: str, timeout: float = 60, cwd: Path | None = None) -> subp
 
 
 @pytest.fixture(scope="session")
-def default_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The default dataset (sources/) built once into a temporary out folder."""
+def default_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The default dataset (sources/) built once into a temporary out folder. Shared: a test only
+    reads it (checked at the end: a command run without its sources rebuilt it for others)."""
     from graph.build import compiled
 
     out = tmp_path_factory.mktemp("default") / "out"
     compiled.build([SOURCES], out)
-    return out
+    token = _current_token(out)
+    yield out
+    assert _current_token(out) == token, "a test rebuilt the shared default build"
 
 
 @pytest.fixture(scope="session")
-def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The three seed articles' dataset (tests/fixtures/seed) built once: for tests that pin its answers."""
+def seed_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The three seed articles' dataset (tests/fixtures/seed) built once: for tests that pin its answers.
+    Shared and only read, as ``default_build``."""
     from graph.build import compiled
 
     out = tmp_path_factory.mktemp("seed") / "out"
     compiled.build([SEED], out)
-    return out
+    token = _current_token(out)
+    yield out
+    assert _current_token(out) == token, "a test rebuilt the shared seed build"
+
+
+def _current_token(out: Path) -> str | None:
+    from graph.build.folder import current
+
+    found = current(out)
+    return None if found is None else found.token
 
 
 def build_file(out: Path, name: str) -> Path:

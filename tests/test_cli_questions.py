@@ -159,7 +159,8 @@ def test_reach_every_form(out: Path, form: str) -> None:
 
 
 def test_unknown_data_type_exits_1_with_a_suggestion_and_no_traceback(out: Path) -> None:
-    proc = python("-m", "graph", "-q", "--out", str(out), "reach", "phone nubmer")
+    # --sources SEED: without it the command rebuilt the bundled dataset into the shared seed build
+    proc = python("-m", "graph", "-q", "--out", str(out), "--sources", str(SEED), "reach", "phone nubmer")
     assert proc.returncode == 1
     assert proc.stdout == ""
     assert "error: unknown data type 'phone nubmer' — did you mean 'phone number'?" in proc.stderr
@@ -167,6 +168,7 @@ def test_unknown_data_type_exits_1_with_a_suggestion_and_no_traceback(out: Path)
     for fmt in ("json", "csv"):
         result = run(out, "reach", "phone nubmer", "--format", fmt)
         assert result.exit_code == 1 and result.stdout == "" and "did you mean 'phone number'" in result.stderr
+    assert compiled.is_fresh([SEED], out)  # the shared build was only read
 
 
 def test_bad_filter_values_are_refused_cleanly(out: Path) -> None:
