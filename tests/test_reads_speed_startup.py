@@ -19,7 +19,7 @@ def _loaded_after(code: str) -> set[str]:
     return set(out.stdout.split())
 
 
-@pytest.mark.parametrize("module", ["graph.names", "hashlib", "difflib"])
+@pytest.mark.parametrize("module", ["graph.names", "hashlib", "difflib", "graph.sparql.access", "netrc", "base64"])
 def test_the_cli_entry_point_does_not_import(module: str) -> None:
     assert module not in _loaded_after("import graph.cli.main")
 

@@ -19,7 +19,7 @@ import click
 from graph.cli.session import Access, CliError, Command, Session, say, stderr_progress, wide_option
 from graph.errors import DatareachError, InputError
 from graph.progress import quiet as quiet_progress
-from graph.sparql.access import DEFAULT_GRAPH, METHODS, SERVER_DEFAULT
+from graph.sparql.defaults import DEFAULT_GRAPH, METHODS, SERVER_DEFAULT
 
 
 class LazyGroup(click.Group):

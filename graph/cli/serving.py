@@ -18,7 +18,7 @@ from graph.cli.session import (
     say,
     wide_option,
 )
-from graph.sparql.access import DEFAULT_GRAPH, SERVER_DEFAULT
+from graph.sparql.defaults import DEFAULT_GRAPH, SERVER_DEFAULT
 
 
 @click.command("serve", cls=Command)

@@ -24,15 +24,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import UsageError
+from graph.sparql.defaults import DEFAULT_GRAPH, METHODS, SERVER_DEFAULT  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # urllib.request (and http, email) is imported when a request is made, not by every command
     import urllib.request
 
 TOKEN_ENV, USER_ENV, PASSWORD_ENV = "DATAREACH_ENDPOINT_TOKEN", "DATAREACH_ENDPOINT_USER", "DATAREACH_ENDPOINT_PASSWORD"
-METHODS = ("auto", "get", "post-form", "post-direct")
 GET_MAX_URL = 2_000  # longer URLs go as a form POST (servers and proxies cut URLs at 2-8 KiB)
-DEFAULT_GRAPH = "https://w3id.org/datareach/graph"  # the named graph push writes and questions read
-SERVER_DEFAULT = "default"  # --graph default: the server's own default graph
 
 
 @dataclass(frozen=True)
