@@ -177,7 +177,9 @@ class Doc:
         entry.country = entry.country or country
         if note is not None and note not in entry.notes:
             entry.notes.append(note)
-        entry.evidence.append(claim(self.sid, locator))
+        cited = claim(self.sid, locator)
+        if cited not in entry.evidence:  # a company named on many rows of one place is cited once for it
+            entry.evidence.append(cited)
         return entry.name
 
     def new_id(self, *parts: str) -> str:
