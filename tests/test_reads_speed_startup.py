@@ -29,3 +29,10 @@ def test_errors_still_suggest_the_nearest_name() -> None:
 
     assert str(NotFoundError("data type", "phone nubmer", ["phone number"])).endswith("did you mean 'phone number'?")
     assert str(Problem("f.yaml", 3, "x", "bad", "good")) == "f.yaml:3: x: bad — did you mean 'good'?"
+
+
+@pytest.mark.parametrize("module", ["graph.sparql.queries", "graph.names", "hashlib"])
+def test_a_plain_query_does_not_import_the_named_queries(module: str) -> None:
+    """``datareach sparql QUERY`` loads the named queries (name matching, the .rq files) only for
+    --name, --list, or when an error is being matched."""
+    assert module not in _loaded_after("import graph.cli.main\nfrom graph.cli import sparql")

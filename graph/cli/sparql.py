@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -21,15 +21,10 @@ from graph.cli.session import (
 )
 from graph.sparql.guard import DEFAULT_LIMITS, QueryRefused
 from graph.sparql.output import format_cells, format_result
-from graph.sparql.queries import (
-    BadParameter,
-    NamedQuery,
-    QueryFileError,
-    UnknownQuery,
-    get_query,
-    list_queries,
-)
 from graph.sparql.result import CellResult, QueryFailed, QueryResult, QueryTimeout
+
+if TYPE_CHECKING:
+    from graph.sparql.queries import NamedQuery
 
 ENGINES = ("store", "rdflib")
 
@@ -75,13 +70,15 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
     try:
         if list_only:
             _reject_extra(query_or_file, name, params, "--list")
+            from graph.sparql.queries import list_queries
+
             click.echo(_list_text(list_queries(), fmt, screen_width()))
             return
         result = _run(session_of(ctx), query_or_file, name, params, timeout, max_rows, engine)
         width = screen_width() if fmt == "table" else None  # only the table is fitted to the screen
         click.echo(format_cells(result, fmt, width=width) if isinstance(result, CellResult)
                    else format_result(result, fmt, width=width))
-    except (QueryRefused, UnknownQuery, BadParameter, QueryFileError) as err:
+    except _query_errors() as err:
         raise BadInput(str(err)) from None
     except ValueError as err:  # e.g. a format that does not fit the result
         raise BadInput(str(err)) from None
@@ -93,12 +90,23 @@ def sparql(ctx: click.Context, query_or_file: str | None, name: str | None,
         click.echo(f"note: output cut at {max_rows:,} rows (--max-rows)", err=True)
 
 
+def _query_errors() -> tuple[type[Exception], ...]:
+    """The refusals a query or a named query's parameters can meet. ``graph.sparql.queries``
+    (name matching, the .rq files) is imported here, when an error is matched, so a plain query
+    does not load it at start-up."""
+    from graph.sparql.queries import BadParameter, QueryFileError, UnknownQuery
+
+    return (QueryRefused, UnknownQuery, BadParameter, QueryFileError)
+
+
 def _run(session: Session, query_or_file: str | None, name: str | None, params: tuple[str, ...],
          timeout: float, max_rows: int, engine: str) -> QueryResult | CellResult:
     if engine != "store" and (session.store_dir is not None or session.endpoint is not None):
-        raise BadParameter(f"--engine {engine} answers from the local build: leave out --store and --endpoint")
+        raise BadInput(f"--engine {engine} answers from the local build: leave out --store and --endpoint")
     if name is not None:
         _reject_extra(query_or_file, None, (), "--name")
+        from graph.sparql.queries import get_query
+
         get_query(name)  # unknown names fail before the graph is loaded
         store = session.sparql_store(engine)
         if store is not None:
@@ -107,9 +115,9 @@ def _run(session: Session, query_or_file: str | None, name: str | None, params: 
 
         return run_named(session.rdf_graph(), name, _parse_params(params), timeout=timeout, max_rows=max_rows)
     if params:
-        raise BadParameter("--param goes with --name NAME (a named query)")
+        raise BadInput("--param goes with --name NAME (a named query)")
     if query_or_file is None:
-        raise BadParameter("give a query, a .rq file, - for standard input, --name or --list")
+        raise BadInput("give a query, a .rq file, - for standard input, --name or --list")
     text = _read_query(query_or_file)
     store = session.sparql_store(engine)
     if store is not None:  # the pre-scan here, the rest in a sealed child: no rdflib in this process
@@ -134,6 +142,7 @@ WHERE { VALUES ?class { dr:Company dr:DataType } ?x a ?class .
 def _run_named_on_store(store: Path, name: str, params: dict[str, str], timeout: float,
                         max_rows: int) -> CellResult:
     """A named query on the store: parameters are resolved against the store's names, then bound."""
+    from graph.sparql.queries import get_query
     from graph.sparql.store import run_store_cells
 
     query = get_query(name)
@@ -156,7 +165,7 @@ def _run_named_on_store(store: Path, name: str, params: dict[str, str], timeout:
 def _reject_extra(query: str | None, name: str | None, params: tuple[str, ...],
                   option: str) -> None:
     if query is not None or name is not None or (params and option == "--list"):
-        raise BadParameter(f"{option} takes no query text or other query options")
+        raise BadInput(f"{option} takes no query text or other query options")
 
 
 def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
@@ -164,9 +173,9 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, str]:
     for item in params:
         key, sep, value = item.partition("=")
         if sep == "" or key.strip() == "":
-            raise BadParameter(f"--param wants KEY=VALUE, got {item[:80]!r}")
+            raise BadInput(f"--param wants KEY=VALUE, got {item[:80]!r}")
         if key.strip() in parsed:
-            raise BadParameter(f"--param {key.strip()} given twice")
+            raise BadInput(f"--param {key.strip()} given twice")
         parsed[key.strip()] = value
     return parsed
 
@@ -180,7 +189,7 @@ def _read_query(arg: str) -> str | bytes:
             with open(arg, "rb") as handle:
                 return _read_capped(handle, limit)
         except OSError as err:
-            raise BadParameter(f"cannot read query file {arg!r}: {err.strerror}") from None
+            raise BadInput(f"cannot read query file {arg!r}: {err.strerror}") from None
     return arg
 
 
