@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -62,6 +61,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO]:
     target = Path(path)
     check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # on first use: a question's start-up needs none of it
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         encoding = None if "b" in mode else "utf-8"
@@ -120,6 +120,7 @@ class Batch:
         target = Path(path)
         check_target(target)
         target.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         self._staged.append((tmp, target))

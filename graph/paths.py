@@ -16,7 +16,6 @@ into the installed package.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,6 +110,8 @@ def cache_out(sources: list[Path]) -> Path:
 
     key = "\0".join([__version__, *sorted(str(Path(s).resolve()) for s in sources)])
     name = "bundled" if sources == [bundled_sources()] else "sources"
+    import hashlib  # here, not at import: every command imports this module
+
     return cache_root() / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 

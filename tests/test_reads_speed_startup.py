@@ -36,3 +36,10 @@ def test_a_plain_query_does_not_import_the_named_queries(module: str) -> None:
     """``datareach sparql QUERY`` loads the named queries (name matching, the .rq files) only for
     --name, --list, or when an error is being matched."""
     assert module not in _loaded_after("import graph.cli.main\nfrom graph.cli import sparql")
+
+
+@pytest.mark.parametrize("module", ["hashlib", "shutil", "tempfile"])
+def test_a_question_on_a_ready_build_starts_without(module: str) -> None:
+    """Hashing, copying and temporary files load when a build is checked in full, written or
+    staged, not when a question opens a build that is already there."""
+    assert module not in _loaded_after("import graph.cli.main, graph.build.project, graph.sparql.store")

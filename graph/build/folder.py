@@ -41,11 +41,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +89,7 @@ class Build:
             size = path.stat().st_size
             if size == want["size"] and full:
                 with path.open("rb") as fh:
+                    import hashlib  # on first use: a question's start-up needs none of it
                     if hashlib.file_digest(fh, "sha256").hexdigest() != want["sha256"]:
                         raise BuildDamaged(f"{path} does not match its checksum (damaged, or from another build)")
         except OSError as exc:
@@ -107,6 +106,7 @@ class Build:
             data = path.read_bytes()
         except OSError as exc:
             raise BuildDamaged(f"{path} cannot be read ({exc.strerror or exc})") from None
+        import hashlib
         if hashlib.sha256(data).hexdigest() != self._entry(name)["sha256"] or len(data) != self._entry(name)["size"]:
             raise BuildDamaged(f"{path} does not match its checksum (damaged, or from another build)")
         return data
@@ -166,6 +166,7 @@ class Staging:
                 continue
             with path.open("rb") as fh:
                 os.fsync(fh.fileno())
+                import hashlib
                 files[path.name] = {"size": os.fstat(fh.fileno()).st_size,
                                     "sha256": hashlib.file_digest(fh, "sha256").hexdigest()}
         with _locked(self.out_dir):
@@ -183,6 +184,7 @@ class Staging:
 
     def __exit__(self, *_: object) -> None:
         if not self._committed:
+            import shutil
             shutil.rmtree(self.folder, ignore_errors=True)
         if self._lock is not None:
             with contextlib.suppress(OSError):
@@ -213,6 +215,7 @@ def publish(build: Build) -> None:
             try:
                 os.link(build.folder / name, tmp)
             except OSError:
+                import shutil
                 shutil.copyfile(build.folder / name, tmp)
             atomic.check_target(target)
             os.replace(tmp, target)
@@ -253,6 +256,7 @@ def tidy(out_dir: Path) -> None:
         if (token in keep and entry.name == token) or _in_use(root / f"{token}.lock"):
             continue
         if entry.is_dir() and not entry.is_symlink():
+            import shutil
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)

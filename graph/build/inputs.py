@@ -9,7 +9,6 @@ before reading and again while reading, so a file that grows cannot get past it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -256,6 +255,7 @@ def fingerprint(files: Iterable[Path]) -> str:
     >>> fingerprint([p]) == fingerprint([p]) != fingerprint([])
     True
     """
+    import hashlib  # on first use: a question's start-up needs none of it
     h = hashlib.sha256(FORMAT_VERSION.encode())
     for path in files:
         h.update(str(path.resolve()).encode("utf-8", "surrogateescape") + b"\0")
@@ -295,6 +295,7 @@ def file_stats(files: Iterable[Path]) -> list[list[object]] | None:
 
 def file_digest(path: Path) -> bytes:
     """SHA-256 of a file read in blocks (a large input is never held whole for this)."""
+    import hashlib
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(MB), b""):

@@ -19,8 +19,6 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
-import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -181,6 +179,9 @@ def _store_lock(store_dir: Path, wait: float) -> Iterator[None]:
 
 
 def _make(nt: Path, store_dir: Path, mark: dict[str, Any]) -> None:
+    import shutil  # here, not at import: a query on a ready store needs neither
+    import tempfile
+
     for stale in store_dir.parent.glob(f".{store_dir.name}.*"):  # left by a killed run
         if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
