@@ -19,6 +19,14 @@ Every process runs with its bytecode cached, as after ``pip install`` (which com
 filled by ``compileall`` of the ``graph`` package the commands import (``--no-bytecode`` keeps
 the environment as it is). ``--only NAME`` (repeatable: table, export, owner, viz) runs only those
 rows. The start-up rows are ``--help``, ``reach`` and ``owner``.
+
+    python bench/bench_reads.py --arrays SOURCES OUT [--owner NAME] [--json FILE]
+
+counts instead what ``owner``, ``reach``, ``company`` and ``table`` read of ``flows.npz``: each
+runs in a fresh process with ``numpy``'s ``NpzFile.__getitem__`` counted, and the bytes of the
+arrays it read (their sizes in the file) are reported beside the file's size. Files are in the
+page cache between runs, so ``/proc/self/io`` ``read_bytes`` says nothing; this counts what
+is taken from the file and decoded (CRC-checked and copied) whether cached or not.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ANCHOR_TABLE = r"""
 import csv, json, sys, numpy as np
@@ -93,6 +102,26 @@ while True:
 print(json.dumps(chain))
 """
 
+COUNT_ARRAYS = r"""
+import json, sys, zipfile, numpy as np
+from click.testing import CliRunner
+from graph.cli.main import main
+from graph.build.folder import current
+sources, out, args = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+reads = []
+original = np.lib.npyio.NpzFile.__getitem__
+def counting(self, key):
+    reads.append(key)
+    return original(self, key)
+np.lib.npyio.NpzFile.__getitem__ = counting
+src = ["-s", sources] if sources != "default" else []
+result = CliRunner().invoke(main, ["-q", *src, "--out", out, *args])
+assert result.exit_code == 0, result.output
+with zipfile.ZipFile(current(out).folder / "flows.npz") as z:
+    sizes = {i.filename.removesuffix(".npy"): i.file_size for i in z.infolist()}
+print(json.dumps({"reads": reads, "read_bytes": sum(sizes[k] for k in reads), "file_bytes": sum(sizes.values())}))
+"""
+
 ANCHOR_VIZ = "import sys, graph; graph.projection([sys.argv[1]], sys.argv[2])"
 ENV = dict(os.environ)
 COMPILE = "import compileall, os, graph; compileall.compile_dir(os.path.dirname(graph.__file__), quiet=1)"
@@ -114,8 +143,30 @@ def stale(sources: str, out: Path) -> bool:
     return not found.is_fresh()
 
 
+def arrays(sources: str, out: Path, owner: str, target: str | None) -> None:
+    """What each question reads of ``flows.npz`` (``--arrays``): a Markdown table, and JSON to ``target``."""
+    questions = {"owner": ["owner", owner, "--format", "json"], "reach": ["reach", "phone number", "--format", "json"],
+                 "company": ["company", owner, "--format", "json"], "table": ["table", "--format", "csv"]}
+    found: dict[str, Any] = {}
+    for name, argv in questions.items():
+        done = subprocess.run([sys.executable, "-c", COUNT_ARRAYS, sources, str(out), json.dumps(argv)], check=True,
+                              capture_output=True, text=True, env=ENV)
+        found[name] = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"sources: {sources}; what each command reads of flows.npz; load average {os.getloadavg()}\n")
+    print("| command | arrays read | bytes read | of flows.npz |\n|---|---|---|---|")
+    for name, got in found.items():
+        print(f"| `{name}` | {len(got['reads'])} | {got['read_bytes']:,} | {got['read_bytes'] / got['file_bytes']:.0%} "
+              f"of {got['file_bytes']:,} |")
+    if target:
+        Path(target).write_text(json.dumps(found, indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     args = sys.argv[1:]
+    if args[0] == "--arrays":
+        owner = args[args.index("--owner") + 1] if "--owner" in args else "Company 000000"
+        arrays(args[1], Path(args[2]), owner, args[args.index("--json") + 1] if "--json" in args else None)
+        return
     sources, out = args[0], Path(args[1])
     runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 3
     owner = args[args.index("--owner") + 1] if "--owner" in args else "Company 000000"

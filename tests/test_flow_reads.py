@@ -181,3 +181,70 @@ def test_damaged_attributes_file_rebuilds(tmp_path: Path) -> None:
     F = compiled.flow_graph(paths, out, progress=messages.append)
     assert any("rebuilding" in m for m in messages)
     assert F.nodes["spotify"]["label"] == "Spotify"
+
+
+@pytest.fixture
+def npz_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every array read from a ``.npz``, one entry per read."""
+    import numpy as np
+
+    reads: list[str] = []
+    original = np.lib.npyio.NpzFile.__getitem__
+
+    def counting(self: Any, key: str) -> Any:
+        reads.append(key)
+        return original(self, key)
+
+    monkeypatch.setattr(np.lib.npyio.NpzFile, "__getitem__", counting)
+    return reads
+
+
+# what owner may read: names, labels and its hops' ends, facts, attributes and evidence
+OWNER_READS = {"meta", "keys_blob", "keys_offsets", "labels_blob", "labels_offsets", "node_order", "node_span",
+               "src", "dst", "kind", "facts_blob", "facts_offsets", "attr_span", "evidence_span"}
+
+
+def test_owner_reads_only_the_arrays_it_uses(seed_build: Path, npz_reads: list[str]) -> None:
+    """owner reads names, labels and the ownership hops' arrays, each once: no data-type or
+    permission codes, IRIs, edge order or holdings (at L they were 4/5 of what it read)."""
+    from click.testing import CliRunner
+
+    from graph.cli.main import main
+    from tests.conftest import SEED
+
+    answer = ultimate_owner(compiled.flow_graph([SEED], seed_build), "Instagram").to_json()
+    assert answer["ultimate_owners"] == ["Facebook"] and answer["chains"][0]
+    result = CliRunner().invoke(main, ["-q", "--out", str(seed_build), "--sources", str(SEED), "owner", "Instagram",
+                                       "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == answer
+    assert set(npz_reads) <= OWNER_READS, sorted(set(npz_reads) - OWNER_READS)
+    assert len(npz_reads) == 2 * len(set(npz_reads)), "each array read once per load"
+
+
+def test_reach_reads_the_codes_owner_leaves(seed_build: Path, npz_reads: list[str]) -> None:
+    """The spy sees what is read: reach decides its filters on the code arrays."""
+    from graph.questions.reach import reach
+    from tests.conftest import SEED
+
+    assert reach(compiled.flows([SEED], seed_build), "phone number").to_json()["companies"]
+    assert {"code_data_types", "code_permissions", "src", "dst"} <= set(npz_reads)
+    assert "node_span" not in npz_reads and "attr_span" not in npz_reads  # loaded without the attributes file
+
+
+def test_a_loaded_index_reversed_and_copied_reads_lazily(tmp_path: Path) -> None:
+    """``reversed`` (reach --into) swaps the ends without reading what is not read yet."""
+    from graph.examples import small_graph
+
+    index = FlowIndex.from_graph(small_graph())
+    (tmp_path / "evidence.json").write_bytes(bytes(index.evidence_file()))
+    (tmp_path / "attributes.json").write_bytes(bytes(index.attributes_file()))
+    with (tmp_path / "flows.npz").open("wb") as fh:
+        index.save(fh)
+    loaded = FlowIndex.load(tmp_path / "flows.npz", tmp_path / "evidence.json", tmp_path / "attributes.json")
+    back = loaded.reversed()
+    assert "codes" not in back.__dict__ and "iris" not in back.__dict__
+    assert back.src.tolist() == index.dst.tolist() and back.dst.tolist() == index.src.tolist()
+    assert loaded.src.tolist() == index.src.tolist()
+    assert {k: v.tolist() for k, v in back.codes.items()} == {k: v.tolist() for k, v in index.codes.items()}
+    assert _text(loaded.to_graph()) == _text(small_graph())

@@ -108,7 +108,8 @@ class FlowGraph:
     """A read-only view of the build with the networkx calls the questions use (see the module docstring)."""
 
     def __init__(self, index: FlowIndex) -> None:
-        if index.node_order is None or index.edge_order is None:
+        # ``has_attributes``, not ``edge_order is None``: that would read the edge order (owner never needs it)
+        if not index.has_attributes or index.node_order is None:
             raise ValueError("the flow index carries no attributes (it was loaded without its attributes file)")
         self.index = index
         self.graph: dict[str, Any] = index.graph_attrs()

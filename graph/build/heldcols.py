@@ -140,7 +140,12 @@ class Held:
         assert self.span is not None
         return {"hold_node": self.node, "hold_span": self.span, **{f"hold_{k}": v for k, v in self.codes.items()}}
 
+    @staticmethod
+    def members() -> list[str]:
+        """The names of the arrays ``arrays`` writes."""
+        return ["hold_node", "hold_span", *(f"hold_{k}" for k in CODED)]
+
     @classmethod
     def read(cls, data: Any, tables: dict[str, list[Any]]) -> Held:
-        """The columns ``arrays`` wrote, from an open ``.npz``."""
+        """The columns ``arrays`` wrote, from an open ``.npz`` (or anything giving its arrays by name)."""
         return cls(data["hold_node"], {k: data[f"hold_{k}"] for k in CODED}, tables, span=data["hold_span"])

@@ -622,7 +622,7 @@ def _into(index: FlowIndex, edges: _Edges, found: _Found, into: int, worst: int)
     path to ``into``, searched backwards from it; a path is as sure as its sender and its hops."""
     has = np.full(index.node_count, NONE, dtype=np.int8)
     has[found.nodes] = found.level
-    backwards = dataclasses.replace(index, src=index.dst, dst=index.src, _csr=None)
+    backwards = index.reversed()
     trees, reached = [], []
     for level in range(worst + 1):
         tree = _search(backwards, [[into]], edges.level <= level)
