@@ -7,7 +7,6 @@ turns typed errors into a clean message. Nothing imports this module.
 from __future__ import annotations
 
 import importlib
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -159,6 +158,8 @@ def max_input_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def _report(error: InputError, fmt: str) -> CliError:
     """The problems as JSON on stdout for --format json; the error to raise either way."""
     if fmt == "json":
+        import json  # here and in each command's json branch: `--help` and the other commands need none
+
         click.echo(json.dumps({"ok": False, "problems": [vars(p) for p in error.problems]}, indent=2))
     return CliError(str(error))
 
@@ -191,6 +192,8 @@ def check(obj: Session, paths: tuple[Path, ...], fmt: str, max_input_mb: int | N
         raise _report(exc, fmt) from None
     counts = compiled.summarise(loaded.g)
     if fmt == "json":
+        import json
+
         click.echo(json.dumps({"ok": True, "files": [str(f) for f in loaded.files], "counts": counts,
                                "warnings": [str(w) for w in loaded.warnings]}, indent=2))
     else:
@@ -229,6 +232,8 @@ def build(obj: Session, paths: tuple[Path, ...], out_dir: Path | None, fmt: str,
     except InputError as exc:
         raise _report(exc, fmt) from None
     if fmt == "json":
+        import json
+
         click.echo(json.dumps({"ok": True, "out": str(target), "counts": result.counts, "shacl": result.shacl,
                                "warnings": result.warnings}, indent=2))
         return
@@ -265,6 +270,8 @@ def init(folder: Path, fmt: str) -> None:
     project = init_project(folder)
     sources = project.sources[0]
     if fmt == "json":
+        import json
+
         click.echo(json.dumps({"ok": True, "project": str(project.root), "sources": str(sources),
                                "out": str(project.out)}, indent=2))
         return
