@@ -1,7 +1,7 @@
 """Every datareach command beside its plainest-library anchor, at one size (issue 17, item 6).
 
     python bench/sizes.py SIZE DATASET OUT [--runs N] [--skip CMD[:reason],...] [--json FILE]
-                          [--timeout SECONDS] [--keep]
+                          [--timeout SECONDS] [--keep] [--no-bytecode]
 
 SIZE names the size in the report (S, M, L, 3L, or XS for the test); DATASET is a folder from
 ``bench/gen.py SIZE DATASET``; OUT is a work folder the harness owns: the build goes to
@@ -19,6 +19,10 @@ other rows use the last build. The anchors are in ``bench/anchors.py``.
 Rows (``--skip`` names): ``build``, ``reach``, ``rank``, ``rank-sample``, ``sparql``, ``table``,
 ``export``, ``owner``, ``viz``, ``startup``. A skipped row shows ``skipped (reason)``; a command
 that fails or passes ``--timeout`` shows its error, never a number (and is not run again).
+
+Every process runs with our bytecode cached, as after ``pip install`` (which compiles it): ``graph/``
+is compiled first and ``PYTHONDONTWRITEBYTECODE`` dropped (``--no-bytecode`` keeps the environment as
+it is: with ``PYTHONDONTWRITEBYTECODE=1``, as on this machine, every start compiled our modules).
 
 Writes the Markdown table to stdout (progress to stderr) and the results to ``--json``
 (default ``bench/results/sizes-SIZE.json``).
@@ -183,6 +187,10 @@ class Harness:
         self.target = self.work / "build"
         self.env = {**os.environ, "DATAREACH_MAX_INPUT_MB": "1000000", "PYTHONPATH": os.pathsep.join(
             p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
+        if not args.no_bytecode:  # as an installed package runs: its bytecode compiled once (as pip does), then reused
+            self.env.pop("PYTHONDONTWRITEBYTECODE", None)
+            subprocess.run([self.py, "-m", "compileall", "-q", str(REPO / "graph")], env=self.env, check=True,
+                           stdout=subprocess.DEVNULL)
         self.skips: dict[str, str] = {}
         for item in filter(None, (args.skip or "").split(",")):
             name, _, reason = item.partition(":")
@@ -426,6 +434,10 @@ def main(argv: list[str] | None = None) -> int:
                              "writes) and into an in-memory one (default: both); 'disk' alone for 3L, whose in-memory "
                              "store would not fit")
     parser.add_argument("--no-disk-check", action="store_true", help="build even if OUT's disk looks too small")
+    parser.add_argument("--no-bytecode", action="store_true",
+                        help="keep the environment as it is (with PYTHONDONTWRITEBYTECODE=1 every start compiles our "
+                             "modules from source); by default graph/ is compiled first (compileall, as pip "
+                             "install does) and its bytecode reused")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")

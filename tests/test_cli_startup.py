@@ -19,6 +19,20 @@ def _listing(group_format: object) -> str:
     return formatter.getvalue()
 
 
+def test_short_help_module_is_generated_from_the_commands() -> None:
+    """graph/cli/shorthelp.py is exactly what scripts/cli_docs.py writes from the commands' own help."""
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "cli_docs.py"
+    spec = importlib.util.spec_from_file_location("cli_docs", script)
+    assert spec is not None and spec.loader is not None
+    cli_docs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli_docs)
+    expected = cli_docs.render_short_help(cli_docs.short_help())
+    assert cli_docs.SHORT_HELP_MODULE.read_text(encoding="utf-8") == expected, "run python scripts/cli_docs.py"
+
+
 def test_short_help_table_is_what_each_command_says() -> None:
     ctx = click.Context(main)
     assert set(LazyGroup.SHORT_HELP) == set(LazyGroup.lazy)

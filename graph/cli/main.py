@@ -7,7 +7,6 @@ turns typed errors into a clean message. Nothing imports this module.
 from __future__ import annotations
 
 import importlib
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any
 import click
 
 from graph.cli.session import Access, CliError, Command, Session, say, stderr_progress, wide_option
+from graph.cli.shorthelp import SHORT_HELP
 from graph.errors import DatareachError, InputError
 from graph.progress import quiet as quiet_progress
 from graph.sparql.defaults import DEFAULT_GRAPH, METHODS, SERVER_DEFAULT
@@ -27,8 +27,9 @@ class LazyGroup(click.Group):
 
     Keeps ``datareach reach`` from importing rdflib, pyvis or the SPARQL layer, and
     ``datareach --help`` from importing any of them: the list of commands and their short
-    help come from ``SHORT_HELP`` (``tests/test_cli_startup.py`` checks that it says what
-    the commands themselves say). Its commands are ``Command``s: library errors become
+    help come from ``SHORT_HELP``, generated from the commands' own help by
+    ``scripts/cli_docs.py`` (its ``--check`` and ``tests/test_cli_startup.py`` fail when it is
+    out of date). Its commands are ``Command``s: library errors become
     ``error: …`` and an exit code.
     """
 
@@ -51,28 +52,10 @@ class LazyGroup(click.Group):
         "figure": "graph.cli.figure:figure_command",
     }
 
-    SHORT_HELP = {
-        "company": "Everything the sources state about the company NAME (a name, alias or slug): what it holds, the "
-                   "grants it receives and makes, incidents, the named lists it is on, its owners (the chain to the "
-                   "ultimate owner) and what it owns, who disputes what, and the sources.",
-        "export": "Export the data-flow graph for other tools.",
-        "figure": "Write a static figure for an article: SVG (the default) or PNG.",
-        "import": "Import a public dataset (or your own spreadsheet) as a cited fact file.",
-        "lists": "The named lists the sources publish, or one list NAME (its id or name): its source, the count it "
-                 "states, its members with the status the list gives each, and how many members have each status.",
-        "owner": "Who ultimately owns NAME (a company, alias, brand or domain), and the chain that proves it.",
-        "push": "Load the built graph into a SPARQL server, replacing one named graph.",
-        "rank": "Who are the hubs and brokers of data.",
-        "reach": "Which companies could reach DATA_TYPE, by which path, on whose evidence.",
-        "serve": "Serve the built graph: a read-only SPARQL 1.1 endpoint at /sparql and a web page at /.",
-        "sparql": "Ask the graph a read-only SPARQL 1.1 question.",
-        "table": "The partner table: company, kind of integration, data accessible, permissions, what the user did "
-                 "to switch it on, start, stated shutdown, last seen active, status, sources and disputes.",
-        "types": "The data-type tree: each term's label, slug, alt labels and mappings (DPV-PD, fideslang, or minted).",
-        "viz": "Write an interactive graph as one self-contained HTML file.",
-    }
+    SHORT_HELP = SHORT_HELP
     """Each lazy command's short help (``get_short_help_str`` without a length limit), for
-    ``--help`` without importing the commands."""
+    ``--help`` without importing the commands: ``graph/cli/shorthelp.py``, generated from the
+    commands' own help by ``scripts/cli_docs.py``."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
@@ -175,6 +158,8 @@ def max_input_option(command: Callable[..., Any]) -> Callable[..., Any]:
 def _report(error: InputError, fmt: str) -> CliError:
     """The problems as JSON on stdout for --format json; the error to raise either way."""
     if fmt == "json":
+        import json  # here and in each command's json branch: `--help` and the other commands need none
+
         click.echo(json.dumps({"ok": False, "problems": [vars(p) for p in error.problems]}, indent=2))
     return CliError(str(error))
 
@@ -207,6 +192,8 @@ def check(obj: Session, paths: tuple[Path, ...], fmt: str, max_input_mb: int | N
         raise _report(exc, fmt) from None
     counts = compiled.summarise(loaded.g)
     if fmt == "json":
+        import json
+
         click.echo(json.dumps({"ok": True, "files": [str(f) for f in loaded.files], "counts": counts,
                                "warnings": [str(w) for w in loaded.warnings]}, indent=2))
     else:
@@ -245,6 +232,8 @@ def build(obj: Session, paths: tuple[Path, ...], out_dir: Path | None, fmt: str,
     except InputError as exc:
         raise _report(exc, fmt) from None
     if fmt == "json":
+        import json
+
         click.echo(json.dumps({"ok": True, "out": str(target), "counts": result.counts, "shacl": result.shacl,
                                "warnings": result.warnings}, indent=2))
         return
@@ -281,6 +270,8 @@ def init(folder: Path, fmt: str) -> None:
     project = init_project(folder)
     sources = project.sources[0]
     if fmt == "json":
+        import json
+
         click.echo(json.dumps({"ok": True, "project": str(project.root), "sources": str(sources),
                                "out": str(project.out)}, indent=2))
         return

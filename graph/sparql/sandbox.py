@@ -33,10 +33,8 @@ import itertools
 import json
 import os
 import select
-import signal
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -258,6 +256,8 @@ def _run_child(job: Callable[[Pipe], None], conn: Pipe) -> NoReturn:
     except BaseException:
         code = 1
         with contextlib.suppress(Exception):
+            import traceback  # here: a query that ends well never needs it
+
             traceback.print_exc()
             sys.stderr.flush()
     os._exit(code)
@@ -296,6 +296,8 @@ def _reap(pid: int, *, wait: float) -> int:
         if done:
             return os.waitstatus_to_exitcode(status)
         if time.monotonic() >= deadline:
+            import signal  # here: its enums cost a query's start-up more than the kill
+
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
@@ -323,13 +325,51 @@ def isolate_network() -> bool:
     """
     if not sys.platform.startswith("linux"):
         return False
-    import ctypes
+    return _unshare(CLONE_NEWNET) or _unshare(CLONE_NEWUSER | CLONE_NEWNET)
 
+
+def _unshare(flags: int) -> bool:
+    """unshare(2): ``os.unshare`` where Python has it (3.12); else libc's, through ``_ctypes``
+    (:func:`_libc_function`), since importing ``ctypes`` itself cost each query about 10 ms of
+    CPU (measured at M, issue 17) for the one call."""
+    call = getattr(os, "unshare", None)
+    if call is not None:
+        try:
+            call(flags)
+        except OSError:
+            return False
+        return True
+    unshare = _libc_function("unshare")
+    return unshare is not None and unshare(flags) == 0
+
+
+def _libc_function(name: str) -> Callable[[int], int] | None:
+    """The C function ``name`` of the running process (``int name(int)``), as
+    ``ctypes.CDLL(None, use_errno=True)`` gives it, built from ``_ctypes`` (the C core of
+    ``ctypes``) without importing ``ctypes``; from ``ctypes`` if that fails; None if neither can."""
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return False
-    return libc.unshare(CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0
+        import _ctypes
+
+        class Int(_ctypes._SimpleCData):  # ctypes.c_int, as ctypes defines it
+            _type_ = "i"
+
+        class Function(_ctypes.CFuncPtr):  # a CDLL's function: cdecl, errno kept, returns an int
+            _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+            _restype_ = Int
+
+        class Library:
+            _handle = _ctypes.dlopen(None, _ctypes.RTLD_LOCAL)  # type: ignore[arg-type]  # None: the process itself
+
+        function: Callable[[int], int] = Function((name, Library()))  # type: ignore[arg-type]  # any object with _handle
+        return function
+    except Exception:  # an interpreter whose _ctypes differs: the public route
+        try:
+            import ctypes
+
+            found: Callable[[int], int] = getattr(ctypes.CDLL(None, use_errno=True), name)
+            return found
+        except (OSError, AttributeError):
+            return None
 
 
 def encode_term(term: object) -> Cell:
@@ -385,6 +425,8 @@ def _exit_reason(code: int | None) -> str:
     if code is None:
         return "no exit status"
     if code < 0:
+        import signal
+
         try:
             return f"killed by {signal.Signals(-code).name}"
         except ValueError:
