@@ -35,11 +35,29 @@ def console_script(name: str) -> str | None:
     return shutil.which(name, path=os.pathsep.join([sysconfig.get_path("scripts"), os.environ.get("PATH", "")]))
 
 
+_TEST_CACHE: list[str] = []
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Builds made outside any project go to the user's cache: keep the tests' out of the real one."""
+    """Builds made outside any project go to the user's cache: keep the tests' out of the real one
+    (one per process: each pytest-xdist worker has its own)."""
     import tempfile
 
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="datareach-test-cache-")
+    _TEST_CACHE.append(tempfile.mkdtemp(prefix="datareach-test-cache-"))
+    os.environ["XDG_CACHE_HOME"] = _TEST_CACHE[-1]
+    # The width text is fitted to comes from COLUMNS first: a pytest-xdist worker has COLUMNS=80 and
+    # LINES=24 set, an exported shell variable would do the same. The tests expect what a pipe with
+    # neither gets (tests that need a width set COLUMNS themselves).
+    for name in ("COLUMNS", "LINES"):
+        os.environ.pop(name, None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The test cache goes with the session (it was left in the temporary folder, one per run)."""
+    import shutil
+
+    while _TEST_CACHE:
+        shutil.rmtree(_TEST_CACHE.pop(), ignore_errors=True)
 
 
 # A minimal valid fact file. Tests replace one line of it to make one mistake, so every

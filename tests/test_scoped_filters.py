@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,21 +52,45 @@ def _reader(g: Graph, data_type: str, filters: ReachFilters | None) -> ScopeRead
     return read_reach(lambda text: run_query(g, text, max_rows=10**9), data_type, filters=filters)
 
 
+def _fingerprint(reader: ScopeReader) -> tuple[int, int, int, int]:
+    return len(reader.g), hash(frozenset(reader.g)), reader.counts.keys, reader.counts.triples
+
+
+@pytest.fixture(scope="module")
+def readers(local: Snapshot) -> Iterator[Callable[[str, dict[str, Any] | None], ScopeReader]]:
+    """``readers(data_type, asked)``: the scoped reader of the build with those filters pushed (None:
+    none), read once per module — a reader is some 16 rdflib queries, ~1 s each under load, and the
+    unfiltered one is the baseline of most cases. Shared and only read: checked at the end."""
+    made: dict[tuple[str, str], tuple[ScopeReader, tuple[int, int, int, int]]] = {}
+
+    def _get(data_type: str, asked: dict[str, Any] | None) -> ScopeReader:
+        key = (data_type, repr(None if asked is None else sorted(asked.items())))
+        if key not in made:
+            reader = _reader(local.g, data_type, None if asked is None else ReachFilters(**asked))
+            made[key] = reader, _fingerprint(reader)
+        return made[key][0]
+
+    yield _get
+    for key, (reader, printed) in made.items():
+        assert _fingerprint(reader) == printed, f"a test changed the shared reader {key}"
+
+
 @pytest.mark.parametrize(("data_type", "asked"), FILTERED, ids=[f"{t}-{'-'.join(a)}" for t, a in FILTERED])
-def test_pushed_filters_answer_as_the_build(local: Snapshot, data_type: str, asked: dict[str, Any]) -> None:
+def test_pushed_filters_answer_as_the_build(local: Snapshot, readers: Callable[[str, dict[str, Any] | None], ScopeReader], data_type: str,
+                                            asked: dict[str, Any]) -> None:
     here = reach(project(local.g), data_type, limit=None, **asked)
-    plain = _reader(local.g, data_type, None)
-    pushed = _reader(local.g, data_type, ReachFilters(**asked))
+    plain = readers(data_type, None)
+    pushed = readers(data_type, asked)
     assert reach(project(pushed.g), data_type, limit=None, **asked).to_json() == here.to_json()
     assert pushed.counts.triples <= plain.counts.triples and pushed.counts.keys <= plain.counts.keys
 
 
-def test_pushed_filters_fetch_less(local: Snapshot) -> None:
+def test_pushed_filters_fetch_less(readers: Callable[[str, dict[str, Any] | None], ScopeReader]) -> None:
     """Through the reader's counts: a filter that drops grants drops their triples from the fetch."""
-    plain = _reader(local.g, "personal data", None)
+    plain = readers("personal data", None)
     for asked in ({"integrations": ("device integration",)}, {"as_of": "2009"}, {"on_by_default": True},
                   {"source_after": "2019"}, {"confidence": "confirmed"}):
-        pushed = _reader(local.g, "personal data", ReachFilters(**asked))  # type: ignore[arg-type]
+        pushed = readers("personal data", asked)
         assert pushed.counts.keys < plain.counts.keys and pushed.counts.triples < plain.counts.triples, asked
         assert len(pushed.g) < len(plain.g), asked
 
@@ -131,8 +156,19 @@ TABLES: list[dict[str, Any]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def plain_table(local: Snapshot) -> Iterator[ScopeReader]:
+    """The partner table's reader with nothing pushed, read once (the baseline of every case); only read."""
+    from graph.sparql.scoped import read_table
+
+    reader = read_table(lambda text: run_query(local.g, text, max_rows=10**9))
+    printed = _fingerprint(reader)
+    yield reader
+    assert _fingerprint(reader) == printed, "a test changed the shared table reader"
+
+
 @pytest.mark.parametrize("asked", TABLES, ids=["-".join(a) for a in TABLES])
-def test_table_pushes_its_filters(local: Snapshot, asked: dict[str, Any]) -> None:
+def test_table_pushes_its_filters(local: Snapshot, plain_table: ScopeReader, asked: dict[str, Any]) -> None:
     """The partner table's filters go into its query too; the rows (and their disputes) are the build's."""
     from graph.questions.table import partner_table
     from graph.sparql.scoped import read_table
@@ -143,6 +179,6 @@ def test_table_pushes_its_filters(local: Snapshot, asked: dict[str, Any]) -> Non
     types = asked.get("data_types", ())
     pushed = ReachFilters(**{k: v for k, v in asked.items() if k != "data_types"})
     reader = read_table(run, data_types=types, filters=pushed)
-    plain = read_table(run)
+    plain = plain_table
     assert partner_table(project(reader.g), **asked) == partner_table(project(local.g), **asked)
     assert reader.counts.triples < plain.counts.triples and len(reader.g) < len(plain.g)

@@ -13,6 +13,7 @@ from rdflib import Graph
 from test_serve_fixtures import COMPANIES, running_server
 
 from graph.model.vocab import PREFIXES
+from graph.serve.protocol import Settings
 from graph.serve.server import Server
 from graph.serve.state import load_snapshot
 from graph.sparql.local import run_query
@@ -25,7 +26,9 @@ QUERY = HEADER + COMPANIES
 
 @pytest.fixture(scope="module")
 def server(default_build: Path) -> Iterator[Server]:
-    with running_server(default_build) as srv:
+    """The default build served. SPARQLStore's ``triples()`` asks for every triple (7,000) at once: the
+    server's rdflib engine took over 5 s for it at load 10 (a 503), so a query here may take 60 s."""
+    with running_server(default_build, settings=Settings(timeout=60.0)) as srv:
         yield srv
 
 
