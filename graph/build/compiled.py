@@ -261,7 +261,7 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame]], pr
             del flows_
         gc.collect()  # the collector is paused: the projection's cached views hold it in a cycle
         progress("loading the Oxigraph store; appending the grants to the Turtle and the JSON-LD meanwhile")
-        with oxstore.loading(nt, staging.path(oxstore.STORE)):
+        with oxstore.loading(nt, staging.path(oxstore.STORE), lenient=True):  # our own lines, from checked terms
             with open(nt, "rb") as src, open(ttl, "ab") as dst:
                 src.seek(Path(rows).stat().st_size)
                 shutil.copyfileobj(src, dst, 1 << 24)
