@@ -14,6 +14,7 @@ from rdflib.compare import isomorphic
 from graph.build import oxstore
 
 pyoxigraph = pytest.importorskip("pyoxigraph")
+_Store = pyoxigraph.Store
 
 
 def _lines(n: int) -> list[str]:
@@ -86,3 +87,43 @@ def test_a_bad_line_in_a_later_block_fails_the_load(tmp_path: Path) -> None:
     text = "".join(_lines(30)) + "<not an iri> <http://x.example/p> 1 .\n"
     with pytest.raises(SyntaxError):
         _load(tmp_path, text, 100, "bad")
+
+
+class _CountingStore:
+    """pyoxigraph.Store, counting the bulk loads it is given."""
+
+    loads: list[int] = []
+
+    def __init__(self, path: str) -> None:
+        self._store = _Store(path)
+
+    def bulk_load(self, data: object, **kwargs: object) -> None:
+        _CountingStore.loads.append(len(data) if isinstance(data, bytes) else -1)
+        self._store.bulk_load(data, **kwargs)
+
+    def flush(self) -> None:
+        self._store.flush()
+
+
+def test_the_block_size_follows_the_file_size(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """By default a file is cut into about ``BLOCKS`` loads, each between the two bounds: the
+    store's memory follows the size of the build rather than a fixed 64 MB."""
+    monkeypatch.setattr(pyoxigraph, "Store", _CountingStore)
+    monkeypatch.setattr(oxstore, "MIN_BLOCK_BYTES", 200)
+    loads = {}
+    for name, n, most in (("small", 100, 10**9), ("large", 400, 10**9), ("capped", 400, 1000)):
+        monkeypatch.setattr(oxstore, "BLOCK_BYTES", most)
+        _CountingStore.loads = []
+        text = "".join(_lines(n))
+        nt = tmp_path / f"{name}.nt"
+        nt.write_text(text, encoding="utf-8")
+        oxstore.bulk_load(nt, tmp_path / name)
+        loads[name] = list(_CountingStore.loads)
+        assert sum(loads[name]) == len(text.encode())
+    block = {name: max(sizes) for name, sizes in loads.items()}
+    assert oxstore.BLOCKS <= len(loads["small"]) <= oxstore.BLOCKS + 1
+    assert oxstore.BLOCKS <= len(loads["large"]) <= oxstore.BLOCKS + 1  # a larger file: larger blocks, not more
+    assert block["large"] > 3 * block["small"]
+    line = max(len(x.encode()) for x in _lines(400))
+    assert block["capped"] < 1000 + line < block["large"]  # never above BLOCK_BYTES (and the line a read cut)
+    assert oxstore.block_bytes_for(1) == 200  # never below MIN_BLOCK_BYTES

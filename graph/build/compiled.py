@@ -14,6 +14,7 @@ manifest before use, and a mismatch rebuilds once (``graph.build.folder``).
 
 from __future__ import annotations
 
+import gc
 import mmap
 import time
 from collections.abc import Callable, Sequence
@@ -150,23 +151,25 @@ def _build_by_columns(paths: list[Path], out_dir: Path, grants: columnar.Grants,
                       max_input_mb: int | None) -> BuildResult:
     """The build with the bulk CSV files compiled by columns and the rest per row, merged.
 
-    The N-Triples are written first, so the Oxigraph store loads (on a thread; the load
-    releases the interpreter) and the per-row part converts to Turtle and JSON-LD (in
+    The N-Triples are written first, so the per-row part converts to Turtle and JSON-LD (in
     children) while this process projects, merges, checks SHACL by columns and writes the
-    flow index, the evidence and the attributes. A SHACL violation among the grants raises
+    flow index, the evidence and the attributes; the Oxigraph store loads after that, once
+    those are freed (``_write_columnar``). A SHACL violation among the grants raises
     ``Explain`` (the staged build is dropped and the per-row path says where)."""
     from graph.build.loader import load
 
     with nogc.paused():  # millions of acyclic objects: the cyclic collector would walk them again and again
         loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb, bulk=grants)
-        frame = grants.frame
+        frame, grants.frame = grants.frame, None  # held only by ``_write_columnar`` from here, which drops it when done
         assert frame is not None
         stats = file_stats(loaded.files)
         digest, warnings = fingerprint(loaded.files), [str(w) for w in loaded.warnings]
         done: dict[str, Any] = {}
+        box = [(loaded, frame)]
+        del loaded, frame
 
         def write(staging: Staging) -> dict[str, Any]:
-            done.update(_write_columnar(staging, loaded, frame, progress))
+            done.update(_write_columnar(staging, box, progress))
             return {"fingerprint": digest, "stats": stats, "built": done["built"], "counts": done["counts"]}
 
         _publish(out_dir, write)
@@ -197,16 +200,20 @@ def _write_nt(staging: Staging, index: TripleIndex, path: str | None = None) -> 
     return path
 
 
-def _write_columnar(staging: Staging, loaded: Loaded, frame: pl.DataFrame, progress: Progress) -> dict[str, Any]:
+def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame]], progress: Progress) -> dict[str, Any]:
     """The files of a build whose bulk grants were compiled by columns; return its counts,
-    its SHACL summary and its time.
+    its SHACL summary and its time. ``box`` holds the loaded per-row part and the resolved
+    grants, and nothing else does: they are dropped as soon as they are written.
 
     The per-row triples are written as N-Triples and converted to Turtle and JSON-LD in
-    children; the grants are appended to the N-Triples from columns, and the Oxigraph store
-    is loaded from the whole file on a thread while the per-row part is projected, the grants
-    are merged into it, checked against the shapes (``columnar.check_shapes``) and written to
-    the flow index, the evidence and the attributes; then the grants are appended to the
-    Turtle (as N-Triples statements, which Turtle reads) and to the JSON-LD array."""
+    children; the grants are appended to the N-Triples from columns; the per-row part is
+    projected, the grants are merged into it, checked against the shapes
+    (``columnar.check_shapes``) and written to the flow index, the evidence and the
+    attributes. Only then, with the per-row part and the projection freed, is the Oxigraph
+    store loaded (on a thread) from the whole file, while the grants are appended to the
+    Turtle (as N-Triples statements, which Turtle reads) and to the JSON-LD array. The
+    store's load takes as much memory as the columnar part's peak (``oxstore.BLOCK_BYTES``):
+    run together they added up, and the build's peak was their sum."""
     import shutil
 
     from rdflib import URIRef
@@ -217,6 +224,7 @@ def _write_columnar(staging: Staging, loaded: Loaded, frame: pl.DataFrame, progr
     from graph.build.shapecheck import ontology_shapes
     from graph.model.vocab import DR, DT
 
+    loaded, frame = box.pop()
     index = loaded.index
     rows = _write_nt(staging, index, str(staging.folder.with_name(staging.token + ".rows.nt")))
     nt, ttl, jsonld = staging.path("graph.nt"), staging.path("graph.ttl"), staging.path("graph.jsonld")
@@ -226,46 +234,49 @@ def _write_columnar(staging: Staging, loaded: Loaded, frame: pl.DataFrame, progr
             shutil.copyfile(rows, nt)
             with open(nt, "ab") as fh:
                 columnar.write_ntriples(frame, fh)
-            with oxstore.loading(nt, staging.path(oxstore.STORE)):
-                progress(f"projecting {len(index):,} triples per row, joining {frame.height:,} grants by columns "
-                         "(the Oxigraph store loads meanwhile)")
-                counts = summarise(index)
-                types = set(index.objects(None, DR.dataType)) | {
-                    URIRef(f"{DT}{t}") for t in frame["dts"].explode().drop_nulls().unique().to_list()}
-                counts.update({"grants": counts["grants"] + frame.height, "claims": counts["claims"] + frame.height,
-                               "data types": len(types), "triples": counts["triples"] + columnar.triple_count(frame)})
-                shacl = loaded.shacl
-                if shacl != "skipped":  # the loader checked the per-row part; now every triple the grants add, against it
-                    added = counts["triples"] - len(index)
-                    progress(f"checking SHACL shapes over the {added:,} triples of the {frame.height:,} grants "
-                             "compiled by columns")
-                    checked, violations = columnar.check_shapes(frame, index)
-                    if violations or checked != added:
-                        raise Explain()  # the per-row path checks every triple again and says where each violation is
-                    shacl = (f"every triple ({ontology_shapes().count} checks): the {len(index):,} compiled per row "
-                             f"and the {checked:,} of the {frame.height:,} grants compiled by columns")
-                G = project(index)  # type: ignore[arg-type]
-                merged = columnar.merge(G, frame)
-                del G
-                flows_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
-                                             Path(staging.path("attributes.json")))
-                del merged
-                _save(staging.path("flows.npz"), flows_)
-                del flows_
-        with open(nt, "rb") as src, open(ttl, "ab") as dst:
-            src.seek(Path(rows).stat().st_size)
-            shutil.copyfileobj(src, dst, 1 << 24)
-        with open(jsonld, "r+b") as fh:
-            end = fh.seek(0, 2)
-            fh.seek(max(0, end - 64))
-            tail = fh.read()
-            close = tail.rstrip().rfind(b"]")
-            if close < 0 or tail.rstrip()[:close].rstrip().endswith(b"["):
-                raise OSError(f"{jsonld}: not the JSON-LD array expected")
-            fh.seek(end - len(tail) + close)
-            fh.truncate()
-            columnar.write_jsonld(frame, fh)
-            fh.write(b"]\n")
+            progress(f"projecting {len(index):,} triples per row, joining {frame.height:,} grants by columns")
+            counts = summarise(index)
+            types = set(index.objects(None, DR.dataType)) | {
+                URIRef(f"{DT}{t}") for t in frame["dts"].explode().drop_nulls().unique().to_list()}
+            counts.update({"grants": counts["grants"] + frame.height, "claims": counts["claims"] + frame.height,
+                           "data types": len(types), "triples": counts["triples"] + columnar.triple_count(frame)})
+            shacl = loaded.shacl
+            if shacl != "skipped":  # the loader checked the per-row part; now every triple the grants add, against it
+                added = counts["triples"] - len(index)
+                progress(f"checking SHACL shapes over the {added:,} triples of the {frame.height:,} grants "
+                         "compiled by columns")
+                checked, violations = columnar.check_shapes(frame, index)
+                if violations or checked != added:
+                    raise Explain()  # the per-row path checks every triple again and says where each violation is
+                shacl = (f"every triple ({ontology_shapes().count} checks): the {len(index):,} compiled per row "
+                         f"and the {checked:,} of the {frame.height:,} grants compiled by columns")
+            G = project(index)  # type: ignore[arg-type]
+            del loaded, index  # the per-row part is in G now
+            merged = columnar.merge(G, frame)
+            del G
+            flows_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
+                                         Path(staging.path("attributes.json")))
+            del merged
+            _save(staging.path("flows.npz"), flows_)
+            del flows_
+        gc.collect()  # the collector is paused: the projection's cached views hold it in a cycle
+        progress("loading the Oxigraph store; appending the grants to the Turtle and the JSON-LD meanwhile")
+        with oxstore.loading(nt, staging.path(oxstore.STORE), lenient=True):  # our own lines, from checked terms
+            with open(nt, "rb") as src, open(ttl, "ab") as dst:
+                src.seek(Path(rows).stat().st_size)
+                shutil.copyfileobj(src, dst, 1 << 24)
+            with open(jsonld, "r+b") as fh:
+                end = fh.seek(0, 2)
+                fh.seek(max(0, end - 64))
+                tail = fh.read()
+                close = tail.rstrip().rfind(b"]")
+                if close < 0 or tail.rstrip()[:close].rstrip().endswith(b"["):
+                    raise OSError(f"{jsonld}: not the JSON-LD array expected")
+                fh.seek(end - len(tail) + close)
+                fh.truncate()
+                columnar.write_jsonld(frame, fh)
+                fh.write(b"]\n")
+            del frame
     finally:
         Path(rows).unlink(missing_ok=True)
     out.update(counts=counts, shacl=shacl, built=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
