@@ -3,8 +3,8 @@
 # $DATAREACH_VENV): the package with the NEWEST runtime dependencies pyproject.toml allows and
 # the PINNED test tools (constraints/test.txt); Debian's Chromium for the browser tests; then
 # generated-file drift, lint, types, the tests (the installed-wheel tour included) and doctests.
-# pytest runs one worker per core (pytest-xdist). Last, the LOWEST allowed runtime dependencies
-# (constraints/lowest.txt) run the core tests that reach those dependencies (the list is below).
+# pytest runs in one process (DATAREACH_TEST_WORKERS=auto: one pytest-xdist worker per core).
+# Last, the LOWEST allowed runtime dependencies (constraints/lowest.txt) run the core tests that reach those dependencies (the list is below).
 # Usage: bash scripts/check.sh [extra pytest args]   (extra args skip the lowest-versions run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,9 +53,12 @@ echo "check: mypy" >&2
 
 echo "check: pytest (tests, doctests, the installed wheel)" >&2
 "$PY" -m pip freeze --exclude-editable > "$VENV/tested-versions.txt"
-# One pytest-xdist worker per core (DATAREACH_TEST_WORKERS=0: none), each test file on one worker so
-# that a module's shared build is made once; a session build is made once per worker.
-PYTEST_WORKERS=(-n "${DATAREACH_TEST_WORKERS:-auto}" --dist loadfile)
+# DATAREACH_TEST_WORKERS=auto (or N): pytest-xdist workers, each test file on one worker so that a
+# module's shared build is made once (a session build is made once per worker). Off by default: on
+# this project's 2-core machine, under load, 2 workers took the same wall time for 12 % more CPU, and
+# the tests that hold a server to its time limits (test_serve_load, test_serve_store_load) need the
+# cores they measure; turn it on where the cores are idle.
+PYTEST_WORKERS=(-n "${DATAREACH_TEST_WORKERS:-0}" --dist loadfile)
 # pytest exits 5 when it collects nothing (with workers too); set -e makes that (and any failure) fail the run.
 "$PY" -m pytest -q "${PYTEST_WORKERS[@]}" "$@"
 
