@@ -127,3 +127,16 @@ def test_the_block_size_follows_the_file_size(tmp_path: Path, monkeypatch: pytes
     line = max(len(x.encode()) for x in _lines(400))
     assert block["capped"] < 1000 + line < block["large"]  # never above BLOCK_BYTES (and the line a read cut)
     assert oxstore.block_bytes_for(1) == 200  # never below MIN_BLOCK_BYTES
+
+
+@pytest.mark.parametrize("block", [120, 10**9])
+def test_a_lenient_load_works_with_the_installed_pyoxigraph(tmp_path: Path, block: int) -> None:
+    """The build asks for a lenient load; pyoxigraph 0.4 (the oldest allowed) has none and loads
+    strictly, 0.5 loads leniently: either way the same graph, never a TypeError."""
+    text = "".join(_lines(12)) + "_:b <http://x.example/p> _:c .\n"
+    nt = tmp_path / "g.nt"
+    nt.write_text(text, encoding="utf-8")
+    oxstore.bulk_load(nt, tmp_path / "store", block_bytes=block, lenient=True)
+    assert isomorphic(_store_graph(tmp_path / "store"), _expected(text))
+    has = "lenient" in (getattr(_Store.bulk_load, "__text_signature__", None) or "")
+    assert oxstore.load_options(True, _Store.bulk_load) == ({"lenient": True} if has else {})

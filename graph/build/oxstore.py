@@ -60,6 +60,21 @@ def block_bytes_for(size: int) -> int:
     return max(MIN_BLOCK_BYTES, min(BLOCK_BYTES, size // BLOCKS))
 
 
+def load_options(lenient: bool, bulk_load: object) -> dict[str, Any]:
+    """The keyword arguments asking ``bulk_load`` (pyoxigraph's ``Store.bulk_load``) for a lenient
+    load: none when it is not asked for, or when that pyoxigraph has no ``lenient`` (0.4.10, the
+    oldest allowed version, has none and loads strictly; 0.5 has it).
+
+    >>> from types import SimpleNamespace
+    >>> Old = SimpleNamespace(__text_signature__="($self, input=None, format=None, *, path=None)")
+    >>> New = SimpleNamespace(__text_signature__="($self, input=None, format=None, *, lenient=False)")
+    >>> load_options(True, Old), load_options(True, New), load_options(False, New)
+    ({}, {'lenient': True}, {})
+    """
+    signature = getattr(bulk_load, "__text_signature__", None) or ""
+    return {"lenient": True} if lenient and "lenient" in signature else {}
+
+
 def bulk_load(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, block_bytes: int | None = None,
               lenient: bool = False) -> None:
     """Bulk-load the N-Triples file ``nt`` into a new Oxigraph store at ``folder``, flushed to disk,
@@ -82,6 +97,7 @@ def bulk_load(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, blo
         N-Triples this build has just written from terms already checked (pyoxigraph's own
         ``NamedNode`` per row, checked columns for the grants): it took 16 MB blocks of an M
         build's ``graph.nt`` from 61 s of CPU to 54 s (64 MB blocks, not lenient: 50-54 s).
+        A pyoxigraph without it (0.4) loads strictly (:func:`load_options`).
 
     Raises
     ------
@@ -90,6 +106,7 @@ def bulk_load(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, blo
     """
     import pyoxigraph as ox
 
+    options = load_options(lenient, ox.Store.bulk_load)
     store = ox.Store(str(folder))
     with open(nt, "rb") as f:
         if block_bytes is None:
@@ -102,14 +119,14 @@ def bulk_load(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, blo
                 break
             if b"_:" in block:
                 f.seek(start)
-                store.bulk_load(f, format=ox.RdfFormat.N_TRIPLES, lenient=lenient)
+                store.bulk_load(f, format=ox.RdfFormat.N_TRIPLES, **options)
                 break
             cut = block.rfind(b"\n") + 1
             if cut == 0 and len(block) > len(carry):  # no line ends yet: read on
                 carry = block
                 continue
             whole, carry = (block, b"") if cut == 0 else (block[:cut], block[cut:])
-            store.bulk_load(whole, format=ox.RdfFormat.N_TRIPLES, lenient=lenient)
+            store.bulk_load(whole, format=ox.RdfFormat.N_TRIPLES, **options)
     store.flush()
     del store
 
