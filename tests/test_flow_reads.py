@@ -150,14 +150,22 @@ def test_flow_graph_reads_only_the_rows_it_is_asked(both: Any) -> None:
         del index.edges_data
 
 
-def test_an_index_loaded_without_its_attributes_is_refused_not_misread(tmp_path: Path) -> None:
+def _save_small_index(folder: Path) -> FlowIndex:
+    """The example graph's flow index, saved in ``folder``: flows.npz, evidence.json, attributes.json."""
     from graph.examples import small_graph
 
     index = FlowIndex.from_graph(small_graph())
-    (tmp_path / "evidence.json").write_bytes(bytes(index.evidence_file()))
-    (tmp_path / "attributes.json").write_bytes(bytes(index.attributes_file()))
-    with (tmp_path / "flows.npz").open("wb") as fh:
+    (folder / "evidence.json").write_bytes(bytes(index.evidence_file()))
+    (folder / "attributes.json").write_bytes(bytes(index.attributes_file()))
+    with (folder / "flows.npz").open("wb") as fh:
         index.save(fh)
+    return index
+
+
+def test_an_index_loaded_without_its_attributes_is_refused_not_misread(tmp_path: Path) -> None:
+    from graph.examples import small_graph
+
+    index = _save_small_index(tmp_path)
     bare = FlowIndex.load(tmp_path / "flows.npz", tmp_path / "evidence.json")
     assert not bare.has_attributes
     with pytest.raises(ValueError, match="no attributes"):
@@ -236,11 +244,7 @@ def test_a_loaded_index_reversed_and_copied_reads_lazily(tmp_path: Path) -> None
     """``reversed`` (reach --into) swaps the ends without reading what is not read yet."""
     from graph.examples import small_graph
 
-    index = FlowIndex.from_graph(small_graph())
-    (tmp_path / "evidence.json").write_bytes(bytes(index.evidence_file()))
-    (tmp_path / "attributes.json").write_bytes(bytes(index.attributes_file()))
-    with (tmp_path / "flows.npz").open("wb") as fh:
-        index.save(fh)
+    index = _save_small_index(tmp_path)
     loaded = FlowIndex.load(tmp_path / "flows.npz", tmp_path / "evidence.json", tmp_path / "attributes.json")
     back = loaded.reversed()
     assert "codes" not in back.__dict__ and "iris" not in back.__dict__
