@@ -253,3 +253,60 @@ def test_an_unchanged_build_is_known_fresh_without_hashing_the_inputs(tmp_path: 
     src.write_bytes(src.read_bytes() + b"\n")  # changed: the stats differ, so the contents are hashed
     with pytest.raises(AssertionError, match="hashed the inputs"):
         compiled.is_fresh([src], tmp_path / "out")
+
+
+def _build_of_racy_inputs(tmp_path: Path) -> tuple[Path, Path]:
+    """A build made while its input was just written: its manifest has no stats to compare."""
+    src = tmp_path / "small.yaml"
+    src.write_bytes(Path(SMALL).read_bytes())
+    compiled.build([src], tmp_path / "out")
+    assert buildfolder.current(tmp_path / "out").manifest.get("stats") is None
+    old = os.stat(src).st_mtime - 60
+    os.utime(src, (old, old))  # now old enough for its stats to be trusted; contents unchanged
+    return src, tmp_path / "out"
+
+
+def test_a_fresh_build_whose_stats_changed_records_them_and_stops_hashing(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build whose inputs were racy, touched or copied in place was hashed again by every command
+    (its stats were never refreshed). Once the fingerprint is found equal, the stats are recorded."""
+    src, out = _build_of_racy_inputs(tmp_path)
+    token = buildfolder.current(out).token
+    hashed: list[object] = []
+    real = compiled.fingerprint
+    monkeypatch.setattr(compiled, "fingerprint", lambda files: hashed.append(files) or real(files))
+    assert compiled.is_fresh([src], out)
+    assert len(hashed) == 1
+    found = buildfolder.current(out)
+    assert found.token == token and found.manifest["stats"] == compiled.file_stats([src])
+    assert compiled.is_fresh([src], out) and compiled.is_fresh([src], out)
+    assert len(hashed) == 1  # the cheap check now holds
+    os.utime(src, (os.stat(src).st_mtime - 60,) * 2)  # touched, same contents: hashed once more, then not
+    assert compiled.is_fresh([src], out) and compiled.is_fresh([src], out)
+    assert len(hashed) == 2
+    src.write_bytes(src.read_bytes() + b"\n")  # changed contents: stale, and the stats stay the build's own
+    os.utime(src, (os.stat(src).st_mtime - 60,) * 2)
+    recorded = buildfolder.current(out).manifest["stats"]
+    assert not compiled.is_fresh([src], out)
+    assert buildfolder.current(out).manifest["stats"] == recorded
+
+
+def test_recording_stats_never_overwrites_a_newer_build_or_a_read_only_folder(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    src, out = _build_of_racy_inputs(tmp_path)
+    first = buildfolder.current(out)
+    stats = compiled.file_stats([src])
+    compiled.build([src], out)  # another build switched in meanwhile
+    second = buildfolder.current(out)
+    assert not buildfolder.record_stats(first, stats)
+    assert buildfolder.current(out).manifest == second.manifest
+    manifest = out / buildfolder.CACHE / "manifest.json"
+    before = manifest.read_bytes()
+
+    def read_only(*args: object, **kwargs: object) -> None:  # as a read-only OUT would (root ignores modes)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(buildfolder.atomic, "write_text", read_only)
+    assert not buildfolder.record_stats(second, stats)
+    assert compiled.is_fresh([src], out)  # still answers: fresh by its fingerprint
+    assert manifest.read_bytes() == before

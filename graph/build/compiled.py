@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graph import nogc
 from graph.build import oxstore
 from graph.build.folder import CACHE as CACHE
-from graph.build.folder import Build, BuildDamaged, Staging, current, republish_if_needed
+from graph.build.folder import (
+    Build,
+    BuildDamaged,
+    Staging,
+    current,
+    record_stats,
+    republish_if_needed,
+)
 from graph.build.inputs import cap_bytes, collect, file_stats, fingerprint
 from graph.errors import InputError, OutputError
 from graph.paths import PathArg, as_paths, bundled_sources
@@ -329,10 +336,14 @@ def is_fresh(sources: Sources = None, out_dir: PathArg = "out") -> bool:
     found = current(out_dir)
     if found is None:
         return False
-    recorded = found.manifest.get("stats")
-    if recorded is not None and recorded == file_stats(files):
+    recorded, stats = found.manifest.get("stats"), file_stats(files)  # stats before hashing, as a build takes them
+    if recorded is not None and recorded == stats:
         return True  # same paths, sizes, times and inodes: no need to read every input again
-    return found.manifest.get("fingerprint") == fingerprint(files)
+    if found.manifest.get("fingerprint") != fingerprint(files):
+        return False
+    if stats is not None:  # same contents, new stats (inputs copied or touched, another install's ontology,
+        record_stats(found, stats)  # a build made while they were racy): next time the cheap check holds
+    return True
 
 
 def ensure_built(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> BuildResult | None:

@@ -235,6 +235,24 @@ def republish_if_needed(build: Build) -> None:
             return
 
 
+def record_stats(build: Build, stats: list[list[object]]) -> bool:
+    """Record ``stats`` (:func:`graph.build.inputs.file_stats`) in ``build``'s manifest, once its
+    inputs' fingerprint was found equal: the next command's cheap check then holds, where it would
+    read every input again. Under the lock, and only while ``build`` is still the current one (a
+    build switching meanwhile wins); a read-only ``OUT`` is quietly left as it is. True when
+    written.
+    """
+    with contextlib.suppress(OSError, DatareachError), _locked(build.out_dir):
+        now = current(build.out_dir)
+        if now is None or now.token != build.token:
+            return False
+        manifest = {**now.manifest, "stats": stats}
+        atomic.write_text(Path(build.out_dir) / CACHE / "manifest.json", json.dumps(manifest, indent=2))
+        build.manifest["stats"] = stats
+        return True
+    return False
+
+
 def _stale(target: Path, source: Path) -> bool:
     try:
         ours, theirs = source.stat(), target.stat()
