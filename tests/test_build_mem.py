@@ -88,3 +88,41 @@ def test_the_batch_size_changes_nothing_written(dataset: Path, tmp_path: Path, m
     assert small.keys() == whole.keys()
     for name in small:
         assert small[name] == whole[name], name
+
+
+def test_the_store_load_never_holds_a_block_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each of the store's loads reads its block from the file a little at a time (a block read
+    whole as one bytes object was kept, block after block, in the arenas of the loader's threads)."""
+    lines = [f'<http://x.example/s{i}> <http://x.example/p> "value {i}" .\n' for i in range(20_000)]
+    nt = tmp_path / "g.nt"
+    nt.write_text("".join(lines), encoding="utf-8")
+    block = nt.stat().st_size // 4
+    reads: list[int] = []
+    read = oxstore.Block.read
+
+    def recording_read(self: oxstore.Block, n: int | None = -1) -> bytes:
+        data = read(self, n)
+        reads.append(len(data))
+        return data
+
+    monkeypatch.setattr(oxstore.Block, "read", recording_read)
+    oxstore.bulk_load(nt, tmp_path / "store", block_bytes=block)
+    assert sum(reads) == nt.stat().st_size
+    assert max(reads) < block // 10  # asked for by the loader in small pieces, never the block whole
+
+
+def test_a_build_has_glibc_return_freed_memory(dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build fixes glibc's trim threshold before it starts (so that the store's load does not
+    keep the freed tops of its threads' arenas), and only on glibc."""
+    import platform
+
+    calls: list[bool] = []
+    free_promptly = oxstore.free_promptly
+
+    def recording() -> bool:
+        calls.append(free_promptly())
+        return calls[-1]
+
+    monkeypatch.setattr(oxstore, "free_promptly", recording)
+    compiled.build(dataset, tmp_path / "out")
+    assert calls and all(calls) == (platform.libc_ver()[0] == "glibc")

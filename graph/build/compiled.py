@@ -94,6 +94,7 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     3
     """
     out_dir = Path(out_dir)
+    oxstore.free_promptly()  # the store's load on threads of its own: see there
     paths = _paths(sources)
     grants = _bulk(paths, out_dir, max_input_mb)
     if grants is not None:
