@@ -2,14 +2,15 @@
 structure, never as a measured number on a shared machine:
 
 - the Oxigraph store's load (as large as the columnar part's peak) starts only once the
-  flow index is written and the per-row part, its projection and the merged edges are
-  freed, so the two peaks do not add up;
+  flow index and the JSON-LD are written and the per-row part, its projection, the merged
+  edges and the grants' frame are freed, so the two peaks do not add up;
 - the grants are turned into text ``columnar.BATCH`` rows at a time, and the batch size
   changes nothing in the files written (but the order of the N-Triples lines).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import weakref
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rdflib import RDF
 
 from graph.build import columnar, compiled, oxstore
 from graph.build.folder import current
@@ -46,6 +48,7 @@ def test_the_store_loads_after_the_columnar_part_is_freed(dataset: Path, tmp_pat
     def recording_merge(G: Any, grants: Any) -> Any:
         merged = merge(G, grants)
         refs["projection"], refs["merged edges"] = weakref.ref(G), weakref.ref(merged)
+        refs["grants frame"] = weakref.ref(grants)
         return merged
 
     def checking_load(nt: Any, folder: Any, **kwargs: Any) -> None:
@@ -53,6 +56,9 @@ def test_the_store_loads_after_the_columnar_part_is_freed(dataset: Path, tmp_pat
         seen["written before"] = sorted(p.name for p in staged.iterdir() if p.name in ("flows.npz", "evidence.json",
                                                                                          "attributes.json"))
         seen["alive"] = sorted(name for name, ref in refs.items() if ref() is not None)
+        nodes = json.loads((staged / "graph.jsonld").read_bytes())  # the grants appended already
+        seen["json-ld grants"] = sum(1 for node in nodes if any(t.get("@id", "").endswith("#AccessGrant")
+                                                                for t in node.get(str(RDF.type), [])))
         bulk_load(nt, folder, **kwargs)
 
     monkeypatch.setattr(compiled, "_write_nt", recording_write_nt)
@@ -60,9 +66,10 @@ def test_the_store_loads_after_the_columnar_part_is_freed(dataset: Path, tmp_pat
     monkeypatch.setattr(oxstore, "bulk_load", checking_load)
     result = compiled.build(dataset, tmp_path / "out")
     assert result.counts["grants"] > 0 and "by columns" in result.shacl  # the columnar path ran
-    assert sorted(refs) == ["merged edges", "per-row index", "projection"]
+    assert sorted(refs) == ["grants frame", "merged edges", "per-row index", "projection"]
     assert seen["written before"] == ["attributes.json", "evidence.json", "flows.npz"]
     assert seen["alive"] == []  # freed (by reference counts: the build pauses the cyclic collector)
+    assert seen["json-ld grants"] == result.counts["grants"]
 
 
 def _files(out: Path) -> dict[str, Any]:
