@@ -2,14 +2,15 @@
 structure, never as a measured number on a shared machine:
 
 - the Oxigraph store's load (as large as the columnar part's peak) starts only once the
-  flow index is written and the per-row part, its projection and the merged edges are
-  freed, so the two peaks do not add up;
+  flow index and the JSON-LD are written and the per-row part, its projection, the merged
+  edges and the grants' frame are freed, so the two peaks do not add up;
 - the grants are turned into text ``columnar.BATCH`` rows at a time, and the batch size
   changes nothing in the files written (but the order of the N-Triples lines).
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import weakref
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rdflib import RDF
 
 from graph.build import columnar, compiled, oxstore
 from graph.build.folder import current
@@ -46,6 +48,7 @@ def test_the_store_loads_after_the_columnar_part_is_freed(dataset: Path, tmp_pat
     def recording_merge(G: Any, grants: Any) -> Any:
         merged = merge(G, grants)
         refs["projection"], refs["merged edges"] = weakref.ref(G), weakref.ref(merged)
+        refs["grants frame"] = weakref.ref(grants)
         return merged
 
     def checking_load(nt: Any, folder: Any, **kwargs: Any) -> None:
@@ -53,6 +56,9 @@ def test_the_store_loads_after_the_columnar_part_is_freed(dataset: Path, tmp_pat
         seen["written before"] = sorted(p.name for p in staged.iterdir() if p.name in ("flows.npz", "evidence.json",
                                                                                          "attributes.json"))
         seen["alive"] = sorted(name for name, ref in refs.items() if ref() is not None)
+        nodes = json.loads((staged / "graph.jsonld").read_bytes())  # the grants appended already
+        seen["json-ld grants"] = sum(1 for node in nodes if any(t.get("@id", "").endswith("#AccessGrant")
+                                                                for t in node.get(str(RDF.type), [])))
         bulk_load(nt, folder, **kwargs)
 
     monkeypatch.setattr(compiled, "_write_nt", recording_write_nt)
@@ -60,9 +66,10 @@ def test_the_store_loads_after_the_columnar_part_is_freed(dataset: Path, tmp_pat
     monkeypatch.setattr(oxstore, "bulk_load", checking_load)
     result = compiled.build(dataset, tmp_path / "out")
     assert result.counts["grants"] > 0 and "by columns" in result.shacl  # the columnar path ran
-    assert sorted(refs) == ["merged edges", "per-row index", "projection"]
+    assert sorted(refs) == ["grants frame", "merged edges", "per-row index", "projection"]
     assert seen["written before"] == ["attributes.json", "evidence.json", "flows.npz"]
     assert seen["alive"] == []  # freed (by reference counts: the build pauses the cyclic collector)
+    assert seen["json-ld grants"] == result.counts["grants"]
 
 
 def _files(out: Path) -> dict[str, Any]:
@@ -88,3 +95,41 @@ def test_the_batch_size_changes_nothing_written(dataset: Path, tmp_path: Path, m
     assert small.keys() == whole.keys()
     for name in small:
         assert small[name] == whole[name], name
+
+
+def test_the_store_load_never_holds_a_block_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each of the store's loads reads its block from the file a little at a time (a block read
+    whole as one bytes object was kept, block after block, in the arenas of the loader's threads)."""
+    lines = [f'<http://x.example/s{i}> <http://x.example/p> "value {i}" .\n' for i in range(20_000)]
+    nt = tmp_path / "g.nt"
+    nt.write_text("".join(lines), encoding="utf-8")
+    block = nt.stat().st_size // 4
+    reads: list[int] = []
+    read = oxstore.Block.read
+
+    def recording_read(self: oxstore.Block, n: int | None = -1) -> bytes:
+        data = read(self, n)
+        reads.append(len(data))
+        return data
+
+    monkeypatch.setattr(oxstore.Block, "read", recording_read)
+    oxstore.bulk_load(nt, tmp_path / "store", block_bytes=block)
+    assert sum(reads) == nt.stat().st_size
+    assert max(reads) < block // 10  # asked for by the loader in small pieces, never the block whole
+
+
+def test_a_build_has_glibc_return_freed_memory(dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build fixes glibc's trim threshold before it starts (so that the store's load does not
+    keep the freed tops of its threads' arenas), and only on glibc."""
+    import platform
+
+    calls: list[bool] = []
+    free_promptly = oxstore.free_promptly
+
+    def recording() -> bool:
+        calls.append(free_promptly())
+        return calls[-1]
+
+    monkeypatch.setattr(oxstore, "free_promptly", recording)
+    compiled.build(dataset, tmp_path / "out")
+    assert calls and all(calls) == (platform.libc_ver()[0] == "glibc")

@@ -101,6 +101,7 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     3
     """
     out_dir = Path(out_dir)
+    oxstore.free_promptly()  # the store's load on threads of its own: see there
     paths = _paths(sources)
     grants = _bulk(paths, out_dir, max_input_mb)
     if grants is not None:
@@ -216,11 +217,13 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame]], pr
     children; the grants are appended to the N-Triples from columns; the per-row part is
     projected, the grants are merged into it, checked against the shapes
     (``columnar.check_shapes``) and written to the flow index, the evidence and the
-    attributes. Only then, with the per-row part and the projection freed, is the Oxigraph
-    store loaded (on a thread) from the whole file, while the grants are appended to the
-    Turtle (as N-Triples statements, which Turtle reads) and to the JSON-LD array. The
-    store's load takes as much memory as the columnar part's peak (``oxstore.BLOCK_BYTES``):
-    run together they added up, and the build's peak was their sum."""
+    attributes, and the grants appended to the JSON-LD array. Only then, with the per-row
+    part, the projection and the grants' frame freed, is the Oxigraph store loaded (on a
+    thread) from the whole file, while the grants are appended to the Turtle (as N-Triples
+    statements, which Turtle reads). The store's load takes as much memory as the columnar
+    part's peak (``oxstore.BLOCK_BYTES``): run together they added up, and the build's peak
+    was their sum (at M the JSON-LD append alone, overlapping the load's first blocks, made
+    the peak: 480 MB)."""
     import shutil
 
     from rdflib import URIRef
@@ -266,24 +269,24 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame]], pr
             del merged
             _save(staging.path("flows.npz"), flows_)
             del flows_
+        with open(jsonld, "r+b") as fh:  # before the store's load: the grants' frame is freed when it starts
+            end = fh.seek(0, 2)
+            fh.seek(max(0, end - 64))
+            tail = fh.read()
+            close = tail.rstrip().rfind(b"]")
+            if close < 0 or tail.rstrip()[:close].rstrip().endswith(b"["):
+                raise OSError(f"{jsonld}: not the JSON-LD array expected")
+            fh.seek(end - len(tail) + close)
+            fh.truncate()
+            columnar.write_jsonld(frame, fh)
+            fh.write(b"]\n")
+        del frame
         gc.collect()  # the collector is paused: the projection's cached views hold it in a cycle
-        progress("loading the Oxigraph store; appending the grants to the Turtle and the JSON-LD meanwhile")
+        progress("loading the Oxigraph store; appending the grants to the Turtle meanwhile")
         with oxstore.loading(nt, staging.path(oxstore.STORE), lenient=True):  # our own lines, from checked terms
             with open(nt, "rb") as src, open(ttl, "ab") as dst:
                 src.seek(Path(rows).stat().st_size)
                 shutil.copyfileobj(src, dst, 1 << 24)
-            with open(jsonld, "r+b") as fh:
-                end = fh.seek(0, 2)
-                fh.seek(max(0, end - 64))
-                tail = fh.read()
-                close = tail.rstrip().rfind(b"]")
-                if close < 0 or tail.rstrip()[:close].rstrip().endswith(b"["):
-                    raise OSError(f"{jsonld}: not the JSON-LD array expected")
-                fh.seek(end - len(tail) + close)
-                fh.truncate()
-                columnar.write_jsonld(frame, fh)
-                fh.write(b"]\n")
-            del frame
     finally:
         Path(rows).unlink(missing_ok=True)
     out.update(counts=counts, shacl=shacl, built=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
