@@ -3,7 +3,8 @@
 # $DATAREACH_VENV): the package with the NEWEST runtime dependencies pyproject.toml allows and
 # the PINNED test tools (constraints/test.txt); Debian's Chromium for the browser tests; then
 # generated-file drift, lint, types, the tests (the installed-wheel tour included) and doctests.
-# pytest runs in one process (DATAREACH_TEST_WORKERS=auto: one pytest-xdist worker per core).
+# pytest runs one pytest-xdist worker per core (DATAREACH_TEST_WORKERS=N to choose, 0 for one process);
+# the `timed` tests (a server held to wall-clock limits under concurrency) then run alone.
 # Last, the LOWEST allowed runtime dependencies (constraints/lowest.txt) run the core tests that reach those dependencies (the list is below).
 # Usage: bash scripts/check.sh [extra pytest args]   (extra args skip the lowest-versions run)
 set -euo pipefail
@@ -53,14 +54,21 @@ echo "check: mypy" >&2
 
 echo "check: pytest (tests, doctests, the installed wheel)" >&2
 "$PY" -m pip freeze --exclude-editable > "$VENV/tested-versions.txt"
-# DATAREACH_TEST_WORKERS=auto (or N): pytest-xdist workers, each test file on one worker so that a
-# module's shared build is made once (a session build is made once per worker). Off by default: on
-# this project's 2-core machine, under load, 2 workers took the same wall time for 12 % more CPU, and
-# the tests that hold a server to its time limits (test_serve_load, test_serve_store_load) need the
-# cores they measure; turn it on where the cores are idle.
-PYTEST_WORKERS=(-n "${DATAREACH_TEST_WORKERS:-0}" --dist loadfile)
+# pytest-xdist workers, one per core (DATAREACH_TEST_WORKERS=N, or 0 for one process), each test file on
+# one worker so that a module's shared build is made once (a session build is made once per worker).
+# CI runs alone on a 2-core machine, where two workers can use both cores. The tests that hold a
+# server to its time limits under concurrency (marker `timed`: test_serve_load, test_serve_store_load,
+# test_serve_limits) need the cores they measure, so they run after the rest, in one process, with no
+# other test beside them (under load >= 15 they failed beside another worker).
+PYTEST_WORKERS=(-n "${DATAREACH_TEST_WORKERS:-auto}" --dist loadfile)
 # pytest exits 5 when it collects nothing (with workers too); set -e makes that (and any failure) fail the run.
-"$PY" -m pytest -q "${PYTEST_WORKERS[@]}" "$@"
+if [ $# -eq 0 ]; then
+  "$PY" -m pytest -q "${PYTEST_WORKERS[@]}" -m "not timed"
+  echo "check: pytest, the timed tests alone" >&2
+  "$PY" -m pytest -q -n 0 -m timed
+else
+  "$PY" -m pytest -q "${PYTEST_WORKERS[@]}" "$@"
+fi
 
 if [ $# -eq 0 ] && [ -z "${DATAREACH_SKIP_LOWEST:-}" ]; then
   LOW="$VENV-lowest"
@@ -89,5 +97,5 @@ if [ $# -eq 0 ] && [ -z "${DATAREACH_SKIP_LOWEST:-}" ]; then
     DESELECT+=(--ignore "tests/$name.py")
   done
   DATAREACH_SHARED_DATA="$LOW/no-shared-data" "$LOW/bin/python" -m pytest -q "${PYTEST_WORKERS[@]}" \
-    -m "not browser and not slow and not server" "${DESELECT[@]}"
+    -m "not browser and not slow and not server and not timed" "${DESELECT[@]}"
 fi

@@ -7,10 +7,14 @@ import socket
 import time
 from pathlib import Path
 
+import pytest
 from test_serve_fixtures import get, running_server
 
 from graph.serve import pages as serve_pages
 from graph.serve.protocol import ClientSlots, Settings
+
+# Held to wall-clock limits under concurrency: scripts/check.sh runs these with no other test beside them.
+pytestmark = pytest.mark.timed
 
 
 def _raw(port: int, data: bytes, timeout: float = 20) -> bytes:

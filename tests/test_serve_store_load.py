@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from test_serve_fixtures import At, free_port, get
 
+# Held to wall-clock limits under concurrency: scripts/check.sh runs these with no other test beside them.
+pytestmark = pytest.mark.timed
+
 TRIVIAL = "SELECT ?c WHERE { ?g dr:grantee ?c ; dr:permission dr:delete } ORDER BY ?c"
 DEEP = "ASK { ?s ?p ?o FILTER(" + "(" * 150 + "?s = ?s" + ")" * 150 + ") }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
