@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -259,9 +260,11 @@ def _build_of_racy_inputs(tmp_path: Path) -> tuple[Path, Path]:
     """A build made while its input was just written: its manifest has no stats to compare."""
     src = tmp_path / "small.yaml"
     src.write_bytes(Path(SMALL).read_bytes())
+    soon = time.time() + 3600  # changed "now" whatever the build takes: too recent for its stats to be trusted
+    os.utime(src, (soon, soon))
     compiled.build([src], tmp_path / "out")
     assert buildfolder.current(tmp_path / "out").manifest.get("stats") is None
-    old = os.stat(src).st_mtime - 60
+    old = time.time() - 60
     os.utime(src, (old, old))  # now old enough for its stats to be trusted; contents unchanged
     return src, tmp_path / "out"
 

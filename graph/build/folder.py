@@ -175,7 +175,7 @@ class Staging:
                         "previous": None if before is None else before.token, "files": files}
             if folders:
                 manifest["folders"] = folders
-            atomic.write_text(self.out_dir / CACHE / "manifest.json", json.dumps(manifest, indent=2))
+            _write_manifest(self.out_dir, manifest)
             self._committed = True
             build = Build(self.out_dir, manifest)
             publish(build)
@@ -247,10 +247,15 @@ def record_stats(build: Build, stats: list[list[object]]) -> bool:
         if now is None or now.token != build.token:
             return False
         manifest = {**now.manifest, "stats": stats}
-        atomic.write_text(Path(build.out_dir) / CACHE / "manifest.json", json.dumps(manifest, indent=2))
+        _write_manifest(build.out_dir, manifest)
         build.manifest["stats"] = stats
         return True
     return False
+
+
+def _write_manifest(out_dir: str | os.PathLike[str], manifest: dict[str, Any]) -> None:
+    """Replace ``OUT/.datareach/manifest.json`` (atomically; the caller holds the lock)."""
+    atomic.write_text(Path(out_dir) / CACHE / "manifest.json", json.dumps(manifest, indent=2))
 
 
 def _stale(target: Path, source: Path) -> bool:
