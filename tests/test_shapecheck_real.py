@@ -1,7 +1,7 @@
 """pySHACL's verdicts beside the compiled shapes on bigger graphs: the generated S dataset and the
 real shared datasets, imported. The helpers and the mutation corpus are test_shapecheck's; these
-tests are their own file so that pytest-xdist (--dist loadfile) can run them beside that file's
-per-mutation tests instead of after them on the same worker (about 135 s of CPU here, 290 s there).
+tests are their own file so that pytest-xdist (--dist loadfile) can run them beside the per-mutation
+tests (test_shapecheck_alone) instead of after them on the same worker.
 """
 
 from __future__ import annotations
