@@ -294,6 +294,20 @@ def test_the_corpus_breaks_every_property_of_every_shape(default_graph):
     assert len(corpus) >= 100
 
 
+def test_one_at_a_time_gives_the_graph_with_each_mutation_alone(default_graph):
+    """Undoing the journal of each mutation leaves the base graph for the next: every sixteenth graph
+    (a copy each) is a fresh copy's with that mutation alone, and not the base graph."""
+    corpus = mutations(default_graph)
+    base = set(default_graph)
+    seen = 0
+    for i, (what, _, m) in enumerate(one_at_a_time(default_graph, corpus)):
+        if i % 16 == 0:
+            now = set(m)
+            assert now != base and now == set(mutated(default_graph, [corpus[i]])), what
+        seen += 1
+    assert seen == len(corpus) > 100 and set(default_graph) == base
+
+
 def test_the_unmutated_default_dataset_conforms_in_both(default_graph):
     assert our_results(default_graph) == set() == pyshacl_results(default_graph)
 
