@@ -52,6 +52,15 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(name, None)
 
 
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files holding a ``slow`` test run first (else in the order collected): pytest-xdist
+    (``--dist loadfile``) hands the files out in this order as workers free up, so a long file no
+    longer starts late and keeps one worker busy after the other has finished (the long ones are
+    spread from the start, the short ones fill in at the end)."""
+    slow = {item.path for item in items if item.get_closest_marker("slow") is not None}
+    items.sort(key=lambda item: item.path not in slow)  # stable: each file's tests keep their order
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     """The test cache goes with the session (it was left in the temporary folder, one per run)."""
     import shutil
