@@ -307,7 +307,8 @@ class RankRow(TypedDict):
     score: float
     measure: str
     details: list[str]
-    rank: int
+    rank: int  # the place: companies with the same score share it (1, 2, 2, 4)
+    tied: int  # how many companies in the whole ranking have this score (1: none shares it)
 
 
 class OwnerHop(TypedDict):

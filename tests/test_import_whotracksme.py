@@ -111,6 +111,23 @@ SELECT ?company ?month (COUNT(DISTINCT ?site) AS ?sites) (COUNT(DISTINCT ?h) AS 
     assert got == want
 
 
+
+def test_the_named_query_ranks_companies_by_sites_per_month_and_rank_says_the_crawl_ties(project: Path) -> None:
+    """Who are the hubs of a crawl: the sites each company was seen on, from the files; the flow
+    measures (betweenness) tie every tracker, and the answer says so instead of ranking them."""
+    truth = expected(FIX)
+    assert sorted(truth) == ["2017-12", "2018-01", "2018-02"]
+    for month in truth:
+        rows = list(csv.DictReader(ask(project, "sparql", "--name", "holders-by-sites", "--param", f"month={month}",
+                                       "--format", "csv").splitlines()))
+        got = [(r["company_label"], int(r["sites"]), int(r["observations"])) for r in rows]
+        want = sorted(((c, len(v["sites"]), len(v["observations"])) for c, v in truth[month].items()),
+                      key=lambda t: (-t[1], t[0]))
+        assert sorted(got) == sorted(want) and [g[1] for g in got] == [w[1] for w in want], month
+    ranked = json.loads(ask(project, "rank", "--by", "betweenness", "--format", "json"))
+    assert {r["rank"] for r in ranked} == {1} and ranked[0]["tied"] >= len(truth["2018-01"])
+    assert "share place 1 (betweenness 0.0)" in ask(project, "rank", "--by", "betweenness")
+
 def _bindings(answer: object) -> list[dict[str, str]]:
     if isinstance(answer, dict) and "results" in answer:
         return [{k: v["value"] for k, v in b.items()} for b in answer["results"]["bindings"]]
