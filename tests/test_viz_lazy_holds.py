@@ -55,6 +55,13 @@ def test_the_page_is_the_same_and_folded_parties_holdings_are_not_decoded(built:
         assert a.read_bytes() == b.read_bytes(), view
     decoded = sum(h.decoded for h in lists)
     assert 0 < decoded <= DRAW_LIMIT < PARTIES  # the drawn ones, whose panels list their holdings
+    for asked in ({"focus_data_type": "cookie identifier"}, {"focus_data_type": "pages visited", "as_of": "2018-01"}):
+        a, b = tmp_path / "eager.html", tmp_path / "lazy.html"  # reach asks the build's index, not one made from G
+        fresh = flows.to_networkx(lazy_holds=True)
+        page.write_html(eager, a, **asked)
+        page.write_html(fresh, b, index=flows.index, **asked)
+        assert a.read_bytes() == b.read_bytes(), asked
+        assert sum(bool(getattr(h, "decoded", False)) for _, h in fresh.nodes(data="holds")) <= DRAW_LIMIT, asked
     assert lazy.nodes["t001"]["holds"] == eager.nodes["t001"]["holds"]
 
 
@@ -64,8 +71,9 @@ def test_the_cli_page_uses_the_columns(built: tuple[Path, Path], tmp_path: Path)
     from graph.cli.main import main
 
     facts, out = built
-    result = CliRunner().invoke(main, ["-q", "-s", str(facts), "--out", str(out), "viz", "-o", str(tmp_path / "g.html")])
-    assert result.exit_code == 0, result.output
-    eager = tmp_path / "eager.html"
-    page.write_html(compiled.projection([facts], out), eager)
-    assert (tmp_path / "g.html").read_bytes() == eager.read_bytes()
+    G = compiled.projection([facts], out)
+    for args, view in (([], {}), (["--data-type", "pages visited"], {"focus_data_type": "pages visited"})):
+        result = CliRunner().invoke(main, ["-q", "-s", str(facts), "--out", str(out), "viz", *args, "-o", str(tmp_path / "g.html")])
+        assert result.exit_code == 0, result.output
+        page.write_html(G, tmp_path / "eager.html", **view)
+        assert (tmp_path / "g.html").read_bytes() == (tmp_path / "eager.html").read_bytes(), args

@@ -58,7 +58,7 @@ def viz_command(obj: Session, output: Path | None, data_type: str | None, compan
     target = output or obj.deliverable("graph.html")
     with writing(target):
         path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title,
-                          start=start, into=into)
+                          start=start, into=into, index=flows.index if isinstance(flows, FlowGraph) else None)
     say(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links in the graph); open it in a browser")
 
 
