@@ -77,3 +77,21 @@ def test_the_cli_page_uses_the_columns(built: tuple[Path, Path], tmp_path: Path)
         assert result.exit_code == 0, result.output
         page.write_html(G, tmp_path / "eager.html", **view)
         assert (tmp_path / "g.html").read_bytes() == (tmp_path / "eager.html").read_bytes(), args
+
+
+def test_the_figure_of_a_crawl_decodes_little_and_says_it_has_no_links(built: tuple[Path, Path], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from graph.cli.main import main
+    from graph.viz.figure import write_figure
+
+    facts, out = built
+    for args, view in (([], {}), (["--company", "Tracker 007"], {"company": "Tracker 007"})):
+        result = CliRunner().invoke(main, ["-q", "-s", str(facts), "--out", str(out), "figure", *args,
+                                           "-o", str(tmp_path / "f.svg")])
+        assert result.exit_code == 0, result.output
+        write_figure(compiled.projection([facts], out), tmp_path / "eager.svg", **view)
+        assert (tmp_path / "f.svg").read_bytes() == (tmp_path / "eager.svg").read_bytes(), args
+    whole = CliRunner().invoke(main, ["-q", "-s", str(facts), "--out", str(out), "figure", "-o", str(tmp_path / "w.svg")])
+    assert whole.exit_code == 0
+    assert "These sources state no links between parties" in (tmp_path / "w.svg").read_text(encoding="utf-8")
