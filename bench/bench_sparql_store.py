@@ -10,6 +10,11 @@ whole ``subprocess.run``:
 - ``datareach``: ``python -m graph -q --sources SRC --out OUT sparql QUERY --format csv`` (the
   default engine: the build's store; freshness check, guard, sandboxed child, CSV writer);
 - ``--store``: the same with ``--store DIR`` (an explicit store made beforehand);
+- ``datareach (console script)``: the same through the ``datareach`` script pip installs (no
+  ``runpy``), when it is beside the interpreter;
+- ``library``: the same answer from the library with no command line (``LIBRARY``: the project,
+  the freshness check, the sandboxed query, the CSV writer): what the library's safety costs,
+  apart from what click and the CLI's modules cost;
 - ``imports``: ``python -c "import graph.cli.main, graph.cli.sparql, graph.sparql.store"``;
 - ``--help``: ``datareach --help``;
 - ``rdflib`` (S only; at M it re-parses 454 MB per query): ``--engine rdflib``.
@@ -62,6 +67,16 @@ ANCHOR = ("import sys, pyoxigraph as ox\n"
           "for row in store.query(sys.argv[2]):\n"
           "    print(','.join('' if t is None else t.value for t in row))\n")
 
+LIBRARY = ("import sys\n"
+           "from pathlib import Path\n"
+           "from graph.build.project import Project\n"
+           "from graph.sparql.output import format_cells\n"
+           "from graph.sparql.store import build_store, run_store_cells\n"
+           "project = Project.of([Path(sys.argv[1])], Path(sys.argv[2]))\n"
+           "store = project.read_build(build_store)\n"
+           "answer = run_store_cells(store, sys.argv[3], full_check=False)\n"
+           "sys.stdout.write(format_cells(answer, 'csv', width=None) + '\\n')\n")
+
 
 def wall(cmd: list[str]) -> tuple[float, float]:
     """Wall time and CPU time (user + system, the process and every child it waited for)."""
@@ -110,9 +125,13 @@ def bench_size(size: str, src: Path, out: Path, reps: int) -> dict[str, Any]:
         "datareach": [*cli, "sparql", query, "--format", "csv"],
         "--store": [py, "-m", "graph", "-q", "--sources", str(src), "--out", str(out), "--store", str(explicit),
                     "sparql", query, "--format", "csv"],
+        "library": [py, "-c", LIBRARY, str(src), str(out), query],
         "imports": [py, "-c", "import graph.cli.main, graph.cli.sparql, graph.sparql.store"],
         "--help": [*cli, "--help"],
     }
+    script = Path(py).with_name("datareach")
+    if script.is_file():
+        tools["datareach (console script)"] = [str(script), *cli[3:], "sparql", query, "--format", "csv"]
     if size == "S":
         tools["rdflib"] = [*cli, "sparql", "--engine", "rdflib", query, "--format", "csv"]
     rows = subprocess.run(tools["datareach"], capture_output=True, text=True, cwd=tempfile.gettempdir(), env=ENV).stdout

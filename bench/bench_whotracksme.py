@@ -10,13 +10,21 @@ Each step runs in a fresh process; wall seconds and that process's own peak RSS
 - reach:   ``datareach reach "pages visited" --as-of 2018-01 --format json`` on the build;
 - owner:   ``datareach owner google-analytics.com --format json`` (a question that needs no
            holding: it must not pay for the 435k of them);
+- table:   ``datareach table --format csv`` (the partner table: every grant; the crawl states
+           holdings, so this measures what reading the crawl's build costs the table);
+- rank:    ``datareach rank --by betweenness`` (exact) and ``--by reach`` (the default);
+- sparql:  ``datareach sparql --name holders-by-sites --param month=2018-01`` (companies by
+           the sites they were seen on that month);
+- viz:     ``datareach viz -o graph.html`` (the Python side: the page written; its size kept);
 - anchor:  polars alone: read the 12 ``sites_trackers.csv`` and trackerdb.sql's tracker →
            company map, and write the same holdings as N-Triples (type, holder, site,
            observed, share, data types, one claim with source and locator), no checks.
 
     python bench/bench_whotracksme.py [--assets DIR] [--work DIR] [--questions]
 
-``--questions`` times reach and owner only, on the build already in ``--work``.
+``--questions`` times the questions only (every step but import, build and anchor), on the
+build already in ``--work``. Each step records wall and CPU seconds (the process and its
+children: user + system, from ``os.wait4``) and peak RSS.
 
 Results go to bench/results/whotracksme.json; the ratios are ours / anchor.
 """
@@ -82,7 +90,8 @@ def run(cmd: list[str], timeout: float = 3600) -> dict[str, Any]:
         wall = time.perf_counter() - start
         out.seek(0), err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-    return {"s": round(wall, 2), "peak_gb": round(usage.ru_maxrss / 2**20, 2), "ok": status == 0,
+    return {"s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_gb": round(usage.ru_maxrss / 2**20, 2), "ok": status == 0,
             "stdout": stdout, "stderr": stderr[-2000:]}
 
 
@@ -90,7 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--assets", type=Path, default=None, help="the package's data/assets (default: the installed one)")
     parser.add_argument("--work", type=Path, default=None, help="a folder for the project and the build")
-    parser.add_argument("--questions", action="store_true", help="time reach and owner only, on the build in --work")
+    parser.add_argument("--questions", action="store_true", help="time the questions only, on the build in --work")
     args = parser.parse_args()
     if args.assets is None:
         from importlib.resources import files
@@ -106,13 +115,20 @@ def main() -> None:
         "build": exe + ["-q", "-s", str(src), "--out", str(out), "build", "--format", "json"],
         "reach": exe + ["-q", "-s", str(src), "--out", str(out), "reach", "pages visited", "--as-of", "2018-01", "--format", "json"],
         "owner": exe + ["-q", "-s", str(src), "--out", str(out), "owner", "google-analytics.com", "--format", "json"],
+        "table": exe + ["-q", "-s", str(src), "--out", str(out), "table", "--format", "csv"],
+        "rank": exe + ["-q", "-s", str(src), "--out", str(out), "rank", "--by", "betweenness", "--format", "json"],
+        "rank-reach": exe + ["-q", "-s", str(src), "--out", str(out), "rank", "--by", "reach", "--format", "json"],
+        "sparql": exe + ["-q", "-s", str(src), "--out", str(out), "sparql", "--name", "holders-by-sites",
+                         "--param", "month=2018-01", "--format", "csv", "--timeout", "600"],
+        "viz": exe + ["-q", "-s", str(src), "--out", str(out), "viz", "-o", str(work / "graph.html")],
         "anchor": [sys.executable, "-c", ANCHOR, str(args.assets), str(work / "anchor.nt")],
     }
     if args.questions:
-        steps = {k: v for k, v in steps.items() if k in ("reach", "owner")}
+        steps = {k: v for k, v in steps.items() if k not in ("import", "build", "anchor")}
     for name, cmd in steps.items():
         r = run(cmd)
-        print(f"{name:<7} {r['s']:>8.2f} s  {r['peak_gb']:>5.2f} GB  {'ok' if r['ok'] else 'FAILED: ' + r['stderr']}", flush=True)
+        print(f"{name:<11} {r['s']:>8.2f} s  {r['cpu_s']:>8.2f} s CPU  {r['peak_gb']:>5.2f} GB  "
+              f"{'ok' if r['ok'] else 'FAILED: ' + r['stderr']}", flush=True)
         if name == "build" and r["ok"]:
             summary = json.loads(r["stdout"])
             r["triples"] = _triples(summary)
@@ -120,6 +136,15 @@ def main() -> None:
             r["triples"] = int(r["stdout"].strip())
         if name == "reach" and r["ok"]:
             r["companies"] = json.loads(r["stdout"])["total"]
+        if name in ("table", "sparql") and r["ok"]:
+            r["rows"] = max(0, len(r["stdout"].splitlines()) - 1)
+        if name == "sparql" and r["ok"]:
+            r["first_rows"] = r["stdout"].splitlines()[:4]
+        if name.startswith("rank") and r["ok"]:
+            ranked = json.loads(r["stdout"])
+            r["top"] = [(row["label"], row["score"], row["rank"], row["tied"]) for row in ranked[:3]]
+        if name == "viz" and r["ok"]:
+            r["html_mb"] = round((work / "graph.html").stat().st_size / 2**20, 1)
         r.pop("stdout")
         results[name] = r
     b, a = results.get("build", {}), results.get("anchor", {})

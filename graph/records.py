@@ -173,6 +173,7 @@ class Holding(_Origin):
     evidence: list[Claim]
     integration: NotRequired[str | None]
     site: NotRequired[str | None]  # the site whose visitors it comes from
+    tracker: NotRequired[str | None]  # the tracker it was observed through (a crawl's tracker id)
     observed: NotRequired[str | None]  # the period it was observed in (counts only then)
     valid_from: NotRequired[str | None]
     valid_until: NotRequired[str | None]
@@ -307,7 +308,8 @@ class RankRow(TypedDict):
     score: float
     measure: str
     details: list[str]
-    rank: int
+    rank: int  # the place: companies with the same score share it (1, 2, 2, 4)
+    tied: int  # how many companies in the whole ranking have this score (1: none shares it)
 
 
 class OwnerHop(TypedDict):

@@ -283,3 +283,47 @@ def test_all_four_shared_datasets_build_together(imported: Callable[[str, Path],
     result = CliRunner().invoke(main, [*args, "table", "--company", "Google", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []  # none of the four datasets states an access grant
+
+
+@pytest.mark.slow
+def test_the_shared_datasets_a_crawl_and_the_seed_articles_answer_together(imported: Callable[[str, Path], Path],
+                                                                           tmp_path: Path) -> None:
+    """Every question command on one project holding the four shared datasets, a slice of the
+    WhoTracks.me crawl (holdings by month) and the seed articles (grants): answers from each
+    part stay what that part's own files say, and the commands that draw or rank still answer."""
+    from conftest import SEED
+    from test_import_whotracksme import FIX, expected
+
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    for kind, path in (("ddg-tds", EXT), ("disconnect", DISCONNECT), ("webxray-owners", WEBXRAY),
+                       ("ca-broker-registry", CA)):
+        source = imported(kind, path)
+        (folder / source.name).write_bytes(source.read_bytes())
+    crawl = tmp_path / "crawl"
+    assert CliRunner().invoke(main, ["-q", "import", "whotracksme", str(FIX), "-o", str(crawl)]).exit_code == 0
+    args = ["-q", "-s", str(folder), "-s", str(crawl), "-s", str(SEED), "--out", str(tmp_path / "out")]
+
+    def ask(*command: str) -> str:
+        result = CliRunner().invoke(main, [*args, *command])
+        assert result.exit_code == 0, (command, result.output)
+        return result.stdout
+
+    truth = expected(FIX)
+    for month in truth:  # the crawl's counts per month, whatever the other datasets say of the same companies
+        rows = list(csv.DictReader(io.StringIO(ask("sparql", "--name", "holders-by-sites", "--param", f"month={month}",
+                                                   "--format", "csv"))))
+        assert sorted((int(r["sites"]), int(r["observations"])) for r in rows) == \
+            sorted((len(v["sites"]), len(v["observations"])) for v in truth[month].values()), month
+    observers = json.loads(ask("reach", "pages visited", "--as-of", "2018-01", "--format", "json"))
+    assert observers["total"] >= len(truth["2018-01"])
+    phone = json.loads(ask("reach", "phone number", "--format", "json"))  # the seed's grants still carry it
+    assert "facebook" in {same_company(r["label"]) for r in phone["companies"] if r["holder"]}  # one Facebook, merged
+    assert any(r["hops"] >= 1 for r in phone["companies"])
+    ranked = json.loads(ask("rank", "--format", "json", "--top", "5"))  # by reach: the seed's flows tell companies apart
+    assert ranked[0]["score"] > 0 and ranked[0]["tied"] == 1
+    assert "share place 1 (betweenness 0.0)" in ask("rank", "--by", "betweenness")  # no party between two others
+    assert json.loads(ask("table", "--company", "Spotify", "--format", "json"))  # the seed's partner rows
+    ask("viz", "-o", str(tmp_path / "graph.html"))
+    ask("figure", "-o", str(tmp_path / "figure.svg"))
+    assert (tmp_path / "graph.html").stat().st_size > 0 and "<svg" in (tmp_path / "figure.svg").read_text(encoding="utf-8")

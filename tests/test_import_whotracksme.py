@@ -24,14 +24,16 @@ FIX = Path(__file__).parent / "fixtures" / "whotracksme"
 
 
 def expected(root: Path, threshold: float = 0.1) -> dict[str, dict[str, dict[str, set[str]]]]:
-    """month → company name → {"sites": set, "observations": set of (site, tracker), "types": set}, from the files."""
+    """month → company name → {"sites": set, "observations": set of (site, tracker), "types": set,
+    "trackers": set of tracker ids}, from the files."""
     con = sqlite3.connect(":memory:")
     con.executescript((root / "trackerdb.sql").read_text(encoding="utf-8"))
     company = {tid: " ".join((cname or tname).split()) for tid, tname, cname in con.execute(
         "SELECT t.id, t.name, c.name FROM trackers t LEFT JOIN companies c ON c.id = t.company_id")}
     out: dict[str, dict[str, dict[str, set]]] = {}
     for month_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name[:2] == "20"):
-        month = out.setdefault(month_dir.name, defaultdict(lambda: {"sites": set(), "observations": set(), "types": set()}))
+        month = out.setdefault(month_dir.name, defaultdict(
+            lambda: {"sites": set(), "observations": set(), "types": set(), "trackers": set()}))
         with open(month_dir / "global" / "sites_trackers.csv", encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 if row["tracker"] not in company:
@@ -39,6 +41,7 @@ def expected(root: Path, threshold: float = 0.1) -> dict[str, dict[str, dict[str
                 c = month[company[row["tracker"]]]
                 c["sites"].add(row["site"])
                 c["observations"].add((row["site"], row["tracker"]))
+                c["trackers"].add(row["tracker"])
                 c["types"] |= {"pages visited"} | ({"cookie identifier"} if float(row["cookies"]) > threshold else set()) \
                     | ({"online identifier"} if float(row["bad_qs"]) > threshold else set())
     return out
@@ -110,6 +113,59 @@ SELECT ?company ?month (COUNT(DISTINCT ?site) AS ?sites) (COUNT(DISTINCT ?h) AS 
     want = {(c, m): (len(v["sites"]), len(v["observations"])) for m, cs in truth.items() for c, v in cs.items()}
     assert got == want
 
+
+
+def test_the_named_query_ranks_companies_by_sites_per_month_and_rank_says_the_crawl_ties(project: Path) -> None:
+    """Who are the hubs of a crawl: the sites each company was seen on, from the files; the flow
+    measures (betweenness) tie every tracker, and the answer says so instead of ranking them."""
+    truth = expected(FIX)
+    assert sorted(truth) == ["2017-12", "2018-01", "2018-02"]
+    for month in truth:
+        rows = list(csv.DictReader(ask(project, "sparql", "--name", "holders-by-sites", "--param", f"month={month}",
+                                       "--format", "csv").splitlines()))
+        got = [(r["company_label"], int(r["sites"]), int(r["observations"]), int(r["trackers"])) for r in rows]
+        want = sorted(((c, len(v["sites"]), len(v["observations"]), len(v["trackers"])) for c, v in truth[month].items()),
+                      key=lambda t: (-t[1], t[0]))
+        assert sorted(got) == sorted(want) and [g[1] for g in got] == [w[1] for w in want], month
+    ranked = json.loads(ask(project, "rank", "--by", "betweenness", "--format", "json"))
+    assert {r["rank"] for r in ranked} == {1} and ranked[0]["tied"] >= len(truth["2018-01"])
+    assert "share place 1 (betweenness 0.0)" in ask(project, "rank", "--by", "betweenness")
+
+
+def sites_per_tracker(root: Path) -> dict[str, dict[str, int]]:
+    """month → tracker id → distinct sites, from the CSV files alone (trackers trackerdb names)."""
+    con = sqlite3.connect(":memory:")
+    con.executescript((root / "trackerdb.sql").read_text(encoding="utf-8"))
+    known = {tid for (tid,) in con.execute("SELECT id FROM trackers")}
+    out: dict[str, dict[str, int]] = {}
+    for month_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name[:2] == "20"):
+        sites: dict[str, set[str]] = defaultdict(set)
+        with open(month_dir / "global" / "sites_trackers.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["tracker"] in known:
+                    sites[row["tracker"]].add(row["site"])
+        out[month_dir.name] = {t: len(s) for t, s in sites.items()}
+    return out
+
+
+def test_each_observation_names_its_tracker_and_sites_per_tracker_match_the_files(project: Path) -> None:
+    """Sites per tracker and trackers per company, per month, as the package's CSV files count them."""
+    truth, by_company = sites_per_tracker(FIX), expected(FIX)
+    for month, counts in truth.items():
+        rows = list(csv.DictReader(ask(project, "sparql", "--name", "trackers-by-sites", "--param", f"month={month}",
+                                       "--format", "csv").splitlines()))
+        assert {r["tracker"]: int(r["sites"]) for r in rows} == counts, month
+        assert [int(r["sites"]) for r in rows] == sorted(counts.values(), reverse=True)
+        runs: dict[str, set[str]] = defaultdict(set)
+        for r in rows:
+            runs[r["company_label"]].add(r["tracker"])
+        assert runs == {c: v["trackers"] for c, v in by_company[month].items()}, month
+    written = list(csv.DictReader((project / "sources" / "whotracksme-2018-5-17" / "2018-01.csv").read_text(
+        encoding="utf-8").splitlines()))
+    with open(FIX / "2018-01" / "global" / "sites_trackers.csv", encoding="utf-8", newline="") as fh:
+        raw = {int(r["locator"].rsplit(" ", 1)[1]) for r in written}  # rows the import kept, by their number
+        source = [r for i, r in enumerate(csv.DictReader(fh), 1) if i in raw]
+    assert [(r["site"], r["tracker"]) for r in written] == [(r["site"], r["tracker"]) for r in source]
 
 def _bindings(answer: object) -> list[dict[str, str]]:
     if isinstance(answer, dict) and "results" in answer:

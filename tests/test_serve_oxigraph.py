@@ -105,11 +105,15 @@ def test_parameters_travel_as_values(pushed: str, local: Snapshot) -> None:
 
 
 def _normal(G: nx.MultiDiGraph) -> str:
-    """The graph as canonical JSON: nodes, edges (with keys) and every attribute, sorted."""
+    """The graph as canonical JSON: nodes, edges (with keys) and every attribute, sorted (a
+    snapshot's holdings, read when used, as the lists they stand for)."""
     import json
 
+    from graph.build.heldcols import HeldList
+
     return json.dumps({"graph": G.graph, "nodes": sorted(G.nodes(data=True)),
-                       "edges": sorted(G.edges(keys=True, data=True))}, sort_keys=True, default=str)
+                       "edges": sorted(G.edges(keys=True, data=True))}, sort_keys=True,
+                      default=lambda o: list(o) if isinstance(o, HeldList) else str(o))
 
 
 def test_reach_table_rank_through_the_endpoint(pushed: str, local: Snapshot) -> None:

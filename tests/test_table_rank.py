@@ -270,10 +270,44 @@ def test_rank_lists_companies_only_in_order(G: nx.MultiDiGraph, by: str, through
     assert {r["company"] for r in rows} == {n for n, k in G.nodes(data="kind") if k == "company"}
     scores = [r["score"] for r in rows]
     assert scores == sorted(scores, reverse=True)
-    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    for i, r in enumerate(rows):  # a place is 1 + the number of companies scored higher: ties share it
+        assert r["rank"] == 1 + sum(1 for other in rows if other["score"] > r["score"])
+        assert r["tied"] == scores.count(r["score"])
+        if i and r["score"] == rows[i - 1]["score"]:  # within a place, by name
+            assert r["label"].casefold() >= rows[i - 1]["label"].casefold()
     assert all(r["measure"] == by for r in rows)
     for top in (1, 3):
         assert rank(G, by=by, top=top, through_ownership=through_ownership) == rows[:top]
+
+
+def test_ties_share_a_place_and_the_answer_says_so(tmp_path: Path) -> None:
+    """A crawl states holdings, not flows: no measure tells its trackers apart, and the answer
+    must not read as a ranking of them (the first found by name at place 1)."""
+    facts = tmp_path / "crawl.yaml"
+    facts.write_text("""
+sources:
+  - {id: crawl, publisher: Example crawl, title: Trackers seen, date: 2018-01, url: https://example.org/crawl}
+companies:
+  - {id: zeta, name: Zeta Ads}
+  - {id: alpha, name: Alpha Metrics}
+  - {id: mid, name: Mid Analytics}
+holdings:
+  - {holder: Zeta Ads, data_types: [pages visited], site: a.example, evidence: [{source: crawl, locator: row 1}]}
+  - {holder: Alpha Metrics, data_types: [pages visited], site: b.example, evidence: [{source: crawl, locator: row 2}]}
+  - {holder: Mid Analytics, data_types: [pages visited, phone number], site: c.example, evidence: [{source: crawl, locator: row 3}]}
+""", encoding="utf-8")
+    out = tmp_path / "out"
+    between = run(out, "rank", "--by", "betweenness", "--top", "2", sources=facts)
+    assert between.exit_code == 0, between.output
+    lines = between.stdout.splitlines()
+    assert [line.split()[0] for line in lines[3:5]] == ["1", "1"]  # Alpha, Mid: both first, by name
+    assert "3 companies share place 1 (betweenness 0.0)" in between.stdout
+    assert "--top shows 2 of them" in between.stdout
+    by_reach = json.loads(run(out, "rank", "--format", "json", sources=facts).stdout)
+    assert [(r["label"], r["rank"], r["tied"]) for r in by_reach] == [
+        ("Mid Analytics", 1, 1), ("Alpha Metrics", 2, 2), ("Zeta Ads", 2, 2)]
+    plain = run(out, "rank", "--format", "csv", "--top", "2", sources=facts)
+    assert "note:" not in plain.stdout and "2 companies share place 2: --top shows 1 of them" in plain.stderr
 
 
 def test_rank_by_reach_on_the_default_dataset(G: nx.MultiDiGraph) -> None:

@@ -479,6 +479,12 @@ def flow_graph(sources: Sources = None, out_dir: PathArg = "out", *, progress: P
     return FlowGraph(read_build(sources, out_dir, _full_flows, progress=progress))
 
 
+def flows_of(found: Build) -> FlowIndex:
+    """The flow index of one build, its attributes file mapped: what :func:`projection_of`
+    reads (``FlowIndex.to_graph``), for a reader that keeps both (``graph.serve.state``)."""
+    return _full_flows(found)
+
+
 def _full_flows(found: Build) -> FlowIndex:
     """The flow index with its attributes file mapped (sizes and tokens checked, as ``_flows``)."""
     return _flows(found, attributes=True)

@@ -348,6 +348,7 @@ class Compiler:
         self._integration(ff, path, node, FAST.integration, rec.get("integration"))
         self._data_types(ff, path, node, rec["data_types"])
         self._text(node, FAST.site, rec, "site")
+        self._text(node, FAST.tracker, rec, "tracker")
         if "share" in rec:  # the schema allows digits only, 0 to 1
             self.g.add((node, FAST.share, Literal(rec["share"], datatype=XSD_DECIMAL)))
         self._dates(ff, path, node, rec)

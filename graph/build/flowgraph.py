@@ -201,6 +201,7 @@ class FlowGraph:
         i = self.number[node]
         return self._listed(self._select(order[indptr[i]:indptr[i + 1]], kinds), keys, data)
 
-    def to_networkx(self) -> nx.MultiDiGraph:
-        """The projection as a networkx MultiDiGraph (``FlowIndex.to_graph``)."""
-        return self.index.to_graph()
+    def to_networkx(self, *, lazy_holds: bool = False) -> nx.MultiDiGraph:
+        """The projection as a networkx MultiDiGraph (``FlowIndex.to_graph``; ``lazy_holds``:
+        holdings decoded when read, see there)."""
+        return self.index.to_graph(lazy_holds=lazy_holds)

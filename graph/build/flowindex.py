@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from graph.build.heldcols import Held, pointers
+from graph.build.heldcols import Held, HeldList, pointers
 from graph.build.heldcols import intern as _intern
 from graph.errors import DatareachError
 from graph.records import Claim, Holding
@@ -204,6 +204,13 @@ class FlowIndex:
         rows = [np.arange(ptr[n], ptr[n + 1]) for n in wanted]
         decoded = iter(self.holdings_at(np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)))
         return {n: [next(decoded) for _ in range(ptr[n + 1] - ptr[n])] for n in wanted}
+
+    def held_list(self, node: int) -> HeldList:
+        """Node ``node``'s holdings as a :class:`~graph.build.heldcols.HeldList`: its length, data
+        types and integrations from the columns, the JSON decoded on first read."""
+        held = self.holding_columns
+        ptr = held.pointers(self.node_count)
+        return HeldList(held, np.arange(ptr[node], ptr[node + 1], dtype=np.int64), self.holdings_at)
 
     def holdings(self) -> dict[int, list[Holding]]:
         """What each holder is stated to hold, by node number: every holding decoded (a
@@ -439,9 +446,12 @@ class FlowIndex:
         graph = self.meta["graph"]
         return {k: graph[k] for k in self.meta.get("graph_order", graph)}
 
-    def to_graph(self, *, chunk: int = 8192) -> nx.MultiDiGraph:
+    def to_graph(self, *, chunk: int = 8192, lazy_holds: bool = False) -> nx.MultiDiGraph:
         """The projection this index was made from (``graph.build.projection``), the same nodes,
-        edges, attributes and order, rebuilt from the arrays and the two JSON files.
+        edges, attributes and order, rebuilt from the arrays and the two JSON files. With
+        ``lazy_holds`` a holder's ``holds`` is a :class:`~graph.build.heldcols.HeldList` (equal to
+        the list, its JSON decoded when read): for readers that look at few holdings, not for
+        writers that serialise the graph.
 
         >>> import json, networkx as nx
         >>> from graph.examples import small_graph
@@ -458,7 +468,13 @@ class FlowIndex:
         G.graph.update(json.loads(json.dumps(self.graph_attrs())) if self.rest is not None else self.graph_attrs())
         keys = self.keys.all()
         order = self.node_order
-        G.add_nodes_from(zip((keys[i] for i in order.tolist()), self.nodes_data(order), strict=True))
+        nodes = self.nodes_data(order, holds=not lazy_holds)
+        if lazy_holds:
+            ptr = self.holding_columns.pointers(self.node_count)
+            for n, attrs in zip(order.tolist(), nodes, strict=True):
+                if "holds" in attrs and attrs["holds"] is None and ptr[n + 1] > ptr[n]:
+                    attrs["holds"] = self.held_list(n)
+        G.add_nodes_from(zip((keys[i] for i in order.tolist()), nodes, strict=True))
         for start in range(0, len(self.edge_order), chunk):
             at = self.edge_order[start:start + chunk]
             G.add_edges_from((keys[u], keys[v], fact, attrs) for u, v, fact, attrs in

@@ -24,7 +24,7 @@ does for edges (``graph.build.flowindex``).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,3 +149,65 @@ class Held:
     def read(cls, data: Any, tables: dict[str, list[Any]]) -> Held:
         """The columns ``arrays`` wrote, from an open ``.npz`` (or anything giving its arrays by name)."""
         return cls(data["hold_node"], {k: data[f"hold_{k}"] for k in CODED}, tables, span=data["hold_span"])
+
+
+class HeldList(Sequence[Holding]):
+    """A holder's ``holds`` list read from the columns, each holding's JSON decoded only when one
+    is read: its length, its data types and its integrations come from the columns. What a view
+    of a large crawl needs for the parties it folds (``graph.viz``); its drawn parties read
+    their holdings whole. Equal to the list it stands for.
+
+    >>> from graph.build.flowindex import FlowIndex
+    >>> from graph.examples import small_graph
+    >>> index = FlowIndex.from_graph(small_graph())
+    >>> fb = index.keys.all().index("facebook")
+    >>> holds = index.held_list(fb)
+    >>> len(holds), holds.data_types(), holds.integrations()
+    (1, ['name', 'phone-number', 'private-message'], [])
+    >>> holds.decoded
+    False
+    >>> holds == index.holdings_of([fb])[fb], holds.decoded
+    (True, True)
+    """
+
+    def __init__(self, held: Held, rows: np.ndarray, read: Callable[[np.ndarray], list[Holding]]) -> None:
+        self._held, self._rows, self._read = held, rows, read
+        self._items: list[Holding] | None = None
+
+    @property
+    def decoded(self) -> bool:
+        """Whether the holdings' JSON has been read."""
+        return self._items is not None
+
+    def _all(self) -> list[Holding]:
+        if self._items is None:
+            self._items = self._read(self._rows)
+        return self._items
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[Holding]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self._all()) == (list(other) if isinstance(other, (list, HeldList)) else other)
+
+    __hash__ = None  # type: ignore[assignment]  # a list's, which is unhashable
+
+    def __repr__(self) -> str:
+        return f"HeldList({len(self)} holdings{'' if self.decoded else ', not decoded'})"
+
+    def data_types(self) -> list[str]:
+        """Every data type slug these holdings name, each once, in first-seen order."""
+        table = self._held.tables["types"]
+        codes = self._held.codes["types"][self._rows]
+        return list(dict.fromkeys(t for c in dict.fromkeys(codes.tolist()) for t in table[c]))
+
+    def integrations(self) -> list[str]:
+        """The integrations of these holdings that name one, in list order (repeats kept)."""
+        table = self._held.tables["facets"]
+        return [table[c][0] for c in self._held.codes["facets"][self._rows].tolist() if table[c][0]]

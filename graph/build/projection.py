@@ -122,7 +122,7 @@ def _fact_attrs(g: Graph, fact: Node, kind: str) -> FactAttrs:
     }
 
 
-_HOLDING_TEXT = (("site", FAST.site), ("observed", FAST.observed), ("valid_from", FAST.validFrom),
+_HOLDING_TEXT = (("site", FAST.site), ("tracker", FAST.tracker), ("observed", FAST.observed), ("valid_from", FAST.validFrom),
                  ("valid_until", FAST.validUntil), ("share", FAST.share))
 
 

@@ -13,6 +13,7 @@ from graph.cli.session import (
     Session,
     partial_date,
     pass_session,
+    say,
     screen_width,
     wide_option,
 )
@@ -252,10 +253,15 @@ def rank_command(obj: Session, by: str, top: int, through_ownership: bool, sampl
         click.echo(formats.json_text(rows))
         return
     sheet = answers.rank_sheet(rows, by, filters={"through_ownership": through_ownership, "sample": sample})
+    notes = answers.rank_notes(rows)  # shared places: in the text, or on stderr beside the CSV (json has "tied")
     if fmt == "csv":
         click.echo(printable(sheets.sheet_csv(sheet)), nl=False)
+        for note in notes:
+            say(f"note: {note}", err=True)
     else:
         click.echo(printable(sheets.sheet_report(sheet, f"top {len(rows)}", width=screen_width())))
+        for note in notes:
+            say(f"note: {note}")
 
 
 @click.command("owner", cls=Command)

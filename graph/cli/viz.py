@@ -53,11 +53,12 @@ def viz_command(obj: Session, output: Path | None, data_type: str | None, compan
     if (start is not None or into is not None) and data_type is None:
         raise click.UsageError("--from and --into follow a data type: add --data-type")
     flows = obj.flow_graph()
-    G = flows.to_networkx() if isinstance(flows, FlowGraph) else flows  # the view's layout and ranking need networkx
+    # the view's layout and ranking need networkx; holdings are decoded only for the parties drawn
+    G = flows.to_networkx(lazy_holds=True) if isinstance(flows, FlowGraph) else flows
     target = output or obj.deliverable("graph.html")
     with writing(target):
         path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title,
-                          start=start, into=into)
+                          start=start, into=into, index=flows.index if isinstance(flows, FlowGraph) else None)
     say(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links in the graph); open it in a browser")
 
 

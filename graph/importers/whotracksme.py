@@ -4,8 +4,9 @@ The package holds ``trackerdb.sql`` (trackers → companies, categories, tracker
 and, per month ``YYYY-MM/global/``, ``sites_trackers.csv``: one row per tracker seen on a
 site that month. Each row becomes a holding: the tracker's company collects the data
 types of ``ontology/mappings/whotracksme.csv`` from visitors of the site (``site:``),
-observed in that month (``observed:``) on a share of the site's page loads (``share:``,
-the row's ``site_proportion``), citing the file and row. Companies (with homepage) and
+through the tracker (``tracker:``, its trackerdb id), observed in that month
+(``observed:``) on a share of the site's page loads (``share:``, the row's
+``site_proportion``), citing the file and row. Companies (with homepage) and
 tracker domains go in one YAML file, the observations in one holdings CSV per month.
 
 The CSVs are read with polars (columnar, typed, one pass per file); ``trackerdb.sql``
@@ -47,7 +48,8 @@ SOURCE = {
              "folder of each month). A holding per row of MONTH/global/sites_trackers.csv; rows are counted from 1 "
              "after the header. Companies and tracker domains from trackerdb.sql."),
 }
-HEADER = ("id", "holder", "data_types", "from", "integration", "site", "observed", "share", "note", "source", "locator")
+HEADER = ("id", "holder", "data_types", "from", "integration", "site", "tracker", "observed", "share", "note", "source",
+          "locator")
 COLUMNS = ("site", "tracker", "site_proportion", "tracker_proportion", "cookies", "bad_qs")
 
 
@@ -249,8 +251,8 @@ def month_holdings(pkg: Package, names: dict[str, str], month: str, table: mappi
         types = keys[(cookies > THRESHOLD, bad_qs > THRESHOLD)]
         note = (f"tracker {tname} ({category}): on {share:.1%} of {site}'s page loads; {tshare:.2%} of the tracker's "
                 f"page loads were on this site; cookies on {cookies:.1%}, identifiers in query strings on {bad_qs:.1%}")
-        w.writerow((ident, company, types, "users of sites that embed it", "tracking", site, month, _decimal(share),
-                    note, SOURCE["id"], f"{rel} row {row}"))
+        w.writerow((ident, company, types, "users of sites that embed it", "tracking", site, tracker, month,
+                    _decimal(share), note, SOURCE["id"], f"{rel} row {row}"))
     return MonthFile(month, out.getvalue(), frame.height, skipped)
 
 

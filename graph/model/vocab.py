@@ -125,6 +125,7 @@ class DR(DefinedNamespace):
     statedEnd: URIRef
     status: URIRef
     supports: URIRef
+    tracker: URIRef
     url: URIRef
     validFrom: URIRef
     validUntil: URIRef
@@ -240,6 +241,7 @@ class FAST:
     statedEnd = URIRef('https://w3id.org/datareach/ns#statedEnd')
     status = URIRef('https://w3id.org/datareach/ns#status')
     supports = URIRef('https://w3id.org/datareach/ns#supports')
+    tracker = URIRef('https://w3id.org/datareach/ns#tracker')
     url = URIRef('https://w3id.org/datareach/ns#url')
     validFrom = URIRef('https://w3id.org/datareach/ns#validFrom')
     validUntil = URIRef('https://w3id.org/datareach/ns#validUntil')

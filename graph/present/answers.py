@@ -343,6 +343,36 @@ def table_sheet(rows: Sequence[TableRow], *, filters: Mapping[str, object] | Non
                  ["disputed" if r["disputes"] else "" for r in rows])
 
 
+def rank_notes(rows: Sequence[RankRow]) -> list[str]:
+    """What a reader must know about the places of ``rows`` (the shown part of a ranking): a
+    first place shared (the measure does not tell those companies apart: their order is their
+    names'), and a place cut in two by ``--top``. Empty when neither happens.
+
+    >>> from graph.examples import small_graph
+    >>> from graph.questions.rank import rank
+    >>> for note in rank_notes(rank(small_graph(), by="betweenness", top=3)):
+    ...     print(note)
+    5 companies share place 1 (betweenness 0.0): nothing in these sources tells them apart; they are listed by name; --top shows 3 of them
+    >>> for note in rank_notes(rank(small_graph(), by="pagerank", top=4)):
+    ...     print(note)
+    3 companies share place 1 (pagerank 0.177007): nothing in these sources tells them apart; they are listed by name
+    2 companies share place 4: --top shows 1 of them
+    >>> rank_notes(rank(small_graph(), by="reach"))
+    []
+    """
+    if not rows:
+        return []
+    notes, first, last = [], rows[0], rows[-1]
+    shown = sum(1 for r in rows if r["rank"] == last["rank"])
+    cut = f"--top shows {shown:,} of them" if last["tied"] > shown else ""
+    if first["tied"] > 1:
+        notes.append(f"{first['tied']:,} companies share place 1 ({first['measure']} {first['score']}): nothing in these "
+                     "sources tells them apart; they are listed by name" + (f"; {cut}" if cut and last["rank"] == 1 else ""))
+    if cut and last["rank"] != 1:
+        notes.append(f"{last['tied']:,} companies share place {last['rank']:,}: {cut}")
+    return notes
+
+
 def rank_sheet(rows: Sequence[RankRow], by: str, *, filters: Mapping[str, object] | None = None) -> Sheet:
     """Ranked companies: place, slug, name, score by ``by``, and its details.
 

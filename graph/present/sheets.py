@@ -11,7 +11,7 @@ through the escaping of its format (``graph.present.formats``, ``graph.safetext`
 >>> print(sheet_csv(rank_sheet(rank(small_graph(), by="pagerank", top=2), "pagerank")), end="")
 rank,company,label,score,measure,details
 1,amazon,Amazon,0.177007,pagerank,
-2,apple,Apple,0.177007,pagerank,
+1,apple,Apple,0.177007,pagerank,
 """
 
 from __future__ import annotations

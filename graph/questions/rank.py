@@ -12,6 +12,7 @@ companies are listed.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from graph.build.flowindex import KINDS
@@ -53,7 +54,10 @@ def flow_graph(G: nx.MultiDiGraph | FlowIndex, *, through_ownership: bool = Fals
 
 def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | None = None, through_ownership: bool = False,
          sample: int | None = None) -> list[RankRow]:
-    """Companies ordered by the chosen measure, highest first (ties by name).
+    """Companies ordered by the chosen measure, highest first. Companies with the same score
+    share a place (1, 2, 2, 4) and are listed by name; ``tied`` says how many companies, in the
+    whole ranking and not only the ``top`` shown, have that score: a place shared by hundreds
+    (a crawl's trackers, which no flow between parties tells apart) is not a ranking.
 
     ``G`` is a projected graph or its FlowIndex (``compiled.flows`` loads one fast).
     Betweenness counts paths from the parties that pass data on (``betweenness``): exact by
@@ -75,13 +79,16 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
     Returns
     -------
     list of RankRow
-        ``rank``, ``company`` (slug), ``label``, ``score``, ``measure`` and ``details``.
+        ``rank`` (the place, shared by ties), ``company`` (slug), ``label``, ``score``,
+        ``measure``, ``details`` and ``tied`` (how many companies have this score).
 
     Examples
     --------
     >>> from graph.examples import small_graph
     >>> [(r["company"], r["score"]) for r in rank(small_graph(), by="reach", top=2)]
     [('facebook', 11.5), ('apple', 6.5)]
+    >>> [(r["rank"], r["company"], r["tied"]) for r in rank(small_graph(), by="pagerank")]
+    [(1, 'amazon', 3), (1, 'apple', 3), (1, 'spotify', 3), (4, 'example-holdings', 2), (4, 'facebook', 2)]
     """
     import networkx as nx
 
@@ -102,8 +109,12 @@ def rank(G: nx.MultiDiGraph | FlowIndex, *, by: str = "pagerank", top: int | Non
                                                                    index.node_kind.tolist(), strict=True)}
     found = sorted(((round(float(s), 6), n) for n, s in scores.items() if names[n][1] == "company"),
                    key=lambda pair: (-pair[0], names[pair[1]][0].casefold()))
-    rows: list[RankRow] = [{"company": n, "label": names[n][0], "kind": names[n][1], "score": score, "measure": by,
-                            "details": details.get(n, []), "rank": i} for i, (score, n) in enumerate(found, 1)]
+    sharing = Counter(score for score, _ in found)
+    rows: list[RankRow] = []
+    for i, (score, n) in enumerate(found, 1):
+        place = rows[-1]["rank"] if rows and rows[-1]["score"] == score else i  # ties share a place: 1, 2, 2, 4
+        rows.append({"company": n, "label": names[n][0], "kind": names[n][1], "score": score, "measure": by,
+                     "details": details.get(n, []), "rank": place, "tied": sharing[score]})
     return rows if top is None else rows[:top]
 
 

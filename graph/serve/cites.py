@@ -23,6 +23,20 @@ from graph.present.company import dispute_words
 from graph.records import Citation
 from graph.serve.html import esc
 
+REF_LOCATORS = 12  # locators a row's [n] lists; a crawl's holder cites thousands of rows of one file
+SOURCE_LOCATORS = 100  # locators a source's footnote lists ("Cited at: …")
+
+
+def _some(locators: Iterable[str], limit: int, sep: str = ", ") -> str:
+    """The first ``limit`` locators, then how many more were cited (the JSON and CSV answers list them all).
+
+    >>> _some(["row 1", "row 2", "row 3"], 2)
+    'row 1, row 2 and 1 more'
+    """
+    listed = list(locators)
+    more = len(listed) - limit
+    return sep.join(listed[:limit]) + (f" and {more:,} more" if more > 0 else "")
+
 
 class PageNotes:
     """Numbers each source once per page, in the order first cited, with the locators cited."""
@@ -30,33 +44,34 @@ class PageNotes:
     def __init__(self) -> None:
         self.numbers: dict[str | None, int] = {}
         self.sources: list[Citation] = []
-        self.locators: dict[int, list[str]] = {}
+        self.locators: dict[int, dict[str, None]] = {}  # each source's locators, in the order first cited
 
     def number(self, c: Citation) -> int:
-        """The source's footnote number (numbered on first use), its locator recorded."""
+        """The source's footnote number (numbered on first use), its locator recorded (once:
+        a crawl's source is cited at tens of thousands of rows on one page)."""
         n = self.numbers.get(c["source"])
         if n is None:
             n = self.numbers[c["source"]] = len(self.numbers) + 1
             self.sources.append(c)
-            self.locators[n] = []
+            self.locators[n] = {}
         locator = " ".join(str(c.get("locator") or "").split())
-        if locator and locator not in self.locators[n]:
-            self.locators[n].append(locator)
+        if locator:
+            self.locators[n].setdefault(locator)
         return n
 
     def refs(self, claims: Iterable[Citation], *, compact: bool = False) -> str:
         """``[n] ¶6, ¶10`` links, each source once, each with the locators cited (without their
         quotations); ``compact``: ``[n]`` alone, the locators in its tooltip (and in the footnote)."""
-        by_number: dict[int, list[str]] = {}
+        by_number: dict[int, dict[str, None]] = {}  # locators in the order cited, each once
         for c in claims:
-            found = by_number.setdefault(self.number(c), [])
+            found = by_number.setdefault(self.number(c), {})
             short = str(c.get("locator") or "").split(' ("')[0].strip()
-            if short and short not in found:
-                found.append(short)
+            if short:
+                found.setdefault(short)
         if compact:
-            return " ".join(f'<a class="fn" href="#src-{n}" title="{esc(", ".join(locs))}">[{n}]</a>'
+            return " ".join(f'<a class="fn" href="#src-{n}" title="{esc(_some(locs, REF_LOCATORS))}">[{n}]</a>'
                             for n, locs in by_number.items())
-        return " ".join(f'<a class="fn" href="#src-{n}">[{n}]</a>' + (f"\xa0{esc(', '.join(locs))}" if locs else "")
+        return " ".join(f'<a class="fn" href="#src-{n}">[{n}]</a>' + (f"\xa0{esc(_some(locs, REF_LOCATORS))}" if locs else "")
                         for n, locs in by_number.items())
 
     def section(self) -> str:
@@ -69,7 +84,7 @@ class PageNotes:
             url = str(c.get("url") or "")
             link = (f' <a href="{esc(url)}" rel="noreferrer noopener">{esc(url)}</a>'
                     if url.startswith(("https://", "http://")) else (f" {esc(url)}" if url else ""))
-            cited = "; ".join(esc(loc) for loc in self.locators[n])
+            cited = esc(_some(self.locators[n], SOURCE_LOCATORS, "; "))
             items.append(f'<li id="src-{n}" value="{n}">{esc(c.get("publisher") or "")}, {title}, '
                          f"{esc(c.get('date') or 'date unknown')}.{link}"
                          + (f'<span class="cited"> Cited at: {cited}</span>' if cited else "") + "</li>")

@@ -194,7 +194,7 @@ def _graph(params: dict[str, str], snap: Snapshot, links: Links) -> Result:
     key = tuple(params.get(k) or None for k in ("data_type", "company", "as_of"))
     try:
         text = snap.cached(("graph", key), lambda: render_html(
-            snap.G, focus_data_type=key[0], focus_company=key[1], as_of=key[2]), size=16)
+            snap.G, focus_data_type=key[0], focus_company=key[1], as_of=key[2], index=snap.index), size=16)
     except NotFoundError as err:
         raise HttpError(404, str(err)) from None
     except ValueError as err:

@@ -1,8 +1,9 @@
 """The graph a server answers from, loaded once and swapped when the build changes.
 
-A :class:`Snapshot` is one build: the rdflib Graph for SPARQL, the networkx projection
-for reach and the table, and the build's token (``fingerprint``: what identifies the
-build). Both are read from the one build the manifest names, each file checked against
+A :class:`Snapshot` is one build: the rdflib Graph for SPARQL (or the store), the build's
+flow index for reach, the networkx projection read from it for the table, the pages and the
+graph (each holder's holdings decoded when read: ``graph.build.heldcols.HeldList``), and the
+build's token (``fingerprint``: what identifies the build). Both are read from the one build the manifest names, each file checked against
 it (``graph.build.folder``). :class:`GraphState` holds the current snapshot and, on a
 background thread, checks the build's ``manifest.json`` every few seconds; when it names
 another build it loads that build *beside* the old one and swaps the reference in one
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 from rdflib import Graph
 
-from graph.build.compiled import projection_of
+from graph.build.compiled import flows_of
 from graph.build.folder import Build, current
 from graph.errors import DatareachError
 from graph.progress import Progress
@@ -124,10 +125,11 @@ def snapshot_of(found: Build, store_dir: Path | None = None, *, own_store: bool 
         g.parse(found.file("graph.nt", full=True), format="nt")
     for prefix, namespace in PREFIXES.items():
         g.bind(prefix, namespace, override=True)
-    G = projection_of(found)
+    index = flows_of(found)  # the build's own index answers reach; G is read from it, holdings decoded when read
+    G = index.to_graph(lazy_holds=True)
     if store_dir is not None:
-        return Snapshot(found.token, g, G, store=store_dir, triples=int(found.manifest["counts"]["triples"]))
-    return Snapshot(found.token, g, G)
+        return Snapshot(found.token, g, G, store=store_dir, triples=int(found.manifest["counts"]["triples"]), _index=index)
+    return Snapshot(found.token, g, G, _index=index)
 
 
 class GraphState:

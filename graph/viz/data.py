@@ -28,7 +28,7 @@ import networkx as nx
 from graph.model.taxonomy import Taxonomy
 from graph.records import EdgeAttrs, FactAttrs
 from graph.viz import info
-from graph.viz.fold import LABEL_LIMIT, Group
+from graph.viz.fold import LABEL_LIMIT, Group, held_types
 from graph.viz.layout import SMALL, Pos, positions
 
 Edge = tuple[str, str, str]
@@ -197,8 +197,7 @@ class Builder:
         label = self.dts.label(slug)
         concept = self.dts.by_slug.get(slug)
         node = self._node(dt_key(slug), "datatype", info.short_label(label), xy)
-        holders = sum(1 for n in self.actors if n in self.answer and any(
-            slug in h.get("data_types", []) for h in self.G.nodes[n].get("holds") or []))
+        holders = sum(1 for n in self.actors if n in self.answer and slug in held_types(self.G.nodes[n].get("holds")))
         node.update(size=22, borderWidth=3, dt=slug, full=label, holders=holders, lab=info.short_label(label),
                     names=[label, slug, *(concept.alt_labels if concept is not None else ())])
         if concept is not None:
@@ -220,7 +219,7 @@ class Builder:
         members = []
         for m in group.members:
             attrs = self.G.nodes[m]
-            held = sorted({dt_index[t] for h in attrs.get("holds") or [] for t in h.get("data_types", []) if t in dt_index})
+            held = sorted({dt_index[t] for t in held_types(attrs.get("holds")) if t in dt_index})
             row: list[Any] = [self._id(m), m, info.short_label(str(attrs.get("label") or m)), 1 if m in self.answer else 0, held]
             members.append(row)
         self.members.append({"group": node["id"], "members": members})

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import zip_longest
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import networkx as nx
 
@@ -30,6 +30,9 @@ from graph.viz.data import Edge, Emphasis, dt_key, taxonomies
 from graph.viz.fold import DRAW_LIMIT, Group, fold
 from graph.viz.layout import Pos, layered, rank
 from graph.viz.state import ViewState
+
+if TYPE_CHECKING:
+    from graph.build.flowindex import FlowIndex
 
 RADIUS = 2
 REACH_LIMIT = 150  # an answer too big to draw whole draws this many parties (and their paths)
@@ -189,12 +192,13 @@ def _share_columns(ranked: list[str], hops: dict[str, int]) -> list[str]:
 
 
 def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_edge: Callable[[Edge], bool],
-                   start: str | None = None, into: str | None = None) -> Focus:
+                   start: str | None = None, into: str | None = None, index: FlowIndex | None = None) -> Focus:
     """The reach answer for ``data_type`` (see ``graph.questions.reach.reach``) left to right;
-    a chain view when ``start`` or ``into`` is given."""
+    a chain view when ``start`` or ``into`` is given. ``index``: the flow index ``G`` was read
+    from, if any, which reach then asks instead of indexing ``G`` again (decoding its holdings)."""
     from graph.questions.reach import reach
 
-    result = reach(G, data_type, as_of=as_of, start=start, into=into)
+    result = reach(G if index is None else index, data_type, as_of=as_of, start=start, into=into)
     chain = start is not None or into is not None
     view = Focus("chain" if chain else "reach", asked=result.data_type, centre=dt_key(result.data_type),
                  emphasis=Emphasis(centre=dt_key(result.data_type), dim=False), scores=_scores(G))
@@ -249,8 +253,10 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
 
 
 def focus(G: nx.MultiDiGraph, *, data_type: str | None = None, company: str | None = None,
-          as_of: str | None = None, start: str | None = None, into: str | None = None) -> Focus:
+          as_of: str | None = None, start: str | None = None, into: str | None = None,
+          index: FlowIndex | None = None) -> Focus:
     """The view asked for; NotFoundError for an unknown name, ValueError for a bad date.
+    ``index``: the flow index ``G`` was read from (``FlowIndex.to_graph``), for the reach views.
 
     >>> from graph.examples import small_graph
     >>> f = focus(small_graph(), company="Spotify")
@@ -263,7 +269,7 @@ def focus(G: nx.MultiDiGraph, *, data_type: str | None = None, company: str | No
     if (start is not None or into is not None) and data_type is None:
         raise UsageError("--from and --into follow a data type: add --data-type")
     if data_type is not None:
-        view = datatype_focus(G, data_type, as_of, keep_edge, start, into)
+        view = datatype_focus(G, data_type, as_of, keep_edge, start, into, index)
     elif company is not None:
         view = company_focus(G, company, keep_edge)
     else:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import networkx as nx
 
@@ -74,12 +75,29 @@ def _list_of(G: nx.MultiDiGraph) -> dict[str, str]:
     return out
 
 
+def held_types(holds: Any) -> list[str]:
+    """The data types a ``holds`` list names, each once: from the columns when it is a build's
+    ``HeldList`` (no holding decoded), else read from each holding.
+
+    >>> held_types([{"data_types": ["name", "email"]}, {"data_types": ["email"]}])
+    ['name', 'email']
+    """
+    if hasattr(holds, "data_types"):
+        return list(holds.data_types())
+    return list(dict.fromkeys(t for h in holds or [] for t in h.get("data_types", [])))
+
+
+def held_integrations(holds: Any) -> list[str]:
+    """The integrations of a ``holds`` list, in its order (from the columns for a ``HeldList``)."""
+    if hasattr(holds, "integrations"):
+        return list(holds.integrations())
+    return [h["integration"] for h in holds or [] if h.get("integration")]
+
+
 def _category(G: nx.MultiDiGraph, node: str, kinds: Mapping[str, str]) -> tuple[str, str]:
     holds = G.nodes[node].get("holds") or []
-    for holding in holds:
-        integ = holding.get("integration")
-        if integ:
-            return str(integ), str(kinds.get(integ, integ))
+    for integ in held_integrations(holds)[:1]:
+        return str(integ), str(kinds.get(integ, integ))
     registry = G.graph.get("sources", {})
     for holding in holds:
         for claim in holding.get("evidence") or []:

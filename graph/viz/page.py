@@ -26,7 +26,7 @@ import html
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pyvis
@@ -37,6 +37,9 @@ from graph.viz.data import STATUS_ORDER, Builder
 from graph.viz.focus import Focus, focus
 from graph.viz.info import sources, status_word
 from graph.viz.template import page
+
+if TYPE_CHECKING:
+    from graph.build.flowindex import FlowIndex
 
 DEFAULT_TITLE = "datareach: who could reach which personal data"
 VIS = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
@@ -89,12 +92,14 @@ def _build(G: nx.MultiDiGraph, view: Focus) -> Builder:
 
 
 def network(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_company: str | None = None,
-            as_of: str | None = None, start: str | None = None, into: str | None = None) -> tuple[Network, dict[str, Any]]:
-    """The pyvis Network of the view asked for, and the page data around it.
+            as_of: str | None = None, start: str | None = None, into: str | None = None,
+            index: FlowIndex | None = None) -> tuple[Network, dict[str, Any]]:
+    """The pyvis Network of the view asked for, and the page data around it (``index``: the
+    flow index ``G`` was read from, if any: see ``graph.viz.focus.focus``).
 
     NotFoundError for an unknown data type or company, ValueError for a bad date.
     """
-    view = focus(G, data_type=focus_data_type, company=focus_company, as_of=as_of, start=start, into=into)
+    view = focus(G, data_type=focus_data_type, company=focus_company, as_of=as_of, start=start, into=into, index=index)
     builder = _build(G, view)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", heading="")
     # Filled directly: pyvis' add_node checks a list of ids, O(N) per call (PERF.md §4).
@@ -116,7 +121,7 @@ def network(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_com
 
 def render_html(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_company: str | None = None,
                 as_of: str | None = None, title: str | None = None, start: str | None = None,
-                into: str | None = None) -> str:
+                into: str | None = None, index: FlowIndex | None = None) -> str:
     """The complete HTML page for ``G`` (or a focused view of it) as a string.
 
     >>> from graph.examples import small_graph
@@ -124,7 +129,7 @@ def render_html(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus
     True
     """
     net, extra = network(G, focus_data_type=focus_data_type, focus_company=focus_company, as_of=as_of,
-                         start=start, into=into)
+                         start=start, into=into, index=index)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     heading = title if title is not None else (extra["subtitle"] or DEFAULT_TITLE)
     data = dict(extra, nodes=nodes, edges=edges, options=json.loads(options))

@@ -97,7 +97,8 @@ def all_scene(G: nx.MultiDiGraph, filters: ViewState | None = None, *, title: st
                      "as the page folds them.",
                      "Arrows follow the data from sender to receiver; several facts between two parties are one arrow."]
     if not named:
-        scene.empty = "No link passes these filters."
+        scene.empty = "No link passes these filters." if G.number_of_edges() else \
+            "These sources state no links between parties: nothing to draw (what parties hold: datareach reach)."
     return scene
 
 
