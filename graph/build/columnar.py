@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -98,6 +98,8 @@ class Grants:
         """Resolve every row's names, terms, dates and source; False if one fails."""
         if self.frame is None:
             self.frame = self._read()
+        if not self.files:
+            return True  # holdings alone are compiled by columns (``graph.build.heldcolumnar``)
         if self.frame.height == 0 and self.files:
             return not self._failed
         resolved = _resolve(self.frame, compiler)
@@ -113,6 +115,8 @@ class Grants:
     _failed: bool = False
 
     def _read(self) -> pl.DataFrame:
+        if not self.files:
+            return no_grants()
         frames = []
         for path in self.files:
             frame = read_csv(path, self.max_input_mb)
@@ -129,7 +133,7 @@ class Grants:
         return frame
 
 
-def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
+def select(files: Iterable[Path], min_bytes: int | None = None, kind: str = "grant") -> list[Path]:
     """The files to compile by columns.
 
     Parameters
@@ -138,12 +142,14 @@ def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
         The build's input files.
     min_bytes : int, optional
         The least size taken by columns; ``MIN_BYTES`` by default.
+    kind : {"grant", "holding"}
+        Which files: grants (a header naming a grantor and no holder) or holdings (a header
+        naming a holder: ``graph.build.factfile`` reads such a CSV as holdings).
 
     Returns
     -------
     list of Path
-        The ``.csv`` files of grants (a header naming a grantor; holdings stay per row) of at
-        least that size, in input order.
+        The ``.csv`` files of that kind of at least that size, in input order.
     """
     limit = MIN_BYTES if min_bytes is None else min_bytes
     out = []
@@ -152,30 +158,34 @@ def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
             big = path.stat().st_size >= limit
         except OSError:
             continue  # the per-row reader reports it
-        if path.suffix.lower() == ".csv" and big and _names_grantor(path):
+        if path.suffix.lower() == ".csv" and big and _kind(path) == kind:
             out.append(path)
     return out
 
 
-def _names_grantor(path: Path) -> bool:
-    """Whether the CSV's header (its first line) has a ``grantor`` column."""
+def _kind(path: Path) -> str | None:
+    """"holding" if the CSV's header (its first line) has a ``holder`` column, else "grant"
+    if it has a ``grantor`` column, else None."""
     try:
         with open(path, "rb") as fh:
             head = fh.readline(1 << 16)
     except OSError:
-        return False
-    return "grantor" in (c.strip().strip('"') for c in head.decode("utf-8", "replace").lstrip("\ufeff").split(","))
+        return None
+    names = {c.strip().strip('"') for c in head.decode("utf-8", "replace").lstrip("\ufeff").split(",")}
+    return "holding" if "holder" in names else "grant" if "grantor" in names else None
 
 
-def read_csv(path: Path, max_input_mb: int | None = None) -> pl.DataFrame | None:
-    """The cells of a grant CSV as ``graph.build.factfile`` reads them.
+def read_csv(path: Path, max_input_mb: int | None = None, kind: str = "grant") -> pl.DataFrame | None:
+    """The cells of a grant (or holding) CSV as ``graph.build.factfile`` reads them.
 
     Parameters
     ----------
     path : Path
-        A CSV fact file of grants.
+        A CSV fact file of grants (or holdings).
     max_input_mb : int, optional
         Overrides its size cap (``graph.build.inputs.cap_bytes``).
+    kind : {"grant", "holding"}
+        Which record the rows are: the columns allowed are its schema's and the claim's.
 
     Returns
     -------
@@ -198,7 +208,7 @@ def read_csv(path: Path, max_input_mb: int | None = None) -> pl.DataFrame | None
         return None
     header = [c.strip() for c in names]
     header[0] = header[0].lstrip("\ufeff").strip()
-    allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
+    allowed = set(schema()["$defs"][kind]["properties"]) | set(CLAIM_COLUMNS)
     if len(set(header)) != len(header) or not set(header) <= allowed or "id" not in header:
         return None
     stripped = pl.all().str.strip_chars()
@@ -339,6 +349,18 @@ def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
         source="source", locator="locator", stance=pl.col("stance").fill_null("asserts"),
         confidence=pl.col("confidence").fill_null("reported"), claimant="claimant",
     )
+
+
+_RESOLVED: dict[str, pl.DataType | type[pl.DataType]] = {"id": pl.String, "u": pl.String, "v": pl.String, "integ": pl.String, "dts": pl.List(pl.String),
+             "perms": pl.List(pl.String), "whose": pl.List(pl.String), "activation": pl.String, "note": pl.String,
+             "on_by_default": pl.Boolean, "overrode": pl.Boolean, "valid_from": pl.String, "stated_end": pl.String,
+             "last_observed_active": pl.String, "status": pl.String, "source": pl.String, "locator": pl.String,
+             "stance": pl.String, "confidence": pl.String, "claimant": pl.String}
+
+
+def no_grants() -> pl.DataFrame:
+    """No grants, in the columns ``_resolve`` gives (a build whose bulk files are holdings only)."""
+    return pl.DataFrame(schema=_RESOLVED)
 
 
 def _is_date(text: str) -> bool:
@@ -661,7 +683,7 @@ def _table(keys: pl.Series) -> tuple[np.ndarray, list[Any]]:
     """Codes into the distinct keys in first-seen order, and those values decoded."""
     distinct = keys.unique(maintain_order=True)
     codes = keys.replace_strict(distinct, pl.Series(np.arange(len(distinct), dtype=np.int32)), return_dtype=pl.Int32)
-    return codes.to_numpy(), [_tuples(json.loads(k)) for k in distinct.to_list()]
+    return codes.to_numpy().astype(np.int32), [_tuples(json.loads(k)) for k in distinct.to_list()]  # no edges: int32 still
 
 
 def _tuples(value: Any) -> Any:
@@ -679,10 +701,11 @@ class Merged:
     order: np.ndarray  # the projection's edge order: rows of ``frame``
     nodes: list[str]  # sorted: the flow index's node numbers
     inserted: list[str]  # the projection's node order
+    holdings: pl.DataFrame | None = None  # the holdings compiled by columns (``graph.build.heldcolumnar.resolve``)
 
 
-def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
-    """Join the grants compiled by columns to the per-row projection.
+def merge(G: nx.MultiDiGraph, grants: pl.DataFrame, holdings: pl.DataFrame | None = None) -> Merged:
+    """Join the grants (and holdings) compiled by columns to the per-row projection.
 
     Parameters
     ----------
@@ -691,6 +714,9 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
         grants name it, ``G.graph["conflicts"]`` recomputed over every grant.
     grants : polars.DataFrame
         Resolved grants.
+    holdings : polars.DataFrame, optional
+        Resolved holdings (``graph.build.heldcolumnar``): kept for ``flow_index``, which writes
+        them with the per-row ones into the holding columns.
 
     Returns
     -------
@@ -728,7 +754,7 @@ def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
     frame = frame.drop("sources")
     old = grant_conflicts(G)
     G.graph["conflicts"] = {**conflicts, **{k: v for k, v in G.graph["conflicts"].items() if k not in old}}
-    return Merged(G, grants, frame, projected, nodes, inserted)
+    return Merged(G, grants, frame, projected, nodes, inserted, holdings)
 
 
 def _insertion_order(G: nx.MultiDiGraph, frame: pl.DataFrame) -> list[str]:
@@ -804,13 +830,22 @@ def flow_index(merged: Merged, token: str, evidence: Path, attributes: Path) -> 
     meta["graph"] = {k: G.graph.get(k, {}) for k in meta["graph"]}
     meta["columns"] = _column_schema(merged)
     fact_key = pl.col("kind").cast(pl.String) + pl.lit("/") + pl.col("fact")
+    held, holders = base.holding_columns, set[str]()
     with open(evidence, "wb") as fh:
         span, size = _write_spans(merged, fh, 0, fact_key, "ev", _evidence_json())
-        size = base.holding_columns.write(fh.write, size)  # each holding's JSON after the facts' evidence
+        if merged.holdings is None or merged.holdings.height == 0:
+            size = held.write(fh.write, size)  # each holding's JSON after the facts' evidence
+        else:  # the per-row holdings and the bulk ones, in the holding columns' order
+            from graph.build import heldcolumnar
+
+            every, holders = heldcolumnar.held(G, merged.holdings, nodes)
+            held, size = heldcolumnar.write_held(every, merged.holdings, fh, size)
+            meta["hold_tables"] = held.tables
+            del every
         fh.write(token.encode())
     meta["evidence_bytes"] = size
     with open(attributes, "wb") as fh:
-        node_span, size = _write_node_attrs(G, nodes, fh)
+        node_span, size = _write_node_attrs(G, nodes, fh, holders)
         # an edge's text is its key: the per-row edges with the same attributes (an incident's
         # recipients) share one copy; a bulk grant's text holds its id, unique among grants
         attr_key = pl.coalesce(pl.col("attr"), pl.lit("\x00") + pl.col("fact"))
@@ -827,18 +862,22 @@ def flow_index(merged: Merged, token: str, evidence: Path, attributes: Path) -> 
         kind=frame["kind"].to_numpy().astype(np.uint8), codes=codes, disputed=frame["disputed"].to_numpy().astype(bool),
         meta=meta, evidence_span=span, evidence_blob=b"",
         node_order=np.asarray([number[n] for n in merged.inserted], dtype=np.int32),
-        edge_order=np.asarray(merged.order, dtype=np.int64), node_span=node_span, attr_span=attr_span, held=base.held)
+        edge_order=np.asarray(merged.order, dtype=np.int64), node_span=node_span, attr_span=attr_span, held=held)
 
 
-def _write_node_attrs(G: nx.MultiDiGraph, nodes: list[str], fh: Any) -> tuple[np.ndarray, int]:
+def _write_node_attrs(G: nx.MultiDiGraph, nodes: list[str], fh: Any, holders: Collection[str] = ()) -> tuple[np.ndarray, int]:
     """Each node's attributes (JSON, each distinct text once), in node-number order; return
-    each node's (start, end) and the bytes written."""
+    each node's (start, end) and the bytes written. ``holders`` hold bulk holdings: their
+    ``holds`` is null (in the holding columns), as for any holder."""
     from graph.build.flowindex import node_json
 
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     span, seen, offset = np.zeros((len(nodes), 2), dtype=np.int64), {}, 0
     for i, n in enumerate(nodes):
-        text = encode(node_json(G.nodes[n])).encode("utf-8")
+        attrs = node_json(G.nodes[n])
+        if n in holders:
+            attrs["holds"] = None
+        text = encode(attrs).encode("utf-8")
         if text not in seen:
             seen[text] = (offset, offset + len(text))
             fh.write(text)
