@@ -254,7 +254,8 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame, pl.D
                 if held is not None:
                     heldcolumnar.write_ntriples(held, fh)
             n_held = 0 if held is None else held.height
-            what = f"{frame.height:,} grants" + (f" and {n_held:,} holdings" if held is not None else "")
+            what = " and ".join([f"{frame.height:,} grants"] * (frame.height > 0 or held is None)
+                                + [f"{n_held:,} holdings"] * (held is not None))
             progress(f"projecting {len(index):,} triples per row, joining {what} by columns")
             counts = summarise(index)
             types = set(index.objects(None, DR.dataType)) | {
@@ -300,7 +301,7 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame, pl.D
             fh.write(b"]\n")
         del frame, held
         gc.collect()  # the collector is paused: the projection's cached views hold it in a cycle
-        progress("loading the Oxigraph store; appending the grants to the Turtle meanwhile")
+        progress("loading the Oxigraph store; appending the records compiled by columns to the Turtle meanwhile")
         with oxstore.loading(nt, staging.path(oxstore.STORE), lenient=True):  # our own lines, from checked terms
             with open(nt, "rb") as src, open(ttl, "ab") as dst:
                 src.seek(Path(rows).stat().st_size)
