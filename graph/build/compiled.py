@@ -215,8 +215,11 @@ def _write_nt(staging: Staging, index: TripleIndex, path: str | None = None) -> 
 def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame, pl.DataFrame | None]],
                     progress: Progress) -> dict[str, Any]:
     """The files of a build whose bulk grants were compiled by columns; return its counts,
-    its SHACL summary and its time. ``box`` holds the loaded per-row part and the resolved
-    grants, and nothing else does: they are dropped as soon as they are written.
+    its SHACL summary and its time. ``box`` holds the loaded per-row part, the resolved
+    grants and the resolved holdings (None without bulk holdings), and nothing else does:
+    they are dropped as soon as they are written. The bulk holdings go wherever the grants
+    go, after them (``graph.build.heldcolumnar``); in the flow index they join the per-row
+    holdings in the holding columns.
 
     The per-row triples are written as N-Triples and converted to Turtle and JSON-LD in
     children; the grants are appended to the N-Triples from columns; the per-row part is
