@@ -282,7 +282,8 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame, pl.D
                          f"and the {checked:,} of the {what} compiled by columns")
             G = project(index)  # type: ignore[arg-type]
             del loaded, index  # the per-row part is in G now
-            merged = columnar.merge(G, frame, held)
+            merged = columnar.merge(G, frame)
+            merged.holdings = held
             del G
             flows_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
                                          Path(staging.path("attributes.json")))

@@ -33,12 +33,12 @@ from graph import dates
 from graph.build import columnar
 from graph.build.columnar import (
     BATCH,
-    _evidence_json,
-    _iri,
-    _json_list,
-    _json_or_null,
-    _lit,
-    _write_lines,
+    evidence_json,
+    json_list,
+    json_or_null,
+    nt_iri,
+    nt_literal,
+    write_lines,
 )
 from graph.build.factfile import CLAIM_COLUMNS, schema
 from graph.model.labels import POPULATIONS
@@ -157,12 +157,12 @@ def resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
     need = ("holder", "data_types", "source", "locator")
     if any(c not in frame.columns for c in need):
         return None
-    f = frame.with_columns(**{name: columnar._items(frame, name) for name in _LISTS},
-                           **{f"raw_{name}": columnar._col(frame, name) for name in _LISTS})
-    f = f.with_columns(**{name: columnar._col(frame, name) for name in (*holding, *CLAIM_COLUMNS)
+    f = frame.with_columns(**{name: columnar.list_items(frame, name) for name in _LISTS},
+                           **{f"raw_{name}": columnar.column_or_null(frame, name) for name in _LISTS})
+    f = f.with_columns(**{name: columnar.column_or_null(frame, name) for name in (*holding, *CLAIM_COLUMNS)
                           if name not in _LISTS and name != "evidence"})
     rules = [pl.col(c).is_not_null() for c in need if c != "data_types"]
-    rules += [pl.col("id").str.contains(columnar._SAFE_ID), pl.col("source").str.contains(columnar._SAFE_ID)]
+    rules += [pl.col("id").str.contains(columnar.SAFE_ID), pl.col("source").str.contains(columnar.SAFE_ID)]
     scalar = [(n, r) for n, r in holding.items() if n not in (*_LISTS, "evidence")]
     for name, rule in scalar + [(n, claim[n]) for n in CLAIM_COLUMNS]:
         col = pl.col(name)
@@ -189,16 +189,16 @@ def resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
 
     def holder_of(name: str) -> str | None:
         node = compiler.party(name)
-        return None if node is None else columnar._node_key(str(node))
+        return None if node is None else columnar.node_key_of(str(node))
 
-    holders = columnar._mapping(distinct(pl.col("holder")), holder_of)
-    types = columnar._mapping(distinct(pl.col("data_types").explode()), lambda t: compiler.term_slug(compiler.data_types, t))
-    kinds = columnar._mapping(distinct(pl.col("integration")), lambda t: compiler.term_slug(compiler.integrations, t))
-    sources = columnar._mapping(distinct(pl.col("source")), lambda s: s if s in compiler.sources else None)
+    holders = columnar.resolve_each(distinct(pl.col("holder")), holder_of)
+    types = columnar.resolve_each(distinct(pl.col("data_types").explode()), lambda t: compiler.term_slug(compiler.data_types, t))
+    kinds = columnar.resolve_each(distinct(pl.col("integration")), lambda t: compiler.term_slug(compiler.integrations, t))
+    sources = columnar.resolve_each(distinct(pl.col("source")), lambda s: s if s in compiler.sources else None)
     if holders is None or types is None or kinds is None or sources is None:
         return None
     for name in _DATES:
-        ok = columnar._mapping(distinct(pl.col(name)), lambda d: d if d == dates.UNKNOWN or columnar._is_date(d) else None)
+        ok = columnar.resolve_each(distinct(pl.col(name)), lambda d: d if d == dates.UNKNOWN or columnar.is_date(d) else None)
         if ok is None:
             return None
     unknown = pl.lit(None, dtype=pl.String)
@@ -236,20 +236,20 @@ def _holder_iri() -> pl.Expr:
 def _single_triples(node: pl.Expr, claim: pl.Expr) -> list[tuple[pl.Expr, URIRef, pl.Expr]]:
     """The triples of a holding and its claim with at most one object (null when absent)."""
     return [
-        (node, RDF.type, pl.lit(_iri(str(FAST.Collection)))),
+        (node, RDF.type, pl.lit(nt_iri(str(FAST.Collection)))),
         (node, FAST.holder, pl.lit("<") + _holder_iri() + pl.lit(">")),
         (node, FAST.integration, pl.lit("<" + str(IK)) + pl.col("integ") + pl.lit(">")),
-        (node, FAST.site, _lit(pl.col("site"))),
-        (node, FAST.share, pl.lit('"') + pl.col("share") + pl.lit('"^^' + _iri(str(XSD.decimal)))),
-        *((node, pred, columnar._typed(name)) for name, pred in _DATES.items()),
-        (node, FAST.note, _lit(pl.col("note"))),
+        (node, FAST.site, nt_literal(pl.col("site"))),
+        (node, FAST.share, pl.lit('"') + pl.col("share") + pl.lit('"^^' + nt_iri(str(XSD.decimal)))),
+        *((node, pred, columnar.nt_date(name)) for name, pred in _DATES.items()),
+        (node, FAST.note, nt_literal(pl.col("note"))),
         (node, FAST.evidence, claim),
-        (claim, RDF.type, pl.lit(_iri(str(FAST.Claim)))),
+        (claim, RDF.type, pl.lit(nt_iri(str(FAST.Claim)))),
         (claim, FAST.source, pl.lit("<" + _ID + "source/") + pl.col("source") + pl.lit(">")),
-        (claim, FAST.locator, _lit(pl.col("locator"))),
-        (claim, FAST.stance, columnar._term(dict(STANCE), "stance")),
-        (claim, FAST.confidence, columnar._term(dict(CONFIDENCE), "confidence")),
-        (claim, FAST.claimant, _lit(pl.col("claimant"))),
+        (claim, FAST.locator, nt_literal(pl.col("locator"))),
+        (claim, FAST.stance, columnar.nt_term(dict(STANCE), "stance")),
+        (claim, FAST.confidence, columnar.nt_term(dict(CONFIDENCE), "confidence")),
+        (claim, FAST.claimant, nt_literal(pl.col("claimant"))),
     ]
 
 
@@ -257,8 +257,8 @@ def _listed_terms() -> list[tuple[URIRef, pl.Expr]]:
     """The list-valued triples of a holding: (predicate, its objects as a list of N-Triples terms)."""
     return [
         (FAST.dataType, pl.col("dts").list.eval(pl.lit(f"<{DT}") + pl.element() + pl.lit(">"))),
-        (FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict({LABEL[v]: _iri(str(v)) for v in WHOSE.values()}))),
-        (FAST.collectedFrom, pl.col("frm").list.eval(pl.element().replace_strict({k: _iri(str(v)) for k, v in POPULATION.items()}))),
+        (FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict({LABEL[v]: nt_iri(str(v)) for v in WHOSE.values()}))),
+        (FAST.collectedFrom, pl.col("frm").list.eval(pl.element().replace_strict({k: nt_iri(str(v)) for k, v in POPULATION.items()}))),
     ]
 
 
@@ -266,15 +266,15 @@ def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
     """Write every holding's triples as N-Triples, ``BATCH`` rows at a time (after the per-row part's)."""
     for start in range(0, frame.height, BATCH):
         for lines in _ntriples(frame.slice(start, BATCH)):
-            _write_lines(lines, fh)
+            write_lines(lines, fh)
 
 
 def _ntriples(part: pl.DataFrame) -> Iterator[pl.DataFrame]:
     node, claim = _node(), _claim()
-    single = [columnar._line(s, p, o) for s, p, o in _single_triples(node, claim)]
+    single = [columnar.nt_line(s, p, o) for s, p, o in _single_triples(node, claim)]
     yield part.select(pl.concat_str(single, separator="\n", ignore_nulls=True).alias("t"))
     for p, objects in _listed_terms():
-        items = objects.list.eval(pl.lit(f" {_iri(str(p))} ") + pl.element() + pl.lit(" ."))
+        items = objects.list.eval(pl.lit(f" {nt_iri(str(p))} ") + pl.element() + pl.lit(" ."))
         yield part.select(s=node, t=items).explode("t").drop_nulls("t").select((pl.col("s") + pl.col("t")).alias("t"))
 
 
@@ -282,8 +282,8 @@ def bulk_triples(part: pl.DataFrame) -> pl.DataFrame:
     """The triples ``write_ntriples`` writes for ``part``, as N-Triples terms ``s``, ``p``, ``o``."""
     terms = part.with_columns(_s=_node(), _c=_claim())
     node, claim = pl.col("_s"), pl.col("_c")
-    frames = [terms.select(s=s, p=pl.lit(_iri(str(p))), o=o).drop_nulls("o") for s, p, o in _single_triples(node, claim)]
-    frames += [terms.select(s=node, p=pl.lit(_iri(str(p))), o=objects).explode("o").drop_nulls("o")
+    frames = [terms.select(s=s, p=pl.lit(nt_iri(str(p))), o=o).drop_nulls("o") for s, p, o in _single_triples(node, claim)]
+    frames += [terms.select(s=node, p=pl.lit(nt_iri(str(p))), o=objects).explode("o").drop_nulls("o")
                for p, objects in _listed_terms()]
     return pl.concat(frames)
 
@@ -308,7 +308,7 @@ def check_shapes(frame: pl.DataFrame, base: Any) -> tuple[int, int]:
 def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
     """Write every holding and its claim as JSON-LD node objects, each after a comma (see
     ``columnar.write_jsonld``)."""
-    from graph.build.columnar import _jid, _jkey, _jtyped, _jvalue
+    from graph.build.columnar import jsonld_date, jsonld_id, jsonld_key, jsonld_value
 
     node = pl.lit(_ID + "holding/") + pl.col("id")
     claim = pl.lit(_ID + "claim/holding-") + pl.col("id") + pl.lit("-1")
@@ -317,26 +317,26 @@ def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
         return pl.col(col).list.eval(pl.element().replace_strict({k: f'{{"@id":"{v}"}}' for k, v in mapping.items()})).list.join(",")
 
     holding = pl.concat_str([
-        pl.lit(',{"@id":"') + node + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.Collection}"}}')),
-        _jkey(FAST.holder, _jid(_holder_iri())),
-        _jkey(FAST.integration, _jid(pl.lit(str(IK)) + pl.col("integ"))),
-        _jkey(FAST.dataType, pl.col("dts").list.eval(pl.lit('{"@id":"' + str(DT)) + pl.element() + pl.lit('"}')).list.join(",")),
-        pl.when(pl.col("whose").list.len() > 0).then(_jkey(FAST.whoseData, ids("whose", {LABEL[v]: str(v) for v in WHOSE.values()}))),
-        pl.when(pl.col("frm").list.len() > 0).then(_jkey(FAST.collectedFrom, ids("frm", {k: str(v) for k, v in POPULATION.items()}))),
-        _jkey(FAST.site, _jvalue(pl.col("site"))),
-        _jkey(FAST.share, pl.lit(f'{{"@type":"{XSD.decimal}","@value":"') + pl.col("share") + pl.lit('"}')),
-        *(_jkey(pred, _jtyped(name)) for name, pred in _DATES.items()),
-        _jkey(FAST.note, _jvalue(pl.col("note"))),
-        _jkey(FAST.evidence, _jid(claim)), pl.lit("}"),
-        pl.lit(',{"@id":"') + claim + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
-        _jkey(FAST.source, _jid(pl.lit(_ID + "source/") + pl.col("source"))),
-        _jkey(FAST.locator, _jvalue(pl.col("locator"))),
-        _jkey(FAST.stance, _jid(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
-        _jkey(FAST.confidence, _jid(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
-        _jkey(FAST.claimant, _jvalue(pl.col("claimant"))), pl.lit("}"),
+        pl.lit(',{"@id":"') + node + pl.lit('"'), jsonld_key(RDF.type, pl.lit(f'{{"@id":"{FAST.Collection}"}}')),
+        jsonld_key(FAST.holder, jsonld_id(_holder_iri())),
+        jsonld_key(FAST.integration, jsonld_id(pl.lit(str(IK)) + pl.col("integ"))),
+        jsonld_key(FAST.dataType, pl.col("dts").list.eval(pl.lit('{"@id":"' + str(DT)) + pl.element() + pl.lit('"}')).list.join(",")),
+        pl.when(pl.col("whose").list.len() > 0).then(jsonld_key(FAST.whoseData, ids("whose", {LABEL[v]: str(v) for v in WHOSE.values()}))),
+        pl.when(pl.col("frm").list.len() > 0).then(jsonld_key(FAST.collectedFrom, ids("frm", {k: str(v) for k, v in POPULATION.items()}))),
+        jsonld_key(FAST.site, jsonld_value(pl.col("site"))),
+        jsonld_key(FAST.share, pl.lit(f'{{"@type":"{XSD.decimal}","@value":"') + pl.col("share") + pl.lit('"}')),
+        *(jsonld_key(pred, jsonld_date(name)) for name, pred in _DATES.items()),
+        jsonld_key(FAST.note, jsonld_value(pl.col("note"))),
+        jsonld_key(FAST.evidence, jsonld_id(claim)), pl.lit("}"),
+        pl.lit(',{"@id":"') + claim + pl.lit('"'), jsonld_key(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
+        jsonld_key(FAST.source, jsonld_id(pl.lit(_ID + "source/") + pl.col("source"))),
+        jsonld_key(FAST.locator, jsonld_value(pl.col("locator"))),
+        jsonld_key(FAST.stance, jsonld_id(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
+        jsonld_key(FAST.confidence, jsonld_id(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
+        jsonld_key(FAST.claimant, jsonld_value(pl.col("claimant"))), pl.lit("}"),
     ], separator="", ignore_nulls=True)
     for start in range(0, frame.height, BATCH):
-        _write_lines(frame.slice(start, BATCH).select(holding.alias("t")), fh)
+        write_lines(frame.slice(start, BATCH).select(holding.alias("t")), fh)
 
 
 # ---------------------------------------------------------------- the holding columns and their JSON
@@ -344,12 +344,12 @@ def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
 def _holding_json() -> pl.Expr:
     """A holding as the projection holds it, as ``json.dumps`` writes it (``graph.build.projection.project``)."""
     out = (pl.lit('{"kind": "holding", "id": "') + pl.col("id") + pl.lit('", "iri": "') + pl.lit(_ID + "holding/")
-           + pl.col("id") + pl.lit('", "data_types": ') + _json_list(pl.col("dts"))
-           + pl.lit(', "integration": ') + _json_or_null(pl.col("integ")) + pl.lit(', "note": ') + _json_or_null(pl.col("note"))
-           + pl.lit(', "evidence": ') + _evidence_json()
+           + pl.col("id") + pl.lit('", "data_types": ') + json_list(pl.col("dts"))
+           + pl.lit(', "integration": ') + json_or_null(pl.col("integ")) + pl.lit(', "note": ') + json_or_null(pl.col("note"))
+           + pl.lit(', "evidence": ') + evidence_json()
            + pl.lit(', "disputed": ') + pl.when(pl.col("stance") == "disputes").then(pl.lit("true")).otherwise(pl.lit("false"))
-           + pl.lit(', "whose_data": ') + _json_list(pl.col("whose")) + pl.lit(', "from": ') + _json_list(pl.col("frm")))
-    texts = [pl.when(pl.col(name).is_not_null()).then(pl.lit(f', "{name}": ') + _lit(pl.col(name))) for name in _TEXT]
+           + pl.lit(', "whose_data": ') + json_list(pl.col("whose")) + pl.lit(', "from": ') + json_list(pl.col("frm")))
+    texts = [pl.when(pl.col(name).is_not_null()).then(pl.lit(f', "{name}": ') + nt_literal(pl.col(name))) for name in _TEXT]
     return pl.concat_str([out, *texts, pl.lit("}")], separator="", ignore_nulls=True)
 
 
@@ -358,10 +358,10 @@ def _keys() -> dict[str, pl.Expr]:
     asserted = pl.when(pl.col("stance") == "asserts").then(
         pl.lit('[["') + pl.col("source") + pl.lit('", "') + pl.col("confidence") + pl.lit('"]]')).otherwise(pl.lit("[]"))
     return {
-        "types": _json_list(pl.col("dts")),
-        "dates": pl.lit("[") + pl.concat_str([_json_or_null(pl.col(d)) for d in ("observed", "valid_from", "valid_until")],
+        "types": json_list(pl.col("dts")),
+        "dates": pl.lit("[") + pl.concat_str([json_or_null(pl.col(d)) for d in ("observed", "valid_from", "valid_until")],
                                              separator=", ") + pl.lit("]"),
-        "facets": pl.lit("[") + _json_or_null(pl.col("integ")) + pl.lit(", ") + _json_list(pl.col("frm")) + pl.lit(", ")
+        "facets": pl.lit("[") + json_or_null(pl.col("integ")) + pl.lit(", ") + json_list(pl.col("frm")) + pl.lit(", ")
         + asserted + pl.lit("]"),
     }
 
@@ -372,13 +372,13 @@ def _dumps(value: Any) -> str:
 
 def _graph_holdings(G: nx.MultiDiGraph, number: dict[str, int]) -> pl.DataFrame:
     """The per-row graph's holdings in the columns ``held`` sorts and codes (few: per holding)."""
-    from graph.build.heldcols import DATES, _facets
+    from graph.build.heldcols import DATES, holding_facets
 
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     rows = []
     for n, holds in G.nodes(data="holds"):
         for h in holds or []:
-            integ, frm, cited = _facets(h)
+            integ, frm, cited = holding_facets(h)
             rows.append({"num": number[n], "iri": h["iri"], "types": _dumps(list(h.get("data_types", []))),
                          "dates": _dumps([h.get(k) for k in DATES]),
                          "facets": _dumps([integ, list(frm), [list(c) for c in cited]]), "json": encode(h), "row": None})
@@ -424,5 +424,5 @@ def write_held(every: pl.DataFrame, frame: pl.DataFrame, fh: Any, offset: int) -
         ends = offset + np.cumsum(sizes)
         span[start:start + part.height, 0], span[start:start + part.height, 1] = ends - sizes, ends
         offset = int(ends[-1]) if len(ends) else offset
-        _write_lines(pl.DataFrame({"e": text}), fh, terminator="")
+        write_lines(pl.DataFrame({"e": text}), fh, terminator="")
     return Held(every["num"].to_numpy().astype(np.int32), codes, tables, span=span), offset
