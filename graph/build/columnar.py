@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,27 +48,29 @@ MIN_BYTES = 4 * 1024 * 1024  # a CSV this large is compiled by columns
 BATCH = 12_500  # rows turned into text at a time: bounds the memory the text takes (M: 50,000 rows peaked at 508 MB in
 # write_ntriples and 494 MB in check_shapes, 12,500 at 381 and 367, for the same CPU)
 _ID = str(ID)
-_SAFE_ID = r"^[a-z0-9][a-z0-9-]{0,120}$"
+SAFE_ID = r"^[a-z0-9][a-z0-9-]{0,120}$"
 _DATE = r"^(unknown|\d{4}(-\d{2}(-\d{2})?)?)$"
 _CONTROL = r"[\x00-\x1f\x7f]"
 _DATES = {"valid_from": FAST.validFrom, "stated_end": FAST.statedEnd, "last_observed_active": FAST.lastObservedActive}
 _YES_NO = {"yes": True, "no": False}
 
 
-def _iri(text: str) -> str:
+def nt_iri(text: str) -> str:
+    """An IRI as an N-Triples term."""
     return f"<{text}>"
 
 
-def _lit(expr: pl.Expr) -> pl.Expr:
+def nt_literal(expr: pl.Expr) -> pl.Expr:
     """An N-Triples (and JSON) string literal of text without control characters."""
     return pl.lit('"') + expr.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True) + pl.lit('"')
 
 
-def _json_or_null(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.is_null()).then(pl.lit("null")).otherwise(_lit(expr))
+def json_or_null(expr: pl.Expr) -> pl.Expr:
+    """A text column as a JSON string, null as ``null``."""
+    return pl.when(expr.is_null()).then(pl.lit("null")).otherwise(nt_literal(expr))
 
 
-def _json_list(expr: pl.Expr) -> pl.Expr:
+def json_list(expr: pl.Expr) -> pl.Expr:
     """A list of safe strings as JSON, the way ``json.dumps`` writes it."""
     return pl.lit("[") + expr.list.eval(pl.lit('"') + pl.element() + pl.lit('"')).list.join(", ") + pl.lit("]")
 
@@ -98,6 +100,8 @@ class Grants:
         """Resolve every row's names, terms, dates and source; False if one fails."""
         if self.frame is None:
             self.frame = self._read()
+        if not self.files:
+            return True  # holdings alone are compiled by columns (``graph.build.heldcolumnar``)
         if self.frame.height == 0 and self.files:
             return not self._failed
         resolved = _resolve(self.frame, compiler)
@@ -113,6 +117,8 @@ class Grants:
     _failed: bool = False
 
     def _read(self) -> pl.DataFrame:
+        if not self.files:
+            return no_grants()
         frames = []
         for path in self.files:
             frame = read_csv(path, self.max_input_mb)
@@ -129,7 +135,7 @@ class Grants:
         return frame
 
 
-def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
+def select(files: Iterable[Path], min_bytes: int | None = None, kind: str = "grant") -> list[Path]:
     """The files to compile by columns.
 
     Parameters
@@ -138,12 +144,14 @@ def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
         The build's input files.
     min_bytes : int, optional
         The least size taken by columns; ``MIN_BYTES`` by default.
+    kind : {"grant", "holding"}
+        Which files: grants (a header naming a grantor and no holder) or holdings (a header
+        naming a holder: ``graph.build.factfile`` reads such a CSV as holdings).
 
     Returns
     -------
     list of Path
-        The ``.csv`` files of grants (a header naming a grantor; holdings stay per row) of at
-        least that size, in input order.
+        The ``.csv`` files of that kind of at least that size, in input order.
     """
     limit = MIN_BYTES if min_bytes is None else min_bytes
     out = []
@@ -152,30 +160,34 @@ def select(files: Iterable[Path], min_bytes: int | None = None) -> list[Path]:
             big = path.stat().st_size >= limit
         except OSError:
             continue  # the per-row reader reports it
-        if path.suffix.lower() == ".csv" and big and _names_grantor(path):
+        if path.suffix.lower() == ".csv" and big and _kind(path) == kind:
             out.append(path)
     return out
 
 
-def _names_grantor(path: Path) -> bool:
-    """Whether the CSV's header (its first line) has a ``grantor`` column."""
+def _kind(path: Path) -> str | None:
+    """"holding" if the CSV's header (its first line) has a ``holder`` column, else "grant"
+    if it has a ``grantor`` column, else None."""
     try:
         with open(path, "rb") as fh:
             head = fh.readline(1 << 16)
     except OSError:
-        return False
-    return "grantor" in (c.strip().strip('"') for c in head.decode("utf-8", "replace").lstrip("\ufeff").split(","))
+        return None
+    names = {c.strip().strip('"') for c in head.decode("utf-8", "replace").lstrip("\ufeff").split(",")}
+    return "holding" if "holder" in names else "grant" if "grantor" in names else None
 
 
-def read_csv(path: Path, max_input_mb: int | None = None) -> pl.DataFrame | None:
-    """The cells of a grant CSV as ``graph.build.factfile`` reads them.
+def read_csv(path: Path, max_input_mb: int | None = None, kind: str = "grant") -> pl.DataFrame | None:
+    """The cells of a grant (or holding) CSV as ``graph.build.factfile`` reads them.
 
     Parameters
     ----------
     path : Path
-        A CSV fact file of grants.
+        A CSV fact file of grants (or holdings).
     max_input_mb : int, optional
         Overrides its size cap (``graph.build.inputs.cap_bytes``).
+    kind : {"grant", "holding"}
+        Which record the rows are: the columns allowed are its schema's and the claim's.
 
     Returns
     -------
@@ -198,7 +210,7 @@ def read_csv(path: Path, max_input_mb: int | None = None) -> pl.DataFrame | None
         return None
     header = [c.strip() for c in names]
     header[0] = header[0].lstrip("\ufeff").strip()
-    allowed = set(schema()["$defs"]["grant"]["properties"]) | set(CLAIM_COLUMNS)
+    allowed = set(schema()["$defs"][kind]["properties"]) | set(CLAIM_COLUMNS)
     if len(set(header)) != len(header) or not set(header) <= allowed or "id" not in header:
         return None
     stripped = pl.all().str.strip_chars()
@@ -245,7 +257,7 @@ def _strict_csv(path: Path) -> bool:
 
 # ---------------------------------------------------------------- checking and resolving
 
-def _items(frame: pl.DataFrame, name: str) -> pl.Expr:
+def list_items(frame: pl.DataFrame, name: str) -> pl.Expr:
     """A list column, split as ``graph.build.factfile`` splits it (empty items dropped)."""
     if name not in frame.columns:
         return pl.lit([], dtype=pl.List(pl.String))
@@ -253,11 +265,13 @@ def _items(frame: pl.DataFrame, name: str) -> pl.Expr:
             .list.eval(pl.element().str.strip_chars().filter(pl.element().str.len_bytes() > 0)))
 
 
-def _col(frame: pl.DataFrame, name: str) -> pl.Expr:
+def column_or_null(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """Column ``name``, or nulls when the file has no such column."""
     return pl.col(name) if name in frame.columns else pl.lit(None, dtype=pl.String)
 
 
-def _mapping(values: Iterable[str | None], resolve: Callable[[str], str | None]) -> dict[str, str] | None:
+def resolve_each(values: Iterable[str | None], resolve: Callable[[str], str | None]) -> dict[str, str] | None:
+    """Each distinct value (nulls skipped) to what ``resolve`` gives it; None if one resolves to None."""
     out = {}
     for value in values:
         if value is None:
@@ -278,11 +292,11 @@ def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
     if any(c not in frame.columns for c in need):
         return None
     lists = [name for name in LIST_COLUMNS if name in grant]  # a holding's "from" is no grant's
-    f = frame.with_columns(**{name: _items(frame, name) for name in lists})
-    f = f.with_columns(**{name: _col(frame, name) for name in (*grant, *CLAIM_COLUMNS) if name not in LIST_COLUMNS})
+    f = frame.with_columns(**{name: list_items(frame, name) for name in lists})
+    f = f.with_columns(**{name: column_or_null(frame, name) for name in (*grant, *CLAIM_COLUMNS) if name not in LIST_COLUMNS})
     rules = [pl.col(c).is_not_null() for c in need if c != "data_types"]
-    rules += [pl.col("data_types").list.len() > 0, pl.col("id").str.contains(_SAFE_ID),
-              pl.col("source").str.contains(_SAFE_ID)]
+    rules += [pl.col("data_types").list.len() > 0, pl.col("id").str.contains(SAFE_ID),
+              pl.col("source").str.contains(SAFE_ID)]
     scalar = [(n, r) for n, r in grant.items() if n not in (*LIST_COLUMNS, "evidence")]
     for name, rule in scalar + [(n, claim[n]) for n in CLAIM_COLUMNS]:
         col = pl.col(name)
@@ -305,21 +319,21 @@ def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
         return f.select(expr.unique()).to_series().to_list()
 
     def iri_of(node: URIRef | None) -> str | None:
-        return None if node is None else _iri(str(node))
+        return None if node is None else nt_iri(str(node))
 
-    grantors = _mapping(distinct(pl.col("grantor")), lambda n: iri_of(compiler.party(n, allow_aggregate=True)))
-    grantees = _mapping(distinct(pl.col("grantee")),
+    grantors = resolve_each(distinct(pl.col("grantor")), lambda n: iri_of(compiler.party(n, allow_aggregate=True)))
+    grantees = resolve_each(distinct(pl.col("grantee")),
                         lambda n: iri_of(compiler.party(n, allow_public=True, allow_aggregate=True)))
-    types = _mapping(distinct(pl.col("data_types").explode()), lambda t: compiler.term_slug(compiler.data_types, t))
-    kinds = _mapping(distinct(pl.col("integration")), lambda t: compiler.term_slug(compiler.integrations, t))
-    sources = _mapping(distinct(pl.col("source")), lambda s: s if s in compiler.sources else None)
+    types = resolve_each(distinct(pl.col("data_types").explode()), lambda t: compiler.term_slug(compiler.data_types, t))
+    kinds = resolve_each(distinct(pl.col("integration")), lambda t: compiler.term_slug(compiler.integrations, t))
+    sources = resolve_each(distinct(pl.col("source")), lambda s: s if s in compiler.sources else None)
     if grantors is None or grantees is None or types is None or kinds is None or sources is None:
         return None
     for name in _DATES:
-        ok = _mapping(distinct(pl.col(name)), lambda d: d if d == dates.UNKNOWN or _is_date(d) else None)
+        ok = resolve_each(distinct(pl.col(name)), lambda d: d if d == dates.UNKNOWN or is_date(d) else None)
         if ok is None:
             return None
-    keys = {iri: key for iri, key in ((iri, _node_key(iri[1:-1])) for iri in {*grantors.values(), *grantees.values()})}
+    keys = {iri: key for iri, key in ((iri, node_key_of(iri[1:-1])) for iri in {*grantors.values(), *grantees.values()})}
     unknown = pl.lit(None, dtype=pl.String)
     return f.select(
         "id",
@@ -341,7 +355,20 @@ def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
     )
 
 
-def _is_date(text: str) -> bool:
+_RESOLVED: dict[str, pl.DataType | type[pl.DataType]] = {"id": pl.String, "u": pl.String, "v": pl.String, "integ": pl.String, "dts": pl.List(pl.String),
+             "perms": pl.List(pl.String), "whose": pl.List(pl.String), "activation": pl.String, "note": pl.String,
+             "on_by_default": pl.Boolean, "overrode": pl.Boolean, "valid_from": pl.String, "stated_end": pl.String,
+             "last_observed_active": pl.String, "status": pl.String, "source": pl.String, "locator": pl.String,
+             "stance": pl.String, "confidence": pl.String, "claimant": pl.String}
+
+
+def no_grants() -> pl.DataFrame:
+    """No grants, in the columns ``_resolve`` gives (a build whose bulk files are holdings only)."""
+    return pl.DataFrame(schema=_RESOLVED)
+
+
+def is_date(text: str) -> bool:
+    """Whether ``graph.dates.literal`` takes ``text``."""
     try:
         dates.literal(text)
     except ValueError:
@@ -349,7 +376,8 @@ def _is_date(text: str) -> bool:
     return True
 
 
-def _node_key(iri: str) -> str:
+def node_key_of(iri: str) -> str:
+    """The projection's node key of a party's IRI (``graph.build.projection.node_key``)."""
     from graph.build.projection import node_key
 
     return node_key(URIRef(iri))
@@ -357,19 +385,21 @@ def _node_key(iri: str) -> str:
 
 # ---------------------------------------------------------------- N-Triples
 
-def _line(s: pl.Expr, p: URIRef, o: pl.Expr) -> pl.Expr:
-    return s + pl.lit(f" {_iri(str(p))} ") + o + pl.lit(" .")
+def nt_line(s: pl.Expr, p: URIRef, o: pl.Expr) -> pl.Expr:
+    """An N-Triples line (without its line end) of subject and object terms; null when one is."""
+    return s + pl.lit(f" {nt_iri(str(p))} ") + o + pl.lit(" .")
 
 
-def _term(mapping: dict[str, URIRef], col: str) -> pl.Expr:
-    return pl.col(col).replace_strict({k: _iri(str(v)) for k, v in mapping.items()})
+def nt_term(mapping: dict[str, URIRef], col: str) -> pl.Expr:
+    """Column ``col``'s values mapped to IRIs, as N-Triples terms."""
+    return pl.col(col).replace_strict({k: nt_iri(str(v)) for k, v in mapping.items()})
 
 
-def _typed(col: str) -> pl.Expr:
+def nt_date(col: str) -> pl.Expr:
     """A date column as the literal ``graph.dates.literal`` makes (gYear, gYearMonth or date)."""
     parts = pl.col(col).str.count_matches("-")
-    kind = (pl.when(parts == 0).then(pl.lit(_iri(str(XSD.gYear)))).when(parts == 1).then(pl.lit(_iri(str(XSD.gYearMonth))))
-            .otherwise(pl.lit(_iri(str(XSD.date)))))
+    kind = (pl.when(parts == 0).then(pl.lit(nt_iri(str(XSD.gYear)))).when(parts == 1).then(pl.lit(nt_iri(str(XSD.gYearMonth))))
+            .otherwise(pl.lit(nt_iri(str(XSD.date)))))
     return pl.lit('"') + pl.col(col) + pl.lit('"^^') + kind
 
 
@@ -384,7 +414,7 @@ def _party_iri(col: str) -> pl.Expr:
 
 
 def _bool(col: str) -> pl.Expr:
-    boolean = _iri(str(XSD.boolean))
+    boolean = nt_iri(str(XSD.boolean))
     return pl.when(pl.col(col)).then(pl.lit(f'"true"^^{boolean}')).when(~pl.col(col)).then(pl.lit(f'"false"^^{boolean}'))
 
 
@@ -392,43 +422,43 @@ def _single_triples(node: pl.Expr, claim: pl.Expr) -> list[tuple[pl.Expr, URIRef
     """The triples of a grant and its claim that have at most one object: (subject, predicate,
     object), the object null when absent."""
     return [
-        (node, RDF.type, pl.lit(_iri(str(FAST.AccessGrant)))),
+        (node, RDF.type, pl.lit(nt_iri(str(FAST.AccessGrant)))),
         (node, FAST.grantor, pl.lit("<") + _party_iri("u") + pl.lit(">")),
         (node, FAST.grantee, pl.lit("<") + _party_iri("v") + pl.lit(">")),
         (node, FAST.integration, pl.lit("<" + str(IK)) + pl.col("integ") + pl.lit(">")),
         (node, FAST.onByDefault, _bool("on_by_default")),
         (node, FAST.overrodePrivacySetting, _bool("overrode")),
-        (node, FAST.status, _term(dict(STATUS), "status")),
-        *((node, pred, _typed(name)) for name, pred in _DATES.items()),
-        (node, FAST.activation, _lit(pl.col("activation"))),
-        (node, FAST.note, _lit(pl.col("note"))),
+        (node, FAST.status, nt_term(dict(STATUS), "status")),
+        *((node, pred, nt_date(name)) for name, pred in _DATES.items()),
+        (node, FAST.activation, nt_literal(pl.col("activation"))),
+        (node, FAST.note, nt_literal(pl.col("note"))),
         (node, FAST.evidence, claim),
-        (claim, RDF.type, pl.lit(_iri(str(FAST.Claim)))),
+        (claim, RDF.type, pl.lit(nt_iri(str(FAST.Claim)))),
         (claim, FAST.source, pl.lit("<" + _ID + "source/") + pl.col("source") + pl.lit(">")),
-        (claim, FAST.locator, _lit(pl.col("locator"))),
-        (claim, FAST.stance, _term(dict(STANCE), "stance")),
-        (claim, FAST.confidence, _term(dict(CONFIDENCE), "confidence")),
-        (claim, FAST.claimant, _lit(pl.col("claimant"))),
+        (claim, FAST.locator, nt_literal(pl.col("locator"))),
+        (claim, FAST.stance, nt_term(dict(STANCE), "stance")),
+        (claim, FAST.confidence, nt_term(dict(CONFIDENCE), "confidence")),
+        (claim, FAST.claimant, nt_literal(pl.col("claimant"))),
     ]
 
 
 def _single_lines(node: pl.Expr, claim: pl.Expr) -> list[pl.Expr]:
     """The triples of a grant and its claim that have at most one object, each a line (null when absent)."""
-    return [_line(s, p, o) for s, p, o in _single_triples(node, claim)]
+    return [nt_line(s, p, o) for s, p, o in _single_triples(node, claim)]
 
 
 def _listed_terms() -> list[tuple[URIRef, pl.Expr]]:
     """The list-valued triples of a grant: (predicate, its objects as a list of N-Triples terms)."""
     return [
         (FAST.dataType, pl.col("dts").list.eval(pl.lit(f"<{DT}") + pl.element() + pl.lit(">"))),
-        (FAST.permission, pl.col("perms").list.eval(pl.element().replace_strict({k: _iri(str(v)) for k, v in PERMISSION.items()}))),
-        (FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict({LABEL[v]: _iri(str(v)) for v in WHOSE.values()}))),
+        (FAST.permission, pl.col("perms").list.eval(pl.element().replace_strict({k: nt_iri(str(v)) for k, v in PERMISSION.items()}))),
+        (FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict({LABEL[v]: nt_iri(str(v)) for v in WHOSE.values()}))),
     ]
 
 
 def _listed() -> list[pl.Expr]:
     """The list-valued triples without their subject: " predicate object ." per item."""
-    return [objects.list.eval(pl.lit(f" {_iri(str(p))} ") + pl.element() + pl.lit(" .")) for p, objects in _listed_terms()]
+    return [objects.list.eval(pl.lit(f" {nt_iri(str(p))} ") + pl.element() + pl.lit(" .")) for p, objects in _listed_terms()]
 
 
 def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
@@ -443,7 +473,7 @@ def write_ntriples(frame: pl.DataFrame, fh: Any) -> None:
     """
     for start in range(0, frame.height, BATCH):
         for lines in _ntriples(frame.slice(start, BATCH)):
-            _write_lines(lines, fh)
+            write_lines(lines, fh)
 
 
 def _ntriples(part: pl.DataFrame) -> Iterator[pl.DataFrame]:
@@ -462,31 +492,35 @@ def bulk_triples(part: pl.DataFrame) -> pl.DataFrame:
     terms = part.with_columns(_s=pl.lit("<" + _ID + "grant/") + pl.col("id") + pl.lit(">"),
                               _c=pl.lit("<" + _ID + "claim/grant-") + pl.col("id") + pl.lit("-1>"))
     node, claim = pl.col("_s"), pl.col("_c")
-    frames = [terms.select(s=s, p=pl.lit(_iri(str(p))), o=o).drop_nulls("o") for s, p, o in _single_triples(node, claim)]
-    frames += [terms.select(s=node, p=pl.lit(_iri(str(p))), o=objects).explode("o").drop_nulls("o")
+    frames = [terms.select(s=s, p=pl.lit(nt_iri(str(p))), o=o).drop_nulls("o") for s, p, o in _single_triples(node, claim)]
+    frames += [terms.select(s=node, p=pl.lit(nt_iri(str(p))), o=objects).explode("o").drop_nulls("o")
                for p, objects in _listed_terms()]
     return pl.concat(frames)
 
 
-def _write_lines(column: pl.DataFrame, fh: Any, terminator: str = "\n") -> None:
+def write_lines(column: pl.DataFrame, fh: Any, terminator: str = "\n") -> None:
     """One text column, each value and ``terminator``, nothing quoted (the values are N-Triples or JSON)."""
     if column.height:
         column.write_csv(fh, include_header=False, quote_style="never", line_terminator=terminator)
 
 
-def _jvalue(expr: pl.Expr) -> pl.Expr:
-    return pl.lit('{"@value":') + _lit(expr) + pl.lit("}")
+def jsonld_value(expr: pl.Expr) -> pl.Expr:
+    """A JSON-LD value object of a plain string."""
+    return pl.lit('{"@value":') + nt_literal(expr) + pl.lit("}")
 
 
-def _jid(expr: pl.Expr) -> pl.Expr:
+def jsonld_id(expr: pl.Expr) -> pl.Expr:
+    """A JSON-LD node reference of an IRI."""
     return pl.lit('{"@id":"') + expr + pl.lit('"}')
 
 
-def _jkey(pred: URIRef, values: pl.Expr) -> pl.Expr:
+def jsonld_key(pred: URIRef, values: pl.Expr) -> pl.Expr:
+    """A JSON-LD property (after a comma) with its values, already joined by commas."""
     return pl.lit(f',"{pred}":[') + values + pl.lit("]")
 
 
-def _jtyped(col: str) -> pl.Expr:
+def jsonld_date(col: str) -> pl.Expr:
+    """A date column as a JSON-LD typed value (gYear, gYearMonth or date, as ``nt_date``)."""
     parts = pl.col(col).str.count_matches("-")
     kind = pl.when(parts == 0).then(pl.lit(str(XSD.gYear))).when(parts == 1).then(pl.lit(str(XSD.gYearMonth))).otherwise(
         pl.lit(str(XSD.date)))
@@ -516,31 +550,31 @@ def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
         return pl.col(col).list.eval(pl.lit('{"@id":"' + prefix) + pl.element() + pl.lit('"}')).list.join(",")
 
     grant = pl.concat_str([
-        pl.lit(',{"@id":"') + node + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.AccessGrant}"}}')),
-        _jkey(FAST.grantor, _jid(_party_iri("u"))),
-        _jkey(FAST.grantee, _jid(_party_iri("v"))),
-        _jkey(FAST.integration, _jid(pl.lit(str(IK)) + pl.col("integ"))),
-        _jkey(FAST.dataType, ids("dts", str(DT))),
-        _jkey(FAST.permission, pl.col("perms").list.eval(pl.element().replace_strict(
+        pl.lit(',{"@id":"') + node + pl.lit('"'), jsonld_key(RDF.type, pl.lit(f'{{"@id":"{FAST.AccessGrant}"}}')),
+        jsonld_key(FAST.grantor, jsonld_id(_party_iri("u"))),
+        jsonld_key(FAST.grantee, jsonld_id(_party_iri("v"))),
+        jsonld_key(FAST.integration, jsonld_id(pl.lit(str(IK)) + pl.col("integ"))),
+        jsonld_key(FAST.dataType, ids("dts", str(DT))),
+        jsonld_key(FAST.permission, pl.col("perms").list.eval(pl.element().replace_strict(
             {k: f'{{"@id":"{v}"}}' for k, v in PERMISSION.items()})).list.join(",")),
-        _jkey(FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict(
+        jsonld_key(FAST.whoseData, pl.col("whose").list.eval(pl.element().replace_strict(
             {LABEL[v]: f'{{"@id":"{v}"}}' for v in WHOSE.values()})).list.join(",")),
-        _jkey(FAST.onByDefault, _jbool("on_by_default")),
-        _jkey(FAST.overrodePrivacySetting, _jbool("overrode")),
-        _jkey(FAST.status, _jid(pl.col("status").replace_strict({k: str(v) for k, v in STATUS.items()}))),
-        *(_jkey(pred, _jtyped(name)) for name, pred in _DATES.items()),
-        _jkey(FAST.activation, _jvalue(pl.col("activation"))),
-        _jkey(FAST.note, _jvalue(pl.col("note"))),
-        _jkey(FAST.evidence, _jid(claim)), pl.lit("}"),
-        pl.lit(',{"@id":"') + claim + pl.lit('"'), _jkey(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
-        _jkey(FAST.source, _jid(pl.lit(_ID + "source/") + pl.col("source"))),
-        _jkey(FAST.locator, _jvalue(pl.col("locator"))),
-        _jkey(FAST.stance, _jid(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
-        _jkey(FAST.confidence, _jid(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
-        _jkey(FAST.claimant, _jvalue(pl.col("claimant"))), pl.lit("}"),
+        jsonld_key(FAST.onByDefault, _jbool("on_by_default")),
+        jsonld_key(FAST.overrodePrivacySetting, _jbool("overrode")),
+        jsonld_key(FAST.status, jsonld_id(pl.col("status").replace_strict({k: str(v) for k, v in STATUS.items()}))),
+        *(jsonld_key(pred, jsonld_date(name)) for name, pred in _DATES.items()),
+        jsonld_key(FAST.activation, jsonld_value(pl.col("activation"))),
+        jsonld_key(FAST.note, jsonld_value(pl.col("note"))),
+        jsonld_key(FAST.evidence, jsonld_id(claim)), pl.lit("}"),
+        pl.lit(',{"@id":"') + claim + pl.lit('"'), jsonld_key(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
+        jsonld_key(FAST.source, jsonld_id(pl.lit(_ID + "source/") + pl.col("source"))),
+        jsonld_key(FAST.locator, jsonld_value(pl.col("locator"))),
+        jsonld_key(FAST.stance, jsonld_id(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
+        jsonld_key(FAST.confidence, jsonld_id(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
+        jsonld_key(FAST.claimant, jsonld_value(pl.col("claimant"))), pl.lit("}"),
     ], separator="", ignore_nulls=True)
     for start in range(0, frame.height, BATCH):
-        _write_lines(frame.slice(start, BATCH).select(grant.alias("t")), fh)
+        write_lines(frame.slice(start, BATCH).select(grant.alias("t")), fh)
 
 
 def triple_count(frame: pl.DataFrame) -> int:
@@ -555,10 +589,11 @@ def triple_count(frame: pl.DataFrame) -> int:
 
 # ---------------------------------------------------------------- the edges: flow index, evidence, projection
 
-def _evidence_json() -> pl.Expr:
-    return (pl.lit('[{"source": "') + pl.col("source") + pl.lit('", "locator": ') + _lit(pl.col("locator"))
+def evidence_json() -> pl.Expr:
+    """A record's one claim as the evidence list ``json.dumps`` writes (the projection's)."""
+    return (pl.lit('[{"source": "') + pl.col("source") + pl.lit('", "locator": ') + nt_literal(pl.col("locator"))
             + pl.lit(', "stance": "') + pl.col("stance") + pl.lit('", "confidence": "') + pl.col("confidence")
-            + pl.lit('", "claimant": ') + _json_or_null(pl.col("claimant")) + pl.lit(', "aspect": null, "note": null}]'))
+            + pl.lit('", "claimant": ') + json_or_null(pl.col("claimant")) + pl.lit(', "aspect": null, "note": null}]'))
 
 
 def _opt_bool(col: str) -> pl.Expr:
@@ -580,24 +615,24 @@ def _grant_json(evidence: pl.Expr) -> pl.Expr:
     """A grant's attributes as ``json.dumps`` writes the projection's dict, without the closing brace."""
     node_iri = pl.lit(_ID + "grant/") + pl.col("id")
     return (pl.lit('{"kind": "grant", "id": "') + pl.col("id") + pl.lit('", "iri": "') + node_iri
-            + pl.lit('", "data_types": ') + _json_list(pl.col("dts")) + pl.lit(', "integration": "') + pl.col("integ")
-            + pl.lit('", "note": ') + _json_or_null(pl.col("note")) + pl.lit(", \"evidence\": ") + evidence
+            + pl.lit('", "data_types": ') + json_list(pl.col("dts")) + pl.lit(', "integration": "') + pl.col("integ")
+            + pl.lit('", "note": ') + json_or_null(pl.col("note")) + pl.lit(", \"evidence\": ") + evidence
             + pl.lit(', "disputed": ') + pl.when(pl.col("stance") == "disputes").then(pl.lit("true")).otherwise(pl.lit("false"))
-            + pl.lit(', "permissions": ') + _json_list(pl.col("perms")) + pl.lit(', "whose_data": ') + _json_list(pl.col("whose"))
-            + pl.lit(', "activation": ') + _json_or_null(pl.col("activation"))
+            + pl.lit(', "permissions": ') + json_list(pl.col("perms")) + pl.lit(', "whose_data": ') + json_list(pl.col("whose"))
+            + pl.lit(', "activation": ') + json_or_null(pl.col("activation"))
             + pl.lit(', "on_by_default": ') + _opt_bool("on_by_default")
             + pl.lit(', "overrode_privacy_setting": ') + _opt_bool("overrode")
-            + pl.lit(', "valid_from": ') + _json_or_null(pl.col("valid_from"))
-            + pl.lit(', "stated_end": ') + _json_or_null(pl.col("stated_end"))
-            + pl.lit(', "last_observed_active": ') + _json_or_null(pl.col("last_observed_active"))
+            + pl.lit(', "valid_from": ') + json_or_null(pl.col("valid_from"))
+            + pl.lit(', "stated_end": ') + json_or_null(pl.col("stated_end"))
+            + pl.lit(', "last_observed_active": ') + json_or_null(pl.col("last_observed_active"))
             + pl.lit(', "status": "') + pl.col("status") + pl.lit('"'))
 
 
 def _edge_json() -> pl.Expr:
     """A grant's edge as networkx's node-link data holds it: ``{**attrs, "source": u, "target": v, "key": id}``
     as ``json.dumps`` writes it (the form the conflict rules are run on)."""
-    return (_grant_json(_evidence_json()) + pl.lit(', "source": ') + _lit(pl.col("u"))
-            + pl.lit(', "target": ') + _lit(pl.col("v")) + pl.lit(', "key": "') + pl.col("id") + pl.lit('"}'))
+    return (_grant_json(evidence_json()) + pl.lit(', "source": ') + nt_literal(pl.col("u"))
+            + pl.lit(', "target": ') + nt_literal(pl.col("v")) + pl.lit(', "key": "') + pl.col("id") + pl.lit('"}'))
 
 
 def _attr_json() -> pl.Expr:
@@ -608,15 +643,15 @@ def _attr_json() -> pl.Expr:
 def edges(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per grant with what the flow index keeps of it (keys as JSON text); ``row``
     points back into ``frame`` for what the projection and the evidence file write (``_edge_json``,
-    ``_evidence_json``: made when written, a batch at a time)."""
-    dates_key = (pl.lit("[") + _json_or_null(pl.col("valid_from")) + pl.lit(", ") + _json_or_null(pl.col("stated_end"))
+    ``evidence_json``: made when written, a batch at a time)."""
+    dates_key = (pl.lit("[") + json_or_null(pl.col("valid_from")) + pl.lit(", ") + json_or_null(pl.col("stated_end"))
                  + pl.lit(', "') + pl.col("status") + pl.lit('"]'))
     asserted = pl.when(pl.col("stance") == "asserts").then(
         pl.lit('[["') + pl.col("source") + pl.lit('", "') + pl.col("confidence") + pl.lit('"]]')).otherwise(pl.lit("[]"))
-    facets = pl.lit("[") + _opt_bool("on_by_default") + pl.lit(", ") + _json_list(pl.col("whose")) + pl.lit(", ") + asserted + pl.lit("]")
+    facets = pl.lit("[") + _opt_bool("on_by_default") + pl.lit(", ") + json_list(pl.col("whose")) + pl.lit(", ") + asserted + pl.lit("]")
     return frame.select(
         "u", "v", fact=pl.col("id"), kind=pl.lit(0, dtype=pl.Int64),
-        dt_key=_json_list(pl.col("dts")), perm_key=_json_list(pl.col("perms")),
+        dt_key=json_list(pl.col("dts")), perm_key=json_list(pl.col("perms")),
         integ_key=pl.lit('"') + pl.col("integ") + pl.lit('"'), dates_key=dates_key, facet_key=facets,
         disputed=pl.col("stance") == "disputes", ev=pl.lit(None, dtype=pl.String), sources=pl.when(pl.col("stance") == "asserts")
         .then(pl.col("source")).otherwise(pl.lit("")), edge=pl.lit(None, dtype=pl.String),
@@ -661,7 +696,7 @@ def _table(keys: pl.Series) -> tuple[np.ndarray, list[Any]]:
     """Codes into the distinct keys in first-seen order, and those values decoded."""
     distinct = keys.unique(maintain_order=True)
     codes = keys.replace_strict(distinct, pl.Series(np.arange(len(distinct), dtype=np.int32)), return_dtype=pl.Int32)
-    return codes.to_numpy(), [_tuples(json.loads(k)) for k in distinct.to_list()]
+    return codes.to_numpy().astype(np.int32), [_tuples(json.loads(k)) for k in distinct.to_list()]  # no edges: int32 still
 
 
 def _tuples(value: Any) -> Any:
@@ -679,6 +714,8 @@ class Merged:
     order: np.ndarray  # the projection's edge order: rows of ``frame``
     nodes: list[str]  # sorted: the flow index's node numbers
     inserted: list[str]  # the projection's node order
+    holdings: pl.DataFrame | None = None  # the holdings compiled by columns (``graph.build.heldcolumnar.resolve``),
+    # set after ``merge``: ``flow_index`` writes them with the per-row ones into the holding columns
 
 
 def merge(G: nx.MultiDiGraph, grants: pl.DataFrame) -> Merged:
@@ -804,13 +841,22 @@ def flow_index(merged: Merged, token: str, evidence: Path, attributes: Path) -> 
     meta["graph"] = {k: G.graph.get(k, {}) for k in meta["graph"]}
     meta["columns"] = _column_schema(merged)
     fact_key = pl.col("kind").cast(pl.String) + pl.lit("/") + pl.col("fact")
+    held, holders = base.holding_columns, set[str]()
     with open(evidence, "wb") as fh:
-        span, size = _write_spans(merged, fh, 0, fact_key, "ev", _evidence_json())
-        size = base.holding_columns.write(fh.write, size)  # each holding's JSON after the facts' evidence
+        span, size = _write_spans(merged, fh, 0, fact_key, "ev", evidence_json())
+        if merged.holdings is None or merged.holdings.height == 0:
+            size = held.write(fh.write, size)  # each holding's JSON after the facts' evidence
+        else:  # the per-row holdings and the bulk ones, in the holding columns' order
+            from graph.build import heldcolumnar
+
+            every, holders = heldcolumnar.held(G, merged.holdings, nodes)
+            held, size = heldcolumnar.write_held(every, merged.holdings, fh, size)
+            meta["hold_tables"] = held.tables
+            del every
         fh.write(token.encode())
     meta["evidence_bytes"] = size
     with open(attributes, "wb") as fh:
-        node_span, size = _write_node_attrs(G, nodes, fh)
+        node_span, size = _write_node_attrs(G, nodes, fh, holders)
         # an edge's text is its key: the per-row edges with the same attributes (an incident's
         # recipients) share one copy; a bulk grant's text holds its id, unique among grants
         attr_key = pl.coalesce(pl.col("attr"), pl.lit("\x00") + pl.col("fact"))
@@ -827,18 +873,22 @@ def flow_index(merged: Merged, token: str, evidence: Path, attributes: Path) -> 
         kind=frame["kind"].to_numpy().astype(np.uint8), codes=codes, disputed=frame["disputed"].to_numpy().astype(bool),
         meta=meta, evidence_span=span, evidence_blob=b"",
         node_order=np.asarray([number[n] for n in merged.inserted], dtype=np.int32),
-        edge_order=np.asarray(merged.order, dtype=np.int64), node_span=node_span, attr_span=attr_span, held=base.held)
+        edge_order=np.asarray(merged.order, dtype=np.int64), node_span=node_span, attr_span=attr_span, held=held)
 
 
-def _write_node_attrs(G: nx.MultiDiGraph, nodes: list[str], fh: Any) -> tuple[np.ndarray, int]:
+def _write_node_attrs(G: nx.MultiDiGraph, nodes: list[str], fh: Any, holders: Collection[str] = ()) -> tuple[np.ndarray, int]:
     """Each node's attributes (JSON, each distinct text once), in node-number order; return
-    each node's (start, end) and the bytes written."""
+    each node's (start, end) and the bytes written. ``holders`` hold bulk holdings: their
+    ``holds`` is null (in the holding columns), as for any holder."""
     from graph.build.flowindex import node_json
 
     encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
     span, seen, offset = np.zeros((len(nodes), 2), dtype=np.int64), {}, 0
     for i, n in enumerate(nodes):
-        text = encode(node_json(G.nodes[n])).encode("utf-8")
+        attrs = node_json(G.nodes[n])
+        if n in holders:
+            attrs["holds"] = None
+        text = encode(attrs).encode("utf-8")
         if text not in seen:
             seen[text] = (offset, offset + len(text))
             fh.write(text)
@@ -873,7 +923,7 @@ def _write_spans(merged: Merged, fh: Any, offset: int, key: pl.Expr, col: str, m
             else:
                 span[start + i] = seen[k]
         offset = int(ends[-1]) if len(ends) else offset
-        _write_lines(pl.DataFrame({"e": text.filter(part["first"])}), fh, terminator="")
+        write_lines(pl.DataFrame({"e": text.filter(part["first"])}), fh, terminator="")
     return span, offset
 
 

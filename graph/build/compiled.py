@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     import polars as pl
     from rdflib import Graph
 
-    from graph.build import columnar
+    from graph.build import heldcolumnar
     from graph.build.flowgraph import FlowGraph
     from graph.build.flowindex import FlowIndex
     from graph.build.loader import Loaded
@@ -103,12 +103,12 @@ def build(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progre
     out_dir = Path(out_dir)
     oxstore.free_promptly()  # the store's load on threads of its own: see there
     paths = _paths(sources)
-    grants = _bulk(paths, out_dir, max_input_mb)
-    if grants is not None:
+    bulk = _bulk(paths, out_dir, max_input_mb)
+    if bulk is not None:
         from graph.build.loader import Explain
 
         try:
-            return _build_by_columns(paths, out_dir, grants, progress, max_input_mb)
+            return _build_by_columns(paths, out_dir, bulk, progress, max_input_mb)
         except Explain:
             progress("a record of a bulk file fails: reading every file per row, to say where")
     return _build_by_rows(paths, out_dir, progress, max_input_mb)
@@ -144,20 +144,23 @@ def _build_by_rows(paths: list[Path], out_dir: Path, progress: Progress, max_inp
     return BuildResult(out_dir, counts, warnings, shacl=shacl)
 
 
-def _bulk(paths: list[Path], out_dir: Path, max_input_mb: int | None) -> columnar.Grants | None:
-    """The bulk CSV files among the inputs, to compile by columns (``graph.build.columnar``), or None."""
-    from graph.build import columnar
+def _bulk(paths: list[Path], out_dir: Path, max_input_mb: int | None) -> heldcolumnar.Bulk | None:
+    """The bulk CSV files of grants and holdings among the inputs, to compile by columns
+    (``graph.build.columnar``, ``graph.build.heldcolumnar``), or None."""
+    from graph.build import heldcolumnar
 
     files, problems = collect(paths, exclude=[out_dir])
-    chosen = [] if problems else columnar.select(files)
-    if any(path.stat().st_size > cap_bytes(path.suffix, max_input_mb) for path in chosen):
+    chosen = None if problems else heldcolumnar.bulk(files, max_input_mb)
+    if chosen is None:
+        return None
+    if any(path.stat().st_size > cap_bytes(path.suffix, max_input_mb) for path in chosen.grants.files + chosen.holdings.files):
         return None  # over its size cap: the per-row path refuses it at once, not after reading every other file by columns
-    return columnar.Grants(chosen, max_input_mb) if chosen else None
+    return chosen
 
 
-def _build_by_columns(paths: list[Path], out_dir: Path, grants: columnar.Grants, progress: Progress,
+def _build_by_columns(paths: list[Path], out_dir: Path, bulk: heldcolumnar.Bulk, progress: Progress,
                       max_input_mb: int | None) -> BuildResult:
-    """The build with the bulk CSV files compiled by columns and the rest per row, merged.
+    """The build with the bulk CSV files (grants, holdings) compiled by columns and the rest per row, merged.
 
     The N-Triples are written first, so the per-row part converts to Turtle and JSON-LD (in
     children) while this process projects, merges, checks SHACL by columns and writes the
@@ -167,14 +170,15 @@ def _build_by_columns(paths: list[Path], out_dir: Path, grants: columnar.Grants,
     from graph.build.loader import load
 
     with nogc.paused():  # millions of acyclic objects: the cyclic collector would walk them again and again
-        loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb, bulk=grants)
-        frame, grants.frame = grants.frame, None  # held only by ``_write_columnar`` from here, which drops it when done
+        loaded = load(paths, progress=progress, exclude=[out_dir], max_input_mb=max_input_mb, bulk=bulk)
+        frame, bulk.grants.frame = bulk.grants.frame, None  # held only by ``_write_columnar`` from here, which drops it when done
+        held, bulk.holdings.frame = bulk.holdings.frame, None
         assert frame is not None
         stats = file_stats(loaded.files)
         digest, warnings = fingerprint(loaded.files), [str(w) for w in loaded.warnings]
         done: dict[str, Any] = {}
-        box = [(loaded, frame)]
-        del loaded, frame
+        box = [(loaded, frame, held)]
+        del loaded, frame, held
 
         def write(staging: Staging) -> dict[str, Any]:
             done.update(_write_columnar(staging, box, progress))
@@ -208,10 +212,14 @@ def _write_nt(staging: Staging, index: TripleIndex, path: str | None = None) -> 
     return path
 
 
-def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame]], progress: Progress) -> dict[str, Any]:
+def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame, pl.DataFrame | None]],
+                    progress: Progress) -> dict[str, Any]:
     """The files of a build whose bulk grants were compiled by columns; return its counts,
-    its SHACL summary and its time. ``box`` holds the loaded per-row part and the resolved
-    grants, and nothing else does: they are dropped as soon as they are written.
+    its SHACL summary and its time. ``box`` holds the loaded per-row part, the resolved
+    grants and the resolved holdings (None without bulk holdings), and nothing else does:
+    they are dropped as soon as they are written. The bulk holdings go wherever the grants
+    go, after them (``graph.build.heldcolumnar``); in the flow index they join the per-row
+    holdings in the holding columns.
 
     The per-row triples are written as N-Triples and converted to Turtle and JSON-LD in
     children; the grants are appended to the N-Triples from columns; the per-row part is
@@ -228,13 +236,15 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame]], pr
 
     from rdflib import URIRef
 
-    from graph.build import columnar, rdfconvert
+    from graph.build import columnar, heldcolumnar, rdfconvert
     from graph.build.loader import Explain
     from graph.build.projection import project
     from graph.build.shapecheck import ontology_shapes
     from graph.model.vocab import DR, DT
 
-    loaded, frame = box.pop()
+    loaded, frame, held = box.pop()
+    if held is not None and held.height == 0:
+        held = None
     index = loaded.index
     rows = _write_nt(staging, index, str(staging.folder.with_name(staging.token + ".rows.nt")))
     nt, ttl, jsonld = staging.path("graph.nt"), staging.path("graph.ttl"), staging.path("graph.jsonld")
@@ -244,25 +254,36 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame]], pr
             shutil.copyfile(rows, nt)
             with open(nt, "ab") as fh:
                 columnar.write_ntriples(frame, fh)
-            progress(f"projecting {len(index):,} triples per row, joining {frame.height:,} grants by columns")
+                if held is not None:
+                    heldcolumnar.write_ntriples(held, fh)
+            n_held = 0 if held is None else held.height
+            what = " and ".join([f"{frame.height:,} grants"] * (frame.height > 0 or held is None)
+                                + [f"{n_held:,} holdings"] * (held is not None))
+            progress(f"projecting {len(index):,} triples per row, joining {what} by columns")
             counts = summarise(index)
             types = set(index.objects(None, DR.dataType)) | {
-                URIRef(f"{DT}{t}") for t in frame["dts"].explode().drop_nulls().unique().to_list()}
-            counts.update({"grants": counts["grants"] + frame.height, "claims": counts["claims"] + frame.height,
-                           "data types": len(types), "triples": counts["triples"] + columnar.triple_count(frame)})
+                URIRef(f"{DT}{t}") for part in (frame, held) if part is not None
+                for t in part["dts"].explode().drop_nulls().unique().to_list()}
+            counts.update({"grants": counts["grants"] + frame.height, "holdings": counts["holdings"] + n_held,
+                           "claims": counts["claims"] + frame.height + n_held, "data types": len(types),
+                           "triples": counts["triples"] + columnar.triple_count(frame)
+                           + (0 if held is None else heldcolumnar.triple_count(held))})
             shacl = loaded.shacl
-            if shacl != "skipped":  # the loader checked the per-row part; now every triple the grants add, against it
+            if shacl != "skipped":  # the loader checked the per-row part; now every triple the bulk records add, against it
                 added = counts["triples"] - len(index)
-                progress(f"checking SHACL shapes over the {added:,} triples of the {frame.height:,} grants "
-                         "compiled by columns")
+                progress(f"checking SHACL shapes over the {added:,} triples of the {what} compiled by columns")
                 checked, violations = columnar.check_shapes(frame, index)
+                if held is not None:
+                    more = heldcolumnar.check_shapes(held, index)
+                    checked, violations = checked + more[0], violations + more[1]
                 if violations or checked != added:
                     raise Explain()  # the per-row path checks every triple again and says where each violation is
                 shacl = (f"every triple ({ontology_shapes().count} checks): the {len(index):,} compiled per row "
-                         f"and the {checked:,} of the {frame.height:,} grants compiled by columns")
+                         f"and the {checked:,} of the {what} compiled by columns")
             G = project(index)  # type: ignore[arg-type]
             del loaded, index  # the per-row part is in G now
             merged = columnar.merge(G, frame)
+            merged.holdings = held
             del G
             flows_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
                                          Path(staging.path("attributes.json")))
@@ -279,10 +300,12 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame]], pr
             fh.seek(end - len(tail) + close)
             fh.truncate()
             columnar.write_jsonld(frame, fh)
+            if held is not None:
+                heldcolumnar.write_jsonld(held, fh)
             fh.write(b"]\n")
-        del frame
+        del frame, held
         gc.collect()  # the collector is paused: the projection's cached views hold it in a cycle
-        progress("loading the Oxigraph store; appending the grants to the Turtle meanwhile")
+        progress("loading the Oxigraph store; appending the records compiled by columns to the Turtle meanwhile")
         with oxstore.loading(nt, staging.path(oxstore.STORE), lenient=True):  # our own lines, from checked terms
             with open(nt, "rb") as src, open(ttl, "ab") as dst:
                 src.seek(Path(rows).stat().st_size)

@@ -64,7 +64,7 @@ def _intern(values: Iterable[Any]) -> tuple[np.ndarray, list[Any]]:
     return codes, [list(v) if isinstance(v, tuple) else v for v in table]  # as the JSON meta gives them back
 
 
-def _facets(holding: Holding) -> tuple[str | None, tuple[str, ...], tuple[tuple[str, str], ...]]:
+def holding_facets(holding: Holding) -> tuple[str | None, tuple[str, ...], tuple[tuple[str, str], ...]]:
     """Integration, populations collected from, and the asserting (source, confidence) pairs."""
     cited = sorted({(str(c.get("source")), str(c.get("confidence") or "reported"))
                     for c in holding.get("evidence", []) if c.get("stance") == "asserts"})
@@ -96,7 +96,7 @@ class Held:
             owners += [i] * len(holds)
         codes, tables = {}, {}
         for name, value in (("types", lambda h: tuple(h.get("data_types", []))),
-                            ("dates", lambda h: tuple(h.get(k) for k in DATES)), ("facets", _facets)):
+                            ("dates", lambda h: tuple(h.get(k) for k in DATES)), ("facets", holding_facets)):
             codes[name], tables[name] = _intern(value(h) for h in rows)
         tables["facets"] = [[i, list(f), [list(p) for p in c]] for i, f, c in tables["facets"]]
         return cls(np.asarray(owners, dtype=np.int32), codes, tables, rows=rows)
