@@ -108,6 +108,31 @@ def test_a_failing_row_is_explained_per_row(tmp_path: Path, monkeypatch: pytest.
     assert current(tmp_path / "out") is None
 
 
+
+TRACKED = "id,holder,data_types,site,tracker,observed,source,locator\n"
+
+
+@pytest.mark.parametrize("tracker, refused", [("google_analytics", False), ("t" * 200, False), ("t" * 201, True)])
+def test_a_holding_names_its_tracker_by_columns_as_per_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           tracker: str, refused: bool) -> None:
+    """``tracker`` (dr:tracker) and an IPv4 site go through both paths alike; a tracker longer than the schema allows, the
+    per-row path names the file, line and field."""
+    rows = [f"t-1,Microsoft,pages visited,a.example,{tracker},2018-01,techly-2018-12-20,row 1",
+            "t-2,Microsoft,pages visited,192.168.1.1,,2018-01,techly-2018-12-20,row 2"]  # a router page a crawl saw
+    src = _sources(tmp_path, TRACKED + "\n".join(rows) + "\n")
+    (src / "bulk.csv").rename(src / "held.csv")
+    if not refused:
+        _both(tmp_path, monkeypatch, src)
+        nt = "".join(f.read_text(encoding="utf-8") for f in (tmp_path / "cols").rglob("graph.nt"))
+        stated = [line for line in nt.splitlines() if " <https://w3id.org/datareach/ns#tracker> " in line
+                  and line.startswith("<https://w3id.org/datareach/id/holding/")]
+        assert stated == [f'<https://w3id.org/datareach/id/holding/t-1> <https://w3id.org/datareach/ns#tracker> "{tracker}" .']
+        return
+    monkeypatch.setattr(columnar, "MIN_BYTES", 0)
+    with pytest.raises(InputError) as caught:
+        compiled.build(src, tmp_path / "out")
+    assert any("held.csv:2:" in str(problem) and "tracker" in str(problem) for problem in caught.value.problems)
+
 def test_files_taken_by_columns(tmp_path: Path) -> None:
     held, grants, small = tmp_path / "h.csv", tmp_path / "g.csv", tmp_path / "s.csv"
     held.write_text(HEADER + "x" * 1000)

@@ -207,7 +207,15 @@ def test_the_whole_package_answers_as_its_files_count(tmp_path: Path) -> None:
     run("import", "whotracksme", "-o", str(tmp_path / "sources"))
     truth = expected(root)
     assert len(truth) == 12
+    per_tracker = sites_per_tracker(root)
     for month in ("2017-05", "2018-01", "2018-04"):
-        answer = run("-s", str(tmp_path / "sources"), "--out", str(tmp_path / "out"), "reach", "pages visited",
-                     "--as-of", month, "--format", "json")
+        on = ["-s", str(tmp_path / "sources"), "--out", str(tmp_path / "out")]
+        answer = run(*on, "reach", "pages visited", "--as-of", month, "--format", "json")
         assert reached(answer) == sorted(truth[month]), month
+        rows = csv.DictReader(run(*on, "sparql", "--name", "trackers-by-sites", "--param", f"month={month}",
+                                  "--format", "csv", "--timeout", "120").splitlines())
+        assert {r["tracker"]: int(r["sites"]) for r in rows} == per_tracker[month], month  # sites per tracker
+        rows = csv.DictReader(run(*on, "sparql", "--name", "holders-by-sites", "--param", f"month={month}",
+                                  "--format", "csv", "--timeout", "120").splitlines())
+        assert {r["company_label"]: (int(r["sites"]), int(r["trackers"])) for r in rows} == \
+            {c: (len(v["sites"]), len(v["trackers"])) for c, v in truth[month].items()}, month  # trackers per company

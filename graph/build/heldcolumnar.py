@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 
 _ID = str(ID)
 _DATES = {"observed": FAST.observed, "valid_from": FAST.validFrom, "valid_until": FAST.validUntil}
-_TEXT = ("site", "observed", "valid_from", "valid_until", "share")  # in the projection's order (``projection._HOLDING_TEXT``)
+_TEXT = ("site", "tracker", "observed", "valid_from", "valid_until", "share")  # in the projection's order (``projection._HOLDING_TEXT``)
 _LISTS = ("data_types", "whose_data", "from")
 _AHEAD = re.compile(r"\(\?=\.\{(\d+),(\d+)\}\$\)")  # a look-ahead bounding the length: Rust's regex has none
 
@@ -212,7 +212,7 @@ def resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
             {w: LABEL[t] for w, t in WHOSE.items()})).list.unique().list.sort(),
         frm=pl.col("from").list.unique().list.eval(pl.element().sort_by(
             pl.element().replace_strict(order, return_dtype=pl.Int32))),
-        site="site", share="share", note="note",
+        site="site", tracker="tracker", share="share", note="note",
         **{name: pl.when(pl.col(name) == dates.UNKNOWN).then(unknown).otherwise(pl.col(name)) for name in _DATES},
         source="source", locator="locator", stance=pl.col("stance").fill_null("asserts"),
         confidence=pl.col("confidence").fill_null("reported"), claimant="claimant",
@@ -240,6 +240,7 @@ def _single_triples(node: pl.Expr, claim: pl.Expr) -> list[tuple[pl.Expr, URIRef
         (node, FAST.holder, pl.lit("<") + _holder_iri() + pl.lit(">")),
         (node, FAST.integration, pl.lit("<" + str(IK)) + pl.col("integ") + pl.lit(">")),
         (node, FAST.site, nt_literal(pl.col("site"))),
+        (node, FAST.tracker, nt_literal(pl.col("tracker"))),
         (node, FAST.share, pl.lit('"') + pl.col("share") + pl.lit('"^^' + nt_iri(str(XSD.decimal)))),
         *((node, pred, columnar.nt_date(name)) for name, pred in _DATES.items()),
         (node, FAST.note, nt_literal(pl.col("note"))),
@@ -291,7 +292,7 @@ def bulk_triples(part: pl.DataFrame) -> pl.DataFrame:
 def triple_count(frame: pl.DataFrame) -> int:
     """How many triples ``write_ntriples`` writes (each holding and claim is its own)."""
     fixed = 3 + 5  # type, holder, evidence; the claim's type, source, locator, stance, confidence
-    optional = ["integ", "site", "share", "note", "claimant", *_DATES]
+    optional = ["integ", "site", "tracker", "share", "note", "claimant", *_DATES]
     return int(frame.select(
         (pl.lit(fixed) + pl.col("dts").list.len() + pl.col("whose").list.len() + pl.col("frm").list.len()
          + pl.sum_horizontal(pl.col(c).is_not_null().cast(pl.Int64) for c in optional)).sum()).item())
@@ -324,6 +325,7 @@ def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
         pl.when(pl.col("whose").list.len() > 0).then(jsonld_key(FAST.whoseData, ids("whose", {LABEL[v]: str(v) for v in WHOSE.values()}))),
         pl.when(pl.col("frm").list.len() > 0).then(jsonld_key(FAST.collectedFrom, ids("frm", {k: str(v) for k, v in POPULATION.items()}))),
         jsonld_key(FAST.site, jsonld_value(pl.col("site"))),
+        jsonld_key(FAST.tracker, jsonld_value(pl.col("tracker"))),
         jsonld_key(FAST.share, pl.lit(f'{{"@type":"{XSD.decimal}","@value":"') + pl.col("share") + pl.lit('"}')),
         *(jsonld_key(pred, jsonld_date(name)) for name, pred in _DATES.items()),
         jsonld_key(FAST.note, jsonld_value(pl.col("note"))),

@@ -18,6 +18,10 @@ from graph.errors import DatareachError
 from graph.names import legal_key, name_key, slugify
 
 HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63}$")
+SITE_PATTERN = (r"^(?=.{1,253}$)(((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+                r"|([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?\.)+[a-z0-9-]{2,63})$")
+"""A holding's site (the schema's ``site``): a host name, or an IPv4 address (a crawl also
+sees pages such as a router's at 192.168.1.1)."""
 URL = re.compile(r"^https?://[^\s<>\"]+$")
 MAX_NAME = 500
 MAX_TEXT = 20000

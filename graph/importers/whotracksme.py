@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from graph.importers import mapping
-from graph.importers.common import HOST, Doc, ImportProblem, clip, read_text
+from graph.importers.common import SITE_PATTERN, Doc, ImportProblem, clip, read_text
 
 KIND = "whotracksme"
 VERSION = "2018.5.17"
 EXTRA = "datareach[whotracksme]"
 MONTH = re.compile(r"^\d{4}-\d{2}$")
 THRESHOLD = 0.1  # a share of page loads above which cookies / identifiers in query strings count (the mapping table's keys)
-SITE = HOST.pattern.replace("(?=.{1,253}$)", "")  # polars' regex has no look-ahead: the length is checked apart
+SITE = SITE_PATTERN.replace("(?=.{1,253}$)", "")  # polars' regex has no look-ahead: the length is checked apart
 ALLOWED = re.compile(r"^\s*(CREATE\s+TABLE|CREATE\s+(UNIQUE\s+)?INDEX|INSERT\s+INTO|BEGIN(\s+TRANSACTION)?|COMMIT)\b",
                      re.IGNORECASE)
 SOURCE = {
@@ -233,7 +233,7 @@ def month_holdings(pkg: Package, names: dict[str, str], month: str, table: mappi
         if unknown:
             skipped["observations of trackers trackerdb.sql does not list were skipped"] = unknown
         if bad.height - unknown:
-            skipped["observations with a site that is not a host name or a missing or out-of-range number were skipped"] = bad.height - unknown
+            skipped["observations with a site that is neither a host name nor an IPv4 address, or a missing or out-of-range number, were skipped"] = bad.height - unknown
     frame = frame.filter(ok)
     keys = _types(table, rel)
     trackers = {t: (names[t], str(pkg.trackers[t]["name"]), str(pkg.trackers[t]["category"])) for t in frame["tracker"].unique().to_list()}
