@@ -193,6 +193,16 @@ def test_a_dump_with_other_statements_is_refused_before_sqlite_runs_it(tmp_path:
             read_trackerdb_text("CREATE TABLE a(x); " + bad)
 
 
+
+def test_month_imports_only_the_months_asked_and_refuses_others(tmp_path: Path) -> None:
+    out = tmp_path / "sources"
+    run("import", "whotracksme", str(FIX), "-o", str(out), "--month", "2018-01", "--month", "2017-12")
+    assert sorted(p.name for p in (out / "whotracksme-2018-5-17").glob("*.csv")) == ["2017-12.csv", "2018-01.csv"]
+    missing = CliRunner().invoke(main, ["-q", "import", "whotracksme", str(FIX), "-o", str(tmp_path / "x"), "--month", "2019-01"])
+    assert missing.exit_code == 1 and "no month 2019-01" in missing.output and not (tmp_path / "x").exists()
+    other = CliRunner().invoke(main, ["-q", "import", "disconnect", str(tmp_path), "--month", "2018-01", "-o", str(tmp_path / "y")])
+    assert other.exit_code == 2 and "--month goes with whotracksme" in other.output
+
 def test_a_folder_without_the_package_files_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["-q", "import", "whotracksme", str(tmp_path), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1 and "trackerdb.sql" in result.output and not (tmp_path / "out").exists()

@@ -9,6 +9,7 @@ import click
 
 from graph import textfit
 from graph.cli.session import (
+    BadInput,
     CliError,
     Command,
     Session,
@@ -60,6 +61,8 @@ def _kinds_text(width: int | None) -> str:
               metavar="FILE", help="csv: a value-mapping table (columns field,value,term) applied before checking, "
                                    "e.g. a dataset's property names to data types.")
 @click.option("--separator", default=";", show_default=True, help="csv: separator between several values in one cell.")
+@click.option("--month", "months", multiple=True, metavar="YYYY-MM",
+              help="whotracksme: import only this month (repeatable; default: all twelve, 2017-05 to 2018-04).")
 @click.option("--max-input-mb", "max_input_mb", type=click.IntRange(min=1), default=None, metavar="N",
               help="Refuse input files larger than N MB (default 100; also DATAREACH_MAX_INPUT_MB).")
 @click.option("--source-id", help="Id of the source entry (default: KIND-FILE); also the output file's name.")
@@ -73,7 +76,7 @@ def _kinds_text(width: int | None) -> str:
 @pass_session
 def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: Path | None, list_kinds: bool,
                    fmt: str, skip_unknown: bool, maps: tuple[str, ...], sets: tuple[str, ...], row_kind: str | None,
-                   map_values: Path | None, separator: str,
+                   map_values: Path | None, separator: str, months: tuple[str, ...],
                    max_input_mb: int | None, **source: str | None) -> None:
     """Import a public dataset (or your own spreadsheet) as a cited fact file.
 
@@ -87,6 +90,7 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
       datareach import --list
       datareach import ddg-tds extension-tds.json
       datareach import disconnect path/to/disconnect-tracking-protection/
+      datareach import whotracksme --month 2018-01          # needs the whotracksme extra
       datareach import webxray-owners domain_owners.json -o sources/imported/
       datareach import ca-broker-registry "California Data Broker Registry 2025.csv"
       datareach import csv partners.csv --map grantor=Company --map grantee=Partner \\
@@ -103,6 +107,8 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
         return
     if kind is None or (file is None and kind != "whotracksme"):
         raise CliError("give a KIND and a FILE (datareach import KIND FILE), or --list to see the kinds")
+    if months and kind != "whotracksme":
+        raise BadInput("--month goes with whotracksme (a monthly crawl)")
     from graph.importers import ImportProblem, Options, import_file
     from graph.importers.generic_csv import read_value_map
 
@@ -113,7 +119,8 @@ def import_command(obj: Session, kind: str | None, file: Path | None, out_dir: P
         out_dir = obj.project.imported
     options = Options(skip_unknown=skip_unknown, maps=_pairs(maps, "--map"), sets=_pairs(sets, "--set"), separator=separator,
                       max_input_mb=max_input_mb, source={k[len("source_"):]: v for k, v in source.items() if v is not None},
-                      kind=row_kind, value_map={} if map_values is None else read_value_map(map_values))
+                      kind=row_kind, value_map={} if map_values is None else read_value_map(map_values),
+                      months=months)
     try:
         result = import_file(kind, file, out_dir, options, progress=obj.progress)
     except ImportProblem as exc:

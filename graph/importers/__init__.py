@@ -124,7 +124,8 @@ def import_file(kind: str, path: Path | None, out_dir: Path, options: Options | 
     if kind == "whotracksme":  # a folder of files: a YAML file and a holdings CSV per month
         from graph.importers import whotracksme
 
-        target, source, counts, warnings = whotracksme.import_package(path, out_dir, progress=progress)
+        months = list((options or Options()).months) or None
+        target, source, counts, warnings = whotracksme.import_package(path, out_dir, months=months, progress=progress)
         return ImportResult(kind, whotracksme.default_path() if path is None else path, target, source, counts, warnings,
                             {"total": round(time.perf_counter() - timer, 3)})
     progress(f"reading {path} as {kind}")

@@ -51,6 +51,7 @@ class Options:
     max_input_mb: int | None = None
     kind: str | None = None  # csv: "grant" or "holding" for every row (default: grant, or the mapped 'kind' column)
     value_map: dict[tuple[str, str], str] = field(default_factory=dict)  # csv: (field, value casefolded) → term
+    months: tuple[str, ...] = ()  # whotracksme: only these months (YYYY-MM); empty: every month
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:
