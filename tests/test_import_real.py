@@ -260,16 +260,21 @@ def test_webxray_and_ddg_in_one_folder_merge_companies(imported: Callable[[str, 
     assert {c[0]["owned_label"] for c in answer.chains} == {"DoubleClick", "Google Ads"}
 
 
-@pytest.mark.slow
-def test_all_four_shared_datasets_build_together(imported: Callable[[str, Path], Path], tmp_path: Path) -> None:
-    # Regression (issue 13): three or more datasets in one project crashed the build with
-    # "internal error (KeyError: 'affinity')" when a slug was declared a third time.
-    folder = tmp_path / "sources"
+
+def four_datasets(imported: Callable[[str, Path], Path], folder: Path) -> Path:
+    """``folder`` holding the imports of the four shared datasets (each imported once per module)."""
     folder.mkdir()
     for kind, path in (("ddg-tds", EXT), ("disconnect", DISCONNECT), ("webxray-owners", WEBXRAY),
                        ("ca-broker-registry", CA)):
         source = imported(kind, path)
         (folder / source.name).write_bytes(source.read_bytes())
+    return folder
+
+@pytest.mark.slow
+def test_all_four_shared_datasets_build_together(imported: Callable[[str, Path], Path], tmp_path: Path) -> None:
+    # Regression (issue 13): three or more datasets in one project crashed the build with
+    # "internal error (KeyError: 'affinity')" when a slug was declared a third time.
+    folder = four_datasets(imported, tmp_path / "sources")
     args = ["-q", "--sources", str(folder), "--out", str(tmp_path / "out")]
     result = CliRunner().invoke(main, [*args, "build"])
     assert result.exit_code == 0, result.output
@@ -294,12 +299,7 @@ def test_the_shared_datasets_a_crawl_and_the_seed_articles_answer_together(impor
     from conftest import SEED
     from test_import_whotracksme import FIX, expected
 
-    folder = tmp_path / "sources"
-    folder.mkdir()
-    for kind, path in (("ddg-tds", EXT), ("disconnect", DISCONNECT), ("webxray-owners", WEBXRAY),
-                       ("ca-broker-registry", CA)):
-        source = imported(kind, path)
-        (folder / source.name).write_bytes(source.read_bytes())
+    folder = four_datasets(imported, tmp_path / "sources")
     crawl = tmp_path / "crawl"
     assert CliRunner().invoke(main, ["-q", "import", "whotracksme", str(FIX), "-o", str(crawl)]).exit_code == 0
     args = ["-q", "-s", str(folder), "-s", str(crawl), "-s", str(SEED), "--out", str(tmp_path / "out")]

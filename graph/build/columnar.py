@@ -27,7 +27,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import polars as pl
@@ -76,22 +76,25 @@ def json_list(expr: pl.Expr) -> pl.Expr:
 
 
 @dataclass
-class Grants:
-    """The bulk CSV files of a build, read, checked and resolved by columns."""
+class BulkFiles:
+    """The bulk CSV files of one kind of record in a build, read, checked and resolved by
+    columns: the loader's hook (``graph.build.loader.Bulk``). ``Grants`` here and
+    ``graph.build.heldcolumnar.Holdings`` say which kind, how to resolve it and what an empty
+    frame is."""
 
     files: list[Path]
     max_input_mb: int | None = None
     frame: pl.DataFrame | None = None
     _ids: set[URIRef] = field(default_factory=set)
-
-    # ------------------------------------------------------------ the loader's hook (graph.build.loader.Bulk)
+    _failed: bool = False
+    KIND: ClassVar[str] = ""  # "grant" or "holding": the files ``select`` and ``read_csv`` take, the ids' path
 
     def takes(self, path: Path) -> bool:
         """Whether ``path`` is one of the files compiled by columns."""
         return path in self.files
 
     def ids(self) -> set[URIRef]:
-        """The grant ids of the bulk files (read on first call)."""
+        """The record ids of the bulk files (read on first call)."""
         if self.frame is None:
             self.frame = self._read()
         return self._ids
@@ -101,38 +104,52 @@ class Grants:
         if self.frame is None:
             self.frame = self._read()
         if not self.files:
-            return True  # holdings alone are compiled by columns (``graph.build.heldcolumnar``)
-        if self.frame.height == 0 and self.files:
-            return not self._failed
-        resolved = _resolve(self.frame, compiler)
-        if resolved is None:
+            return True  # the other kind alone is compiled by columns
+        if self._failed:
             return False
-        if any(compiler.uses(node) for node in self._ids):
-            return False  # an id a YAML grant also uses: the per-row path names both
+        resolved = self.resolve(self.frame, compiler)
+        if resolved is None or any(compiler.uses(node) for node in self._ids):
+            return False  # None: a row fails; a used id: a YAML record has it too, and the per-row path names both
         self.frame = resolved
         return True
 
-    # ------------------------------------------------------------ reading
+    def resolve(self, frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
+        """The rows resolved into the columns the writers read; None if one fails."""
+        raise NotImplementedError
 
-    _failed: bool = False
+    def empty(self) -> pl.DataFrame:
+        """The frame of a build without files of this kind."""
+        return pl.DataFrame()
 
     def _read(self) -> pl.DataFrame:
         if not self.files:
-            return no_grants()
+            return self.empty()
         frames = []
         for path in self.files:
-            frame = read_csv(path, self.max_input_mb)
+            frame = read_csv(path, self.max_input_mb, kind=self.KIND)
             if frame is None:
                 self._failed = True
                 return pl.DataFrame()
             frames.append(frame)
-        frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
-        ids = frame["id"]
-        if ids.is_duplicated().any():
+        frame = pl.concat(frames, how="diagonal_relaxed")
+        if frame["id"].is_duplicated().any():
             self._failed = True
             return pl.DataFrame()
-        self._ids = {URIRef(_ID + "grant/" + i) for i in ids.to_list()}
+        self._ids = {URIRef(f"{_ID}{self.KIND}/{i}") for i in frame["id"].to_list()}
         return frame
+
+
+@dataclass
+class Grants(BulkFiles):
+    """The bulk CSV files of grants."""
+
+    KIND: ClassVar[str] = "grant"
+
+    def resolve(self, frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
+        return frame if frame.height == 0 else _resolve(frame, compiler)
+
+    def empty(self) -> pl.DataFrame:
+        return no_grants()
 
 
 def select(files: Iterable[Path], min_bytes: int | None = None, kind: str = "grant") -> list[Path]:
@@ -433,12 +450,33 @@ def _single_triples(node: pl.Expr, claim: pl.Expr) -> list[tuple[pl.Expr, URIRef
         (node, FAST.activation, nt_literal(pl.col("activation"))),
         (node, FAST.note, nt_literal(pl.col("note"))),
         (node, FAST.evidence, claim),
+        *claim_triples(claim),
+    ]
+
+
+def claim_triples(claim: pl.Expr) -> list[tuple[pl.Expr, URIRef, pl.Expr]]:
+    """The triples of a row's one claim (its ``source``, ``locator``, ``stance``, ``confidence``
+    and ``claimant`` columns), as ``_single_triples`` gives them: grants' and holdings' alike."""
+    return [
         (claim, RDF.type, pl.lit(nt_iri(str(FAST.Claim)))),
         (claim, FAST.source, pl.lit("<" + _ID + "source/") + pl.col("source") + pl.lit(">")),
         (claim, FAST.locator, nt_literal(pl.col("locator"))),
         (claim, FAST.stance, nt_term(dict(STANCE), "stance")),
         (claim, FAST.confidence, nt_term(dict(CONFIDENCE), "confidence")),
         (claim, FAST.claimant, nt_literal(pl.col("claimant"))),
+    ]
+
+
+def jsonld_claim(claim: pl.Expr) -> list[pl.Expr]:
+    """A row's one claim as a JSON-LD node object after a comma (``claim``: its IRI), the
+    pieces ``write_jsonld`` concatenates: grants' and holdings' alike."""
+    return [
+        pl.lit(',{"@id":"') + claim + pl.lit('"'), jsonld_key(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
+        jsonld_key(FAST.source, jsonld_id(pl.lit(_ID + "source/") + pl.col("source"))),
+        jsonld_key(FAST.locator, jsonld_value(pl.col("locator"))),
+        jsonld_key(FAST.stance, jsonld_id(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
+        jsonld_key(FAST.confidence, jsonld_id(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
+        jsonld_key(FAST.claimant, jsonld_value(pl.col("claimant"))), pl.lit("}"),
     ]
 
 
@@ -566,12 +604,7 @@ def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
         jsonld_key(FAST.activation, jsonld_value(pl.col("activation"))),
         jsonld_key(FAST.note, jsonld_value(pl.col("note"))),
         jsonld_key(FAST.evidence, jsonld_id(claim)), pl.lit("}"),
-        pl.lit(',{"@id":"') + claim + pl.lit('"'), jsonld_key(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
-        jsonld_key(FAST.source, jsonld_id(pl.lit(_ID + "source/") + pl.col("source"))),
-        jsonld_key(FAST.locator, jsonld_value(pl.col("locator"))),
-        jsonld_key(FAST.stance, jsonld_id(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
-        jsonld_key(FAST.confidence, jsonld_id(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
-        jsonld_key(FAST.claimant, jsonld_value(pl.col("claimant"))), pl.lit("}"),
+        *jsonld_claim(claim),
     ], separator="", ignore_nulls=True)
     for start in range(0, frame.height, BATCH):
         write_lines(frame.slice(start, BATCH).select(grant.alias("t")), fh)

@@ -21,9 +21,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import polars as pl
@@ -42,7 +42,7 @@ from graph.build.columnar import (
 )
 from graph.build.factfile import CLAIM_COLUMNS, schema
 from graph.model.labels import POPULATIONS
-from graph.model.vocab import CONFIDENCE, DT, FAST, ID, IK, LABEL, POPULATION, STANCE, WHOSE
+from graph.model.vocab import DT, FAST, ID, IK, LABEL, POPULATION, WHOSE
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -58,55 +58,13 @@ _AHEAD = re.compile(r"\(\?=\.\{(\d+),(\d+)\}\$\)")  # a look-ahead bounding the 
 
 
 @dataclass
-class Holdings:
-    """The bulk CSV files of holdings, read, checked and resolved by columns."""
+class Holdings(columnar.BulkFiles):
+    """The bulk CSV files of holdings."""
 
-    files: list[Path]
-    max_input_mb: int | None = None
-    frame: pl.DataFrame | None = None
-    _ids: set[URIRef] = field(default_factory=set)
-    _failed: bool = False
+    KIND: ClassVar[str] = "holding"
 
-    def takes(self, path: Path) -> bool:
-        """Whether ``path`` is one of the files compiled by columns."""
-        return path in self.files
-
-    def ids(self) -> set[URIRef]:
-        """The holding ids of the bulk files (read on first call)."""
-        if self.frame is None:
-            self.frame = self._read()
-        return self._ids
-
-    def check(self, compiler: Compiler) -> bool:
-        """Resolve every row's holder, terms, dates and source; False if one fails."""
-        if self.frame is None:
-            self.frame = self._read()
-        if not self.files:
-            return True  # grants alone are compiled by columns
-        if self._failed:
-            return False
-        resolved = resolve(self.frame, compiler)
-        if resolved is None or any(compiler.uses(node) for node in self._ids):
-            return False  # an id a YAML holding also uses: the per-row path names both
-        self.frame = resolved
-        return True
-
-    def _read(self) -> pl.DataFrame:
-        if not self.files:
-            return pl.DataFrame()
-        frames = []
-        for path in self.files:
-            frame = columnar.read_csv(path, self.max_input_mb, kind="holding")
-            if frame is None:
-                self._failed = True
-                return pl.DataFrame()
-            frames.append(frame)
-        frame = pl.concat(frames, how="diagonal_relaxed")
-        if frame["id"].is_duplicated().any():
-            self._failed = True
-            return pl.DataFrame()
-        self._ids = {URIRef(_ID + "holding/" + i) for i in frame["id"].to_list()}
-        return frame
+    def resolve(self, frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
+        return resolve(frame, compiler)
 
 
 @dataclass
@@ -245,12 +203,7 @@ def _single_triples(node: pl.Expr, claim: pl.Expr) -> list[tuple[pl.Expr, URIRef
         *((node, pred, columnar.nt_date(name)) for name, pred in _DATES.items()),
         (node, FAST.note, nt_literal(pl.col("note"))),
         (node, FAST.evidence, claim),
-        (claim, RDF.type, pl.lit(nt_iri(str(FAST.Claim)))),
-        (claim, FAST.source, pl.lit("<" + _ID + "source/") + pl.col("source") + pl.lit(">")),
-        (claim, FAST.locator, nt_literal(pl.col("locator"))),
-        (claim, FAST.stance, columnar.nt_term(dict(STANCE), "stance")),
-        (claim, FAST.confidence, columnar.nt_term(dict(CONFIDENCE), "confidence")),
-        (claim, FAST.claimant, nt_literal(pl.col("claimant"))),
+        *columnar.claim_triples(claim),
     ]
 
 
@@ -330,12 +283,7 @@ def write_jsonld(frame: pl.DataFrame, fh: Any) -> None:
         *(jsonld_key(pred, jsonld_date(name)) for name, pred in _DATES.items()),
         jsonld_key(FAST.note, jsonld_value(pl.col("note"))),
         jsonld_key(FAST.evidence, jsonld_id(claim)), pl.lit("}"),
-        pl.lit(',{"@id":"') + claim + pl.lit('"'), jsonld_key(RDF.type, pl.lit(f'{{"@id":"{FAST.Claim}"}}')),
-        jsonld_key(FAST.source, jsonld_id(pl.lit(_ID + "source/") + pl.col("source"))),
-        jsonld_key(FAST.locator, jsonld_value(pl.col("locator"))),
-        jsonld_key(FAST.stance, jsonld_id(pl.col("stance").replace_strict({k: str(v) for k, v in STANCE.items()}))),
-        jsonld_key(FAST.confidence, jsonld_id(pl.col("confidence").replace_strict({k: str(v) for k, v in CONFIDENCE.items()}))),
-        jsonld_key(FAST.claimant, jsonld_value(pl.col("claimant"))), pl.lit("}"),
+        *columnar.jsonld_claim(claim),
     ], separator="", ignore_nulls=True)
     for start in range(0, frame.height, BATCH):
         write_lines(frame.slice(start, BATCH).select(holding.alias("t")), fh)
