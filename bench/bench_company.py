@@ -19,13 +19,13 @@ import time
 
 ROUTE = r"""
 import json, sys, time
-from graph.build.compiled import _full_flows
+from graph.build.compiled import flows_of
 from graph.build.flowgraph import FlowGraph
 from graph.build.folder import current
 from graph.questions.company import company_profile
 route, out, name = sys.argv[1:4]
 found = current(out)
-flows = _full_flows(found)
+flows = flows_of(found)
 G = FlowGraph(flows) if route == "flow" else flows.to_graph()
 profile = company_profile(G, name)
 if len(sys.argv) > 4:

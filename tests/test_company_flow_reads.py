@@ -23,8 +23,8 @@ from graph.questions.company import company_profile
 def _graphs(out: Path) -> tuple[Any, FlowGraph]:
     found = current(out)
     assert found is not None
-    flows = compiled._full_flows(found)
-    return flows.to_graph(), FlowGraph(compiled._full_flows(found))
+    flows = compiled.flows_of(found)
+    return flows.to_graph(), FlowGraph(compiled.flows_of(found))
 
 
 def _companies(G: Any) -> list[str]:

@@ -471,7 +471,7 @@ def projection_of(found: Build) -> nx.MultiDiGraph:
     networkx.MultiDiGraph
         As :func:`projection` gives it.
     """
-    return _full_flows(found).to_graph()
+    return flows_of(found).to_graph()
 
 
 def flow_graph(sources: Sources = None, out_dir: PathArg = "out", *, progress: Progress = _quiet) -> FlowGraph:
@@ -499,17 +499,12 @@ def flow_graph(sources: Sources = None, out_dir: PathArg = "out", *, progress: P
     from graph.build.flowgraph import FlowGraph
 
     out_dir = Path(out_dir)
-    return FlowGraph(read_build(sources, out_dir, _full_flows, progress=progress))
+    return FlowGraph(read_build(sources, out_dir, flows_of, progress=progress))
 
 
 def flows_of(found: Build) -> FlowIndex:
-    """The flow index of one build, its attributes file mapped: what :func:`projection_of`
-    reads (``FlowIndex.to_graph``), for a reader that keeps both (``graph.serve.state``)."""
-    return _full_flows(found)
-
-
-def _full_flows(found: Build) -> FlowIndex:
-    """The flow index with its attributes file mapped (sizes and tokens checked, as ``_flows``)."""
+    """The flow index of one build with its attributes file mapped (sizes and tokens checked, as
+    ``_flows``): what :func:`projection_of` reads, for a reader that keeps both (``graph.serve.state``)."""
     return _flows(found, attributes=True)
 
 

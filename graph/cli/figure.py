@@ -77,13 +77,7 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
     if "on_by_default" not in view and on_by_default == "no":
         view["on_by_default"] = False
     whole = "data_type" not in view
-    if whole or "filters" in view:  # holdings decoded only for the parties drawn (see `viz`)
-        from graph.build.flowgraph import FlowGraph
-
-        flows = obj.flow_graph()
-        G = flows.to_networkx(lazy_holds=True) if isinstance(flows, FlowGraph) else flows
-    else:
-        G = obj.flows()
+    G = obj.drawing()[0] if whole or "filters" in view else obj.flows()
     target = output or obj.deliverable(f"figure.{fmt}")
     with writing(target):
         path = write_figure(G, target, fmt=fmt, scale=scale, title=title, **view)

@@ -244,6 +244,17 @@ class Session:
             return self.projection()
         return self.local().flow_graph()
 
+    def drawing(self) -> tuple[nx.MultiDiGraph, FlowIndex | None]:
+        """What viz and figure draw from: the networkx projection (its layout and ranking need
+        networkx), each holder's holdings decoded only when read, and the build's flow index it
+        was read from (None from an endpoint), which the reach views ask."""
+        from graph.build.flowgraph import FlowGraph
+
+        flows = self.flow_graph()
+        if isinstance(flows, FlowGraph):
+            return flows.to_networkx(lazy_holds=True), flows.index
+        return flows, None
+
     def flows(self) -> FlowIndex | nx.MultiDiGraph:
         """What reach and rank read: the flow index, or (from an endpoint) the projection."""
         if self.endpoint is not None:

@@ -45,20 +45,17 @@ def viz_command(obj: Session, output: Path | None, data_type: str | None, compan
       datareach viz --data-type "page likes" --from Facebook   # a chain, left to right
       datareach viz --title "Facebook's partners, 2018" -o partners.html
     """
-    from graph.build.flowgraph import FlowGraph
     from graph.viz.page import write_html
 
     if data_type is not None and company is not None:
         raise click.UsageError("use --data-type or --company, not both")
     if (start is not None or into is not None) and data_type is None:
         raise click.UsageError("--from and --into follow a data type: add --data-type")
-    flows = obj.flow_graph()
-    # the view's layout and ranking need networkx; holdings are decoded only for the parties drawn
-    G = flows.to_networkx(lazy_holds=True) if isinstance(flows, FlowGraph) else flows
+    G, index = obj.drawing()
     target = output or obj.deliverable("graph.html")
     with writing(target):
         path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title,
-                          start=start, into=into, index=flows.index if isinstance(flows, FlowGraph) else None)
+                          start=start, into=into, index=index)
     say(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links in the graph); open it in a browser")
 
 
