@@ -167,6 +167,37 @@ def test_each_observation_names_its_tracker_and_sites_per_tracker_match_the_file
         source = [r for i, r in enumerate(csv.DictReader(fh), 1) if i in raw]
     assert [(r["site"], r["tracker"]) for r in written] == [(r["site"], r["tracker"]) for r in source]
 
+def test_a_company_sums_up_its_observations_as_the_files_count_them(project: Path) -> None:
+    """``company NAME``: the observations of all months in one line per way of collecting, with
+    the counts of the files; the CSV and JSON keep each observation, with its site, tracker and month."""
+    by_company = expected(FIX)
+    totals: dict[str, dict[str, set]] = defaultdict(lambda: {"sites": set(), "observations": set(), "trackers": set(),
+                                                            "months": set()})
+    for month, companies in by_company.items():
+        for name, c in companies.items():
+            totals[name]["sites"] |= c["sites"]
+            totals[name]["observations"] |= {(month, *o) for o in c["observations"]}
+            totals[name]["trackers"] |= c["trackers"]
+            totals[name]["months"].add(month)
+    name = max(totals, key=lambda n: (len(totals[n]["observations"]), n))
+    want = totals[name]
+    profile = json.loads(ask(project, "company", name, "--format", "json"))
+    [group] = profile["observed"]
+    assert group["observations"] == len(want["observations"]) == len(profile["holds"])
+    assert group["sites"] == len(want["sites"])
+    assert {t["name"] for t in group["trackers"]} == want["trackers"]
+    assert (group["first"], group["last"]) == (min(want["months"]), max(want["months"]))
+    assert {(h["observed"], h["site"], h["tracker"]) for h in profile["holds"]} == want["observations"]
+    text = ask(project, "company", name)
+    head = f"{len(want['observations']):,} observations on {len(want['sites']):,} sites"
+    assert head in text and text.count("observations on") == 1  # one line, not one per observation
+    assert len(text.splitlines()) < 40 < len(want["observations"])
+    rows = list(csv.DictReader(ask(project, "company", name, "--format", "csv").splitlines()))
+    held = [r for r in rows if r["relation"] == "holds"]
+    assert {(r["observed"], r["site"], r["tracker"]) for r in held} == want["observations"]
+    assert all(0 < float(r["share"]) <= 1 for r in held)
+
+
 def _bindings(answer: object) -> list[dict[str, str]]:
     if isinstance(answer, dict) and "results" in answer:
         return [{k: v["value"] for k, v in b.items()} for b in answer["results"]["bindings"]]

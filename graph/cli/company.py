@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from graph.cli.session import Command, Session, pass_session, screen_width, wide_option
+from graph.cli.session import Command, Session, pass_session, say, screen_width, wide_option
 from graph.present import formats
 from graph.safetext import printable
 
@@ -19,6 +19,9 @@ def company_command(obj: Session, name: str, fmt: str) -> None:
     """Everything the sources state about the company NAME (a name, alias or slug): what it
     holds, the grants it receives and makes, incidents, the named lists it is on, its owners
     (the chain to the ultimate owner) and what it owns, who disputes what, and the sources.
+    Holdings observed on sites (a web crawl's thousands) are summed up in text and md: how
+    many, on how many sites, by which trackers, from which month to which; csv and json list
+    each one.
 
     \b
     Examples:
@@ -38,3 +41,6 @@ def company_command(obj: Session, name: str, fmt: str) -> None:
         click.echo(printable(company.company_markdown(profile)))
     else:
         click.echo(printable(company.company_text(profile, width=screen_width())))
+    if fmt in ("text", "md") and profile.observed:
+        say(f"Each of the {sum(g['observations'] for g in profile.observed):,} observations, with its site, tracker, "
+            "month and source row: --format csv or --format json", err=True)

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING
 from graph import textfit
 from graph.present import formats
 from graph.present.answers import Cell, Column, Sheet
+from graph.present.locators import locator_list
 from graph.present.sheets import Footnotes, sheet_csv
 from graph.records import Citation, GrantRow
 from graph.safetext import visible
 
 if TYPE_CHECKING:
-    from graph.questions.company import CompanyProfile
+    from graph.questions.company import CompanyProfile, Counted, ObservedGroup
 
 
 def dispute_words(claims: Iterable[Citation], *, itself: str = "the access itself") -> list[str]:
@@ -66,7 +67,8 @@ def _grant_words(r: GrantRow, *, incoming: bool) -> str:
 
 
 def short_refs(notes: Footnotes, claims: Iterable[Citation]) -> str:
-    """Footnote references grouped by source: ``[1] ¶6, ¶10; [2] p. 3`` (each locator up to its quotation).
+    """Footnote references grouped by source: ``[1] ¶6, ¶10; [2] p. 3`` (each locator up to its
+    quotation; rows of one file as runs, see ``graph.present.locators``).
 
     >>> notes = Footnotes()
     >>> c = {"source": "s", "locator": '¶10 ("a quote")'}
@@ -75,12 +77,11 @@ def short_refs(notes: Footnotes, claims: Iterable[Citation]) -> str:
     """
     by_number: dict[int, list[str]] = {}
     for c in claims:
-        notes.ref([c])
+        if c.get("source") not in notes.numbers:
+            notes.ref([c])  # numbers its source
         locator = str(c.get("locator") or "").split(' ("')[0].strip()
-        found = by_number.setdefault(notes.numbers[c.get("source")], [])
-        if locator and locator not in found:
-            found.append(locator)
-    return "; ".join(f"[{n}] {', '.join(locs)}".strip() for n, locs in by_number.items())
+        by_number.setdefault(notes.numbers[c.get("source")], []).append(locator)
+    return "; ".join(f"[{n}] {locator_list(locs)}".strip() for n, locs in by_number.items())
 
 
 def _sections(p: CompanyProfile, ref: Callable[[Sequence[Citation]], str]) -> list[tuple[str, list[str]]]:
@@ -89,10 +90,12 @@ def _sections(p: CompanyProfile, ref: Callable[[Sequence[Citation]], str]) -> li
         refs = ref(claims)
         return f"{text}   {refs}" if refs else text
 
-    held = [cited(", ".join(h["data_types"]) + "".join(
-        f"; {k} {', '.join(v)}" for k, v in (("through", [h["integration"]] if h["integration"] else []),
-                                            ("from", h["collected_from"]), ("whose data:", h["whose_data"])) if v),
-        h["sources"]) for h in p.holds]
+    held = [cited(", ".join(h["data_types"]) + _how(h["integration"], h["collected_from"], h["whose_data"])
+                  + "".join(f"; {k} {h[f]}" for k, f in (("tracker", "tracker"), ("observed", "observed"))  # type: ignore[literal-required]
+                            if h.get(f)),
+                  h["sources"]) for h in p.holds if not h["site"]]
+    observed = observed_claims(p)
+    held += [line for i, g in enumerate(p.observed) for line in observed_lines(g, ref(observed[i]))]
     owners = [cited(" → ".join([chain[0]["owned_label"], *(h["owner_label"] for h in chain)]),
                     [c for h in chain for c in h["evidence"]]) for chain in p.owners]
     owners += [cited(f"sources disagree on who owns {c['owned_label']}: " + " vs ".join(o["owner_label"] for o in c["claims"]),
@@ -111,6 +114,66 @@ def _sections(p: CompanyProfile, ref: Callable[[Sequence[Citation]], str]) -> li
         ("Incidents", incidents), ("On named lists", lists),
         ("Owns", [cited(o["label"], o["sources"]) for o in p.owns]), ("Disputes", disputes),
     ]
+
+
+def _how(integration: str | None, collected_from: Sequence[str], whose_data: Sequence[str]) -> str:
+    """``; through X; from Y; whose data: Z`` (the parts stated)."""
+    return "".join(f"; {k} {', '.join(v)}" for k, v in (("through", [integration] if integration else []),
+                                                        ("from", collected_from), ("whose data:", whose_data)) if v)
+
+
+def _counts(items: Sequence[Counted], limit: int) -> str:
+    """``a 12, b 3`` for the first ``limit``, then how many more."""
+    text = ", ".join(f"{c['name']} {c['observations']:,}" for c in items[:limit])
+    return text + (f" and {len(items) - limit:,} more" if len(items) > limit else "")
+
+
+OBSERVED_NAMES = 10
+"""Trackers and sites a summed-up group names in text and Markdown (the JSON names every tracker)."""
+
+
+def observed_lines(g: ObservedGroup, refs: str) -> list[str]:
+    """An ``ObservedGroup`` for a reader: one line saying what, how many, where, when and on whose
+    evidence (``refs``), then its data types (when they differ between observations), its trackers
+    and the sites with the most observations, indented under it.
+
+    >>> g = {"integration": "tracking", "collected_from": ["users of sites that embed it"], "whose_data": [],
+    ...      "observations": 3, "sites": 2, "first": "2017-05", "last": "2018-04", "disputed": 0,
+    ...      "data_types": [{"name": "pages visited", "observations": 3}], "sources": ["wtm"],
+    ...      "trackers": [{"name": "gtm", "observations": 2}, {"name": "ga", "observations": 1}],
+    ...      "top_sites": [{"name": "a.com", "observations": 2}, {"name": "b.com", "observations": 1}]}
+    >>> print("\\n".join(observed_lines(g, "[1] f.csv rows 4–6")))
+    pages visited; through tracking; from users of sites that embed it: 3 observations on 2 sites, 2017-05 to 2018-04, by 2 trackers   [1] f.csv rows 4–6
+      trackers: gtm 2, ga 1
+      sites with the most observations: a.com 2, b.com 1
+    """
+    when = "" if g["first"] is None else f", {g['first']}" + ("" if g["last"] == g["first"] else f" to {g['last']}")
+    trackers = len(g["trackers"])
+    head = (", ".join(c["name"] for c in g["data_types"]) + _how(g["integration"], g["collected_from"], g["whose_data"])
+            + f": {g['observations']:,} {'observation' if g['observations'] == 1 else 'observations'} on "
+            f"{g['sites']:,} {'site' if g['sites'] == 1 else 'sites'}{when}"
+            + (f", by {trackers:,} {'tracker' if trackers == 1 else 'trackers'}" if trackers else "")
+            + (f", {g['disputed']:,} disputed" if g["disputed"] else ""))
+    lines = [f"{head}   {refs}" if refs else head]
+    if any(c["observations"] != g["observations"] for c in g["data_types"]):
+        lines.append("  data types: " + _counts(g["data_types"], len(g["data_types"])))
+    if trackers:
+        lines.append("  trackers: " + _counts(g["trackers"], OBSERVED_NAMES))
+    if g["sites"] > 1:
+        more = g["sites"] - min(len(g["top_sites"]), OBSERVED_NAMES)
+        lines.append("  sites with the most observations: " + _counts(g["top_sites"], OBSERVED_NAMES)
+                     + (f" and {more:,} more" if more > 0 else ""))
+    return lines
+
+
+def observed_claims(p: CompanyProfile) -> list[list[Citation]]:
+    """Each ``ObservedGroup``'s claims (asserting and disputing), in the profile's order of groups."""
+    keys = {(g["integration"], tuple(g["collected_from"]), tuple(g["whose_data"])): i for i, g in enumerate(p.observed)}
+    claims: list[list[Citation]] = [[] for _ in p.observed]
+    for h in p.holds:
+        if h["site"]:
+            claims[keys[(h["integration"], tuple(h["collected_from"]), tuple(h["whose_data"]))]] += h["sources"] + h["disputes"]
+    return claims
 
 
 def _heading(p: CompanyProfile) -> list[str]:
@@ -142,7 +205,8 @@ def company_text(profile: CompanyProfile, width: int | None = None) -> str:
     lines = [visible(" ".join(h.split())) for h in _heading(profile)]
     for title, items in _sections(profile, lambda claims: short_refs(notes, claims)):
         if items:
-            lines += ["", f"{title}:"] + ["  " + visible(" ".join(i.split())) for i in items]
+            lines += ["", f"{title}:"] + [("    " if i.startswith("  ") else "  ") + visible(" ".join(i.split()))
+                                           for i in items]  # "  …": a line under the one before
     if len(lines) == len(_heading(profile)):
         lines += ["", "No fact names it."]
     return textfit.fit("\n".join(lines), width, hanging=4) + notes.footer(width)
@@ -155,12 +219,14 @@ def company_markdown(profile: CompanyProfile) -> str:
     lines = [f"# {formats.markdown_text(head[0])}", *(f"\n{formats.markdown_text(h)}" for h in head[1:])]
     for title, items in _sections(profile, lambda claims: short_refs(notes, claims)):
         if items:
-            lines += ["", f"## {formats.markdown_text(title)}", ""] + [f"- {formats.markdown_text(i)}" for i in items]
+            lines += ["", f"## {formats.markdown_text(title)}", ""] + [
+                f"{'  - ' if i.startswith('  ') else '- '}{formats.markdown_text(i.strip())}" for i in items]
     return "\n".join(lines) + "\n" + notes.markdown_footer()
 
 
 PROFILE_COLUMNS = [Column("relation", "relation"), Column("party", "party"), Column("party_label", "other party"),
-                   Column("fact", "fact"), Column("what", "what"), Column("status", "status"),
+                   Column("fact", "fact"), Column("what", "what"), Column("site", "site"), Column("tracker", "tracker"),
+                   Column("observed", "observed"), Column("share", "share of page loads"), Column("status", "status"),
                    Column("sources", "sources", kind="sources"), Column("disputes", "disputes", kind="disputes")]
 
 
@@ -177,12 +243,14 @@ def company_sheet(profile: CompanyProfile) -> Sheet:
     rows: list[dict[str, Cell]] = []
 
     def add(relation: str, party: str, label: str, fact: str, what: str, status: str,
-            sources: list[Citation], disputes: list[Citation]) -> None:
+            sources: list[Citation], disputes: list[Citation], **where: Cell) -> None:
         rows.append({"relation": relation, "party": party, "party_label": label, "fact": fact, "what": what,
+                     "site": None, "tracker": None, "observed": None, "share": None, **where,
                      "status": status, "sources": sources, "disputes": disputes})
 
     for h in p.holds:
-        add("holds", p.company, p.label, h["fact"], ", ".join(h["data_types"]), "", h["sources"], h["disputes"])
+        add("holds", p.company, p.label, h["fact"], ", ".join(h["data_types"]), "", h["sources"], h["disputes"],
+            site=h["site"], tracker=h["tracker"], observed=h["observed"] or h["valid_from"], share=h["share"])
     for r in p.receives:
         add("receives", r["grantor"], r["grantor_label"], r["fact"], _grant_words(r, incoming=True), r["status"],
             r["sources"], r["disputes"])

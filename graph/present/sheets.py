@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from graph import textfit
 from graph.present import formats
 from graph.present.answers import CONFLICT_WORDS, Cell, Column, Note, Sheet, conflict_marker
+from graph.present.locators import locator_list
 from graph.records import Citation, FieldConflict, ListAnswer
 from graph.safetext import cell, visible
 
@@ -104,14 +105,22 @@ class Footnotes:
         self.sources: list[Citation] = []
 
     def ref(self, claims: Iterable[Citation]) -> str:
-        """``[n] locator`` for each claim, each once."""
-        out = []
+        """``[n] locator, locator; [m] locator``: each source once, in the order first cited,
+        with its locators (``graph.present.locators.locator_list``: each once, rows of one file
+        as runs, at most ``REF_LOCATORS`` of them, then how many more).
+
+        >>> notes = Footnotes()
+        >>> notes.ref([{"source": "a", "locator": "¶6"}, {"source": "b", "locator": None},
+        ...            {"source": "a", "locator": "¶9"}, {"source": "a", "locator": "¶6"}])
+        '[1] ¶6, ¶9; [2]'
+        """
+        by_number: dict[int, list[str]] = {}
         for c in claims:
             if c["source"] not in self.numbers:
                 self.numbers[c["source"]] = len(self.numbers) + 1
                 self.sources.append(c)
-            out.append(f"[{self.numbers[c['source']]}] {c['locator']}")
-        return "; ".join(dict.fromkeys(out))
+            by_number.setdefault(self.numbers[c["source"]], []).append(str(c.get("locator") or ""))
+        return "; ".join(f"[{n}] {locator_list(locators)}".rstrip() for n, locators in by_number.items())
 
     def footer(self, width: int | None = None) -> str:
         """The numbered sources, one a line (wrapped to ``width``, see ``graph.textfit.fit``);

@@ -3,7 +3,11 @@ disputes, and every source behind them.
 
 ``company_profile`` gathers, for one party of the projected graph, the facts that name it:
 
-- ``holds``: what it is stated to hold (a collection fact), with its origins;
+- ``holds``: what it is stated to hold (a collection fact), with its origins, and where one was
+  observed (a crawl's site, tracker and month);
+- ``observed``: the holdings observed on sites (a web crawl states thousands per company),
+  summed up by how they were collected: how many, on how many sites, by which trackers,
+  from which month to which (``observed_groups``);
 - ``receives`` and ``grants``: the access grants it is the grantee or the grantor of, as
   the partner table's rows (``graph.questions.table.partner_table``);
 - ``incidents``: leaks and scrapes whose data reached it, or that exposed its users' data;
@@ -21,12 +25,14 @@ disputes, and every source behind them.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 import networkx as nx
 import numpy as np
 
+from graph import nogc
 from graph.build.flowgraph import FlowGraph
 from graph.build.flowindex import KINDS
 from graph.model.taxonomy import Taxonomy
@@ -48,8 +54,44 @@ class HeldRow(TypedDict):
     integration: str | None  # the integration kind's label ("SDK")
     collected_from: list[str]  # populations
     whose_data: list[str]
+    site: str | None  # where it was observed (a crawl's holding), else None
+    tracker: str | None  # the tracker observed there
+    observed: str | None  # when (YYYY-MM for a crawl's month)
+    valid_from: str | None
+    valid_until: str | None
+    share: str | None  # the share of the site's page loads it was seen on, 0 to 1, as stated
+    note: str | None
     sources: list[Citation]
     disputes: list[Citation]
+
+
+class Counted(TypedDict):
+    """A name and how many of a group's observations name it."""
+
+    name: str
+    observations: int
+
+
+class ObservedGroup(TypedDict):
+    """The holdings observed on sites that share how they were collected (integration, origin
+    and whose data), summed up: a crawl's thousands of observations of one company as one line."""
+
+    integration: str | None
+    collected_from: list[str]
+    whose_data: list[str]
+    observations: int  # holdings in the group
+    sites: int  # distinct sites
+    first: str | None  # the earliest month (or date) observed
+    last: str | None
+    data_types: list[Counted]  # every data type, by how many observations name it
+    trackers: list[Counted]  # every tracker, most observations first
+    top_sites: list[Counted]  # the TOP_SITES sites with the most observations
+    sources: list[str | None]  # the sources cited, each once
+    disputed: int  # observations with a disputing claim
+
+
+TOP_SITES = 10
+"""How many sites an ``ObservedGroup`` names (``sites`` counts them all; the holdings list each)."""
 
 
 class IncidentRow(TypedDict):
@@ -125,6 +167,7 @@ class CompanyProfile:
     homepage: str | None
     note: str | None
     holds: list[HeldRow] = field(default_factory=list)
+    observed: list[ObservedGroup] = field(default_factory=list)
     receives: list[GrantRow] = field(default_factory=list)
     grants: list[GrantRow] = field(default_factory=list)
     incidents: list[IncidentRow] = field(default_factory=list)
@@ -172,7 +215,9 @@ def company_profile(source: Project | nx.MultiDiGraph | FlowGraph, name: str) ->
     profile = CompanyProfile(slug, node.get("label") or slug, node.get("kind", "company"), node.get("iri", ""),
                              list(node.get("aliases") or []), node.get("country"), node.get("homepage"), node.get("note"))
     tax, kinds = taxonomy(G), Taxonomy.from_dict(G.graph["integrations"])
-    profile.holds = [_held(G, tax, kinds, h) for h in node.get("holds", [])]
+    with nogc.paused():  # a crawl's company: tens of thousands of small acyclic dicts (see graph.nogc)
+        profile.holds = [_held(G, tax, kinds, h) for h in node.get("holds", [])]
+        profile.observed = observed_groups(profile.holds)
     rows = partner_table(G, companies=[slug])
     profile.receives = [r for r in rows if r["company"] == slug]
     profile.grants = [r for r in rows if r["grantor"] == slug and r["company"] != slug]
@@ -223,7 +268,64 @@ def _held(G: Graphish, tax: Taxonomy, kinds: Taxonomy, holding: Any) -> HeldRow:
     return {"fact": holding.get("id", ""), "data_types": [tax.label(t) for t in holding.get("data_types", [])],
             "integration": None if integration is None else kinds.label(integration),
             "collected_from": list(holding.get("from") or []), "whose_data": list(holding.get("whose_data") or []),
-            "sources": sources, "disputes": disputes}
+            "site": holding.get("site"), "tracker": holding.get("tracker"), "observed": holding.get("observed"),
+            "valid_from": holding.get("valid_from"), "valid_until": holding.get("valid_until"),
+            "share": holding.get("share"), "note": holding.get("note"), "sources": sources, "disputes": disputes}
+
+
+def observed_groups(holds: list[HeldRow]) -> list[ObservedGroup]:
+    """The holdings observed on a site, grouped by integration, origin and whose data, and summed up.
+
+    Holdings with no ``site`` (a statement in an article or a filing) are not summed up: they
+    are few, and each is worth reading. Groups come in the order first met; a group's data
+    types, trackers and sites by number of observations, then by name.
+
+    >>> row = {"integration": "tracking", "collected_from": ["users of sites that embed it"], "whose_data": [],
+    ...        "data_types": ["pages visited"], "tracker": "doubleclick", "observed": "2017-05", "valid_from": None,
+    ...        "disputes": [], "sources": [{"source": "wtm"}]}
+    >>> holds = [{**row, "site": "a.com"}, {**row, "site": "b.com", "observed": "2018-04"},
+    ...          {**row, "site": "a.com", "tracker": "gtm", "data_types": ["pages visited", "cookie identifier"]}]
+    >>> g = observed_groups(holds)[0]
+    >>> g["observations"], g["sites"], g["first"], g["last"], [(c["name"], c["observations"]) for c in g["data_types"]]
+    (3, 2, '2017-05', '2018-04', [('pages visited', 3), ('cookie identifier', 1)])
+    >>> [(c["name"], c["observations"]) for c in g["top_sites"]], g["sources"]
+    ([('a.com', 2), ('b.com', 1)], ['wtm'])
+    """
+    tallies: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for h in holds:
+        if not h.get("site"):
+            continue
+        key = (h["integration"], tuple(h["collected_from"]), tuple(h["whose_data"]))
+        tally = tallies.get(key)
+        if tally is None:
+            tally = tallies[key] = {"n": 0, "types": Counter(), "trackers": Counter(), "sites": Counter(),
+                                    "when": set(), "sources": {}, "disputed": 0}
+        tally["n"] += 1
+        tally["types"].update(h["data_types"])
+        if h.get("tracker"):
+            tally["trackers"][h["tracker"]] += 1
+        tally["sites"][h["site"]] += 1
+        when = h.get("observed") or h.get("valid_from")
+        if when:
+            tally["when"].add(when)
+        for c in h["sources"]:
+            tally["sources"].setdefault(c["source"])
+        tally["disputed"] += bool(h["disputes"])
+    groups: list[ObservedGroup] = []
+    for (integration, origin, whose), t in tallies.items():
+        groups.append({"integration": integration, "collected_from": list(origin), "whose_data": list(whose),
+                       "observations": t["n"], "sites": len(t["sites"]),
+                       "first": min(t["when"]) if t["when"] else None, "last": max(t["when"]) if t["when"] else None,
+                       "data_types": _counted(t["types"]), "trackers": _counted(t["trackers"]),
+                       "top_sites": _counted(t["sites"], TOP_SITES), "sources": list(t["sources"]),
+                       "disputed": t["disputed"]})
+    return groups
+
+
+def _counted(tally: Counter[str], limit: int | None = None) -> list[Counted]:
+    """Names by count (most first), then by name; the first ``limit`` of them."""
+    ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [{"name": name, "observations": n} for name, n in ranked[:limit]]
 
 
 def _incidents(G: Graphish, tax: Taxonomy, slug: str) -> list[IncidentRow]:

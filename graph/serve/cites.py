@@ -20,22 +20,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from graph.present.company import dispute_words
+from graph.present.locators import locator_list
 from graph.records import Citation
 from graph.serve.html import esc
 
-REF_LOCATORS = 12  # locators a row's [n] lists; a crawl's holder cites thousands of rows of one file
-SOURCE_LOCATORS = 100  # locators a source's footnote lists ("Cited at: …")
-
-
-def _some(locators: Iterable[str], limit: int, sep: str = ", ") -> str:
-    """The first ``limit`` locators, then how many more were cited (the JSON and CSV answers list them all).
-
-    >>> _some(["row 1", "row 2", "row 3"], 2)
-    'row 1, row 2 and 1 more'
-    """
-    listed = list(locators)
-    more = len(listed) - limit
-    return sep.join(listed[:limit]) + (f" and {more:,} more" if more > 0 else "")
+SOURCE_LOCATORS = 100  # locators (or runs of rows) a source's footnote lists ("Cited at: …")
 
 
 class PageNotes:
@@ -69,9 +58,9 @@ class PageNotes:
             if short:
                 found.setdefault(short)
         if compact:
-            return " ".join(f'<a class="fn" href="#src-{n}" title="{esc(_some(locs, REF_LOCATORS))}">[{n}]</a>'
+            return " ".join(f'<a class="fn" href="#src-{n}" title="{esc(locator_list(locs))}">[{n}]</a>'
                             for n, locs in by_number.items())
-        return " ".join(f'<a class="fn" href="#src-{n}">[{n}]</a>' + (f"\xa0{esc(_some(locs, REF_LOCATORS))}" if locs else "")
+        return " ".join(f'<a class="fn" href="#src-{n}">[{n}]</a>' + (f"\xa0{esc(locator_list(locs))}" if locs else "")
                         for n, locs in by_number.items())
 
     def section(self) -> str:
@@ -84,7 +73,7 @@ class PageNotes:
             url = str(c.get("url") or "")
             link = (f' <a href="{esc(url)}" rel="noreferrer noopener">{esc(url)}</a>'
                     if url.startswith(("https://", "http://")) else (f" {esc(url)}" if url else ""))
-            cited = esc(_some(self.locators[n], SOURCE_LOCATORS, "; "))
+            cited = esc(locator_list(self.locators[n], SOURCE_LOCATORS, "; "))
             items.append(f'<li id="src-{n}" value="{n}">{esc(c.get("publisher") or "")}, {title}, '
                          f"{esc(c.get('date') or 'date unknown')}.{link}"
                          + (f'<span class="cited"> Cited at: {cited}</span>' if cited else "") + "</li>")

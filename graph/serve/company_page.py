@@ -105,7 +105,8 @@ def _profile(p: CompanyProfile, links: Links) -> str:
         ("owners", "Owned by", _owners(p, notes, links)),
         ("holds", "Holds", _rows(["data types", "through", "collected from", "whose data", "sources"],
                                  [[esc(", ".join(h["data_types"])), esc(h["integration"] or ""), esc(", ".join(h["collected_from"])),
-                                   esc(", ".join(h["whose_data"])), notes.refs(h["sources"])] for h in p.holds])),
+                                   esc(", ".join(h["whose_data"])), notes.refs(h["sources"])] for h in p.holds if not h["site"]])),
+        ("observed", "Observed on sites", _observed(p, notes)),
         ("receives", f"Receives ({len(p.receives)})", _grants(p.receives, notes, links, incoming=True)),
         ("grants", f"Grants ({len(p.grants)})", _grants(p.grants, notes, links, incoming=False)),
         ("incidents", "Incidents", _rows(["incident", "role", "other party", "data types", "occurred", "affected", "sources"], [
@@ -124,6 +125,27 @@ def _profile(p: CompanyProfile, links: Links) -> str:
     ]
     shown = "".join(f'<section id="{key}"><h2>{esc(title)}</h2>{html}</section>' for key, title, html in sections if html)
     return intro + (shown or '<p class="note">No fact of the sources names it.</p>') + notes.section()
+
+
+def _observed(p: CompanyProfile, notes: PageNotes) -> str:
+    """The holdings observed on sites, summed up (``company_profile``'s ``observed``): one row per
+    group; every observation is in the page's JSON and CSV."""
+    from graph.present.company import OBSERVED_NAMES, observed_claims
+
+    def counted(items: Sequence[Any], total: int) -> str:
+        shown = ", ".join(f"{c['name']} {c['observations']:,}" for c in items[:OBSERVED_NAMES])
+        return esc(shown + (f" and {total - min(len(items), OBSERVED_NAMES):,} more" if total > OBSERVED_NAMES else ""))
+
+    rows = []
+    for g, claims in zip(p.observed, observed_claims(p), strict=True):
+        when = (g["first"] or "") + (f" to {g['last']}" if g["last"] != g["first"] else "")
+        types = ", ".join(f"{c['name']} {c['observations']:,}" for c in g["data_types"])
+        rows.append([esc(types), esc(g["integration"] or ""), esc(", ".join(g["collected_from"])),
+                     esc(f"{g['observations']:,}") + (f" ({g['disputed']:,} disputed)" if g["disputed"] else ""),
+                     esc(f"{g['sites']:,}"), esc(when), counted(g["trackers"], len(g["trackers"])),
+                     counted(g["top_sites"], g["sites"]), notes.refs(claims)])
+    return _rows(["data types (observations)", "through", "collected from", "observations", "sites", "months",
+                  "trackers", "sites with the most", "sources"], rows)
 
 
 def _rows(headers: Sequence[str], rows: list[list[str]]) -> str:
