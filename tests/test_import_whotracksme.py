@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -196,6 +196,35 @@ def test_a_company_sums_up_its_observations_as_the_files_count_them(project: Pat
     held = [r for r in rows if r["relation"] == "holds"]
     assert {(r["observed"], r["site"], r["tracker"]) for r in held} == want["observations"]
     assert all(0 < float(r["share"]) <= 1 for r in held)
+
+
+def test_the_trackers_on_a_site_month_by_month_are_the_files_rows(project: Path) -> None:
+    """Named query ``trackers-on-site``: each (month, tracker) row of the package's CSV files for
+    the site, with its company and the row's share of the site's page loads."""
+    con = sqlite3.connect(":memory:")
+    con.executescript((FIX / "trackerdb.sql").read_text(encoding="utf-8"))
+    company = {tid: " ".join((cname or tname).split()) for tid, tname, cname in con.execute(
+        "SELECT t.id, t.name, c.name FROM trackers t LEFT JOIN companies c ON c.id = t.company_id")}
+    seen: dict[str, Counter[str]] = defaultdict(Counter)
+    rows_of: dict[str, dict[tuple[str, str], tuple[str, float]]] = defaultdict(dict)
+    for month_dir in sorted(p for p in FIX.iterdir() if p.is_dir() and p.name[:2] == "20"):
+        with open(month_dir / "global" / "sites_trackers.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["tracker"] in company:
+                    seen[row["site"]][month_dir.name] += 1
+                    rows_of[row["site"]][(month_dir.name, row["tracker"])] = (company[row["tracker"]],
+                                                                             float(row["site_proportion"]))
+    site = max(seen, key=lambda s: (len(seen[s]), sum(seen[s].values()), s))  # seen in the most months
+    answer = list(csv.DictReader(ask(project, "sparql", "--name", "trackers-on-site", "--param", f"site={site}",
+                                     "--format", "csv").splitlines()))
+    got = {(r["month"], r["tracker"]): (r["company_label"], float(r["share"])) for r in answer}
+    assert len(got) == len(answer) and got.keys() == rows_of[site].keys()
+    for key, (label, share) in got.items():
+        assert label == rows_of[site][key][0] and abs(share - rows_of[site][key][1]) < 1e-9, key
+    months = [r["month"] for r in answer]
+    assert months == sorted(months) and all(r["data_types"] for r in answer)
+    assert not ask(project, "sparql", "--name", "trackers-on-site", "--param", "site=no-such-site.example",
+                   "--format", "csv").strip().splitlines()[1:]
 
 
 def _bindings(answer: object) -> list[dict[str, str]]:
