@@ -55,6 +55,9 @@ def summary(holds: Sequence[Holding] | HeldList) -> HoldingsSummary:
     {'holdings': 1, 'holdings_data_types': ['pages-visited'], 'holdings_sites': 1, 'holdings_trackers': 0,
      'holdings_first': '2018-01', 'holdings_last': '2018-01'}
     """
+    if len(holds) == 0:  # most parties of a grants graph: no columns to make
+        return {"holdings": 0, "holdings_data_types": [], "holdings_sites": 0, "holdings_trackers": 0,
+                "holdings_first": None, "holdings_last": None}
     held = holds if isinstance(holds, HeldList) else HeldList.of(holds)
     first, last = span(held.distinct("dates"))
     return {"holdings": len(held), "holdings_data_types": sorted(held.data_types()),
