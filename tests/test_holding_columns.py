@@ -127,3 +127,20 @@ def test_reach_decodes_only_the_holdings_of_the_rows_it_shows(project: Project, 
     rows = reach(index, "pages visited", limit=2).to_json()["companies"]
     shown = [r for r in rows if r["holder"] and not r["path"]]
     assert shown and sum(decoded) == sum(len(r["holder_sources"]) for r in shown) < ROWS
+
+
+def test_sites_and_dates_columns_equal_the_holdings_read_one_by_one(project: Project) -> None:
+    index, G = project.flows(), project.projection()
+    keys = index.keys.all()
+    holders = 0
+    for node, attrs in G.nodes(data=True):
+        holds = attrs.get("holds") or []
+        columns = index.held_list(keys.index(node))
+        assert len(columns) == len(holds)
+        assert columns.distinct("sites") == list(dict.fromkeys(h["site"] for h in holds if h.get("site")))
+        assert columns.distinct("trackers") == []  # the generated CSV names none
+        assert columns.distinct("dates") == [list(d) for d in dict.fromkeys(
+            (h.get("observed"), h.get("valid_from"), h.get("valid_until")) for h in holds)]
+        assert not columns.decoded
+        holders += bool(holds)
+    assert holders > 10

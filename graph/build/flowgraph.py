@@ -135,14 +135,25 @@ class FlowGraph:
             return _Node(data, lambda: self.index.holdings_of([i]).get(i, []))
         return data
 
-    def all_nodes(self) -> list[tuple[str, dict[str, Any]]]:
-        """Every node with its attributes, in the projection's order."""
+    def all_nodes(self, *, lazy_holds: bool = False) -> list[tuple[str, dict[str, Any]]]:
+        """Every node with its attributes, in the projection's order. With ``lazy_holds`` a
+        holder's ``holds`` not yet read is a :class:`~graph.build.heldcols.HeldList` in a copy of
+        its attributes: its length, data types, dates, sites and trackers read from the columns,
+        its JSON decoded only if a holding is read (the GraphML/GEXF summary reads none)."""
         if not self._all_loaded:
             missing = [i for i in range(len(self.keys)) if i not in self._node_data]
             self._node_data.update((i, self._wrap(i, data)) for i, data in
                                    zip(missing, self.index.nodes_data(missing, holds=False), strict=True))
             self._all_loaded = True
-        return [(k, self._node_data[self.number[k]]) for k in self.order]
+        nodes = [(k, self._node_data[self.number[k]]) for k in self.order]
+        if lazy_holds:
+            nodes = [(k, self._lazy(self.number[k], data)) for k, data in nodes]
+        return nodes
+
+    def _lazy(self, i: int, data: dict[str, Any]) -> dict[str, Any]:
+        if isinstance(data, _Node) and data._fill is not None:
+            return {**dict(dict.items(data)), "holds": self.index.held_list(i)}
+        return data
 
     def __contains__(self, key: object) -> bool:
         return key in self.number

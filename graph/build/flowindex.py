@@ -54,7 +54,7 @@ KINDS = ("grant", "incident", "ownership")
 DATES = ("valid_from", "stated_end", "status")
 FACETS = ("on_by_default", "whose_data", "sources")  # what the filters of reach read (sources: asserting (source id, confidence) pairs)
 CODED = ("data_types", "permissions", "integration", "dates", "facets")  # the attributes stored as codes into tables
-FORMAT = 5  # 5: holdings as columns (``held``), no longer in ``meta``
+FORMAT = 6  # 6: holdings' sites and trackers as columns; 5: holdings as columns (``held``), no longer in ``meta``
 
 
 class DamagedError(DatareachError):

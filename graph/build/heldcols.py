@@ -5,9 +5,10 @@ A holding is a node's, not an edge's: the projection keeps a holder's holdings i
 them as arrays, one row per holding, grouped by holder node number in list order:
 
 - ``node``: the holder's node number;
-- ``codes``: codes into small tables (``tables``) of the distinct values a filter reads:
-  ``types`` (the data types), ``dates`` (observed, valid from, valid until) and ``facets``
-  (integration, whom it was collected from, the asserting (source, confidence) pairs);
+- ``codes``: codes into small tables (``tables``) of the distinct values a filter or a
+  summary reads: ``types`` (the data types), ``dates`` (observed, valid from, valid until),
+  ``facets`` (integration, whom it was collected from, the asserting (source, confidence)
+  pairs), ``sites`` and ``trackers`` (a crawl's site and tracker, else None);
 - ``span``: where each holding's JSON (evidence and note included) sits in the evidence
   file, decoded only for the holdings an answer shows.
 
@@ -32,7 +33,7 @@ import numpy as np
 
 from graph.records import Holding
 
-CODED = ("types", "dates", "facets")
+CODED = ("types", "dates", "facets", "sites", "trackers")
 DATES = ("observed", "valid_from", "valid_until")
 
 
@@ -96,7 +97,8 @@ class Held:
             owners += [i] * len(holds)
         codes, tables = {}, {}
         for name, value in (("types", lambda h: tuple(h.get("data_types", []))),
-                            ("dates", lambda h: tuple(h.get(k) for k in DATES)), ("facets", holding_facets)):
+                            ("dates", lambda h: tuple(h.get(k) for k in DATES)), ("facets", holding_facets),
+                            ("sites", lambda h: h.get("site")), ("trackers", lambda h: h.get("tracker"))):
             codes[name], tables[name] = _intern(value(h) for h in rows)
         tables["facets"] = [[i, list(f), [list(p) for p in c]] for i, f, c in tables["facets"]]
         return cls(np.asarray(owners, dtype=np.int32), codes, tables, rows=rows)
@@ -153,9 +155,10 @@ class Held:
 
 class HeldList(Sequence[Holding]):
     """A holder's ``holds`` list read from the columns, each holding's JSON decoded only when one
-    is read: its length, its data types and its integrations come from the columns. What a view
-    of a large crawl needs for the parties it folds (``graph.viz``); its drawn parties read
-    their holdings whole. Equal to the list it stands for.
+    is read: its length, its data types, integrations, dates, sites and trackers come from the
+    columns. What a view of a large crawl needs for the parties it folds (``graph.viz``) and
+    the GraphML/GEXF summary of each holder (``graph.export.heldsummary``); its drawn parties
+    read their holdings whole. Equal to the list it stands for.
 
     >>> from graph.build.flowindex import FlowIndex
     >>> from graph.examples import small_graph
@@ -168,11 +171,19 @@ class HeldList(Sequence[Holding]):
     False
     >>> holds == index.holdings_of([fb])[fb], holds.decoded
     (True, True)
+    >>> HeldList.of([{"data_types": ["name"], "site": "a.example", "evidence": []}]).distinct("sites")
+    ['a.example']
     """
 
     def __init__(self, held: Held, rows: np.ndarray, read: Callable[[np.ndarray], list[Holding]]) -> None:
         self._held, self._rows, self._read = held, rows, read
         self._items: list[Holding] | None = None
+
+    @classmethod
+    def of(cls, holds: Sequence[Holding]) -> HeldList:
+        """A plain ``holds`` list (a networkx projection's) as columns, read as a build's are."""
+        held = Held.of([{"holds": list(holds)}])
+        return cls(held, np.arange(len(held), dtype=np.int64), lambda rows: held.decode(b"", rows))
 
     @property
     def decoded(self) -> bool:
@@ -211,3 +222,10 @@ class HeldList(Sequence[Holding]):
         """The integrations of these holdings that name one, in list order (repeats kept)."""
         table = self._held.tables["facets"]
         return [table[c][0] for c in self._held.codes["facets"][self._rows].tolist() if table[c][0]]
+
+    def distinct(self, name: str) -> list[Any]:
+        """The distinct values of coded column ``name`` (``sites``, ``trackers``, ``dates``, …) that
+        these holdings have, None left out, in first-seen order."""
+        table = self._held.tables[name]
+        codes = dict.fromkeys(self._held.codes[name][self._rows].tolist())
+        return [table[c] for c in codes if table[c] is not None]

@@ -304,7 +304,7 @@ def _holding_json() -> pl.Expr:
 
 
 def _keys() -> dict[str, pl.Expr]:
-    """The holding's values ``Held`` codes (types, dates, facets), each as JSON text."""
+    """The holding's values ``Held`` codes (types, dates, facets, sites, trackers), each as JSON text."""
     asserted = pl.when(pl.col("stance") == "asserts").then(
         pl.lit('[["') + pl.col("source") + pl.lit('", "') + pl.col("confidence") + pl.lit('"]]')).otherwise(pl.lit("[]"))
     return {
@@ -313,6 +313,8 @@ def _keys() -> dict[str, pl.Expr]:
                                              separator=", ") + pl.lit("]"),
         "facets": pl.lit("[") + json_or_null(pl.col("integ")) + pl.lit(", ") + json_list(pl.col("frm")) + pl.lit(", ")
         + asserted + pl.lit("]"),
+        "sites": json_or_null(pl.col("site")),
+        "trackers": json_or_null(pl.col("tracker")),
     }
 
 
@@ -331,9 +333,10 @@ def _graph_holdings(G: nx.MultiDiGraph, number: dict[str, int]) -> pl.DataFrame:
             integ, frm, cited = holding_facets(h)
             rows.append({"num": number[n], "iri": h["iri"], "types": _dumps(list(h.get("data_types", []))),
                          "dates": _dumps([h.get(k) for k in DATES]),
-                         "facets": _dumps([integ, list(frm), [list(c) for c in cited]]), "json": encode(h), "row": None})
+                         "facets": _dumps([integ, list(frm), [list(c) for c in cited]]),
+                         "sites": _dumps(h.get("site")), "trackers": _dumps(h.get("tracker")), "json": encode(h), "row": None})
     schema_ = {"num": pl.Int64, "iri": pl.String, "types": pl.String, "dates": pl.String, "facets": pl.String,
-               "json": pl.String, "row": pl.Int64}
+               "sites": pl.String, "trackers": pl.String, "json": pl.String, "row": pl.Int64}
     return pl.DataFrame(rows, schema=schema_)
 
 

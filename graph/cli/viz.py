@@ -71,6 +71,10 @@ def export_command(obj: Session, fmt: str, output: Path | None) -> None:
 
     Lists become "; "-joined text, evidence becomes JSON text, and CSV cells that a
     spreadsheet would run as a formula are neutralised with a leading apostrophe.
+    In GraphML and GEXF a company's holdings are a summary to filter and size by:
+    holdings (how many), holdings_data_types, holdings_sites, holdings_trackers
+    (distinct sites and trackers observed), holdings_first and holdings_last (dates).
+    The full holdings are in the JSON-LD export and `company NAME --format json`.
     The JSON-LD export is the graph's companies, facts, claims and sources with an
     inline context; for the complete typed RDF use out/graph.jsonld from `build`.
 

@@ -2,9 +2,12 @@
 CSV (spreadsheets) and JSON-LD (linked-data tools). Every file is written atomically.
 
 networkx's GraphML and GEXF writers refuse lists, dicts and None. Here a list of plain
-values becomes a ``"; "``-joined string, a list holding dicts (evidence, holdings) or a
-dict becomes JSON text, and None becomes ``""`` for text columns or is left out for
-number and yes/no columns, so every column keeps one type. Edge ids are unique (an
+values becomes a ``"; "``-joined string, a list holding dicts (evidence) or a dict becomes
+JSON text, and None becomes ``""`` for text columns or is left out for number and yes/no
+columns, so every column keeps one type. A node's holdings become a summary a graph tool
+can filter and size by (``graph.export.heldsummary``: how many, their data types, distinct
+sites and trackers, first and last date), not a JSON list: the full holdings are in the
+JSON-LD export and ``datareach company NAME --format json``. Edge ids are unique (an
 incident with several recipients is one fact but several edges); the fact id is the
 ``fact`` column. Characters XML cannot hold are replaced by U+FFFD.
 
@@ -37,6 +40,7 @@ from graph import atomic
 from graph.build.flowgraph import FlowGraph
 from graph.build.flowindex import column_schema
 from graph.errors import UsageError
+from graph.export.heldsummary import summarised
 from graph.safetext import cell, spreadsheet_safe
 
 FORMATS = ("graphml", "gexf", "csv", "jsonld")
@@ -91,7 +95,7 @@ def portable(G: nx.MultiDiGraph | FlowGraph, *, graph_attrs: bool = True) -> nx.
     H = nx.MultiDiGraph()
     if graph_attrs:
         H.graph.update({str(k): flat(v) if v is not None else "" for k, v in G.graph.items()})
-    nodes = [{str(k): flat(v) for k, v in attrs.items()} for _, attrs in G.nodes(data=True)]
+    nodes = [row for _, row in _node_rows(G)]
     keys = Counter(k for _, _, k in G.edges(keys=True))
     edges = []
     for _u, v, key, attrs in G.edges(keys=True, data=True):
@@ -106,6 +110,13 @@ def portable(G: nx.MultiDiGraph | FlowGraph, *, graph_attrs: bool = True) -> nx.
     for (u, v, _key), attrs in zip(G.edges(keys=True), edges, strict=True):
         H.add_edge(u, v, key=attrs["id"], **attrs)
     return H
+
+
+def _node_rows(G: nx.MultiDiGraph | FlowGraph) -> list[tuple[str, dict[str, Any]]]:
+    """Every node with its attributes flattened, its holdings summarised (``graph.export.heldsummary``);
+    a build's holdings read from their columns, none decoded."""
+    listed = G.all_nodes(lazy_holds=True) if isinstance(G, FlowGraph) else G.nodes(data=True)
+    return [(str(n), {str(k): flat(v) for k, v in summarised(attrs).items()}) for n, attrs in listed]
 
 
 _XML_TYPES = {"bool": "boolean", "int": "long", "float": "double", "str": "string"}
@@ -162,7 +173,7 @@ def graphml_stream(G: nx.MultiDiGraph | FlowGraph, out: IO[str]) -> None:
     """
     graph_row = {str(k): flat(v) if v is not None else "" for k, v in G.graph.items()
                  if k not in ("node_default", "edge_default", "id")}
-    nodes = [(str(n), {str(k): flat(v) for k, v in attrs.items()}) for n, attrs in G.nodes(data=True)]
+    nodes = _node_rows(G)
     node_rows = [row for _, row in nodes]
     _columns(node_rows)
     keys: dict[tuple[str, str], tuple[str, str]] = {}  # (scope, name) -> (id, xml type), in the order ids are given
