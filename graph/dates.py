@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -178,3 +179,24 @@ def held_at(observed: str | None, valid_from: str | None, valid_until: str | Non
     if valid_until is not None and parse(valid_until)[1] < day:
         return False
     return None
+
+
+def span(stated: Iterable[Sequence[str | None]]) -> tuple[str | None, str | None]:
+    """The earliest start and latest end of a holding's (observed, valid_from, valid_until)
+    dates, as stated (a period's text, compared by the days it spans); a text that is no date
+    is left out.
+
+    >>> span([("2018-02", None, None), (None, "2017", "2017-06"), (None, None, None)])
+    ('2017', '2018-02')
+    """
+    starts: list[tuple[dt.date, str]] = []
+    ends: list[tuple[dt.date, str]] = []
+    for observed, valid_from, valid_until in stated:
+        for text, into, side in ((observed or valid_from, starts, 0), (observed or valid_until, ends, 1)):
+            if text is None:
+                continue
+            try:
+                into.append((parse(text)[side], text))
+            except ValueError:
+                continue
+    return (min(starts)[1] if starts else None), (max(ends)[1] if ends else None)

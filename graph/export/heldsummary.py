@@ -23,7 +23,7 @@ networkx projection's) is put into the same columns first.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from graph import dates
@@ -59,30 +59,10 @@ def summary(holds: Sequence[Holding] | HeldList) -> HoldingsSummary:
         return {"holdings": 0, "holdings_data_types": [], "holdings_sites": 0, "holdings_trackers": 0,
                 "holdings_first": None, "holdings_last": None}
     held = holds if isinstance(holds, HeldList) else HeldList.of(holds)
-    first, last = span(held.distinct("dates"))
+    first, last = dates.span(held.distinct("dates"))
     return {"holdings": len(held), "holdings_data_types": sorted(held.data_types()),
             "holdings_sites": len(held.distinct("sites")), "holdings_trackers": len(held.distinct("trackers")),
             "holdings_first": first, "holdings_last": last}
-
-
-def span(stated: Iterable[Sequence[str | None]]) -> tuple[str | None, str | None]:
-    """The earliest start and latest end of (observed, valid_from, valid_until) triples, as
-    stated; a text that is no date is left out.
-
-    >>> span([("2018-02", None, None), (None, "2017", "2017-06"), (None, None, None)])
-    ('2017', '2018-02')
-    """
-    starts: list[tuple[Any, str]] = []
-    ends: list[tuple[Any, str]] = []
-    for observed, valid_from, valid_until in stated:
-        for text, into, side in ((observed or valid_from, starts, 0), (observed or valid_until, ends, 1)):
-            if text is None:
-                continue
-            try:
-                into.append((dates.parse(text)[side], text))
-            except ValueError:
-                continue
-    return (min(starts)[1] if starts else None), (max(ends)[1] if ends else None)
 
 
 def summarised(attrs: Mapping[str, Any]) -> dict[str, Any]:

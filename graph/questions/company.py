@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 import networkx as nx
 import numpy as np
 
-from graph import nogc
+from graph import dates, nogc
 from graph.build.flowgraph import FlowGraph
 from graph.build.flowindex import KINDS
 from graph.model.taxonomy import Taxonomy
@@ -81,7 +81,7 @@ class ObservedGroup(TypedDict):
     whose_data: list[str]
     observations: int  # holdings in the group
     sites: int  # distinct sites
-    first: str | None  # the earliest month (or date) observed
+    first: str | None  # the earliest month (or date) observed, or valid from (``dates.span``)
     last: str | None
     data_types: list[Counted]  # every data type, by how many observations name it
     trackers: list[Counted]  # every tracker, most observations first
@@ -305,17 +305,16 @@ def observed_groups(holds: list[HeldRow]) -> list[ObservedGroup]:
         if h.get("tracker"):
             tally["trackers"][h["tracker"]] += 1
         tally["sites"][h["site"]] += 1
-        when = h.get("observed") or h.get("valid_from")
-        if when:
-            tally["when"].add(when)
+        tally["when"].add((h.get("observed"), h.get("valid_from"), h.get("valid_until")))
         for c in h["sources"]:
             tally["sources"].setdefault(c["source"])
         tally["disputed"] += bool(h["disputes"])
     groups: list[ObservedGroup] = []
     for (integration, origin, whose), t in tallies.items():
+        first, last = dates.span(t["when"])
         groups.append({"integration": integration, "collected_from": list(origin), "whose_data": list(whose),
                        "observations": t["n"], "sites": len(t["sites"]),
-                       "first": min(t["when"]) if t["when"] else None, "last": max(t["when"]) if t["when"] else None,
+                       "first": first, "last": last,
                        "data_types": _counted(t["types"]), "trackers": _counted(t["trackers"]),
                        "top_sites": _counted(t["sites"], TOP_SITES), "sources": list(t["sources"]),
                        "disputed": t["disputed"]})
