@@ -245,6 +245,7 @@ class ReachFilters(TypedDict):
     country: str | None
     confidence: NotRequired[str | None]  # only claims at least this sure
     read: NotRequired[str | None]  # only sources read at least this directly
+    site: NotRequired[str | None]  # only holders observed on this site (``site_key``), and onward
 
 
 class ReachAnswer(TypedDict):

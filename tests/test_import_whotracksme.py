@@ -227,6 +227,40 @@ def test_the_trackers_on_a_site_month_by_month_are_the_files_rows(project: Path)
                    "--format", "csv").strip().splitlines()[1:]
 
 
+def companies_on_site(root: Path) -> dict[str, dict[str, set[str]]]:
+    """site → month → the companies whose trackers the package's CSV files saw on it."""
+    con = sqlite3.connect(":memory:")
+    con.executescript((root / "trackerdb.sql").read_text(encoding="utf-8"))
+    company = {tid: " ".join((cname or tname).split()) for tid, tname, cname in con.execute(
+        "SELECT t.id, t.name, c.name FROM trackers t LEFT JOIN companies c ON c.id = t.company_id")}
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for month_dir in sorted(p for p in root.iterdir() if p.is_dir() and p.name[:2] == "20"):
+        with open(month_dir / "global" / "sites_trackers.csv", encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                if row["tracker"] in company:
+                    out[row["site"]][month_dir.name].add(company[row["tracker"]])
+    return out
+
+
+def test_reach_on_a_site_is_the_companies_the_files_saw_there(project: Path) -> None:
+    """``reach --site``: who was seen collecting on that site (in that month), as the CSV files say."""
+    seen = companies_on_site(FIX)
+    site = max(seen, key=lambda s: (sum(len(c) for c in seen[s].values()), s))
+    months = sorted(seen[site])
+    for month in months:
+        got = reached(ask(project, "reach", "pages visited", "--site", f"https://www.{site}/any/page", "--as-of", month,
+                          "--format", "json"))
+        assert got == sorted(seen[site][month]), (site, month)
+    every = reached(ask(project, "reach", "pages visited", "--site", site, "--format", "json"))
+    assert every == sorted(set().union(*seen[site].values()))
+    assert len(every) < len(reached(ask(project, "reach", "pages visited", "--format", "json")))
+    text = ask(project, "reach", "pages visited", "--site", site.upper(), "--as-of", months[0])
+    assert f"observed on {site}" in text.splitlines()[0]
+    result = CliRunner().invoke(main, ["-q", "-s", str(project / "sources"), "--out", str(project / "out"), "reach",
+                                       "pages visited", "--site", site[:-1] + "x"])
+    assert result.exit_code != 0 and f"did you mean '{site}'" in result.output, result.output
+
+
 def _bindings(answer: object) -> list[dict[str, str]]:
     if isinstance(answer, dict) and "results" in answer:
         return [{k: v["value"] for k, v in b.items()} for b in answer["results"]["bindings"]]

@@ -64,3 +64,14 @@ def test_a_reach_page_lists_some_locators_and_counts_the_rest(server: Server) ->
     answer = json.loads(get(server, "/reach.json?data_type=pages+visited").text)
     cited = {c["locator"] for row in answer["companies"] for c in row["holder_sources"]}
     assert len(cited) == 2 * ROWS  # the data keeps every locator
+
+
+def test_the_reach_page_asks_for_one_site(server: Server) -> None:
+    """``/reach?site=``: only the holders observed on that site, as ``reach --site``."""
+    answer = json.loads(get(server, "/reach.json?data_type=pages+visited&site=https://www.S7.example/x").text)
+    assert sorted(r["company"] for r in answer["companies"]) == ["ads", "metrics"] and answer["filters"]["site"] == "s7.example"
+    page = get(server, "/reach?data_type=pages+visited&site=s7.example").text
+    assert "observed on s7.example" in page and 'name="site" value="s7.example"' in page
+    assert "site=s7.example" in page.split('class="downloads"')[1].split("</p>")[0]  # the downloads keep it
+    missing = get(server, "/reach?data_type=pages+visited&site=s7.exampel")
+    assert missing.status == 404 and "did you mean" in missing.text

@@ -69,6 +69,9 @@ def filter_options(f: click.decorators.FC) -> click.decorators.FC:
               help="Only paths at least this sure: stated, implied (stated or implied) or partial (all, the default).")
 @click.option("--stated-only", is_flag=True, help="Same as --certainty stated.")
 @filter_options
+@click.option("--site", metavar="SITE",
+              help="Only holders seen collecting DATA_TYPE on SITE (a crawl's observations, e.g. spiegel.de; "
+                   "www., https:// and a path are ignored), and whom they could pass it to.")
 @click.option("--limit", type=click.IntRange(min=0), default=None,
               help=f"Show only the first N parties (surest, then nearest); 0 shows all. Default: the first {TEXT_LIMIT} as text, all as json or csv.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_REACH), default="text", show_default=True,
@@ -79,7 +82,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
                   through_ownership: bool, integrations: tuple[str, ...], within: str | None, start: str | None, into: str | None,
                   certainty: str | None, stated_only: bool, on_by_default: str | None, whose_data: str | None,
                   sources: tuple[str, ...], source_before: str | None, source_after: str | None, country: str | None,
-                  confidence: str | None, read: str | None, limit: int | None, fmt: str) -> None:
+                  confidence: str | None, read: str | None, site: str | None, limit: int | None, fmt: str) -> None:
     """Which companies could reach DATA_TYPE, by which path, on whose evidence.
 
     DATA_TYPE is a label ("phone number"), a slug (phone-number), an IRI, a DPV-PD
@@ -126,7 +129,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
                    certainty="stated" if stated_only else certainty,  # type: ignore[arg-type]
                    on_by_default=YES_NO[on_by_default], whose_data=whose_data, sources=sources,
                    source_before=source_before, source_after=source_after, country=country,
-                   confidence=confidence, read=read)
+                   confidence=confidence, read=read, site=site)
     if named is not None:  # a filter on the rows, after the search
         result = lists.scope_reach(result, named, limit or None)
     if fmt == "json":

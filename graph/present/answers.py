@@ -234,7 +234,7 @@ FILTER_WORDS: dict[str, str] = {
     "through_ownership": "through ownership", "start": "from {}", "into": "into {}", "certainty": "at least {}",
     "on_by_default": "on by default: {}", "whose_data": "whose data: {}", "sources": "source {}",
     "source_before": "sources dated up to {}", "source_after": "sources dated from {}", "country": "country {}",
-    "confidence": "claims at least {}", "read": "sources read at least {}",
+    "confidence": "claims at least {}", "read": "sources read at least {}", "site": "observed on {}",
     "companies": "company {}", "data_types": "data type {}", "statuses": "status {}", "within": "on the list {}",
     "sample": "betweenness from {} sampled sources",
 }

@@ -63,7 +63,7 @@ import numpy as np
 
 from graph import dates, nogc
 from graph.build.flowindex import DATES, KINDS, FlowIndex
-from graph.errors import UsageError
+from graph.errors import NotFoundError, UsageError
 from graph.model.labels import CONFIDENCES, READ_MODES, WHOSE_DATA
 from graph.model.taxonomy import Resolution, Taxonomy
 from graph.questions.parties import describe
@@ -124,6 +124,7 @@ class Filters:
     country: str | None = None
     confidence: str | None = None  # only claims at least this sure (confirmed, reported, alleged)
     read: str | None = None  # only sources read at least this directly (directly, through a reprint, through quotes)
+    site: str | None = None  # only holders observed on this site (a crawl's), and whom they pass the data to
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,7 @@ class _Rules:
     through_ownership: bool
     facets: Callable[[Any], bool] = lambda _: True  # on by default, whose data, sources: is an edge kept
     cited: Callable[[Any], bool] = lambda _: True  # asserting (source, confidence) pairs: is a holding kept
+    site: str | None = None  # ``site_key`` of the site a holding must be observed on
 
     def level(self, types: Iterable[str]) -> int:
         """0 stated, 1 implied, 2 partial, ``NONE``: how an edge (or holding) with these types carries the target."""
@@ -202,6 +204,7 @@ def reach(
     country: str | None = None,
     confidence: str | None = None,
     read: str | None = None,
+    site: str | None = None,
 ) -> ReachResult:
     """Every company that could reach ``data_type``, with its surest, then shortest, evidenced path.
 
@@ -219,8 +222,11 @@ def reach(
         The data-flow graph.
     data_type : str
         The data type asked about, in any form ``datareach types`` lists.
-    as_of, permissions, integrations, through_ownership, start, into, certainty, on_by_default, whose_data, sources, source_before, source_after, country, confidence, read, limit
-        Keyword-only filters and options (see the module docstring).
+    as_of, permissions, integrations, through_ownership, start, into, certainty, on_by_default, whose_data, sources, source_before, source_after, country, confidence, read, site, limit
+        Keyword-only filters and options (see the module docstring). ``site``: only the
+        holders stated to collect the data on that site (a crawl's observations; ``www.``, the
+        scheme and a path are ignored), and whom they could pass it to; NotFoundError, with the
+        nearest sites, when no holding names it.
 
     Returns
     -------
@@ -247,7 +253,7 @@ def reach(
     ['facebook', 'public']
     """
     filters = Filters(as_of, tuple(permissions), tuple(integrations), through_ownership, on_by_default, whose_data,
-                      tuple(sources), source_before, source_after, country, confidence, read)
+                      tuple(sources), source_before, source_after, country, confidence, read, site)
     question = _ask(G, data_type, filters, start, into, certainty)
     with nogc.paused():  # thousands of small acyclic dicts: see graph.nogc
         rows = _answer(question, limit)
@@ -257,7 +263,7 @@ def reach(
                            "through_ownership": through_ownership, "start": question.start_key, "into": question.into_key,
                            "certainty": certainty, "on_by_default": on_by_default, "whose_data": whose_data,
                            "sources": sorted(filters.sources), "source_before": source_before, "source_after": source_after,
-                           "country": country, "confidence": confidence, "read": read}
+                           "country": country, "confidence": confidence, "read": read, "site": rules.site}
     return ReachResult(rules.target, rules.tax.label(rules.target), words, rows, len(question.found.nodes),
                        rules.tax.resolution(data_type))
 
@@ -306,7 +312,7 @@ def _ask(G: nx.MultiDiGraph | FlowIndex, data_type: str, filters: Filters, start
     keep_facets, keep_claims = _source_rules(index, filters)
     rules = _Rules(tax, kinds, tax.resolve(data_type), day, frozenset(filters.permissions),
                    frozenset(kinds.resolve(i) for i in filters.integrations), filters.through_ownership,
-                   keep_facets, keep_claims)
+                   keep_facets, keep_claims, None if filters.site is None else _known_site(index, filters.site))
     if certainty is not None and certainty not in CERTAINTIES:
         raise UsageError(f"certainty must be one of {', '.join(CERTAINTIES)}, not {certainty!r}")
     worst = NONE - 1 if certainty is None else CERTAINTIES.index(certainty)
@@ -322,6 +328,33 @@ def _ask(G: nx.MultiDiGraph | FlowIndex, data_type: str, filters: Filters, start
         found = found.only(_in_country(index, found.nodes, filters.country))
     return _Question(index, rules, edges, holders, found, None if start_node is None else index.node_key(start_node),
                      None if into_node is None else index.node_key(into_node))
+
+
+def site_key(text: str) -> str:
+    """A site as the holdings name it, for matching: lower case, without a scheme, ``www.``, a
+    port, a path or a final dot.
+
+    >>> site_key("https://WWW.Spiegel.de/politik/"), site_key("192.168.1.1:8080"), site_key("nytimes.com.")
+    ('spiegel.de', '192.168.1.1', 'nytimes.com')
+    """
+    text = " ".join(str(text).split()).lower()
+    text = text.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    text = text.rsplit("@", 1)[-1].split(":", 1)[0].rstrip(".")
+    return text[4:] if text.startswith("www.") else text
+
+
+def _known_site(index: FlowIndex, site: str) -> str:
+    """``site_key(site)`` when some holding names that site; else NotFoundError with the nearest sites."""
+    wanted = site_key(site)
+    names = {site_key(s) for s in index.holding_columns.tables["sites"] if s is not None}
+    if wanted in names:
+        return wanted
+    from graph.names import nearest
+
+    if not names:
+        raise UsageError(f"no holding names a site, so none is {site!r}: these sources state no "
+                         "observations on sites (a web crawl's, such as WhoTracks.me's, do)")
+    raise NotFoundError("site", site, nearest(wanted, names))
 
 
 def _node(index: FlowIndex, name: str) -> int:
@@ -496,12 +529,16 @@ def _holders(index: FlowIndex, rules: _Rules, edges: _Edges) -> dict[int, _Holde
     keep = (stated < NONE) & columns.lut("facets", lambda f: rules.cited(f[2]))
     if rules.as_of is not None:
         keep &= columns.lut("dates", lambda d: rules.holds(*d))
+    if rules.site is not None:
+        keep &= columns.lut("sites", lambda s: s is not None and site_key(s) == rules.site)
     rows = np.flatnonzero(keep)
     nodes, starts = np.unique(columns.node[rows], return_index=True)
     bounds = [*starts.tolist(), len(rows)]
     for node, first, last in zip(nodes.tolist(), bounds[:-1], bounds[1:], strict=True):
         mine = rows[first:last]
         out[node] = _Holder("stated", int(stated[mine].min()), mine)
+    if rules.site is not None:  # a grant names no site: only what was observed there is held from it
+        return out
     not_owned = index.kind != KINDS.index("ownership")
     for level in (0, 2):
         for u in np.unique(index.src[(edges.level == level) & not_owned]).tolist():

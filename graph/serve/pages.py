@@ -90,7 +90,7 @@ def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
     from graph.questions.reach import reach, taxonomy
 
     data_type, as_of = (str(params.get(k, "")).strip() for k in ("data_type", "as_of"))
-    start, into, certainty = (str(params.get(k, "")).strip() for k in ("from", "into", "certainty"))
+    start, into, certainty, site = (str(params.get(k, "")).strip() for k in ("from", "into", "certainty", "site"))
     permissions, integrations = params.get("permission") or [], params.get("integration") or []
     ownership = params.get("through_ownership") in ("1", "on", "true")
     if any(p not in PERMISSIONS for p in permissions):
@@ -105,7 +105,7 @@ def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
             named = None if within is None else lists.find_list(snap.index, within)
             result = reach(snap.index, data_type, as_of=as_of or None, permissions=permissions, integrations=integrations,
                            through_ownership=ownership, start=start or None, into=into or None,
-                           certainty=certainty or None, **filters)  # type: ignore[arg-type]
+                           certainty=certainty or None, site=site or None, **filters)  # type: ignore[arg-type]
             if named is not None:  # a filter on the rows, after the search (as the CLI's --list)
                 result, scope = lists.scope_reach(result, named), lists.summary(snap.index, named)
         except NotFoundError as err:
@@ -130,6 +130,7 @@ def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
             + field("Integration", "integration", integrations[0] if integrations else "", placeholder="e.g. device integration")
             + field("From (holder)", "from", start, placeholder="e.g. Facebook")
             + field("Into (company)", "into", into, placeholder="who sent it into…")
+            + field("Observed on (site)", "site", site, placeholder="a crawl's site, e.g. spiegel.de")
             + field("Certainty", "certainty", certainty, options=[("", "any"), *[(c, f"at least {c}") for c in CERTAINTIES]])
             + filter_fields(params)
             + '<label class="check"><input type="checkbox" name="through_ownership" value="1"'
@@ -141,7 +142,7 @@ def _reach(params: dict[str, Any], snap: Snapshot, links: Links) -> Result:
 
 def _reach_answer(result: ReachResult, params: dict[str, Any], links: Links) -> str:
     query = {k: params.get(k) for k in ("data_type", "as_of", "permission", "integration", "through_ownership", "from", "into",
-                                        "certainty")}
+                                        "certainty", "site")}
     query.update(filter_state(params))
     data = downloads(links, [("JSON", "/reach.json"), ("CSV", "/reach.csv")], query)
     data = data.replace("</p>", links.a("Show on the graph", "/graph", data_type=params.get("data_type"),
