@@ -16,6 +16,11 @@ Each step runs in a fresh process; wall seconds and that process's own peak RSS
 - sparql:  ``datareach sparql --name holders-by-sites --param month=2018-01`` (companies by
            the sites they were seen on that month);
 - viz:     ``datareach viz -o graph.html`` (the Python side: the page written; its size kept);
+- reach-site, sparql-site: ``reach "pages visited" --site spiegel.de --as-of 2018-01`` and the
+           named query ``trackers-on-site`` for spiegel.de (every month);
+- company, company-json: ``company Google`` as text (the observations summed up) and as JSON
+           (each of its 57,011 holdings); the output's size kept;
+- export:  ``export --format graphml`` (each holder's holdings summed up as node attributes);
 - anchor:  polars alone: read the 12 ``sites_trackers.csv`` and trackerdb.sql's tracker →
            company map, and write the same holdings as N-Triples (type, holder, site,
            observed, share, data types, one claim with source and locator), no checks.
@@ -121,6 +126,14 @@ def main() -> None:
         "sparql": exe + ["-q", "-s", str(src), "--out", str(out), "sparql", "--name", "holders-by-sites",
                          "--param", "month=2018-01", "--format", "csv", "--timeout", "600"],
         "viz": exe + ["-q", "-s", str(src), "--out", str(out), "viz", "-o", str(work / "graph.html")],
+        "reach-site": exe + ["-q", "-s", str(src), "--out", str(out), "reach", "pages visited", "--site", "spiegel.de",
+                             "--as-of", "2018-01", "--format", "json"],
+        "sparql-site": exe + ["-q", "-s", str(src), "--out", str(out), "sparql", "--name", "trackers-on-site",
+                              "--param", "site=spiegel.de", "--format", "csv", "--timeout", "600"],
+        "company": exe + ["-q", "-s", str(src), "--out", str(out), "company", "Google"],
+        "company-json": exe + ["-q", "-s", str(src), "--out", str(out), "company", "Google", "--format", "json"],
+        "export": exe + ["-q", "-s", str(src), "--out", str(out), "export", "--format", "graphml",
+                         "-o", str(work / "flows.graphml")],
         "anchor": [sys.executable, "-c", ANCHOR, str(args.assets), str(work / "anchor.nt")],
     }
     if args.questions:
@@ -134,9 +147,13 @@ def main() -> None:
             r["triples"] = _triples(summary)
         if name == "anchor" and r["ok"]:
             r["triples"] = int(r["stdout"].strip())
-        if name == "reach" and r["ok"]:
+        if name in ("company", "company-json") and r["ok"]:
+            r["output_mb"] = round(len(r["stdout"].encode()) / 2**20, 3)
+        if name == "export" and r["ok"]:
+            r["file_mb"] = round((work / "flows.graphml").stat().st_size / 2**20, 1)
+        if name in ("reach", "reach-site") and r["ok"]:
             r["companies"] = json.loads(r["stdout"])["total"]
-        if name in ("table", "sparql") and r["ok"]:
+        if name in ("table", "sparql", "sparql-site") and r["ok"]:
             r["rows"] = max(0, len(r["stdout"].splitlines()) - 1)
         if name == "sparql" and r["ok"]:
             r["first_rows"] = r["stdout"].splitlines()[:4]
