@@ -259,6 +259,10 @@ def test_reach_on_a_site_is_the_companies_the_files_saw_there(project: Path) -> 
     result = CliRunner().invoke(main, ["-q", "-s", str(project / "sources"), "--out", str(project / "out"), "reach",
                                        "pages visited", "--site", site[:-1] + "x"])
     assert result.exit_code != 0 and f"did you mean '{site}'" in result.output, result.output
+    for bad in ("a" * 100_000, "https:///"):
+        result = CliRunner().invoke(main, ["-q", "-s", str(project / "sources"), "--out", str(project / "out"), "reach",
+                                           "pages visited", "--site", bad])
+        assert result.exit_code != 0 and "not a site" in result.output and len(result.output) < 300, result.output
 
 
 def _bindings(answer: object) -> list[dict[str, str]]:

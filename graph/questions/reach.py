@@ -346,6 +346,8 @@ def site_key(text: str) -> str:
 def _known_site(index: FlowIndex, site: str) -> str:
     """``site_key(site)`` when some holding names that site; else NotFoundError with the nearest sites."""
     wanted = site_key(site)
+    if len(wanted) > 253 or not wanted:
+        raise UsageError(f"not a site: {len(site):,} characters, host name {len(wanted):,} (a host name has 1 to 253)")
     names = {site_key(s) for s in index.holding_columns.tables["sites"] if s is not None}
     if wanted in names:
         return wanted
