@@ -46,7 +46,7 @@ def main(src: Path) -> None:
         assert grants is not None
         loaded = load([src], exclude=[], max_input_mb=100_000, bulk=grants)
         lap("read + check + load the rest per row (SHACL on that part)")
-        frame = grants.frame
+        frame = grants.grants.frame  # the bulk grants (holdings: grants.holdings, none in the synthetic sizes)
         assert frame is not None
         G = project(loaded.index)  # type: ignore[arg-type]
         lap("project the per-row part")
