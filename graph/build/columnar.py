@@ -300,6 +300,39 @@ def resolve_each(values: Iterable[str | None], resolve: Callable[[str], str | No
     return out
 
 
+_AHEAD = re.compile(r"\(\?=\.\{(\d+),(\d+)\}\$\)")  # a look-ahead bounding the length: Rust's regex has none
+
+
+def schema_pattern(col: pl.Expr, pattern: str) -> pl.Expr:
+    """``col`` matches the schema's ``pattern``; a length look-ahead becomes a length test.
+
+    >>> pl.select(schema_pattern(pl.lit("ab"), "^(?=.{1,3}$)[a-z]+$")).item()
+    True
+    """
+    bound = _AHEAD.search(pattern)
+    if bound is None:
+        return col.str.contains(pattern)
+    low, high = int(bound.group(1)), int(bound.group(2))
+    return col.str.contains(_AHEAD.sub("", pattern)) & col.str.len_chars().is_between(low, high)
+
+
+def field_rules(record: dict[str, Any], claim: dict[str, Any], lists: Collection[str]) -> list[pl.Expr]:
+    """The schema's ``maxLength``, ``enum`` and ``pattern`` of a record's scalar fields (not
+    ``lists`` nor its evidence) and of its claim's (``CLAIM_COLUMNS``), as column checks; an
+    empty cell passes them, and the id's pattern is checked as ``SAFE_ID`` by the caller."""
+    rules: list[pl.Expr] = []
+    scalar = [(n, r) for n, r in record.items() if n not in (*lists, "evidence")]
+    for name, rule in scalar + [(n, claim[n]) for n in CLAIM_COLUMNS]:
+        col = pl.col(name)
+        if "maxLength" in rule:
+            rules.append(col.is_null() | (col.str.len_chars() <= rule["maxLength"]))
+        if "enum" in rule:
+            rules.append(col.is_null() | col.is_in(rule["enum"]))
+        if "pattern" in rule and name != "id":
+            rules.append(col.is_null() | schema_pattern(col, rule["pattern"]))
+    return rules
+
+
 def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
     """The rows with names, terms and dates resolved into the columns the writers read;
     None if any row fails a rule of the schema or of the compiler."""
@@ -314,15 +347,7 @@ def _resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
     rules = [pl.col(c).is_not_null() for c in need if c != "data_types"]
     rules += [pl.col("data_types").list.len() > 0, pl.col("id").str.contains(SAFE_ID),
               pl.col("source").str.contains(SAFE_ID)]
-    scalar = [(n, r) for n, r in grant.items() if n not in (*LIST_COLUMNS, "evidence")]
-    for name, rule in scalar + [(n, claim[n]) for n in CLAIM_COLUMNS]:
-        col = pl.col(name)
-        if "maxLength" in rule:
-            rules.append(col.is_null() | (col.str.len_chars() <= rule["maxLength"]))
-        if "enum" in rule:
-            rules.append(col.is_null() | col.is_in(rule["enum"]))
-        if "pattern" in rule and name != "id":
-            rules.append(col.is_null() | col.str.contains(rule["pattern"]))
+    rules += field_rules(grant, claim, LIST_COLUMNS)
     for name in lists:
         items = grant[name]["items"]
         if "enum" in items:

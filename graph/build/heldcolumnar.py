@@ -19,7 +19,6 @@ as the all-per-row build writes them (``tests/test_holding_columnar.py`` compare
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +53,6 @@ _ID = str(ID)
 _DATES = {"observed": FAST.observed, "valid_from": FAST.validFrom, "valid_until": FAST.validUntil}
 _TEXT = ("site", "tracker", "observed", "valid_from", "valid_until", "share")  # in the projection's order (``projection._HOLDING_TEXT``)
 _LISTS = ("data_types", "whose_data", "from")
-_AHEAD = re.compile(r"\(\?=\.\{(\d+),(\d+)\}\$\)")  # a look-ahead bounding the length: Rust's regex has none
 
 
 @dataclass
@@ -98,15 +96,6 @@ def bulk(files: Iterable[Path], max_input_mb: int | None = None, min_bytes: int 
 
 # ---------------------------------------------------------------- checking and resolving
 
-def _pattern(col: pl.Expr, pattern: str) -> pl.Expr:
-    """``col`` matches the schema's ``pattern``; a length look-ahead becomes a length test."""
-    bound = _AHEAD.search(pattern)
-    if bound is None:
-        return col.str.contains(pattern)
-    low, high = int(bound.group(1)), int(bound.group(2))
-    return col.str.contains(_AHEAD.sub("", pattern)) & col.str.len_chars().is_between(low, high)
-
-
 def resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
     """The holdings with holders, terms and dates resolved into the columns the writers
     read; None if any row fails a rule of the schema or of the compiler."""
@@ -121,15 +110,7 @@ def resolve(frame: pl.DataFrame, compiler: Compiler) -> pl.DataFrame | None:
                           if name not in _LISTS and name != "evidence"})
     rules = [pl.col(c).is_not_null() for c in need if c != "data_types"]
     rules += [pl.col("id").str.contains(columnar.SAFE_ID), pl.col("source").str.contains(columnar.SAFE_ID)]
-    scalar = [(n, r) for n, r in holding.items() if n not in (*_LISTS, "evidence")]
-    for name, rule in scalar + [(n, claim[n]) for n in CLAIM_COLUMNS]:
-        col = pl.col(name)
-        if "maxLength" in rule:
-            rules.append(col.is_null() | (col.str.len_chars() <= rule["maxLength"]))
-        if "enum" in rule:
-            rules.append(col.is_null() | col.is_in(rule["enum"]))
-        if "pattern" in rule and name != "id":
-            rules.append(col.is_null() | _pattern(col, rule["pattern"]))
+    rules += columnar.field_rules(holding, claim, _LISTS)
     for name in _LISTS:
         items = holding[name]["items"]
         if holding[name].get("minItems"):  # a cell of separators only is an empty list, which the schema refuses
