@@ -18,6 +18,9 @@ Each step runs in a fresh process; wall seconds and that process's own peak RSS
 - viz:     ``datareach viz -o graph.html`` (the Python side: the page written; its size kept);
 - reach-site, sparql-site: ``reach "pages visited" --site spiegel.de --as-of 2018-01`` and the
            named query ``trackers-on-site`` for spiegel.de (every month);
+- store-make, store-reach, store-reach-site: ``--store DIR`` made from the build (by an ASK),
+           then the same two reach questions answered from it (each reads only its scope:
+           the month's and the site's holdings);
 - company, company-json: ``company Google`` as text (the observations summed up) and as JSON
            (each of its 57,011 holdings); the output's size kept;
 - export:  ``export --format graphml`` (each holder's holdings summed up as node attributes);
@@ -130,6 +133,12 @@ def main() -> None:
                              "--as-of", "2018-01", "--format", "json"],
         "sparql-site": exe + ["-q", "-s", str(src), "--out", str(out), "sparql", "--name", "trackers-on-site",
                               "--param", "site=spiegel.de", "--format", "csv", "--timeout", "600"],
+        "store-make": exe + ["-q", "-s", str(src), "--out", str(out), "--store", str(work / "store"), "sparql",
+                             "ASK { ?s ?p ?o }", "--format", "json"],
+        "store-reach": exe + ["-q", "-s", str(src), "--out", str(out), "--store", str(work / "store"), "reach",
+                              "pages visited", "--as-of", "2018-01", "--format", "json"],
+        "store-reach-site": exe + ["-q", "-s", str(src), "--out", str(out), "--store", str(work / "store"), "reach",
+                                   "pages visited", "--site", "spiegel.de", "--as-of", "2018-01", "--format", "json"],
         "company": exe + ["-q", "-s", str(src), "--out", str(out), "company", "Google"],
         "company-json": exe + ["-q", "-s", str(src), "--out", str(out), "company", "Google", "--format", "json"],
         "export": exe + ["-q", "-s", str(src), "--out", str(out), "export", "--format", "graphml",
@@ -151,7 +160,7 @@ def main() -> None:
             r["output_mb"] = round(len(r["stdout"].encode()) / 2**20, 3)
         if name == "export" and r["ok"]:
             r["file_mb"] = round((work / "flows.graphml").stat().st_size / 2**20, 1)
-        if name in ("reach", "reach-site") and r["ok"]:
+        if name in ("reach", "reach-site", "store-reach", "store-reach-site") and r["ok"]:
             r["companies"] = json.loads(r["stdout"])["total"]
         if name in ("table", "sparql", "sparql-site") and r["ok"]:
             r["rows"] = max(0, len(r["stdout"].splitlines()) - 1)

@@ -265,6 +265,56 @@ def test_reach_on_a_site_is_the_companies_the_files_saw_there(project: Path) -> 
         assert result.exit_code != 0 and "not a site" in result.output and len(result.output) < 300, result.output
 
 
+def test_reach_from_a_store_fetches_only_the_month_and_the_site_asked(project: Path, tmp_path: Path) -> None:
+    """``--store DIR reach``: the same companies as the build for a month, a site or both, with
+    the holdings of other months and sites left on the server (``scoped.holding_filter``)."""
+    from graph.build.folder import current
+    from graph.sparql.scoped import ReachFilters, read_reach
+    from graph.sparql.store import ensure_store, store_runner
+
+    ask(project, "reach", "pages visited", "--limit", "1")  # builds it
+    seen = companies_on_site(FIX)
+    site = max(seen, key=lambda s: (sum(len(c) for c in seen[s].values()), s))
+    store = tmp_path / "store"
+    asked = [{"as_of": "2018-01"}, {"site": f"https://www.{site}/x"}, {"as_of": "2018-02", "site": site.upper()}]
+    for pushed in asked:
+        args = [*(["--as-of", pushed["as_of"]] if "as_of" in pushed else []), *(["--site", pushed["site"]] if "site" in pushed else [])]
+        here = reached(ask(project, "reach", "pages visited", *args, "--format", "json"))
+        there = reached(ask(project, "--store", str(store), "reach", "pages visited", *args, "--format", "json"))
+        assert there == here and here, pushed
+    run = store_runner(ensure_store(project / "out", store, current(project / "out")))
+    every = read_reach(run, "pages visited", filters=ReachFilters())
+    for pushed in asked:
+        fewer = read_reach(run, "pages visited", filters=ReachFilters(**pushed))
+        assert fewer.counts.keys < every.counts.keys / 2 and fewer.counts.triples < every.counts.triples / 2, pushed
+
+
+def test_the_pushed_month_keeps_what_held_at_keeps() -> None:
+    """Every observed period against every day asked: the pushed filter keeps a holding iff
+    ``dates.held_at`` says True (or it states no period: judged locally)."""
+    from rdflib import RDF, Graph, URIRef
+
+    from graph import dates
+    from graph.dates import literal
+    from graph.model.vocab import DR, ID
+    from graph.sparql.local import run_query
+    from graph.sparql.scoped import ReachFilters, ScopeReader, holding_filter
+
+    periods = [None, "2017", "2018", "2018-01", "2018-06", "2018-12", "2018-06-15", "2019-01", "2017-12"]
+    g, stated = Graph(), {}
+    for i, period in enumerate(periods):
+        held = URIRef(f"{ID}holding/h{i}")
+        g.add((held, RDF.type, DR.Collection))
+        if period is not None:
+            g.add((held, DR.observed, literal(period)))
+        stated[held] = period
+    reader = ScopeReader(lambda text: run_query(g, text, max_rows=10**9), page=10_000)
+    for asked in ["2018", "2018-06", "2018-06-15", "2018-06-30", "2018-07-01", "2019-01-01", "2017-12-31"]:
+        day = dates.parse(asked)[0]
+        kept = set(reader.keys(f"?x a dr:Collection . {holding_filter(ReachFilters(as_of=asked))}"))
+        assert kept == {h for h, p in stated.items() if p is None or dates.held_at(p, None, None, day)}, asked
+
+
 def _bindings(answer: object) -> list[dict[str, str]]:
     if isinstance(answer, dict) and "results" in answer:
         return [{k: v["value"] for k, v in b.items()} for b in answer["results"]["bindings"]]

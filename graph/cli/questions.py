@@ -116,7 +116,7 @@ def reach_command(obj: Session, data_type: str, as_of: str | None, permissions: 
 
         pushed = ReachFilters(as_of=as_of, integrations=integrations, on_by_default=YES_NO[on_by_default],
                               whose_data=whose_data, sources=sources, source_before=source_before,
-                              source_after=source_after, confidence=confidence, read=read)
+                              source_after=source_after, confidence=confidence, read=read, site=site)
         return read_reach(run, data_type, permissions=permissions, through_ownership=through_ownership,
                           companies=start is not None or into is not None, named_lists=within is not None,
                           filters=pushed)

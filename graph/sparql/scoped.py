@@ -11,7 +11,7 @@ and the usual question functions answer on them, so the answers are the local bu
   (SPARQL ``VALUES`` over the taxonomy), grants only with every permission asked and
   passing the other filters that can be decided on the grant itself (:func:`grant_filter`:
   integration kind, on by default, whose data, as-of, sources and their dates, confidence,
-  read); the grants beside those (same grantor and grantee: their conflicts are shown);
+  read), holdings only when observed in the as-of month and on the site asked; the grants beside those (same grantor and grantee: their conflicts are shown);
   incidents judged one incident with another; ownership only ``--through-ownership``;
 - ``table``: access grants (only a company's, with ``--company``; only those naming a
   ``--data-type`` or a broader or narrower one, and passing on by default, whose data and
@@ -26,8 +26,9 @@ of ``VALUES ?s { … }``, small enough to stay under Virtuoso's default ``Result
 (10,000); an answer of exactly that many rows is refused as cut. The filters pushed into the
 query keep a superset of what the question keeps (never less: a grant with several values
 of a field is kept if any could pass), and the question applies every filter again, exactly,
-on the fetched edges; the country filter, and the filters on incidents and holdings, are
-applied only there.
+on the fetched edges. The holdings' as-of (a crawl's month) and site are pushed as well
+(:func:`holding_filter`); the country filter, the incidents' filters and the holdings' others
+are applied only there.
 
 Our own queries name no graph: the runner sends the graph (``default-graph-uri``).
 """
@@ -217,6 +218,7 @@ class ReachFilters:
     source_after: str | None = None
     confidence: str | None = None
     read: str | None = None
+    site: str | None = None
 
 
 def _registry(g: Graph) -> dict[str, Source]:
@@ -290,6 +292,35 @@ def grant_filter(g: Graph, filters: ReachFilters, var: str = "x") -> str:
     return " ".join(parts)
 
 
+def holding_filter(filters: ReachFilters, var: str = "x") -> str:
+    """SPARQL graph-pattern text keeping the holdings ``?var`` that may pass ``filters``' as-of
+    and site (a crawl's month and site): a superset of what reach keeps, as for
+    :func:`grant_filter`. A holding stating no observed period is kept (its other dates are
+    judged locally); a site matches when its lower-cased text contains the asked site's
+    ``site_key`` (a site is a lower-case host name, so its key is inside it).
+
+    Examples
+    --------
+    >>> holding_filter(ReachFilters())
+    ''
+    >>> print(holding_filter(ReachFilters(as_of="2018-01", site="https://www.Spiegel.de/")))
+    FILTER(NOT EXISTS { ?x dr:observed ?ho } || EXISTS { ?x dr:observed ?ho FILTER(STR(?ho) <= "2018-01-01" && (STR(?ho) >= "2018-01-01" || STRSTARTS("2018-01-01", STR(?ho)))) }) FILTER EXISTS { ?x dr:site ?hs FILTER(CONTAINS(LCASE(STR(?hs)), "spiegel.de")) }
+    """
+    from graph.questions.reach import site_key
+
+    x = f"?{var}"
+    parts: list[str] = []
+    if filters.as_of is not None:
+        # dates.held_at: the observed period's first day is on or before the day and its last
+        # day on or after it; partial dates compare as text, as in grant_filter
+        day = _string(dates.parse(filters.as_of)[0].isoformat())
+        parts.append(f"FILTER(NOT EXISTS {{ {x} dr:observed ?ho }} || EXISTS {{ {x} dr:observed ?ho "
+                     f"FILTER(STR(?ho) <= {day} && (STR(?ho) >= {day} || STRSTARTS({day}, STR(?ho)))) }})")
+    if filters.site is not None:
+        parts.append(f"FILTER EXISTS {{ {x} dr:site ?hs FILTER(CONTAINS(LCASE(STR(?hs)), {_string(site_key(filters.site))})) }}")
+    return " ".join(parts)
+
+
 def read_reach(run: Runner, data_type: str, *, permissions: Iterable[str] = (), through_ownership: bool = False,
                companies: bool = False, named_lists: bool = False, filters: ReachFilters | None = None) -> ScopeReader:
     """The scope of a reach question on ``data_type`` (see the module docstring); ``filters``
@@ -300,8 +331,9 @@ def read_reach(run: Runner, data_type: str, *, permissions: Iterable[str] = (), 
     wanted = [PERMISSION[p] for p in permissions if p in PERMISSION]
     granted = " ".join(f"?x dr:permission <{p}> ." for p in wanted)
     pushed = grant_filter(reader.g, filters) if filters is not None else ""
+    held = holding_filter(filters) if filters is not None else ""
     facts = reader.keys(f"{{ ?x a dr:AccessGrant ; dr:dataType ?t . {granted} {pushed} }} UNION "
-                        f"{{ ?x a ?c ; dr:dataType ?t . VALUES ?c {{ dr:Incident dr:Collection }} }} {types}")
+                        f"{{ ?x a dr:Incident ; dr:dataType ?t }} UNION {{ ?x a dr:Collection ; dr:dataType ?t . {held} }} {types}")
     facts += reader.keys("?x a dr:Incident . { ?x dr:sameIncident ?y } UNION { ?y dr:sameIncident ?x }")
     if through_ownership:
         facts += reader.keys("?x a dr:Ownership")
