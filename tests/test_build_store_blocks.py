@@ -5,6 +5,7 @@ line without its newline, and blank nodes whose triples fall in different blocks
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,39 @@ def test_a_lenient_load_works_with_the_installed_pyoxigraph(tmp_path: Path, bloc
     assert isomorphic(_store_graph(tmp_path / "store"), _expected(text))
     has = "lenient" in (getattr(_Store.bulk_load, "__text_signature__", None) or "")
     assert oxstore.load_options(True, _Store.bulk_load) == ({"lenient": True} if has else {})
+
+
+def test_a_failing_block_stops_the_load_beside_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``oxstore.loading`` waits for its load at the end; when the work beside it fails (a SHACL
+    violation sends the build per row), the load is stopped at once rather than run to its end,
+    and the work's error is the one raised."""
+    monkeypatch.setattr(pyoxigraph, "Store", _CountingStore)
+    _CountingStore.loads = []
+    lines = _lines(4000)
+    nt = tmp_path / "g.nt"
+    nt.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(oxstore, "block_bytes_for", lambda size: 200)  # about 3 lines a load: some 1,300 loads
+    started = threading.Event()
+    read = oxstore.Block.read
+
+    def signalling_read(self: oxstore.Block, n: int | None = -1) -> bytes:
+        started.set()
+        return read(self, n)
+
+    monkeypatch.setattr(oxstore.Block, "read", signalling_read)
+    with pytest.raises(KeyError, match="the work's own"), oxstore.loading(nt, tmp_path / "store"):
+        assert started.wait(10)
+        raise KeyError("the work's own")
+    assert 0 < len(_CountingStore.loads) < 1000  # stopped: not every block was loaded
+
+
+def test_a_stopped_load_raises_load_stopped(tmp_path: Path) -> None:
+    nt = tmp_path / "g.nt"
+    nt.write_text("".join(_lines(50)), encoding="utf-8")
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(oxstore.LoadStopped):
+        oxstore.bulk_load(nt, tmp_path / "store", block_bytes=100, stop=stop)
+    with open(nt, "rb") as f:  # a stopped block ends what it serves with a bad line, which the loader fails on
+        block = oxstore.Block(f, 100, stop)
+        assert block.read(10) == b"<stopped" and block.stopped and block.read(10) == b""

@@ -130,7 +130,12 @@ def test_default_dataset_with_a_bulk_csv(tmp_path: Path, monkeypatch: pytest.Mon
         assert _answers(src, tmp_path / "rows", *question) == _answers(src, tmp_path / "cols", *question)
 
 
-def test_generated_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("beside", [False, True])
+def test_generated_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, beside: bool) -> None:
+    """The same build whether the store loads after the rest or beside it (from
+    ``oxstore.BESIDE_BYTES`` of N-Triples on, as at L)."""
+    if beside:
+        monkeypatch.setattr(oxstore, "BESIDE_BYTES", 0)
     generate("XS", tmp_path / "gen")
     rows = _build(tmp_path / "gen", tmp_path / "rows", False, monkeypatch)
     cols = _build(tmp_path / "gen", tmp_path / "cols", True, monkeypatch)
@@ -230,11 +235,16 @@ def test_shacl_sees_the_grants_compiled_by_columns(tmp_path: Path, monkeypatch: 
     assert build.shacl.startswith("every triple (") and f"the {columnar.triple_count(frame):,} of the 4 grants" in build.shacl
 
 
-def test_a_shacl_violation_in_the_bulk_grants_sends_the_build_per_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("beside", [False, True])
+def test_a_shacl_violation_in_the_bulk_grants_sends_the_build_per_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                      beside: bool) -> None:
     """When the shapes find a violation among the grants compiled by columns, the build reads
-    every file per row (whose SHACL check says where): here the per-row check finds none."""
+    every file per row (whose SHACL check says where): here the per-row check finds none. A
+    store loading beside the shapes is stopped and dropped with the staged build."""
     src = _sources(tmp_path, HEADER + "\n".join(ROWS) + "\n")
     monkeypatch.setattr(columnar, "MIN_BYTES", 0)
+    if beside:
+        monkeypatch.setattr(oxstore, "BESIDE_BYTES", 0)
     seen = []
 
     def violating(frame: object, base: object) -> tuple[int, int]:
@@ -247,6 +257,10 @@ def test_a_shacl_violation_in_the_bulk_grants_sends_the_build_per_row(tmp_path: 
     assert seen and any("reading every file per row" in s for s in said)
     assert build.shacl.startswith("every triple (") and "compiled by columns" not in build.shacl
     assert build.counts["grants"] == 43
+    assert any("loading the Oxigraph store meanwhile" in s for s in said) == beside
+    found = current(tmp_path / "out")
+    assert found is not None and oxstore.read_mark(found.folder / oxstore.STORE)["token"] == found.token
+    assert [p for p in found.folder.parent.iterdir() if p.is_dir()] == [found.folder]  # the stopped one is gone
 
 
 def test_a_bulk_file_over_its_cap_is_refused_at_once_not_after_reading_by_columns(tmp_path: Path,

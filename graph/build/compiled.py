@@ -231,7 +231,10 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame, pl.D
     statements, which Turtle reads). The store's load takes as much memory as the columnar
     part's peak (``oxstore.BLOCK_BYTES``): run together they added up, and the build's peak
     was their sum (at M the JSON-LD append alone, overlapping the load's first blocks, made
-    the peak: 480 MB)."""
+    the peak: 480 MB). From ``oxstore.BESIDE_BYTES`` of N-Triples on, where that sum is small
+    beside the columnar part's own peak, the store loads as soon as the N-Triples are whole,
+    beside all the rest; a SHACL violation then stops it (``oxstore.loading``)."""
+    import contextlib
     import shutil
 
     from rdflib import URIRef
@@ -250,63 +253,69 @@ def _write_columnar(staging: Staging, box: list[tuple[Loaded, pl.DataFrame, pl.D
     nt, ttl, jsonld = staging.path("graph.nt"), staging.path("graph.ttl"), staging.path("graph.jsonld")
     out: dict[str, Any] = {}
     try:
-        with rdfconvert.converting([(rows, ttl, "turtle"), (rows, jsonld, "json-ld")]):
-            shutil.copyfile(rows, nt)
-            with open(nt, "ab") as fh:
-                columnar.write_ntriples(frame, fh)
+        with contextlib.ExitStack() as store:
+            with rdfconvert.converting([(rows, ttl, "turtle"), (rows, jsonld, "json-ld")]):
+                shutil.copyfile(rows, nt)
+                with open(nt, "ab") as fh:
+                    columnar.write_ntriples(frame, fh)
+                    if held is not None:
+                        heldcolumnar.write_ntriples(held, fh)
+                beside = Path(nt).stat().st_size >= oxstore.BESIDE_BYTES
+                if beside:
+                    progress("loading the Oxigraph store meanwhile")
+                    store.enter_context(oxstore.loading(nt, staging.path(oxstore.STORE), lenient=True))
+                n_held = 0 if held is None else held.height
+                what = " and ".join([f"{frame.height:,} grants"] * (frame.height > 0 or held is None)
+                                    + [f"{n_held:,} holdings"] * (held is not None))
+                progress(f"projecting {len(index):,} triples per row, joining {what} by columns")
+                counts = summarise(index)
+                types = set(index.objects(None, DR.dataType)) | {
+                    URIRef(f"{DT}{t}") for part in (frame, held) if part is not None
+                    for t in part["dts"].explode().drop_nulls().unique().to_list()}
+                counts.update({"grants": counts["grants"] + frame.height, "holdings": counts["holdings"] + n_held,
+                               "claims": counts["claims"] + frame.height + n_held, "data types": len(types),
+                               "triples": counts["triples"] + columnar.triple_count(frame)
+                               + (0 if held is None else heldcolumnar.triple_count(held))})
+                shacl = loaded.shacl
+                if shacl != "skipped":  # the loader checked the per-row part; now every triple the bulk records add, against it
+                    added = counts["triples"] - len(index)
+                    progress(f"checking SHACL shapes over the {added:,} triples of the {what} compiled by columns")
+                    checked, violations = columnar.check_shapes(frame, index)
+                    if held is not None:
+                        more = heldcolumnar.check_shapes(held, index)
+                        checked, violations = checked + more[0], violations + more[1]
+                    if violations or checked != added:
+                        raise Explain()  # the per-row path checks every triple again and says where each violation is
+                    shacl = (f"every triple ({ontology_shapes().count} checks): the {len(index):,} compiled per row "
+                             f"and the {checked:,} of the {what} compiled by columns")
+                G = project(index)  # type: ignore[arg-type]
+                del loaded, index  # the per-row part is in G now
+                merged = columnar.merge(G, frame)
+                merged.holdings = held
+                del G
+                flows_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
+                                             Path(staging.path("attributes.json")))
+                del merged
+                _save(staging.path("flows.npz"), flows_)
+                del flows_
+            with open(jsonld, "r+b") as fh:  # before the store's load (below BESIDE_BYTES): the grants' frame is freed when it starts
+                end = fh.seek(0, 2)
+                fh.seek(max(0, end - 64))
+                tail = fh.read()
+                close = tail.rstrip().rfind(b"]")
+                if close < 0 or tail.rstrip()[:close].rstrip().endswith(b"["):
+                    raise OSError(f"{jsonld}: not the JSON-LD array expected")
+                fh.seek(end - len(tail) + close)
+                fh.truncate()
+                columnar.write_jsonld(frame, fh)
                 if held is not None:
-                    heldcolumnar.write_ntriples(held, fh)
-            n_held = 0 if held is None else held.height
-            what = " and ".join([f"{frame.height:,} grants"] * (frame.height > 0 or held is None)
-                                + [f"{n_held:,} holdings"] * (held is not None))
-            progress(f"projecting {len(index):,} triples per row, joining {what} by columns")
-            counts = summarise(index)
-            types = set(index.objects(None, DR.dataType)) | {
-                URIRef(f"{DT}{t}") for part in (frame, held) if part is not None
-                for t in part["dts"].explode().drop_nulls().unique().to_list()}
-            counts.update({"grants": counts["grants"] + frame.height, "holdings": counts["holdings"] + n_held,
-                           "claims": counts["claims"] + frame.height + n_held, "data types": len(types),
-                           "triples": counts["triples"] + columnar.triple_count(frame)
-                           + (0 if held is None else heldcolumnar.triple_count(held))})
-            shacl = loaded.shacl
-            if shacl != "skipped":  # the loader checked the per-row part; now every triple the bulk records add, against it
-                added = counts["triples"] - len(index)
-                progress(f"checking SHACL shapes over the {added:,} triples of the {what} compiled by columns")
-                checked, violations = columnar.check_shapes(frame, index)
-                if held is not None:
-                    more = heldcolumnar.check_shapes(held, index)
-                    checked, violations = checked + more[0], violations + more[1]
-                if violations or checked != added:
-                    raise Explain()  # the per-row path checks every triple again and says where each violation is
-                shacl = (f"every triple ({ontology_shapes().count} checks): the {len(index):,} compiled per row "
-                         f"and the {checked:,} of the {what} compiled by columns")
-            G = project(index)  # type: ignore[arg-type]
-            del loaded, index  # the per-row part is in G now
-            merged = columnar.merge(G, frame)
-            merged.holdings = held
-            del G
-            flows_ = columnar.flow_index(merged, staging.token, Path(staging.path("evidence.json")),
-                                         Path(staging.path("attributes.json")))
-            del merged
-            _save(staging.path("flows.npz"), flows_)
-            del flows_
-        with open(jsonld, "r+b") as fh:  # before the store's load: the grants' frame is freed when it starts
-            end = fh.seek(0, 2)
-            fh.seek(max(0, end - 64))
-            tail = fh.read()
-            close = tail.rstrip().rfind(b"]")
-            if close < 0 or tail.rstrip()[:close].rstrip().endswith(b"["):
-                raise OSError(f"{jsonld}: not the JSON-LD array expected")
-            fh.seek(end - len(tail) + close)
-            fh.truncate()
-            columnar.write_jsonld(frame, fh)
-            if held is not None:
-                heldcolumnar.write_jsonld(held, fh)
-            fh.write(b"]\n")
-        del frame, held
-        gc.collect()  # the collector is paused: the projection's cached views hold it in a cycle
-        progress("loading the Oxigraph store; appending the records compiled by columns to the Turtle meanwhile")
-        with oxstore.loading(nt, staging.path(oxstore.STORE), lenient=True):  # our own lines, from checked terms
+                    heldcolumnar.write_jsonld(held, fh)
+                fh.write(b"]\n")
+            del frame, held
+            gc.collect()  # the collector is paused: the projection's cached views hold it in a cycle
+            if not beside:
+                progress("loading the Oxigraph store; appending the records compiled by columns to the Turtle meanwhile")
+                store.enter_context(oxstore.loading(nt, staging.path(oxstore.STORE), lenient=True))  # our own lines, from checked terms
             with open(nt, "rb") as src, open(ttl, "ab") as dst:
                 src.seek(Path(rows).stat().st_size)
                 shutil.copyfileobj(src, dst, 1 << 24)

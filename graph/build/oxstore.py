@@ -49,6 +49,16 @@ BLOCKS = 16
 """How many blocks a file is cut into, between :data:`MIN_BLOCK_BYTES` and :data:`BLOCK_BYTES` each."""
 
 
+BESIDE_BYTES = 2 * 2**30
+"""From this size of N-Triples on, a build by columns loads its store beside the rest of its
+work (the shapes, the merge, the flow index), not after it (``compiled._write_columnar``). The
+load holds one block (at most :data:`BLOCK_BYTES`, about half a gigabyte of the loader's memory)
+at a time, so beside the columnar part's peak it adds a fixed amount: at M (454 MB of N-Triples,
+a 465 MB peak) that would have been a third more than the 150 bytes a triple issue 17 allows,
+at L (4.5 GB, a 2.7 GB peak) a sixth; and at L the load after the rest was more than half the
+build's wall time. Below it, the load waits until the rest is freed."""
+
+
 def block_bytes_for(size: int) -> int:
     """The block size for an N-Triples file of ``size`` bytes: a sixteenth of it, at least
     :data:`MIN_BLOCK_BYTES` and at most :data:`BLOCK_BYTES`. The store's load then takes memory
@@ -116,7 +126,7 @@ def load_options(lenient: bool, bulk_load: object) -> dict[str, Any]:
 
 
 def bulk_load(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, block_bytes: int | None = None,
-              lenient: bool = False) -> None:
+              lenient: bool = False, stop: threading.Event | None = None) -> None:
     """Bulk-load the N-Triples file ``nt`` into a new Oxigraph store at ``folder``, flushed to disk,
     ``block_bytes`` of whole lines at a time (by default :func:`block_bytes_for` the file's size).
 
@@ -138,6 +148,10 @@ def bulk_load(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, blo
         ``NamedNode`` per row, checked columns for the grants): it took 16 MB blocks of an M
         build's ``graph.nt`` from 61 s of CPU to 54 s (64 MB blocks, not lenient: 50-54 s).
         A pyoxigraph without it (0.4) loads strictly (:func:`load_options`).
+    stop : threading.Event, optional
+        Once set, the load ends early: the block being loaded is cut short (Oxigraph then
+        fails on the cut line, raised as :class:`LoadStopped`) and no further block is
+        loaded. The store is left incomplete, for the caller to drop.
 
     Raises
     ------
@@ -154,12 +168,23 @@ def bulk_load(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, blo
         if block_bytes is None:
             block_bytes = block_bytes_for(os.fstat(f.fileno()).st_size)
         while f.peek(1):
-            block = Block(f, block_bytes)
-            store.bulk_load(cast("IO[bytes]", block), format=ox.RdfFormat.N_TRIPLES, **options)  # read() is all it uses
+            if stop is not None and stop.is_set():
+                raise LoadStopped("the store's load was stopped")
+            block = Block(f, block_bytes, stop)
+            try:
+                store.bulk_load(cast("IO[bytes]", block), format=ox.RdfFormat.N_TRIPLES, **options)  # read() is all it uses
+            except Exception:
+                if block.stopped:
+                    raise LoadStopped("the store's load was stopped") from None
+                raise
             if block.blank or block.at_end:
                 break
     store.flush()
     del store
+
+
+class LoadStopped(Exception):
+    """A load stopped by its ``stop`` event (:func:`bulk_load`): the store is incomplete."""
 
 
 READ_BYTES = 2**20
@@ -188,8 +213,10 @@ class Block:
     (2, True, True)
     """
 
-    def __init__(self, f: Any, limit: int) -> None:
-        self._f, self._left, self._last = f, max(1, limit), b""
+    def __init__(self, f: Any, limit: int, stop: threading.Event | None = None) -> None:
+        self._f, self._left, self._last, self._stop = f, max(1, limit), b"", stop
+        self.stopped = False
+        """The block was cut short by ``stop``."""
         self.served = 0
         """Bytes handed to the loader so far."""
         self.blank = False
@@ -204,6 +231,9 @@ class Block:
     def read(self, n: int | None = -1) -> bytes:
         if self._done:
             return b""
+        if self._stop is not None and self._stop.is_set():
+            self._done = self.stopped = True
+            return b"<stopped"  # not N-Triples: the loader fails on it and returns
         want = READ_BYTES if n is None or n < 0 else max(1, n)
         if self.blank:
             data = self._f.read(want)
@@ -227,7 +257,8 @@ class Block:
 def loading(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, lenient: bool = False) -> Iterator[None]:
     """Load ``nt`` into a store at ``folder`` on a thread while the block runs; wait for it at
     the end. The load's own error (disk full …) is raised as :class:`OSError`; when the block
-    fails, the load is still waited for (it cannot be interrupted), and the block's error wins.
+    fails, the load is stopped (within the block it is loading, see :func:`bulk_load`'s
+    ``stop``), waited for, and the block's error wins.
 
     Parameters
     ----------
@@ -237,10 +268,11 @@ def loading(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, lenie
         As for :func:`bulk_load`.
     """
     box: dict[str, BaseException] = {}
+    stop = threading.Event()
 
     def job() -> None:
         try:
-            bulk_load(nt, folder, lenient=lenient)
+            bulk_load(nt, folder, lenient=lenient, stop=stop)
         except BaseException as exc:  # handed to the caller's thread
             box["error"] = exc
 
@@ -248,6 +280,9 @@ def loading(nt: str | os.PathLike[str], folder: str | os.PathLike[str], *, lenie
     thread.start()
     try:
         yield
+    except BaseException:
+        stop.set()
+        raise
     finally:
         thread.join()
     if "error" in box:
