@@ -379,3 +379,25 @@ def test_a_symlink_as_output_is_replaced_not_written_through(tmp_path):
     atomic.write_text(link, "new")
     assert not link.is_symlink() and link.read_text(encoding="utf-8") == "new"
     assert elsewhere.read_text(encoding="utf-8") == "keep me"
+
+
+def test_tidying_keeps_the_files_a_running_build_has_beside_its_folder(tmp_path: Path) -> None:
+    """A build by columns writes its per-row N-Triples beside its folder (``TOKEN.rows.nt``);
+    another build's tidying (at its start and after its switch) used to delete them, failing the
+    first build with "No such file or directory" (two commands started together on a project
+    whose sources changed). Only a killed build's are removed."""
+    from graph.build.folder import Staging, tidy
+
+    out = tmp_path / "out"
+    compiled.build([SMALL], out)
+    builds = out / ".datareach" / "builds"
+    left = builds / "0123456789abcdef0123456789abcdef.rows.nt"  # a killed build's: no build holds its lock
+    left.write_text("<a> <b> <c> .\n", encoding="utf-8")
+    with Staging(out) as running:
+        beside = running.folder.with_name(running.token + ".rows.nt")
+        beside.write_text("<a> <b> <c> .\n", encoding="utf-8")
+        tidy(out)
+        with Staging(out):  # another build starting tidies up too
+            pass
+        assert beside.exists() and running.folder.is_dir()
+        assert not left.exists()

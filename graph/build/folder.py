@@ -270,12 +270,14 @@ def _stale(target: Path, source: Path) -> bool:
 
 def tidy(out_dir: Path) -> None:
     """Remove, under the lock, what no build needs: folders of builds neither current, nor
-    replaced by the current one, nor being written; and temporary files killed builds left."""
+    replaced by the current one, nor being written; and temporary files killed builds left.
+    A file beside a build's folder is that build's by the token its name starts with
+    (``TOKEN.lock``, ``TOKEN.rows.nt``): kept while that build runs."""
     cache, found = out_dir / CACHE, current(out_dir)
     keep = set() if found is None else {found.token, str(found.manifest.get("previous"))}
     root = cache / "builds"
     for entry in sorted(root.iterdir()) if root.is_dir() else []:
-        token = entry.name.removesuffix(".lock")
+        token = entry.name.split(".", 1)[0]
         if (token in keep and entry.name == token) or _in_use(root / f"{token}.lock"):
             continue
         if entry.is_dir() and not entry.is_symlink():
