@@ -265,6 +265,33 @@ def test_reach_on_a_site_is_the_companies_the_files_saw_there(project: Path) -> 
         assert result.exit_code != 0 and "not a site" in result.output and len(result.output) < 300, result.output
 
 
+def test_viz_and_figure_draw_the_holders_seen_on_a_site(project: Path, tmp_path: Path) -> None:
+    """``viz`` and ``figure`` take ``--site`` as reach does: the parties drawn are the ones the
+    files saw on that site that month; without a data type it is refused."""
+    seen = companies_on_site(FIX)
+    site = max(seen, key=lambda s: (sum(len(c) for c in seen[s].values()), s))
+    month = sorted(seen[site])[-1]
+    truth = sorted(seen[site][month])
+    page = tmp_path / "site.html"
+    ask(project, "viz", "--data-type", "pages visited", "--site", f"www.{site}", "--as-of", month, "-o", str(page))
+    text = page.read_text(encoding="utf-8")
+    assert f"pages visited observed on {site} as of {month}: {len(truth)} parties" in text
+    from graph.build.project import Project  # the page's own answer, as the library gives it
+    from graph.viz.focus import focus
+
+    flows = Project.of([project / "sources"], project / "out").flow_graph()
+    view = focus(flows.to_networkx(lazy_holds=True), data_type="pages visited", site=site, as_of=month, index=flows.index)
+    assert view.reach is not None and sorted(r["label"] for r in view.reach["rows"]) == truth
+    svg = tmp_path / "site.svg"
+    ask(project, "figure", "--data-type", "pages visited", "--site", site, "--as-of", month, "-o", str(svg))
+    caption = svg.read_text(encoding="utf-8")
+    assert f"observed on {site}" in caption and f"{len(truth)} parties could reach pages visited" in caption
+    for command in (["viz", "--site", site], ["figure", "--company", truth[0], "--site", site]):
+        result = CliRunner().invoke(main, ["-q", "-s", str(project / "sources"), "--out", str(project / "out"), *command,
+                                           "-o", str(tmp_path / "no")])
+        assert result.exit_code != 0 and "data type" in result.output, (command, result.output)
+
+
 def test_reach_from_a_store_fetches_only_the_month_and_the_site_asked(project: Path, tmp_path: Path) -> None:
     """``--store DIR reach``: the same companies as the build for a month, a site or both, with
     the holdings of other months and sites left on the server (``scoped.holding_filter``)."""

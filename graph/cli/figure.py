@@ -33,6 +33,9 @@ from graph.records import CERTAINTIES
 @click.option("--integration", "integrations", multiple=True, metavar="KIND", help="Only links of this integration kind (repeatable).")
 @click.option("--through-ownership", is_flag=True, help="Also follow ownership: a parent reaches what its subsidiary reaches.")
 @filter_options
+@click.option("--site", metavar="SITE",
+              help="Only holders seen collecting X on SITE (a crawl's observations, e.g. spiegel.de), and whom they "
+                   "could pass it to.")
 @click.option("--select", metavar="COMPANY", help="Name this party and its path even where it would be folded.")
 @click.option("--title", help="The figure's title (default: the question, in words).")
 @click.option("--scale", type=click.FloatRange(0.25, 8), default=2.0, show_default=True,
@@ -44,7 +47,7 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
                    permissions: tuple[str, ...], integrations: tuple[str, ...], through_ownership: bool,
                    on_by_default: str | None, whose_data: str | None, sources: tuple[str, ...],
                    source_before: str | None, source_after: str | None, country: str | None, confidence: str | None,
-                   read: str | None, select: str | None, title: str | None, scale: float) -> None:
+                   read: str | None, site: str | None, select: str | None, title: str | None, scale: float) -> None:
     """Write a static figure for an article: SVG (the default) or PNG.
 
     With neither --data-type nor --company it draws the whole graph as the page's "all"
@@ -73,7 +76,7 @@ def figure_command(obj: Session, output: Path | None, fmt: str | None, data_type
                       certainty=certainty, permissions=permissions, integrations=integrations,
                       through_ownership=through_ownership, on_by_default=YES_NO[on_by_default], whose_data=whose_data,
                       sources=sources, source_before=source_before, source_after=source_after, country=country,
-                      confidence=confidence, read=read, select=select)
+                      confidence=confidence, read=read, site=site, select=select)
     if "on_by_default" not in view and on_by_default == "no":
         view["on_by_default"] = False
     whole = "data_type" not in view

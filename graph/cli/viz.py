@@ -21,12 +21,15 @@ from graph.export.writers import FORMATS
                    "with its integration, dates and sources [n].")
 @click.option("--into", metavar="COMPANY",
               help="With --data-type: draw the chains by which the data type could reach COMPANY.")
+@click.option("--site", metavar="SITE",
+              help="With --data-type: only the holders seen collecting it on SITE (a crawl's observations, e.g. "
+                   "spiegel.de), and whom they could pass it to.")
 @as_of_option
 @click.option("--title", help="Page title (default: what the view shows).")
 @wide_option
 @pass_session
 def viz_command(obj: Session, output: Path | None, data_type: str | None, company: str | None,
-                start: str | None, into: str | None, as_of: str | None, title: str | None) -> None:
+                start: str | None, into: str | None, site: str | None, as_of: str | None, title: str | None) -> None:
     """Write an interactive graph as one self-contained HTML file.
 
     The page works offline (everything is inside the file, nothing is fetched), can
@@ -51,11 +54,13 @@ def viz_command(obj: Session, output: Path | None, data_type: str | None, compan
         raise click.UsageError("use --data-type or --company, not both")
     if (start is not None or into is not None) and data_type is None:
         raise click.UsageError("--from and --into follow a data type: add --data-type")
+    if site is not None and data_type is None:
+        raise click.UsageError("--site follows a data type: add --data-type")
     G, index = obj.drawing()
     target = output or obj.deliverable("graph.html")
     with writing(target):
         path = write_html(G, target, focus_data_type=data_type, focus_company=company, as_of=as_of, title=title,
-                          start=start, into=into, index=index)
+                          start=start, into=into, index=index, site=site)
     say(f"wrote {path} ({G.number_of_nodes()} parties, {G.number_of_edges()} links in the graph); open it in a browser")
 
 

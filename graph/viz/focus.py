@@ -192,13 +192,15 @@ def _share_columns(ranked: list[str], hops: dict[str, int]) -> list[str]:
 
 
 def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_edge: Callable[[Edge], bool],
-                   start: str | None = None, into: str | None = None, index: FlowIndex | None = None) -> Focus:
+                   start: str | None = None, into: str | None = None, index: FlowIndex | None = None,
+                   site: str | None = None) -> Focus:
     """The reach answer for ``data_type`` (see ``graph.questions.reach.reach``) left to right;
-    a chain view when ``start`` or ``into`` is given. ``index``: the flow index ``G`` was read
+    a chain view when ``start`` or ``into`` is given; only the holders observed on ``site``
+    (a crawl's) and whom they pass it to, when given. ``index``: the flow index ``G`` was read
     from, if any, which reach then asks instead of indexing ``G`` again (decoding its holdings)."""
     from graph.questions.reach import reach
 
-    result = reach(G if index is None else index, data_type, as_of=as_of, start=start, into=into)
+    result = reach(G if index is None else index, data_type, as_of=as_of, start=start, into=into, site=site)
     chain = start is not None or into is not None
     view = Focus("chain" if chain else "reach", asked=result.data_type, centre=dt_key(result.data_type),
                  emphasis=Emphasis(centre=dt_key(result.data_type), dim=False), scores=_scores(G))
@@ -238,7 +240,8 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
         columns[hops.get(n, 0)].append(n)
     view.pos = layered([[dt_key(result.data_type)], *columns], aside=[g.key for g in view.groups],
                        column_gap=280.0 if chain else 330.0)
-    when = "" if as_of is None else f" as of {as_of}"
+    when = ("" if result.filters["site"] is None else f" observed on {result.filters['site']}") + (
+        "" if as_of is None else f" as of {as_of}")
     folded = sum(len(g.members) for g in view.groups)
     shown = "" if len(rows) <= len(view.drawn) else f" ({len(view.drawn)} drawn, the rest in groups)"
     view.subtitle = f"{reach_heading(result)}{when}: {len(rows)} parties{shown}" + (
@@ -254,9 +257,10 @@ def datatype_focus(G: nx.MultiDiGraph, data_type: str, as_of: str | None, keep_e
 
 def focus(G: nx.MultiDiGraph, *, data_type: str | None = None, company: str | None = None,
           as_of: str | None = None, start: str | None = None, into: str | None = None,
-          index: FlowIndex | None = None) -> Focus:
+          index: FlowIndex | None = None, site: str | None = None) -> Focus:
     """The view asked for; NotFoundError for an unknown name, ValueError for a bad date.
-    ``index``: the flow index ``G`` was read from (``FlowIndex.to_graph``), for the reach views.
+    ``index``: the flow index ``G`` was read from (``FlowIndex.to_graph``), for the reach views;
+    ``site``: a reach view of the holders observed on that site (``reach(site=)``).
 
     >>> from graph.examples import small_graph
     >>> f = focus(small_graph(), company="Spotify")
@@ -266,10 +270,11 @@ def focus(G: nx.MultiDiGraph, *, data_type: str | None = None, company: str | No
     keep_edge = (lambda e: True) if as_of is None else valid_on(G, as_of)
     if data_type is not None and company is not None:
         raise UsageError("choose a data type or a company to focus on, not both")
-    if (start is not None or into is not None) and data_type is None:
-        raise UsageError("--from and --into follow a data type: add --data-type")
+    if (start is not None or into is not None or site is not None) and data_type is None:
+        raise UsageError(f"{'--site' if site is not None else '--from and --into'} follow{'s' if site is not None else ''} "
+                         "a data type: add --data-type")
     if data_type is not None:
-        view = datatype_focus(G, data_type, as_of, keep_edge, start, into, index)
+        view = datatype_focus(G, data_type, as_of, keep_edge, start, into, index, site)
     elif company is not None:
         view = company_focus(G, company, keep_edge)
     else:

@@ -93,13 +93,14 @@ def _build(G: nx.MultiDiGraph, view: Focus) -> Builder:
 
 def network(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_company: str | None = None,
             as_of: str | None = None, start: str | None = None, into: str | None = None,
-            index: FlowIndex | None = None) -> tuple[Network, dict[str, Any]]:
+            index: FlowIndex | None = None, site: str | None = None) -> tuple[Network, dict[str, Any]]:
     """The pyvis Network of the view asked for, and the page data around it (``index``: the
     flow index ``G`` was read from, if any: see ``graph.viz.focus.focus``).
 
     NotFoundError for an unknown data type or company, ValueError for a bad date.
     """
-    view = focus(G, data_type=focus_data_type, company=focus_company, as_of=as_of, start=start, into=into, index=index)
+    view = focus(G, data_type=focus_data_type, company=focus_company, as_of=as_of, start=start, into=into, index=index,
+                 site=site)
     builder = _build(G, view)
     net = Network(height="100%", width="100%", directed=True, cdn_resources="in_line", heading="")
     # Filled directly: pyvis' add_node checks a list of ids, O(N) per call (PERF.md §4).
@@ -121,7 +122,7 @@ def network(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_com
 
 def render_html(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus_company: str | None = None,
                 as_of: str | None = None, title: str | None = None, start: str | None = None,
-                into: str | None = None, index: FlowIndex | None = None) -> str:
+                into: str | None = None, index: FlowIndex | None = None, site: str | None = None) -> str:
     """The complete HTML page for ``G`` (or a focused view of it) as a string.
 
     >>> from graph.examples import small_graph
@@ -129,7 +130,7 @@ def render_html(G: nx.MultiDiGraph, *, focus_data_type: str | None = None, focus
     True
     """
     net, extra = network(G, focus_data_type=focus_data_type, focus_company=focus_company, as_of=as_of,
-                         start=start, into=into, index=index)
+                         start=start, into=into, index=index, site=site)
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
     heading = title if title is not None else (extra["subtitle"] or DEFAULT_TITLE)
     data = dict(extra, nodes=nodes, edges=edges, options=json.loads(options))

@@ -35,7 +35,7 @@ from graph.viz.state import FILTER_KEYS, ViewState, format_state, parse_state
 
 FORMATS = ("svg", "png")
 REACH_ONLY = ("start", "into", "certainty", "permissions", "integrations", "through_ownership", "on_by_default",
-              "whose_data", "sources", "source_before", "source_after", "country", "confidence", "read")
+              "whose_data", "sources", "source_before", "source_after", "country", "confidence", "read", "site")
 
 
 def from_state(state: str | None, **given: Any) -> dict[str, Any]:
