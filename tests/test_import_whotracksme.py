@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -294,7 +295,7 @@ def test_viz_and_figure_draw_the_holders_seen_on_a_site(project: Path, tmp_path:
 
 def test_reach_from_a_store_fetches_only_the_month_and_the_site_asked(project: Path, tmp_path: Path) -> None:
     """``--store DIR reach``: the same companies as the build for a month, a site or both, with
-    the holdings of other months and sites left on the server (``scoped.holding_filter``)."""
+    the holdings of other months and sites left on the server (``scoped.holding_scope``)."""
     from graph.build.folder import current
     from graph.sparql.scoped import ReachFilters, read_reach
     from graph.sparql.store import ensure_store, store_runner
@@ -316,30 +317,53 @@ def test_reach_from_a_store_fetches_only_the_month_and_the_site_asked(project: P
         assert fewer.counts.keys < every.counts.keys / 2 and fewer.counts.triples < every.counts.triples / 2, pushed
 
 
-def test_the_pushed_month_keeps_what_held_at_keeps() -> None:
-    """Every observed period against every day asked: the pushed filter keeps a holding iff
-    ``dates.held_at`` says True (or it states no period: judged locally)."""
-    from rdflib import RDF, Graph, URIRef
+@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+def test_the_pushed_month_and_site_keep_what_reach_keeps(engine: str) -> None:
+    """Every observed period against every day asked, and sites near the one asked: the pushed
+    pattern keeps a holding iff ``dates.held_at`` says True (or it states no period: judged
+    locally) and its ``site_key`` is the asked site's, in rdflib and in Oxigraph alike."""
+    import pyoxigraph as ox
+    from rdflib import RDF, Graph, Literal, URIRef
 
     from graph import dates
     from graph.dates import literal
-    from graph.model.vocab import DR, ID
+    from graph.model.vocab import DR, DT, ID
+    from graph.questions.reach import site_key
     from graph.sparql.local import run_query
-    from graph.sparql.scoped import ReachFilters, ScopeReader, holding_filter
+    from graph.sparql.scoped import ReachFilters, ScopeReader, holding_scope
+    from graph.sparql.store import StoreRunner
 
     periods = [None, "2017", "2018", "2018-01", "2018-06", "2018-12", "2018-06-15", "2019-01", "2017-12"]
+    sites = [None, "spiegel.de", "www.spiegel.de", "myspiegel.de", "m.spiegel.de", "spiegel.de.example", "spiegel.tv"]
     g, stated = Graph(), {}
-    for i, period in enumerate(periods):
+    for i, (period, site) in enumerate((p, s) for p in periods for s in sites):
         held = URIRef(f"{ID}holding/h{i}")
         g.add((held, RDF.type, DR.Collection))
+        g.add((held, DR.dataType, DT["pages-visited"]))
         if period is not None:
             g.add((held, DR.observed, literal(period)))
-        stated[held] = period
-    reader = ScopeReader(lambda text: run_query(g, text, max_rows=10**9), page=10_000)
-    for asked in ["2018", "2018-06", "2018-06-15", "2018-06-30", "2018-07-01", "2019-01-01", "2017-12-31"]:
-        day = dates.parse(asked)[0]
-        kept = set(reader.keys(f"?x a dr:Collection . {holding_filter(ReachFilters(as_of=asked))}"))
-        assert kept == {h for h, p in stated.items() if p is None or dates.held_at(p, None, None, day)}, asked
+        if site is not None:
+            g.add((held, DR.site, Literal(site)))
+        stated[held] = (period, site)
+    if engine == "rdflib":
+        run: Any = lambda text: run_query(g, text, max_rows=10**9)  # noqa: E731
+    else:
+        store = ox.Store()
+        store.load(g.serialize(format="nt").encode(), ox.RdfFormat.N_TRIPLES)
+        run = StoreRunner.__new__(StoreRunner)
+        run.store = store
+    reader = ScopeReader(run, page=10_000)
+    for asked in ["2018", "2018-06", "2018-06-15", "2018-06-30", "2018-07-01", "2019-01-01", "2017-12-31", None]:
+        for where in (None, "https://WWW.Spiegel.de/x"):
+            if asked is None and where is None:
+                continue
+            scope = holding_scope(ReachFilters(as_of=asked, site=where))
+            kept = set(reader.keys(f"{scope} VALUES ?t {{ <{DT['pages-visited']}> }}"))
+            day = None if asked is None else dates.parse(asked)[0]
+            wanted = {h for h, (p, s) in stated.items()
+                      if (day is None or p is None or dates.held_at(p, None, None, day))
+                      and (where is None or (s is not None and site_key(s) == "spiegel.de"))}
+            assert kept == wanted, (asked, where)
 
 
 def _bindings(answer: object) -> list[dict[str, str]]:

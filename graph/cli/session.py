@@ -301,6 +301,7 @@ class Session:
     def scoped(self, read: Callable[[Runner], ScopeReader]) -> nx.MultiDiGraph | None:
         """With ``--endpoint`` or ``--store``: the projection of the facts ``read`` fetches from
         there (one question's scope, see graph.sparql.scoped); None for the local build."""
+        run: Runner
         if self.store_dir is not None:
             from graph.sparql.store import store_runner
 
