@@ -12,6 +12,8 @@ whole ``subprocess.run``:
 - ``--store``: the same with ``--store DIR`` (an explicit store made beforehand);
 - ``datareach (console script)``: the same through the ``datareach`` script pip installs (no
   ``runpy``), when it is beside the interpreter;
+- ``sandbox floor``: the anchor's work in a forked child off the network, rows back as JSON
+  (``SANDBOX_FLOOR``): the least a sandboxed query can cost, with nothing of ours;
 - ``library``: the same answer from the library with no command line (``LIBRARY``: the project,
   the freshness check, the sandboxed query, the CSV writer): what the library's safety costs,
   apart from what click and the CLI's modules cost;
@@ -66,6 +68,30 @@ ANCHOR = ("import sys, pyoxigraph as ox\n"
           "store = ox.Store.read_only(sys.argv[1])\n"
           "for row in store.query(sys.argv[2]):\n"
           "    print(','.join('' if t is None else t.value for t in row))\n")
+
+SANDBOX_FLOOR = ("import json, os, sys, pyoxigraph as ox\n"
+                 "r, w = os.pipe()\n"
+                 "pid = os.fork()\n"
+                 "if pid == 0:\n"
+                 "    os.close(r)\n"
+                 "    if hasattr(os, 'unshare'):\n"
+                 "        os.unshare(0x40000000)\n"
+                 "    else:\n"
+                 "        import ctypes; ctypes.CDLL(None).unshare(0x40000000)\n"
+                 "    store = ox.Store.read_only(sys.argv[1])\n"
+                 "    rows = [[None if t is None else t.value for t in row] for row in store.query(sys.argv[2])]\n"
+                 "    os.write(w, json.dumps(rows).encode())\n"
+                 "    os._exit(0)\n"
+                 "os.close(w)\n"
+                 "data = b''\n"
+                 "while chunk := os.read(r, 1 << 16):\n"
+                 "    data += chunk\n"
+                 "os.waitpid(pid, 0)\n"
+                 "for row in json.loads(data):\n"
+                 "    print(','.join('' if c is None else c for c in row))\n")
+"""The anchor's work done the way ``datareach sparql`` must do it and nothing more: in a forked
+child that leaves the network (a new network namespace, as root) and sends its rows back as
+JSON. What the sandbox costs by itself, with none of our modules, click or the project's checks."""
 
 LIBRARY = ("import sys\n"
            "from pathlib import Path\n"
@@ -122,6 +148,7 @@ def bench_size(size: str, src: Path, out: Path, reps: int) -> dict[str, Any]:
     tools: dict[str, list[str]] = {
         "floor": [py, "-c", "pass"],
         "anchor": [py, "-c", ANCHOR, str(store), text],
+        "sandbox floor": [py, "-c", SANDBOX_FLOOR, str(store), text],
         "datareach": [*cli, "sparql", query, "--format", "csv"],
         "--store": [py, "-m", "graph", "-q", "--sources", str(src), "--out", str(out), "--store", str(explicit),
                     "sparql", query, "--format", "csv"],
