@@ -166,7 +166,9 @@ def test_a_failing_block_stops_the_load_beside_it(tmp_path: Path, monkeypatch: p
     with pytest.raises(KeyError, match="the work's own"), oxstore.loading(nt, tmp_path / "store"):
         assert started.wait(10)
         raise KeyError("the work's own")
-    assert 0 < len(_CountingStore.loads) < 1000  # stopped: not every block was loaded
+    # stopped: not every block was loaded (none at all when the stop lands in the first block,
+    # as with pyoxigraph 0.4, whose loader reads the whole block before it parses)
+    assert started.is_set() and len(_CountingStore.loads) < 1000
 
 
 def test_a_stopped_load_raises_load_stopped(tmp_path: Path) -> None:
