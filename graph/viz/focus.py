@@ -270,9 +270,10 @@ def focus(G: nx.MultiDiGraph, *, data_type: str | None = None, company: str | No
     keep_edge = (lambda e: True) if as_of is None else valid_on(G, as_of)
     if data_type is not None and company is not None:
         raise UsageError("choose a data type or a company to focus on, not both")
-    if (start is not None or into is not None or site is not None) and data_type is None:
-        raise UsageError(f"{'--site' if site is not None else '--from and --into'} follow{'s' if site is not None else ''} "
-                         "a data type: add --data-type")
+    if site is not None and data_type is None:
+        raise UsageError("--site follows a data type: add --data-type")
+    if (start is not None or into is not None) and data_type is None:
+        raise UsageError("--from and --into follow a data type: add --data-type")
     if data_type is not None:
         view = datatype_focus(G, data_type, as_of, keep_edge, start, into, index, site)
     elif company is not None:
